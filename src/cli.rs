@@ -1,0 +1,124 @@
+//! Command line: the TUI's options and `kvtui serve`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "kvtui", version, about = "A terminal browser for Azure Key Vault secrets")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the local Key Vault service for any Key Vault client.
+    Serve(ServeArgs),
+}
+
+/// Which Azure cloud a bare vault name belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Cloud {
+    #[default]
+    Public,
+    China,
+    Usgov,
+}
+
+/// Which credential signs requests to an Azure vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum AuthMethod {
+    #[default]
+    Auto,
+    Cli,
+    Azd,
+    Env,
+    ManagedIdentity,
+    WorkloadIdentity,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TuiArgs {
+    /// Vault name (NAME.vault.azure.net) or URL; may be given several times.
+    #[arg(long = "vault", value_name = "NAME|URL")]
+    pub vaults: Vec<String>,
+    /// Cloud whose vault suffix a bare name uses.
+    #[arg(long, value_enum, default_value_t = Cloud::Public)]
+    pub cloud: Cloud,
+    /// Credential for Azure vaults.
+    #[arg(long, value_enum, default_value_t = AuthMethod::Auto)]
+    pub auth: AuthMethod,
+    /// Tenant to request tokens from.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Do not add sample secrets to a new local vault.
+    #[arg(long)]
+    pub no_samples: bool,
+    /// Log file (default: kvtui.log in the platform state dir).
+    #[arg(long)]
+    pub log_file: Option<PathBuf>,
+    /// Config file (default: config.toml in the platform config dir).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// Where the local vault keeps its data.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Local vault data dir (CA, token, keys, database).
+    #[arg(long, env = "KVTUI_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 8443)]
+    pub port: u16,
+    /// Address to bind; a non-loopback address needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Allow binding a non-loopback address.
+    #[arg(long)]
+    pub allow_remote: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Keep no secret on disk (CA and token are still written).
+    #[arg(long)]
+    pub in_memory: bool,
+    /// Days a deleted secret stays recoverable (7..=90).
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(7..=90))]
+    pub retention_days: u32,
+    /// The one bearer token the service accepts (default: a random one in DATA_DIR/token).
+    #[arg(long, env = "KVTUI_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Server certificate (PEM) instead of the generated one.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Do not add sample secrets to a new `default` vault.
+    #[arg(long)]
+    pub no_samples: bool,
+}
+
+impl DataArgs {
+    /// The data dir given, else the platform data dir.
+    pub fn resolve(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(default_data_dir)
+    }
+}
+
+/// `~/.local/share/kvtui` on Linux, the platform's equivalent elsewhere.
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "kvtui")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".kvtui"))
+}

@@ -1,0 +1,10 @@
+//! kvtui: a terminal browser for Azure Key Vault secrets, with a local Key Vault
+//! service built in so it runs (and is tested) without Azure.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod local;
+pub mod tui;
+pub mod ui;
+pub mod vault;

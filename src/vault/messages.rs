@@ -1,0 +1,93 @@
+//! The two message types between the UI and the vault worker.
+
+use std::path::PathBuf;
+
+use super::error::VaultError;
+use super::types::{DeletedSecret, NewSecret, PropsUpdate, Secret, SecretName, SecretProps};
+
+/// Identifies one request; every event names the request it answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReqId(pub u64);
+
+/// A command for the worker, with the request it belongs to.
+#[derive(Debug, Clone)]
+pub struct VaultRequest {
+    pub id: ReqId,
+    pub cmd: VaultCmd,
+}
+
+/// What the UI asks the vault to do.
+#[derive(Debug, Clone)]
+pub enum VaultCmd {
+    ListSecrets,
+    ListVersions {
+        name: SecretName,
+    },
+    /// `version: None` is the latest.
+    Get {
+        name: SecretName,
+        version: Option<String>,
+    },
+    Set(NewSecret),
+    UpdateProps {
+        name: SecretName,
+        version: Option<String>,
+        update: PropsUpdate,
+    },
+    Delete {
+        name: SecretName,
+    },
+    ListDeleted,
+    GetDeleted {
+        name: SecretName,
+    },
+    Recover {
+        name: SecretName,
+    },
+    Purge {
+        name: SecretName,
+    },
+    Backup {
+        name: SecretName,
+        path: PathBuf,
+    },
+    Restore {
+        path: PathBuf,
+    },
+    /// Stop a request still running (a superseded list stops fetching pages).
+    Cancel(ReqId),
+}
+
+/// What the worker sends back; `req` names the request answered.
+#[derive(Debug, Clone)]
+pub struct VaultEvent {
+    pub req: ReqId,
+    pub kind: VaultEventKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum VaultEventKind {
+    /// One page of a list of secrets or of versions, as soon as it arrives.
+    SecretsPage(Vec<SecretProps>),
+    /// One page of the deleted list.
+    DeletedPage(Vec<DeletedSecret>),
+    /// A list finished; `count` items in all.
+    ListDone {
+        count: usize,
+    },
+    /// A secret with its value (get).
+    Secret(Box<Secret>),
+    /// Properties after set, update, recover or restore.
+    Props(Box<SecretProps>),
+    /// A deleted secret (delete, get deleted).
+    Deleted(Box<DeletedSecret>),
+    /// A request without a result finished (purge, backup written).
+    Done {
+        message: String,
+    },
+    /// Progress of a long request, for the status bar.
+    Progress {
+        message: String,
+    },
+    Failed(VaultError),
+}

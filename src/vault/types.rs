@@ -1,0 +1,177 @@
+//! Domain types the UI works with, converted from the SDK's models.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use secrecy::SecretString;
+use time::OffsetDateTime;
+
+/// Longest name Key Vault accepts.
+pub const MAX_NAME_LEN: usize = 127;
+
+/// Why a secret name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("a secret name cannot be empty")]
+    Empty,
+    #[error("a secret name is at most 127 characters (this one has {0})")]
+    TooLong(usize),
+    #[error("a secret name may contain only letters, digits and '-' (found {0:?})")]
+    BadChar(char),
+}
+
+/// A secret name checked against `^[0-9a-zA-Z-]{1,127}$`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SecretName(String);
+
+impl SecretName {
+    pub fn parse(name: &str) -> Result<Self, NameError> {
+        validate_name(name)?;
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks a name without allocating; shared by the service and the forms.
+pub fn validate_name(name: &str) -> Result<(), NameError> {
+    if name.is_empty() {
+        return Err(NameError::Empty);
+    }
+    let len = name.chars().count();
+    if len > MAX_NAME_LEN {
+        return Err(NameError::TooLong(len));
+    }
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        Some(c) => Err(NameError::BadChar(c)),
+        None => Ok(()),
+    }
+}
+
+impl fmt::Display for SecretName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for SecretName {
+    type Err = NameError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// Properties of one secret (the latest version in a list, or one version).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SecretProps {
+    pub name: String,
+    /// Full id as the vault gave it (versioned or not).
+    pub id: String,
+    pub version: Option<String>,
+    pub enabled: bool,
+    pub content_type: Option<String>,
+    pub created: Option<OffsetDateTime>,
+    pub updated: Option<OffsetDateTime>,
+    pub not_before: Option<OffsetDateTime>,
+    pub expires: Option<OffsetDateTime>,
+    pub tags: BTreeMap<String, String>,
+    pub recovery_level: Option<String>,
+    pub recoverable_days: Option<i32>,
+    pub managed: bool,
+}
+
+/// One version of a secret, as listed under the secret.
+pub type SecretVersion = SecretProps;
+
+/// A secret with its value; the value never shows in `Debug`.
+#[derive(Clone)]
+pub struct Secret {
+    pub props: SecretProps,
+    pub value: SecretString,
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Secret")
+            .field("props", &self.props)
+            .field("value", &"[hidden]")
+            .finish()
+    }
+}
+
+/// A deleted-but-recoverable secret.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeletedSecret {
+    pub props: SecretProps,
+    pub recovery_id: Option<String>,
+    pub deleted_date: Option<OffsetDateTime>,
+    pub scheduled_purge_date: Option<OffsetDateTime>,
+}
+
+/// What to write with a set (a new version).
+#[derive(Clone)]
+pub struct NewSecret {
+    pub name: SecretName,
+    pub value: SecretString,
+    pub content_type: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub enabled: bool,
+    pub not_before: Option<OffsetDateTime>,
+    pub expires: Option<OffsetDateTime>,
+}
+
+impl fmt::Debug for NewSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewSecret")
+            .field("name", &self.name)
+            .field("value", &"[hidden]")
+            .field("content_type", &self.content_type)
+            .field("tags", &self.tags)
+            .field("enabled", &self.enabled)
+            .field("not_before", &self.not_before)
+            .field("expires", &self.expires)
+            .finish()
+    }
+}
+
+/// A properties update: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PropsUpdate {
+    pub enabled: Option<bool>,
+    pub content_type: Option<String>,
+    pub tags: Option<BTreeMap<String, String>>,
+    /// `Some(None)` clears the date.
+    pub not_before: Option<Option<OffsetDateTime>>,
+    pub expires: Option<Option<OffsetDateTime>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_key_vault_pattern() {
+        assert!(SecretName::parse("db-password-2").is_ok());
+        assert_eq!(SecretName::parse(""), Err(NameError::Empty));
+        assert_eq!(SecretName::parse("a_b"), Err(NameError::BadChar('_')));
+        assert_eq!(
+            SecretName::parse(&"a".repeat(128)),
+            Err(NameError::TooLong(128))
+        );
+        assert!(SecretName::parse(&"a".repeat(127)).is_ok());
+    }
+
+    #[test]
+    fn debug_never_shows_a_value() {
+        let s = Secret {
+            props: SecretProps::default(),
+            value: SecretString::from("hunter2-sentinel"),
+        };
+        assert!(!format!("{s:?}").contains("hunter2-sentinel"));
+    }
+}
