@@ -1,1 +1,61 @@
-//! Terminal set-up.
+//! The terminal: raw mode and the alternate screen on start, restored on quit,
+//! on panic (the hook restores before the message prints) and on signals.
+
+use std::io::{self, Write};
+
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use ratatui::crossterm::execute;
+
+/// Puts the terminal in TUI mode. `ratatui::try_init` also installs a panic
+/// hook that restores the terminal before the panic message prints.
+pub fn enter() -> io::Result<DefaultTerminal> {
+    let terminal = ratatui::try_init()?;
+    if let Err(e) = execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture) {
+        restore();
+        return Err(e);
+    }
+    Ok(terminal)
+}
+
+/// Gives the terminal back; safe to call more than once.
+pub fn restore() {
+    let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+    ratatui::restore();
+}
+
+/// Puts text on the clipboard with OSC 52, which works over SSH and in most
+/// terminals; the text never reaches a log.
+pub fn osc52_copy(text: &str) -> io::Result<()> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
+
+/// Resolves when the process is asked to stop (SIGTERM, SIGHUP, SIGINT), so
+/// the run loop can restore the terminal on the way out.
+#[cfg(unix)]
+pub async fn terminate_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = hup.recv() => {}
+        _ = int.recv() => {}
+    }
+}
+
+#[cfg(not(unix))]
+pub async fn terminate_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

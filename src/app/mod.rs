@@ -1,1 +1,21 @@
-//! placeholder
+//! The application: the model, messages, the pure `update`, forms and their
+//! validation, and the run loop that wires the terminal and the vault worker.
+
+pub mod dialogs;
+pub mod events;
+pub mod form;
+pub mod format;
+pub mod forms;
+pub mod keymap;
+pub mod model;
+pub mod rows;
+pub mod run;
+pub mod update;
+
+pub use keymap::{Action, Keymap, Mode};
+pub use model::{
+    Confirm, ConfirmAction, Conflict, ConflictChoice, Details, ErrorEntry, Model, Msg, Overlay,
+    Pending, Toast, View,
+};
+pub use run::{AppError, init_logging, run};
+pub use update::update;

@@ -1,1 +1,85 @@
-//! placeholder
+//! Drawing: one file per view. `render` reads the model; only scroll offsets
+//! (kept in `UiState`) change while drawing.
+
+mod details;
+mod dialog;
+mod form;
+mod help;
+mod list;
+mod status;
+mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::app::{Model, Overlay};
+
+pub use theme::Theme;
+
+/// Scroll positions that follow the selection; owned by the run loop.
+#[derive(Debug, Default, Clone)]
+pub struct UiState {
+    pub secrets_offset: usize,
+    pub deleted_offset: usize,
+    pub versions_offset: usize,
+}
+
+/// Draws the whole screen for the model.
+pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
+    let theme = Theme::new(model.color);
+    let filter_rows = u16::from(model.filter_input.is_some() && model.details.is_none());
+    let [tabs, body, filter, status_area, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(filter_rows),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+
+    list::render_tabs(frame, tabs, model, &theme);
+    match &model.details {
+        Some(details) => details::render(frame, body, model, details, state, &theme),
+        None => list::render(frame, body, model, state, &theme),
+    }
+    if filter_rows > 0 {
+        list::render_filter(frame, filter, model, &theme);
+    }
+    status::render(frame, status_area, model, &theme);
+    status::render_hints(frame, hints, model, &theme);
+
+    for overlay in &model.overlays {
+        match overlay {
+            Overlay::Form(f) => form::render(frame, model, f, &theme),
+            Overlay::Confirm(c) => dialog::render_confirm(frame, model, c, &theme),
+            Overlay::Conflict(c) => dialog::render_conflict(frame, c, &theme),
+            Overlay::Help => help::render_help(frame, model, &theme),
+            Overlay::Errors { scroll } => help::render_errors(frame, model, *scroll, &theme),
+        }
+    }
+}
+
+/// A centred box of at most `width` × `height` inside `area`.
+pub(crate) fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Keeps `selected` inside a window of `height` rows starting at `offset`.
+pub(crate) fn follow(offset: &mut usize, selected: usize, height: usize, len: usize) {
+    if height == 0 {
+        return;
+    }
+    if selected < *offset {
+        *offset = selected;
+    } else if selected >= *offset + height {
+        *offset = selected + 1 - height;
+    }
+    *offset = (*offset).min(len.saturating_sub(height));
+}

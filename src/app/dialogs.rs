@@ -1,0 +1,258 @@
+//! Confirmations and the deleted-name conflict dialog.
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use super::keymap::Action;
+use super::model::{Confirm, ConfirmAction, Conflict, ConflictChoice, Model, Overlay, Pending};
+use crate::vault::{NewSecret, SecretName, VaultCmd};
+
+pub(crate) fn push_confirm(
+    model: &mut Model,
+    title: String,
+    lines: Vec<String>,
+    action: ConfirmAction,
+    type_to_confirm: Option<String>,
+    danger: bool,
+) {
+    model.overlays.push(Overlay::Confirm(Confirm {
+        title,
+        lines,
+        action,
+        type_to_confirm,
+        typed: Input::default(),
+        danger,
+    }));
+}
+
+fn deleted_targets(model: &Model) -> Vec<SecretName> {
+    model
+        .deleted
+        .targets()
+        .iter()
+        .filter_map(|n| SecretName::parse(n).ok())
+        .collect()
+}
+
+fn name_lines(names: &[SecretName]) -> Vec<String> {
+    let mut lines: Vec<String> = names.iter().take(8).map(|n| format!("  {n}")).collect();
+    if names.len() > 8 {
+        lines.push(format!("  … and {} more", names.len() - 8));
+    }
+    lines
+}
+
+pub(crate) fn confirm_recover(model: &mut Model) {
+    let names = deleted_targets(model);
+    let Some(first) = names.first() else {
+        return;
+    };
+    let title = if names.len() == 1 {
+        format!("Recover {first}?")
+    } else {
+        format!("Recover {} secrets?", names.len())
+    };
+    let mut lines = name_lines(&names);
+    lines.push(String::new());
+    lines.push("All versions come back, as they were when deleted.".to_owned());
+    push_confirm(
+        model,
+        title,
+        lines,
+        ConfirmAction::Recover(names),
+        None,
+        false,
+    );
+}
+
+/// Purge asks the user to type the name (or `purge N` for several).
+pub(crate) fn confirm_purge(model: &mut Model) {
+    let names = deleted_targets(model);
+    let Some(first) = names.first() else {
+        return;
+    };
+    let (title, word) = if names.len() == 1 {
+        (format!("Purge {first}?"), first.to_string())
+    } else {
+        (
+            format!("Purge {} secrets?", names.len()),
+            format!("purge {}", names.len()),
+        )
+    };
+    let mut lines = name_lines(&names);
+    lines.push(String::new());
+    lines.push("Purging is permanent: every version is gone for good.".to_owned());
+    lines.push(format!("Type {word:?} and press Enter to purge."));
+    push_confirm(
+        model,
+        title,
+        lines,
+        ConfirmAction::Purge(names),
+        Some(word),
+        true,
+    );
+}
+
+pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+    match model.overlays.last() {
+        Some(Overlay::Confirm(_)) => on_confirm_key(model, key, action),
+        Some(Overlay::Conflict(_)) => on_conflict_key(model, key, action),
+        _ => {}
+    }
+}
+
+fn on_confirm_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+    let Some(Overlay::Confirm(confirm)) = model.overlays.last_mut() else {
+        return;
+    };
+    if let Some(word) = confirm.type_to_confirm.clone() {
+        match key.code {
+            KeyCode::Esc => {
+                model.overlays.pop();
+            }
+            KeyCode::Enter if confirm.typed.value() == word => confirmed(model),
+            KeyCode::Enter => {}
+            _ => {
+                if let Some(req) = to_input_request(&Event::Key(key)) {
+                    confirm.typed.handle(req);
+                }
+            }
+        }
+        return;
+    }
+    match action {
+        Some(Action::Confirm) => confirmed(model),
+        Some(Action::Cancel) => {
+            model.overlays.pop();
+        }
+        _ => {}
+    }
+}
+
+fn confirmed(model: &mut Model) {
+    let Some(Overlay::Confirm(confirm)) = model.overlays.pop() else {
+        return;
+    };
+    match confirm.action {
+        ConfirmAction::Delete(names) => {
+            for name in names {
+                let pending = Pending::Delete {
+                    name: name.to_string(),
+                };
+                model.send(VaultCmd::Delete { name }, pending);
+            }
+            model.secrets.marked.clear();
+        }
+        ConfirmAction::Recover(names) => {
+            for name in names {
+                let pending = Pending::Recover {
+                    name: name.to_string(),
+                    then: None,
+                };
+                model.send(VaultCmd::Recover { name }, pending);
+            }
+            model.deleted.marked.clear();
+        }
+        ConfirmAction::Purge(names) => {
+            for name in names {
+                let pending = Pending::Purge {
+                    name: name.to_string(),
+                    then: None,
+                };
+                model.send(VaultCmd::Purge { name }, pending);
+            }
+            model.deleted.marked.clear();
+        }
+        ConfirmAction::PurgeThenCreate(secret) => {
+            // The conflict dialog sits under this confirmation.
+            if matches!(model.overlays.last(), Some(Overlay::Conflict(_))) {
+                model.overlays.pop();
+            }
+            let name = secret.name.clone();
+            let pending = Pending::Purge {
+                name: name.to_string(),
+                then: Some(secret),
+            };
+            let id = model.send(VaultCmd::Purge { name }, pending);
+            attach_form(model, id);
+        }
+        ConfirmAction::DiscardForm => {
+            if let Some(Overlay::Form(form)) = model.overlays.pop()
+                && let Some(id) = form.submitting
+            {
+                model.pending.remove(&id);
+            }
+        }
+    }
+}
+
+/// Makes the top form wait for `id`, so it closes when the chain succeeds.
+fn attach_form(model: &mut Model, id: crate::vault::ReqId) {
+    if let Some(Overlay::Form(form)) = model.overlays.last_mut() {
+        form.submitting = Some(id);
+        form.error = None;
+    }
+}
+
+/// Opens the 409 dialog over the form that was refused.
+pub(crate) fn open_conflict(model: &mut Model, secret: NewSecret) {
+    model
+        .overlays
+        .push(Overlay::Conflict(Conflict { secret, choice: 0 }));
+}
+
+fn on_conflict_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+    let Some(Overlay::Conflict(conflict)) = model.overlays.last_mut() else {
+        return;
+    };
+    let n = ConflictChoice::ALL.len();
+    let choice = match (key.code, action) {
+        (KeyCode::Down | KeyCode::Char('j'), _) => {
+            conflict.choice = (conflict.choice + 1) % n;
+            None
+        }
+        (KeyCode::Up | KeyCode::Char('k'), _) => {
+            conflict.choice = (conflict.choice + n - 1) % n;
+            None
+        }
+        (KeyCode::Char('r'), _) => Some(ConflictChoice::Recover),
+        (KeyCode::Char('P'), _) => Some(ConflictChoice::Purge),
+        (_, Some(Action::Confirm)) => Some(ConflictChoice::ALL[conflict.choice]),
+        (_, Some(Action::Cancel)) => Some(ConflictChoice::Cancel),
+        _ => None,
+    };
+    let Some(choice) = choice else {
+        return;
+    };
+    let secret = conflict.secret.clone();
+    match choice {
+        ConflictChoice::Cancel => {
+            model.overlays.pop();
+        }
+        ConflictChoice::Recover => {
+            model.overlays.pop();
+            let name = secret.name.clone();
+            let pending = Pending::Recover {
+                name: name.to_string(),
+                then: Some(secret),
+            };
+            let id = model.send(VaultCmd::Recover { name }, pending);
+            attach_form(model, id);
+        }
+        ConflictChoice::Purge => {
+            let name = secret.name.to_string();
+            push_confirm(
+                model,
+                format!("Purge {name} and create it anew?"),
+                vec![
+                    "Purging is permanent: every old version is gone for good.".to_owned(),
+                    format!("Type {name:?} and press Enter to purge and create."),
+                ],
+                ConfirmAction::PurgeThenCreate(secret),
+                Some(name),
+                true,
+            );
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Applying the worker's answers. An answer to a request no longer pending
+//! (a superseded list, a closed view) is dropped.
+
+use crate::vault::{ErrorKind, ReqId, VaultCmd, VaultError, VaultEvent, VaultEventKind};
+
+use super::dialogs;
+use super::format;
+use super::forms;
+use super::model::{Model, Pending};
+
+pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
+    let req = event.req;
+    let Some(pending) = model.pending.get(&req).cloned() else {
+        tracing::debug!(?req, "dropped an answer to a request no longer pending");
+        return;
+    };
+    let finished = !matches!(
+        event.kind,
+        VaultEventKind::SecretsPage(_)
+            | VaultEventKind::DeletedPage(_)
+            | VaultEventKind::Progress { .. }
+    );
+    if finished {
+        model.pending.remove(&req);
+    }
+    match (pending, event.kind) {
+        (_, VaultEventKind::Progress { message }) => model.progress = Some(message),
+        (pending, VaultEventKind::Failed(error)) => on_failed(model, req, pending, error),
+        (Pending::ListSecrets, VaultEventKind::SecretsPage(page)) => {
+            model.secrets.push_page(page);
+            model.progress = Some(format!("loaded {}", model.secrets.items.len()));
+        }
+        (Pending::ListSecrets, VaultEventKind::ListDone { .. }) => {
+            model.secrets.finish_load();
+            list_finished(model);
+        }
+        (Pending::ListDeleted, VaultEventKind::DeletedPage(page)) => model.deleted.push_page(page),
+        (Pending::ListDeleted, VaultEventKind::ListDone { .. }) => {
+            model.deleted.finish_load();
+            list_finished(model);
+        }
+        (Pending::Versions, VaultEventKind::SecretsPage(page)) => {
+            if let Some(d) = model
+                .details
+                .as_mut()
+                .filter(|d| d.versions_req == Some(req))
+            {
+                d.versions.extend(page);
+            }
+        }
+        (Pending::Versions, VaultEventKind::ListDone { .. }) => {
+            if let Some(d) = model
+                .details
+                .as_mut()
+                .filter(|d| d.versions_req == Some(req))
+            {
+                d.versions_req = None;
+                d.versions.sort_by_key(|v| std::cmp::Reverse(v.created));
+            }
+        }
+        (Pending::Value, VaultEventKind::Secret(secret)) => {
+            if let Some(d) = model.details.as_mut().filter(|d| d.value_req == Some(req)) {
+                d.value_req = None;
+                d.value = Some(secret.value);
+            }
+        }
+        (Pending::Create { secret }, VaultEventKind::Props(props)) => {
+            forms::close_form_for(model, req);
+            let name = props.name.clone();
+            model.deleted.remove(&name);
+            let is_new = model.secrets.find(&name).is_none();
+            refresh_details(model, &name, &props);
+            model.secrets.upsert(*props);
+            select_secret(model, &name);
+            let what = if is_new {
+                "created"
+            } else {
+                "added a new version of"
+            };
+            model.toast(format!("{what} {}", secret.name), false);
+        }
+        (Pending::Update, VaultEventKind::Props(props)) => {
+            forms::close_form_for(model, req);
+            let name = props.name.clone();
+            refresh_details(model, &name, &props);
+            if props.version.is_none() || !model.details.as_ref().is_some_and(|d| d.is_version()) {
+                model.secrets.upsert(*props);
+            }
+            model.toast(format!("updated the properties of {name}"), false);
+        }
+        (Pending::Delete { name }, VaultEventKind::Deleted(ds)) => {
+            model.secrets.remove(&name);
+            if model
+                .details
+                .as_ref()
+                .is_some_and(|d| d.props.name.eq_ignore_ascii_case(&name))
+            {
+                model.details = None;
+            }
+            let until = format::date(ds.scheduled_purge_date);
+            model.deleted.upsert(*ds);
+            let until = if until.is_empty() {
+                String::new()
+            } else {
+                format!(" (recoverable until {until})")
+            };
+            model.toast(format!("deleted {name}{until}"), false);
+        }
+        (Pending::Recover { name, then }, VaultEventKind::Props(props)) => {
+            model.deleted.remove(&name);
+            model.secrets.upsert(*props);
+            match then {
+                Some(secret) => {
+                    model.toast(format!("recovered {name}; adding the new value"), false);
+                    let id = model.send(VaultCmd::Set(secret.clone()), Pending::Create { secret });
+                    hand_over(model, req, id);
+                }
+                None => model.toast(format!("recovered {name}"), false),
+            }
+        }
+        (Pending::Purge { name, then }, VaultEventKind::Done { .. }) => {
+            model.deleted.remove(&name);
+            match then {
+                Some(secret) => {
+                    model.toast(format!("purged {name}; creating it"), false);
+                    let id = model.send(VaultCmd::Set(secret.clone()), Pending::Create { secret });
+                    hand_over(model, req, id);
+                }
+                None => model.toast(format!("purged {name}"), false),
+            }
+        }
+        (pending, kind) => {
+            tracing::debug!(
+                ?pending,
+                event = event_name(&kind),
+                "unexpected answer ignored"
+            );
+        }
+    }
+}
+
+fn event_name(kind: &VaultEventKind) -> &'static str {
+    match kind {
+        VaultEventKind::SecretsPage(_) => "SecretsPage",
+        VaultEventKind::DeletedPage(_) => "DeletedPage",
+        VaultEventKind::ListDone { .. } => "ListDone",
+        VaultEventKind::Secret(_) => "Secret",
+        VaultEventKind::Props(_) => "Props",
+        VaultEventKind::Deleted(_) => "Deleted",
+        VaultEventKind::Done { .. } => "Done",
+        VaultEventKind::Progress { .. } => "Progress",
+        VaultEventKind::Failed(_) => "Failed",
+    }
+}
+
+fn list_finished(model: &mut Model) {
+    if !model.is_loading() {
+        model.progress = None;
+        model.last_refresh = Some(model.now);
+    }
+}
+
+/// A form waiting on `old` now waits on `new` (recover/purge, then set).
+fn hand_over(model: &mut Model, old: ReqId, new: ReqId) {
+    if let Some(form) = forms::form_waiting_for(model, old) {
+        form.submitting = Some(new);
+    }
+}
+
+fn select_secret(model: &mut Model, name: &str) {
+    if let Some(pos) = model
+        .secrets
+        .visible
+        .iter()
+        .position(|&i| model.secrets.items[i].name.eq_ignore_ascii_case(name))
+    {
+        model.secrets.selected = pos;
+    }
+}
+
+/// An open details view of `name` shows the new properties and reloads versions.
+fn refresh_details(model: &mut Model, name: &str, props: &crate::vault::SecretProps) {
+    let Some(d) = model.details.as_mut() else {
+        return;
+    };
+    if d.is_version() || !d.props.name.eq_ignore_ascii_case(name) {
+        return;
+    }
+    d.props = props.clone();
+    d.value = None;
+    d.shown = false;
+    d.versions.clear();
+    d.version_sel = 0;
+    if let Ok(name) = crate::vault::SecretName::parse(name) {
+        let id = model.send(VaultCmd::ListVersions { name }, Pending::Versions);
+        if let Some(d) = model.details.as_mut() {
+            d.versions_req = Some(id);
+        }
+    }
+}
+
+fn on_failed(model: &mut Model, req: ReqId, pending: Pending, error: VaultError) {
+    match pending {
+        Pending::ListSecrets => {
+            model.secrets.loading = None;
+            list_finished(model);
+            model.record_error("list secrets", error);
+        }
+        Pending::ListDeleted => {
+            model.deleted.loading = None;
+            list_finished(model);
+            model.record_error("list deleted secrets", error);
+        }
+        Pending::Versions => {
+            if let Some(d) = model
+                .details
+                .as_mut()
+                .filter(|d| d.versions_req == Some(req))
+            {
+                d.versions_req = None;
+            }
+            model.record_error("list versions", error);
+        }
+        Pending::Value => {
+            if let Some(d) = model.details.as_mut().filter(|d| d.value_req == Some(req)) {
+                d.value_req = None;
+                d.shown = false;
+            }
+            model.record_error("get the value", error);
+        }
+        Pending::Create { secret } => {
+            let text = describe(&error);
+            let deleted = error.kind == ErrorKind::DeletedButRecoverable;
+            let what = format!("save {}", secret.name);
+            if let Some(form) = forms::form_waiting_for(model, req) {
+                form.submitting = None;
+                form.error = Some(text);
+            }
+            model.record_error(what, error);
+            if deleted {
+                dialogs::open_conflict(model, secret);
+            }
+        }
+        Pending::Update => {
+            let text = describe(&error);
+            if let Some(form) = forms::form_waiting_for(model, req) {
+                form.submitting = None;
+                form.error = Some(text);
+            }
+            model.record_error("update properties", error);
+        }
+        Pending::Delete { name } => model.record_error(format!("delete {name}"), error),
+        Pending::Recover { name, .. } => fail_chain(model, req, format!("recover {name}"), error),
+        Pending::Purge { name, .. } => fail_chain(model, req, format!("purge {name}"), error),
+    }
+}
+
+/// A recover or purge failed; a form waiting on it shows why.
+fn fail_chain(model: &mut Model, req: ReqId, what: String, error: VaultError) {
+    if let Some(form) = forms::form_waiting_for(model, req) {
+        form.submitting = None;
+        form.error = Some(describe(&error));
+    }
+    model.record_error(what, error);
+}
+
+/// The message with its status, code and hint, for a form's error line.
+pub fn describe(error: &VaultError) -> String {
+    let mut s = error.message.clone();
+    match (error.status, &error.code) {
+        (Some(st), Some(code)) => s.push_str(&format!(" ({st} {code})")),
+        (Some(st), None) => s.push_str(&format!(" ({st})")),
+        (None, Some(code)) => s.push_str(&format!(" ({code})")),
+        (None, None) => {}
+    }
+    if let Some(hint) = &error.hint {
+        s.push_str(". ");
+        s.push_str(hint);
+    }
+    s
+}

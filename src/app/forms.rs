@@ -1,0 +1,190 @@
+//! Keys in a form: editing, moving between fields, submitting and cancelling.
+
+use crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::InputRequest;
+use tui_input::backend::crossterm::to_input_request;
+
+use super::dialogs;
+use super::form::{FieldKind, Form, FormKind, check_field};
+use super::keymap::Action;
+use super::model::{ConfirmAction, Model, Overlay, Pending};
+use crate::vault::{SecretName, SecretProps, VaultCmd};
+
+/// Opens the new-version or properties form for a secret.
+pub(crate) fn open(model: &mut Model, action: Action, props: &SecretProps) {
+    let form = match action {
+        Action::NewVersion => Form::new_version(props),
+        Action::Properties => Form::properties(props),
+        _ => return,
+    };
+    model.overlays.push(Overlay::Form(form));
+}
+
+fn top_form(model: &mut Model) -> Option<&mut Form> {
+    match model.overlays.last_mut() {
+        Some(Overlay::Form(f)) => Some(f),
+        _ => None,
+    }
+}
+
+pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+    let Some(form) = top_form(model) else {
+        return;
+    };
+    let kind = form.fields.get(form.focus).map(|f| f.kind);
+    match action {
+        Some(Action::Submit) => return submit(model),
+        Some(Action::NextField) => {
+            form.focus = (form.focus + 1) % form.fields.len().max(1);
+            return;
+        }
+        Some(Action::PrevField) => {
+            form.focus = (form.focus + form.fields.len().max(1) - 1) % form.fields.len().max(1);
+            return;
+        }
+        Some(Action::Cancel) => return cancel(model),
+        _ => {}
+    }
+    if form.submitting.is_some() {
+        return;
+    }
+    let Some(field) = form.fields.get_mut(form.focus) else {
+        return;
+    };
+    let changed = match (kind, key.code) {
+        (Some(FieldKind::Value), KeyCode::Enter) => {
+            field.input.handle(InputRequest::InsertChar('\n'));
+            true
+        }
+        (_, KeyCode::Enter) => {
+            form.focus = (form.focus + 1) % form.fields.len();
+            false
+        }
+        (Some(FieldKind::Flag), KeyCode::Char(' ' | 'y' | 'n')) => {
+            let now_on = field.value() != "yes";
+            field.input = tui_input::Input::new(if now_on { "yes" } else { "no" }.to_owned());
+            true
+        }
+        (Some(FieldKind::Flag), _) => false,
+        _ => to_input_request(&Event::Key(key))
+            .and_then(|req| field.input.handle(req))
+            .is_some_and(|c| c.value),
+    };
+    if changed {
+        form.dirty = true;
+        form.error = None;
+        revalidate_focused(model);
+    }
+}
+
+/// Checks the focused field as it is typed; a name also against the lists.
+pub(crate) fn revalidate_focused(model: &mut Model) {
+    let now = model.now;
+    let (exists, deleted) = match top_form(model).and_then(|f| f.fields.get(f.focus)) {
+        Some(f) if f.kind == FieldKind::Name => {
+            let name = f.value().to_owned();
+            (
+                model.secrets.find(&name).is_some(),
+                model.deleted.find(&name).is_some(),
+            )
+        }
+        _ => (false, false),
+    };
+    let Some(form) = top_form(model) else {
+        return;
+    };
+    let Some(field) = form.fields.get_mut(form.focus) else {
+        return;
+    };
+    field.error = check_field(field.kind, field.value(), now).err();
+    field.note = None;
+    if field.kind == FieldKind::Name && field.error.is_none() {
+        if deleted {
+            field.note = Some("deleted: recover or purge first".to_owned());
+        } else if exists {
+            field.note = Some("exists: this adds a new version".to_owned());
+        }
+    }
+}
+
+fn submit(model: &mut Model) {
+    let now = model.now;
+    let Some(form) = top_form(model) else {
+        return;
+    };
+    if form.submitting.is_some() {
+        return;
+    }
+    if !form.validate(now) {
+        form.error = Some("fix the marked fields".to_owned());
+        if let Some(i) = form.fields.iter().position(|f| f.error.is_some()) {
+            form.focus = i;
+        }
+        return;
+    }
+    form.error = None;
+    match form.kind.clone() {
+        FormKind::NewSecret | FormKind::NewVersion { .. } => {
+            let Some(secret) = form.to_new_secret(now) else {
+                return;
+            };
+            let id = model.send(VaultCmd::Set(secret.clone()), Pending::Create { secret });
+            if let Some(form) = top_form(model) {
+                form.submitting = Some(id);
+            }
+        }
+        FormKind::Properties { name, version } => {
+            let (Some(update), Ok(name)) = (form.to_update(now), SecretName::parse(&name)) else {
+                return;
+            };
+            let id = model.send(
+                VaultCmd::UpdateProps {
+                    name,
+                    version,
+                    update,
+                },
+                Pending::Update,
+            );
+            if let Some(form) = top_form(model) {
+                form.submitting = Some(id);
+            }
+        }
+    }
+}
+
+/// `Esc`: closes at once when nothing was typed, else asks.
+fn cancel(model: &mut Model) {
+    let Some(form) = top_form(model) else {
+        return;
+    };
+    if form.dirty {
+        dialogs::push_confirm(
+            model,
+            "Discard this form?".to_owned(),
+            vec!["What you typed will be lost.".to_owned()],
+            ConfirmAction::DiscardForm,
+            None,
+            false,
+        );
+    } else {
+        if let Some(id) = form.submitting {
+            model.pending.remove(&id);
+        }
+        model.overlays.pop();
+    }
+}
+
+/// The open form waiting for `req`, if any.
+pub(crate) fn form_waiting_for(model: &mut Model, req: crate::vault::ReqId) -> Option<&mut Form> {
+    model.overlays.iter_mut().rev().find_map(|o| match o {
+        Overlay::Form(f) if f.submitting == Some(req) => Some(f),
+        _ => None,
+    })
+}
+
+/// Closes the form waiting for `req` (it succeeded).
+pub(crate) fn close_form_for(model: &mut Model, req: crate::vault::ReqId) {
+    model
+        .overlays
+        .retain(|o| !matches!(o, Overlay::Form(f) if f.submitting == Some(req)));
+}

@@ -1,0 +1,376 @@
+//! Key bindings as data: loaded from `assets/keymap.toml`, overridable from the
+//! config file; the help overlay reads the same table, so it cannot drift.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+
+/// The default keymap, compiled in.
+pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    List,
+    Deleted,
+    Details,
+    Form,
+    Dialog,
+    Help,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 6] = [
+        Mode::List,
+        Mode::Deleted,
+        Mode::Details,
+        Mode::Form,
+        Mode::Dialog,
+        Mode::Help,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::List => "Secrets",
+            Mode::Deleted => "Deleted",
+            Mode::Details => "Details",
+            Mode::Form => "Forms",
+            Mode::Dialog => "Dialogs",
+            Mode::Help => "Help",
+        }
+    }
+}
+
+/// What a key does; names match the `action` strings in the keymap file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Details,
+    Back,
+    Filter,
+    Sort,
+    SwitchView,
+    New,
+    NewVersion,
+    Properties,
+    Delete,
+    Mark,
+    ShowValue,
+    CopyId,
+    Recover,
+    Purge,
+    Refresh,
+    Help,
+    Errors,
+    Quit,
+    Submit,
+    NextField,
+    PrevField,
+    Confirm,
+    Cancel,
+}
+
+/// A key with its modifiers, as written in the keymap (`ctrl-r`, `G`, `f5`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeySpec {
+    pub code: KeyCodeOrd,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+/// `KeyCode` subset that can be ordered and written in the keymap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeyCodeOrd {
+    Char(char),
+    F(u8),
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Up,
+    Down,
+    Left,
+    Right,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+    Backspace,
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeymapError {
+    #[error("keymap is not valid TOML: {0}")]
+    Parse(String),
+    #[error("unknown key {0:?}")]
+    BadKey(String),
+}
+
+impl KeySpec {
+    pub fn parse(s: &str) -> Result<Self, KeymapError> {
+        let bad = || KeymapError::BadKey(s.to_owned());
+        let (mut ctrl, mut alt) = (false, false);
+        let mut rest = s;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-").filter(|r| !r.is_empty()) {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-").filter(|r| !r.is_empty()) {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCodeOrd::Char(c),
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "enter" => KeyCodeOrd::Enter,
+                "esc" => KeyCodeOrd::Esc,
+                "tab" => KeyCodeOrd::Tab,
+                "backtab" => KeyCodeOrd::BackTab,
+                "space" => KeyCodeOrd::Char(' '),
+                "up" => KeyCodeOrd::Up,
+                "down" => KeyCodeOrd::Down,
+                "left" => KeyCodeOrd::Left,
+                "right" => KeyCodeOrd::Right,
+                "home" => KeyCodeOrd::Home,
+                "end" => KeyCodeOrd::End,
+                "pageup" => KeyCodeOrd::PageUp,
+                "pagedown" => KeyCodeOrd::PageDown,
+                "backspace" => KeyCodeOrd::Backspace,
+                "delete" => KeyCodeOrd::Delete,
+                f if f.starts_with('f') => {
+                    let n: u8 = f[1..].parse().map_err(|_| bad())?;
+                    if !(1..=12).contains(&n) {
+                        return Err(bad());
+                    }
+                    KeyCodeOrd::F(n)
+                }
+                _ => return Err(bad()),
+            },
+        };
+        Ok(Self { code, ctrl, alt })
+    }
+
+    /// The spec of a terminal key event, if it is one the keymap can name.
+    pub fn from_event(key: &KeyEvent) -> Option<Self> {
+        let code = match key.code {
+            KeyCode::Char(c) => KeyCodeOrd::Char(c),
+            KeyCode::F(n) => KeyCodeOrd::F(n),
+            KeyCode::Enter => KeyCodeOrd::Enter,
+            KeyCode::Esc => KeyCodeOrd::Esc,
+            KeyCode::Tab => KeyCodeOrd::Tab,
+            KeyCode::BackTab => KeyCodeOrd::BackTab,
+            KeyCode::Up => KeyCodeOrd::Up,
+            KeyCode::Down => KeyCodeOrd::Down,
+            KeyCode::Left => KeyCodeOrd::Left,
+            KeyCode::Right => KeyCodeOrd::Right,
+            KeyCode::Home => KeyCodeOrd::Home,
+            KeyCode::End => KeyCodeOrd::End,
+            KeyCode::PageUp => KeyCodeOrd::PageUp,
+            KeyCode::PageDown => KeyCodeOrd::PageDown,
+            KeyCode::Backspace => KeyCodeOrd::Backspace,
+            KeyCode::Delete => KeyCodeOrd::Delete,
+            _ => return None,
+        };
+        Some(Self {
+            code,
+            ctrl: key.modifiers.contains(KeyModifiers::CONTROL),
+            alt: key.modifiers.contains(KeyModifiers::ALT),
+        })
+    }
+}
+
+impl fmt::Display for KeySpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("Ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("Alt-")?;
+        }
+        match self.code {
+            KeyCodeOrd::Char(' ') => f.write_str("Space"),
+            KeyCodeOrd::Char(c) => write!(f, "{c}"),
+            KeyCodeOrd::F(n) => write!(f, "F{n}"),
+            KeyCodeOrd::BackTab => f.write_str("Shift-Tab"),
+            KeyCodeOrd::PageUp => f.write_str("PgUp"),
+            KeyCodeOrd::PageDown => f.write_str("PgDn"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// One binding as written in the keymap file or the config's `[[keymap]]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BindingSpec {
+    pub mode: Mode,
+    pub keys: Vec<String>,
+    pub action: String,
+    #[serde(default)]
+    pub desc: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct KeymapFile {
+    bindings: Vec<BindingSpec>,
+}
+
+/// One row of the help overlay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpEntry {
+    pub keys: Vec<KeySpec>,
+    pub action: Action,
+    pub desc: String,
+}
+
+/// Bindings per mode, plus the descriptions in file order for help.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    map: BTreeMap<(Mode, KeySpec), Action>,
+    help: BTreeMap<Mode, Vec<HelpEntry>>,
+}
+
+impl Keymap {
+    /// The compiled-in keymap; a broken asset is a build mistake caught by tests.
+    pub fn default_keymap() -> Self {
+        Self::from_toml(DEFAULT_KEYMAP).unwrap_or_else(|_| Self::empty())
+    }
+
+    fn empty() -> Self {
+        Self {
+            map: BTreeMap::new(),
+            help: BTreeMap::new(),
+        }
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, KeymapError> {
+        let file: KeymapFile =
+            toml::from_str(text).map_err(|e| KeymapError::Parse(e.to_string()))?;
+        let mut km = Self::empty();
+        for b in file.bindings {
+            let action = parse_action(&b.action)
+                .ok_or_else(|| KeymapError::Parse(format!("unknown action {:?}", b.action)))?;
+            let keys = b
+                .keys
+                .iter()
+                .map(|k| KeySpec::parse(k))
+                .collect::<Result<Vec<_>, _>>()?;
+            for k in &keys {
+                km.map.insert((b.mode, *k), action);
+            }
+            km.help.entry(b.mode).or_default().push(HelpEntry {
+                keys,
+                action,
+                desc: b.desc.unwrap_or_default(),
+            });
+        }
+        Ok(km)
+    }
+
+    /// Applies config overrides: each replaces the keys of its action in its
+    /// mode. Unknown actions, bad keys and clashes come back as warnings.
+    pub fn apply_overrides(&mut self, overrides: &[BindingSpec]) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for o in overrides {
+            let Some(action) = parse_action(&o.action) else {
+                warnings.push(format!("keymap: unknown action {:?} ignored", o.action));
+                continue;
+            };
+            let mut keys = Vec::new();
+            for k in &o.keys {
+                match KeySpec::parse(k) {
+                    Ok(spec) => keys.push(spec),
+                    Err(e) => warnings.push(format!("keymap: {e} ignored")),
+                }
+            }
+            if keys.is_empty() {
+                continue;
+            }
+            self.map.retain(|(m, _), a| !(*m == o.mode && *a == action));
+            for k in &keys {
+                if let Some(old) = self.map.insert((o.mode, *k), action)
+                    && old != action
+                {
+                    warnings.push(format!(
+                        "keymap: {k} in {} was {old:?}, now {action:?}",
+                        o.mode.title()
+                    ));
+                    if let Some(entries) = self.help.get_mut(&o.mode) {
+                        for e in entries.iter_mut().filter(|e| e.action == old) {
+                            e.keys.retain(|x| x != k);
+                        }
+                    }
+                }
+            }
+            let entries = self.help.entry(o.mode).or_default();
+            match entries.iter_mut().find(|e| e.action == action) {
+                Some(e) => {
+                    e.keys = keys;
+                    if let Some(d) = &o.desc {
+                        e.desc = d.clone();
+                    }
+                }
+                None => entries.push(HelpEntry {
+                    keys,
+                    action,
+                    desc: o.desc.clone().unwrap_or_default(),
+                }),
+            }
+        }
+        warnings
+    }
+
+    pub fn action(&self, mode: Mode, key: &KeyEvent) -> Option<Action> {
+        let spec = KeySpec::from_event(key)?;
+        self.map.get(&(mode, spec)).copied().or_else(|| {
+            // Shifted letters arrive with SHIFT set and an uppercase char; the
+            // spec ignores shift, so nothing more to try. Ctrl-letters may
+            // arrive uppercase from some terminals.
+            if let KeyCodeOrd::Char(c) = spec.code
+                && spec.ctrl
+            {
+                let lower = KeySpec {
+                    code: KeyCodeOrd::Char(c.to_ascii_lowercase()),
+                    ..spec
+                };
+                return self.map.get(&(mode, lower)).copied();
+            }
+            None
+        })
+    }
+
+    pub fn help(&self, mode: Mode) -> &[HelpEntry] {
+        self.help.get(&mode).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The first key bound to an action, for hints like "press s to show".
+    pub fn key_for(&self, mode: Mode, action: Action) -> Option<KeySpec> {
+        self.help(mode)
+            .iter()
+            .find(|e| e.action == action)
+            .and_then(|e| e.keys.first().copied())
+    }
+}
+
+fn parse_action(name: &str) -> Option<Action> {
+    #[derive(Deserialize)]
+    struct W {
+        a: Action,
+    }
+    toml::from_str::<W>(&format!("a = {name:?}"))
+        .ok()
+        .map(|w| w.a)
+}

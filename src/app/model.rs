@@ -1,0 +1,309 @@
+//! The whole UI state. Holds no channel and does no I/O; a secret value lives
+//! only in an open details view, as a `SecretString`.
+
+use std::collections::HashMap;
+
+use crossterm::event::KeyEvent;
+use secrecy::SecretString;
+use time::OffsetDateTime;
+use tui_input::Input;
+
+use super::form::Form;
+use super::keymap::{Keymap, Mode};
+use super::rows::Rows;
+use crate::vault::{
+    DeletedSecret, NewSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultError, VaultEvent,
+    VaultRequest,
+};
+
+/// Everything `update` reacts to.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// First message: load the lists.
+    Start,
+    Key(KeyEvent),
+    Vault(VaultEvent),
+    /// Once a second or so, with the current time (expiry colours, toasts).
+    Tick(OffsetDateTime),
+    /// Terminal size; the list uses it to page.
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    Paste(String),
+}
+
+/// Which list the main screen shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Secrets,
+    Deleted,
+}
+
+/// The details view of one secret (or one version, or a deleted secret).
+#[derive(Debug, Clone)]
+pub struct Details {
+    pub props: SecretProps,
+    /// Present when this is a deleted secret.
+    pub deleted: Option<DeletedSecret>,
+    /// Fetched when the user asks to see it; dropped (zeroized) on close.
+    pub value: Option<SecretString>,
+    pub shown: bool,
+    pub value_req: Option<ReqId>,
+    /// The versions of the secret, newest first.
+    pub versions: Vec<SecretProps>,
+    pub versions_req: Option<ReqId>,
+    pub version_sel: usize,
+    /// Lines the value is scrolled by.
+    pub scroll: u16,
+    /// The details this version view was opened from.
+    pub parent: Option<Box<Details>>,
+}
+
+impl Details {
+    pub fn new(props: SecretProps) -> Self {
+        Self {
+            props,
+            deleted: None,
+            value: None,
+            shown: false,
+            value_req: None,
+            versions: Vec::new(),
+            versions_req: None,
+            version_sel: 0,
+            scroll: 0,
+            parent: None,
+        }
+    }
+
+    /// Whether this shows one version opened from the versions list.
+    pub fn is_version(&self) -> bool {
+        self.parent.is_some()
+    }
+}
+
+/// What a confirmation does when confirmed.
+#[derive(Debug, Clone)]
+pub enum ConfirmAction {
+    Delete(Vec<SecretName>),
+    Recover(Vec<SecretName>),
+    Purge(Vec<SecretName>),
+    /// Purge a deleted name, then create the secret the form held (409 dialog).
+    PurgeThenCreate(NewSecret),
+    /// Drop a form with typed input.
+    DiscardForm,
+}
+
+/// A yes/no question, optionally requiring the user to type a word first.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub action: ConfirmAction,
+    /// When set, `Enter` confirms only once `typed` equals it.
+    pub type_to_confirm: Option<String>,
+    pub typed: Input,
+    pub danger: bool,
+}
+
+/// The choices of the deleted-name conflict dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictChoice {
+    Recover,
+    Purge,
+    Cancel,
+}
+
+impl ConflictChoice {
+    pub const ALL: [ConflictChoice; 3] = [Self::Recover, Self::Purge, Self::Cancel];
+}
+
+/// Creating a secret whose name is deleted but recoverable (409).
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    pub secret: NewSecret,
+    pub choice: usize,
+}
+
+/// Something drawn over the main screen; the last one gets the keys.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Form(Form),
+    Confirm(Confirm),
+    Conflict(Conflict),
+    Help,
+    Errors { scroll: usize },
+}
+
+/// A failure kept for the error history.
+#[derive(Debug, Clone)]
+pub struct ErrorEntry {
+    pub at: OffsetDateTime,
+    /// What the user was doing ("delete db-password").
+    pub what: String,
+    pub error: VaultError,
+}
+
+/// A short message at the bottom, gone after a few ticks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub is_error: bool,
+    pub ticks_left: u8,
+}
+
+/// What an outstanding request was for; answers to unknown ids are stale.
+#[derive(Debug, Clone)]
+pub enum Pending {
+    ListSecrets,
+    ListDeleted,
+    Versions,
+    Value,
+    /// A set from a form (`then_recovered` when it follows a recover).
+    Create {
+        secret: NewSecret,
+    },
+    Update,
+    Delete {
+        name: String,
+    },
+    /// `then` is a secret to create once recovered (409 dialog).
+    Recover {
+        name: String,
+        then: Option<NewSecret>,
+    },
+    Purge {
+        name: String,
+        then: Option<NewSecret>,
+    },
+}
+
+/// The model `update` mutates and `ui::render` draws.
+#[derive(Debug)]
+pub struct Model {
+    pub vault_label: String,
+    pub is_local: bool,
+    pub view: View,
+    pub secrets: Rows<SecretProps>,
+    pub deleted: Rows<DeletedSecret>,
+    /// The filter being typed (`/`), shared by both lists.
+    pub filter_input: Option<Input>,
+    pub details: Option<Details>,
+    pub overlays: Vec<Overlay>,
+    pub keymap: Keymap,
+    pub pending: HashMap<ReqId, Pending>,
+    pub errors: Vec<ErrorEntry>,
+    pub toast: Option<Toast>,
+    /// Last status line message.
+    pub message: Option<String>,
+    pub progress: Option<String>,
+    pub last_refresh: Option<OffsetDateTime>,
+    pub now: OffsetDateTime,
+    /// Rows a page key moves.
+    pub page_rows: usize,
+    pub spinner: usize,
+    pub quit: bool,
+    /// Colours on (off under `NO_COLOR`).
+    pub color: bool,
+    /// Text for the run loop to put on the clipboard (never a value).
+    pub clipboard: Option<String>,
+    /// Requests `update` emitted; drained and returned at its end.
+    pub(crate) out: Vec<VaultRequest>,
+    next_req: u64,
+}
+
+impl Model {
+    pub fn new(
+        vault_label: impl Into<String>,
+        is_local: bool,
+        keymap: Keymap,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            vault_label: vault_label.into(),
+            is_local,
+            view: View::Secrets,
+            secrets: Rows::default(),
+            deleted: Rows::default(),
+            filter_input: None,
+            details: None,
+            overlays: Vec::new(),
+            keymap,
+            pending: HashMap::new(),
+            errors: Vec::new(),
+            toast: None,
+            message: None,
+            progress: None,
+            last_refresh: None,
+            now,
+            page_rows: 10,
+            spinner: 0,
+            quit: false,
+            color: true,
+            clipboard: None,
+            out: Vec::new(),
+            next_req: 0,
+        }
+    }
+
+    /// Queues a command and remembers what it was for.
+    pub(crate) fn send(&mut self, cmd: VaultCmd, pending: Pending) -> ReqId {
+        self.next_req += 1;
+        let id = ReqId(self.next_req);
+        self.pending.insert(id, pending);
+        self.out.push(VaultRequest { id, cmd });
+        id
+    }
+
+    /// Stops a request and forgets it, so late answers are dropped.
+    pub(crate) fn cancel(&mut self, id: ReqId) {
+        if self.pending.remove(&id).is_some() {
+            self.next_req += 1;
+            self.out.push(VaultRequest {
+                id: ReqId(self.next_req),
+                cmd: VaultCmd::Cancel(id),
+            });
+        }
+    }
+
+    /// The mode whose bindings apply now.
+    pub fn mode(&self) -> Mode {
+        match self.overlays.last() {
+            Some(Overlay::Form(_)) => Mode::Form,
+            Some(Overlay::Confirm(_) | Overlay::Conflict(_)) => Mode::Dialog,
+            Some(Overlay::Help | Overlay::Errors { .. }) => Mode::Help,
+            None if self.details.is_some() => Mode::Details,
+            None => match self.view {
+                View::Secrets => Mode::List,
+                View::Deleted => Mode::Deleted,
+            },
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.secrets.loading.is_some() || self.deleted.loading.is_some()
+    }
+
+    pub fn toast(&mut self, text: impl Into<String>, is_error: bool) {
+        let text = text.into();
+        self.message = Some(text.clone());
+        self.toast = Some(Toast {
+            text,
+            is_error,
+            ticks_left: 5,
+        });
+    }
+
+    /// Records a failure: a toast now, the history for later, the log file.
+    pub fn record_error(&mut self, what: impl Into<String>, error: VaultError) {
+        let what = what.into();
+        tracing::warn!(what = %what, kind = ?error.kind, status = ?error.status, code = ?error.code, "{}", error.message);
+        self.toast(format!("{what}: {}", error.message), true);
+        self.errors.push(ErrorEntry {
+            at: self.now,
+            what,
+            error,
+        });
+    }
+}

@@ -1,0 +1,203 @@
+//! The run loop: one `select!` over terminal events, vault events, a tick and
+//! termination signals. It drains whatever is queued, applies it through
+//! `update`, sends the resulting requests and draws once, only on change.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
+use futures::{FutureExt, StreamExt};
+use ratatui::DefaultTerminal;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use tracing_appender::non_blocking::WorkerGuard;
+
+use super::keymap::Keymap;
+use super::model::{Model, Msg};
+use super::update::update;
+use crate::cli::TuiArgs;
+use crate::config::{Config, ConfigError, default_state_dir};
+use crate::tui;
+use crate::ui::{self, UiState};
+use crate::vault::{ErrorKind, VaultError, VaultEvent, VaultRequest};
+
+/// Why the UI stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("terminal: {0}")]
+    Terminal(#[from] io::Error),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot open the log file {path}: {source}")]
+    Log { path: PathBuf, source: io::Error },
+    #[error("cannot set up logging: {0}")]
+    LogInit(String),
+}
+
+/// Sends logs to a file (never the terminal) through a non-blocking writer;
+/// keep the guard alive until exit so the last lines are flushed.
+pub fn init_logging(log_file: Option<&Path>) -> Result<WorkerGuard, AppError> {
+    let path = match log_file {
+        Some(p) => p.to_owned(),
+        None => default_state_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("kvtui.log"),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| AppError::Log {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|source| AppError::Log {
+            path: path.clone(),
+            source,
+        })?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KVTUI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .map_err(|e| AppError::LogInit(e.to_string()))?;
+    Ok(guard)
+}
+
+/// Builds the model from the config: keymap overrides (warnings shown as a
+/// toast), colours off under `NO_COLOR`.
+pub fn initial_model(config: &Config, vault_label: String, is_local: bool) -> Model {
+    let mut keymap = Keymap::default_keymap();
+    let warnings = keymap.apply_overrides(&config.keymap);
+    let mut model = Model::new(vault_label, is_local, keymap, OffsetDateTime::now_utc());
+    model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    for w in warnings {
+        tracing::warn!("{w}");
+        model.toast(w, true);
+    }
+    model
+}
+
+/// Runs the TUI until the user quits or a signal arrives; the terminal is
+/// restored on every way out.
+pub async fn run(
+    args: &TuiArgs,
+    requests: mpsc::Sender<VaultRequest>,
+    mut events: mpsc::Receiver<VaultEvent>,
+    vault_label: String,
+    is_local: bool,
+) -> Result<(), AppError> {
+    let config = Config::load(args.config.as_deref())?;
+    let mut model = initial_model(&config, vault_label, is_local);
+    let mut terminal = tui::enter()?;
+    let result = event_loop(&mut terminal, &mut model, &requests, &mut events).await;
+    tui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    model: &mut Model,
+    requests: &mpsc::Sender<VaultRequest>,
+    events: &mut mpsc::Receiver<VaultEvent>,
+) -> Result<(), AppError> {
+    let mut input = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut stop = std::pin::pin!(tui::terminate_signal());
+    let mut ui_state = UiState::default();
+    let mut worker_alive = true;
+
+    let size = terminal.size()?;
+    let mut msgs = vec![
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+        Msg::Start,
+    ];
+    let mut dirty = true;
+    loop {
+        for msg in msgs.drain(..) {
+            let is_tick = matches!(msg, Msg::Tick(_));
+            let had_toast = model.toast.is_some();
+            for req in update(model, msg) {
+                send(model, requests, req);
+            }
+            dirty |= !is_tick || model.is_loading() || had_toast;
+        }
+        if let Some(text) = model.clipboard.take()
+            && let Err(e) = tui::osc52_copy(&text)
+        {
+            tracing::warn!("clipboard: {e}");
+        }
+        if model.quit {
+            return Ok(());
+        }
+        if dirty {
+            terminal.draw(|frame| ui::render(frame, model, &mut ui_state))?;
+            dirty = false;
+        }
+        tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(ev)) => msgs.extend(to_msg(ev)),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            ev = events.recv(), if worker_alive => match ev {
+                Some(ev) => msgs.push(Msg::Vault(ev)),
+                None => {
+                    worker_alive = false;
+                    model.record_error("vault", VaultError::new(ErrorKind::Other, "the vault worker stopped"));
+                    dirty = true;
+                }
+            },
+            _ = tick.tick() => msgs.push(Msg::Tick(OffsetDateTime::now_utc())),
+            _ = &mut stop => return Ok(()),
+        }
+        // Drain what is already queued so a burst costs one frame.
+        while let Ok(ev) = events.try_recv() {
+            msgs.push(Msg::Vault(ev));
+        }
+        while let Some(Some(Ok(ev))) = input.next().now_or_never() {
+            msgs.extend(to_msg(ev));
+        }
+    }
+}
+
+/// Hands a request to the worker without waiting; a full or closed channel
+/// becomes an error the user sees.
+fn send(model: &mut Model, requests: &mpsc::Sender<VaultRequest>, req: VaultRequest) {
+    if let Err(e) = requests.try_send(req) {
+        let text = match e {
+            mpsc::error::TrySendError::Full(_) => "the vault worker is busy; try again",
+            mpsc::error::TrySendError::Closed(_) => "the vault worker stopped",
+        };
+        model.record_error("send a request", VaultError::new(ErrorKind::Other, text));
+    }
+}
+
+/// Terminal events as messages; the mouse wheel moves like the arrow keys.
+fn to_msg(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(key) => Some(Msg::Key(key)),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => {
+                Some(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)))
+            }
+            MouseEventKind::ScrollUp => {
+                Some(Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,389 @@
+//! `update`: the pure state machine. Keys and vault events in, the model
+//! changed and the commands for the worker out. No I/O, no clock, no terminal.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use time::Duration;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use super::dialogs;
+use super::events;
+use super::forms;
+use super::keymap::{Action, Mode};
+use super::model::{ConfirmAction, Details, Model, Msg, Overlay, Pending, View};
+use crate::vault::{SecretName, VaultCmd, VaultRequest};
+
+/// Applies one message and returns the requests to send, in order.
+pub fn update(model: &mut Model, msg: Msg) -> Vec<VaultRequest> {
+    match msg {
+        Msg::Start => refresh(model),
+        Msg::Key(key) => on_key(model, key),
+        Msg::Vault(event) => events::on_event(model, event),
+        Msg::Tick(now) => {
+            model.now = now;
+            model.spinner = model.spinner.wrapping_add(1);
+            if let Some(t) = &mut model.toast {
+                t.ticks_left = t.ticks_left.saturating_sub(1);
+                if t.ticks_left == 0 {
+                    model.toast = None;
+                }
+            }
+        }
+        Msg::Resize { height, .. } => {
+            model.page_rows = usize::from(height.saturating_sub(6)).max(1)
+        }
+        Msg::Paste(text) => on_paste(model, &text),
+    }
+    std::mem::take(&mut model.out)
+}
+
+/// Reloads both lists, stopping any listing still running.
+pub(crate) fn refresh(model: &mut Model) {
+    if let Some(old) = model.secrets.loading.take() {
+        model.cancel(old);
+    }
+    if let Some(old) = model.deleted.loading.take() {
+        model.cancel(old);
+    }
+    let id = model.send(VaultCmd::ListSecrets, Pending::ListSecrets);
+    model.secrets.begin_load(id);
+    let id = model.send(VaultCmd::ListDeleted, Pending::ListDeleted);
+    model.deleted.begin_load(id);
+    model.progress = Some("loading…".to_owned());
+}
+
+fn on_key(model: &mut Model, key: KeyEvent) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        model.quit = true;
+        return;
+    }
+    if model.overlays.is_empty() && model.details.is_none() && model.filter_input.is_some() {
+        on_filter_key(model, key);
+        return;
+    }
+    let mode = model.mode();
+    let action = model.keymap.action(mode, &key);
+    match mode {
+        Mode::Form => forms::on_key(model, key, action),
+        Mode::Dialog => dialogs::on_key(model, key, action),
+        Mode::Help => on_help_key(model, action),
+        Mode::Details => {
+            if let Some(action) = action {
+                on_details_action(model, action);
+            }
+        }
+        Mode::List | Mode::Deleted => {
+            if let Some(action) = action {
+                on_list_action(model, action);
+            }
+        }
+    }
+}
+
+fn on_paste(model: &mut Model, text: &str) {
+    if let Some(Overlay::Form(form)) = model.overlays.last_mut() {
+        if let Some(field) = form.focused_mut() {
+            for c in text.chars() {
+                field.input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+        }
+        form.dirty = true;
+        forms::revalidate_focused(model);
+    } else if let Some(input) = &mut model.filter_input {
+        for c in text.chars().filter(|c| !c.is_control()) {
+            input.handle(tui_input::InputRequest::InsertChar(c));
+        }
+        let text = input.value().to_owned();
+        set_filter(model, &text);
+    }
+}
+
+fn set_filter(model: &mut Model, text: &str) {
+    match model.view {
+        View::Secrets => model.secrets.set_filter(text),
+        View::Deleted => model.deleted.set_filter(text),
+    }
+}
+
+/// In the filter: `Enter` keeps it and returns to the list, `Esc` clears it.
+fn on_filter_key(model: &mut Model, key: KeyEvent) {
+    match key.code {
+        KeyCode::Enter => model.filter_input = None,
+        KeyCode::Esc => {
+            model.filter_input = None;
+            set_filter(model, "");
+        }
+        KeyCode::Down | KeyCode::Up => {
+            let d = if key.code == KeyCode::Down { 1 } else { -1 };
+            match model.view {
+                View::Secrets => model.secrets.move_by(d),
+                View::Deleted => model.deleted.move_by(d),
+            }
+        }
+        _ => {
+            let Some(input) = &mut model.filter_input else {
+                return;
+            };
+            if let Some(req) = to_input_request(&crossterm::event::Event::Key(key))
+                && input.handle(req).is_some_and(|c| c.value)
+            {
+                let text = input.value().to_owned();
+                set_filter(model, &text);
+            }
+        }
+    }
+}
+
+fn on_help_key(model: &mut Model, action: Option<Action>) {
+    match action {
+        Some(Action::Back) => {
+            model.overlays.pop();
+        }
+        Some(Action::Quit) => model.quit = true,
+        _ => {}
+    }
+}
+
+fn on_list_action(model: &mut Model, action: Action) {
+    let page = model.page_rows as isize;
+    let deleted_view = model.view == View::Deleted;
+    macro_rules! rows {
+        () => {
+            if deleted_view {
+                &mut model.deleted as &mut dyn RowsNav
+            } else {
+                &mut model.secrets as &mut dyn RowsNav
+            }
+        };
+    }
+    match action {
+        Action::Down => rows!().nav(1),
+        Action::Up => rows!().nav(-1),
+        Action::PageDown => rows!().nav(page),
+        Action::PageUp => rows!().nav(-page),
+        Action::Top => rows!().nav(isize::MIN),
+        Action::Bottom => rows!().nav(isize::MAX),
+        Action::Mark => {
+            rows!().mark();
+            rows!().nav(1);
+        }
+        Action::Filter => {
+            let current = if deleted_view {
+                model.deleted.filter.clone()
+            } else {
+                model.secrets.filter.clone()
+            };
+            model.filter_input = Some(Input::new(current));
+        }
+        Action::Back => {
+            set_filter(model, "");
+            model.secrets.marked.clear();
+            model.deleted.marked.clear();
+        }
+        Action::Sort => {
+            if deleted_view {
+                let s = model.deleted.sort.next();
+                model.deleted.set_sort(s);
+            } else {
+                let s = model.secrets.sort.next();
+                model.secrets.set_sort(s);
+            }
+        }
+        Action::SwitchView => {
+            model.view = if deleted_view {
+                View::Secrets
+            } else {
+                View::Deleted
+            };
+        }
+        Action::Details => open_details(model),
+        Action::New => model
+            .overlays
+            .push(Overlay::Form(super::form::Form::new_secret())),
+        Action::NewVersion | Action::Properties if !deleted_view => {
+            if let Some(props) = model.secrets.selected_item().cloned() {
+                forms::open(model, action, &props);
+            }
+        }
+        Action::Delete if !deleted_view => confirm_delete(model),
+        Action::Recover if deleted_view => dialogs::confirm_recover(model),
+        Action::Purge if deleted_view => dialogs::confirm_purge(model),
+        Action::CopyId => {
+            let id = if deleted_view {
+                model
+                    .deleted
+                    .selected_item()
+                    .and_then(|d| d.recovery_id.clone())
+            } else {
+                model.secrets.selected_item().map(|p| p.id.clone())
+            };
+            if let Some(id) = id {
+                copy(model, id, "id");
+            }
+        }
+        Action::Refresh => refresh(model),
+        Action::Help => model.overlays.push(Overlay::Help),
+        Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
+        Action::Quit => model.quit = true,
+        _ => {}
+    }
+}
+
+/// Navigation shared by both lists, so one match drives either.
+trait RowsNav {
+    fn nav(&mut self, delta: isize);
+    fn mark(&mut self);
+}
+
+impl<T: super::rows::ListRow> RowsNav for super::rows::Rows<T> {
+    fn nav(&mut self, delta: isize) {
+        match delta {
+            isize::MIN => self.select_first(),
+            isize::MAX => self.select_last(),
+            d => self.move_by(d),
+        }
+    }
+
+    fn mark(&mut self) {
+        self.toggle_mark();
+    }
+}
+
+/// Hands text to the run loop for the clipboard.
+pub(crate) fn copy(model: &mut Model, text: String, what: &str) {
+    model.clipboard = Some(text);
+    model.toast(format!("copied the {what}"), false);
+}
+
+fn open_details(model: &mut Model) {
+    match model.view {
+        View::Secrets => {
+            let Some(props) = model.secrets.selected_item().cloned() else {
+                return;
+            };
+            let Ok(name) = SecretName::parse(&props.name) else {
+                return;
+            };
+            let mut details = Details::new(props);
+            details.versions_req =
+                Some(model.send(VaultCmd::ListVersions { name }, Pending::Versions));
+            model.details = Some(details);
+        }
+        View::Deleted => {
+            let Some(ds) = model.deleted.selected_item().cloned() else {
+                return;
+            };
+            let mut details = Details::new(ds.props.clone());
+            details.deleted = Some(ds);
+            model.details = Some(details);
+        }
+    }
+}
+
+fn close_details(model: &mut Model) {
+    let Some(mut details) = model.details.take() else {
+        return;
+    };
+    for id in [details.value_req, details.versions_req]
+        .into_iter()
+        .flatten()
+    {
+        model.cancel(id);
+    }
+    if let Some(parent) = details.parent.take() {
+        model.details = Some(*parent);
+    }
+}
+
+fn on_details_action(model: &mut Model, action: Action) {
+    let Some(details) = &mut model.details else {
+        return;
+    };
+    match action {
+        Action::Back => close_details(model),
+        Action::Quit => model.quit = true,
+        Action::ShowValue if details.deleted.is_none() => {
+            if details.shown {
+                details.shown = false;
+            } else {
+                details.shown = true;
+                if details.value.is_none() && details.value_req.is_none() {
+                    let name = details.props.name.clone();
+                    let version = details.parent.as_ref().and(details.props.version.clone());
+                    if let Ok(name) = SecretName::parse(&name) {
+                        let id = model.send(VaultCmd::Get { name, version }, Pending::Value);
+                        if let Some(d) = &mut model.details {
+                            d.value_req = Some(id);
+                        }
+                    }
+                }
+            }
+        }
+        Action::Down => {
+            details.version_sel =
+                (details.version_sel + 1).min(details.versions.len().saturating_sub(1));
+        }
+        Action::Up => details.version_sel = details.version_sel.saturating_sub(1),
+        Action::PageDown => details.scroll = details.scroll.saturating_add(5),
+        Action::PageUp => details.scroll = details.scroll.saturating_sub(5),
+        Action::Details if !details.is_version() && details.deleted.is_none() => {
+            if let Some(version) = details.versions.get(details.version_sel).cloned() {
+                let parent = model.details.take().map(Box::new);
+                let mut child = Details::new(version);
+                child.parent = parent;
+                model.details = Some(child);
+            }
+        }
+        Action::NewVersion | Action::Properties if details.deleted.is_none() => {
+            let props = details.props.clone();
+            forms::open(model, action, &props);
+        }
+        Action::CopyId => {
+            let id = details.props.id.clone();
+            copy(model, id, "id");
+        }
+        _ => {}
+    }
+}
+
+/// Asks before deleting the marked secrets (or the selected one).
+fn confirm_delete(model: &mut Model) {
+    let names: Vec<SecretName> = model
+        .secrets
+        .targets()
+        .iter()
+        .filter_map(|n| SecretName::parse(n).ok())
+        .collect();
+    let Some(first) = names.first() else {
+        return;
+    };
+    let days = model
+        .secrets
+        .find(first.as_str())
+        .and_then(|p| p.recoverable_days)
+        .unwrap_or(90);
+    let until = super::format::date(Some(model.now + Duration::days(i64::from(days))));
+    let title = if names.len() == 1 {
+        format!("Delete {first}?")
+    } else {
+        format!("Delete {} secrets?", names.len())
+    };
+    let mut lines: Vec<String> = names.iter().take(8).map(|n| format!("  {n}")).collect();
+    if names.len() > 8 {
+        lines.push(format!("  … and {} more", names.len() - 8));
+    }
+    lines.push(String::new());
+    lines.push(format!("It stays recoverable until {until} ({days} days)."));
+    lines.push("Find it in the Deleted view (Tab) to recover or purge it.".to_owned());
+    dialogs::push_confirm(
+        model,
+        title,
+        lines,
+        ConfirmAction::Delete(names),
+        None,
+        false,
+    );
+}

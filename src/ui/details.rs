@@ -1,0 +1,221 @@
+//! The details view: every property, the value (masked until asked for, JSON
+//! pretty-printed) and the versions of the secret.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
+use secrecy::ExposeSecret;
+
+use super::{Theme, UiState, follow};
+use crate::app::form::format_tags;
+use crate::app::format::{date_time, days_until};
+use crate::app::keymap::{Action, Mode};
+use crate::app::{Details, Model};
+
+fn pair<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
+    vec![
+        Span::styled(format!("{label:<15}"), theme.label()),
+        Span::raw(value),
+    ]
+}
+
+/// Two properties side by side, each half the width.
+fn two<'a>(half: usize, a: (&'a str, String), b: (&'a str, String), theme: &Theme) -> Line<'a> {
+    let left_w = half.saturating_sub(15);
+    let left: String = a.1.chars().take(left_w.saturating_sub(1)).collect();
+    let mut spans = pair(a.0, format!("{left:<left_w$}"), theme);
+    spans.extend(pair(b.0, b.1, theme));
+    Line::from(spans)
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes".to_owned() } else { "no".to_owned() }
+}
+
+pub(super) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    d: &Details,
+    state: &mut UiState,
+    theme: &Theme,
+) {
+    let p = &d.props;
+    let half = (area.width as usize).saturating_sub(2) / 2;
+    let mut lines = vec![
+        Line::from(pair("Id", p.id.clone(), theme)),
+        two(
+            half,
+            (
+                "Version",
+                p.version.clone().unwrap_or_else(|| "latest".to_owned()),
+            ),
+            ("Enabled", yes_no(p.enabled)),
+            theme,
+        ),
+        two(
+            half,
+            ("Created", date_time(p.created)),
+            ("Updated", date_time(p.updated)),
+            theme,
+        ),
+        two(
+            half,
+            ("Not before", date_time(p.not_before)),
+            ("Expires", date_time(p.expires)),
+            theme,
+        ),
+        two(
+            half,
+            ("Content type", p.content_type.clone().unwrap_or_default()),
+            ("Managed", yes_no(p.managed)),
+            theme,
+        ),
+        two(
+            half,
+            (
+                "Recovery level",
+                p.recovery_level.clone().unwrap_or_default(),
+            ),
+            (
+                "Recoverable",
+                p.recoverable_days
+                    .map(|n| format!("{n} days"))
+                    .unwrap_or_default(),
+            ),
+            theme,
+        ),
+        Line::from(pair("Tags", format_tags(&p.tags), theme)),
+    ];
+    if let Some(del) = &d.deleted {
+        let left = del
+            .scheduled_purge_date
+            .map(|s| format!(" ({} days left)", days_until(model.now, s)))
+            .unwrap_or_default();
+        lines.push(two(
+            half,
+            ("Deleted", date_time(del.deleted_date)),
+            (
+                "Purge on",
+                format!("{}{left}", date_time(del.scheduled_purge_date)),
+            ),
+            theme,
+        ));
+        lines.push(Line::from(pair(
+            "Recovery id",
+            del.recovery_id.clone().unwrap_or_default(),
+            theme,
+        )));
+    }
+    let title = match (&d.deleted, d.is_version()) {
+        (Some(_), _) => format!(" Deleted secret {} ", p.name),
+        (None, true) => format!(
+            " {} · version {} ",
+            p.name,
+            p.version.as_deref().unwrap_or("")
+        ),
+        (None, false) => format!(" {} ", p.name),
+    };
+    let props_h = lines.len() as u16 + 2;
+    let props_block = Block::bordered()
+        .title(title)
+        .border_style(theme.border(false));
+    if d.deleted.is_some() {
+        frame.render_widget(Paragraph::new(lines).block(props_block), area);
+        return;
+    }
+    let versions_h = if d.is_version() { 0 } else { 3 };
+    let [props_area, value_area, versions_area] = Layout::vertical([
+        Constraint::Length(props_h),
+        Constraint::Min(3),
+        Constraint::Min(versions_h),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(lines).block(props_block), props_area);
+    render_value(frame, value_area, model, d, theme);
+    if !d.is_version() {
+        render_versions(frame, versions_area, d, state, theme);
+    }
+}
+
+fn render_value(frame: &mut Frame, area: Rect, model: &Model, d: &Details, theme: &Theme) {
+    let key = model
+        .keymap
+        .key_for(Mode::Details, Action::ShowValue)
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| "s".to_owned());
+    let block = Block::bordered().title(" Value ").border_style(theme.dim());
+    let para = match (&d.value, d.shown) {
+        (Some(value), true) => {
+            let raw = value.expose_secret();
+            let text = pretty_json(raw).unwrap_or_else(|| raw.to_owned());
+            Paragraph::new(text)
+                .wrap(Wrap { trim: false })
+                .scroll((d.scroll, 0))
+        }
+        (None, true) if d.value_req.is_some() => Paragraph::new("fetching…").style(theme.dim()),
+        _ => Paragraph::new(Line::from(vec![
+            Span::raw("••••••••••••"),
+            Span::styled(format!("   press {key} to show"), theme.dim()),
+        ])),
+    };
+    frame.render_widget(para.block(block), area);
+}
+
+/// JSON objects and arrays, indented; anything else is shown as it is.
+fn pretty_json(raw: &str) -> Option<String> {
+    let t = raw.trim_start();
+    if !(t.starts_with('{') || t.starts_with('[')) {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(raw).ok()?;
+    serde_json::to_string_pretty(&v).ok()
+}
+
+fn render_versions(frame: &mut Frame, area: Rect, d: &Details, state: &mut UiState, theme: &Theme) {
+    let title = if d.versions_req.is_some() {
+        " Versions (loading…) ".to_owned()
+    } else {
+        format!(" Versions ({}) ", d.versions.len())
+    };
+    let block = Block::bordered().title(title).border_style(theme.dim());
+    let h = area.height.saturating_sub(3) as usize;
+    follow(
+        &mut state.versions_offset,
+        d.version_sel,
+        h,
+        d.versions.len(),
+    );
+    let start = state.versions_offset;
+    let end = (start + h).min(d.versions.len());
+    let rows = d.versions[start..end].iter().enumerate().map(|(i, v)| {
+        let style = if start + i == d.version_sel {
+            theme.selected()
+        } else if !v.enabled {
+            theme.dim()
+        } else {
+            Style::new()
+        };
+        Row::new(vec![
+            Cell::from(v.version.clone().unwrap_or_default()),
+            Cell::from(yes_no(v.enabled)),
+            Cell::from(date_time(v.created)),
+            Cell::from(date_time(v.expires)),
+        ])
+        .style(style)
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(32),
+            Constraint::Length(3),
+            Constraint::Length(16),
+            Constraint::Length(16),
+        ],
+    )
+    .header(Row::new(["Version", "On", "Created", "Expires"]).style(theme.header()))
+    .block(block);
+    frame.render_widget(table, area);
+}

@@ -1,0 +1,306 @@
+//! The secret list and the deleted list. Only the rows on screen are built,
+//! so a frame costs the same for 100 or 100,000 secrets.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use time::Duration;
+
+use super::{Theme, UiState, follow};
+use crate::app::format::{date_time, days_until};
+use crate::app::rows::match_positions;
+use crate::app::{Model, View};
+use crate::vault::SecretProps;
+
+pub(super) fn render_tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let tab = |label: String, on: bool| {
+        if on {
+            Span::styled(format!(" {label} "), theme.selected().patch(theme.accent()))
+        } else {
+            Span::styled(format!(" {label} "), theme.dim())
+        }
+    };
+    let s = &model.secrets;
+    let d = &model.deleted;
+    let count = |visible: usize, total: usize, filtered: bool| {
+        if filtered {
+            format!("{visible}/{total}")
+        } else {
+            total.to_string()
+        }
+    };
+    let mut spans = vec![
+        tab(
+            format!(
+                "Secrets ({})",
+                count(s.visible.len(), s.items.len(), !s.filter.is_empty())
+            ),
+            model.view == View::Secrets,
+        ),
+        Span::raw(" "),
+        tab(
+            format!(
+                "Deleted ({})",
+                count(d.visible.len(), d.items.len(), !d.filter.is_empty())
+            ),
+            model.view == View::Deleted,
+        ),
+    ];
+    let (sort, filter, marked) = match model.view {
+        View::Secrets => (s.sort, &s.filter, s.marked.len()),
+        View::Deleted => (d.sort, &d.filter, d.marked.len()),
+    };
+    spans.push(Span::styled(
+        format!("  sort: {}", sort.label()),
+        theme.dim(),
+    ));
+    if !filter.is_empty() && model.filter_input.is_none() {
+        spans.push(Span::styled(format!("  filter: {filter}"), theme.matched()));
+    }
+    if marked > 0 {
+        spans.push(Span::styled(format!("  {marked} marked"), theme.warn()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub(super) fn render_filter(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let Some(input) = &model.filter_input else {
+        return;
+    };
+    let count = match model.view {
+        View::Secrets => model.secrets.visible.len(),
+        View::Deleted => model.deleted.visible.len(),
+    };
+    let line = Line::from(vec![
+        Span::styled("/", theme.accent()),
+        Span::raw(input.value().to_owned()),
+        Span::styled(
+            format!("   {count} match{}", if count == 1 { "" } else { "es" }),
+            theme.dim(),
+        ),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+    let x = area.x + 1 + input.visual_cursor() as u16;
+    frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
+}
+
+/// The name with the filter's matched characters highlighted.
+fn highlighted<'a>(name: &'a str, filter: &str, theme: &Theme) -> Line<'a> {
+    let hits = match_positions(filter, name);
+    if hits.is_empty() {
+        return Line::raw(name);
+    }
+    Line::from(
+        name.chars()
+            .enumerate()
+            .map(|(i, c)| {
+                let style = if hits.binary_search(&(i as u32)).is_ok() {
+                    theme.matched()
+                } else {
+                    Style::new()
+                };
+                Span::styled(c.to_string(), style)
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Expired red, expiring within 30 days yellow, disabled dimmed.
+fn row_style(p: &SecretProps, model: &Model, theme: &Theme) -> Style {
+    let mut style = Style::new();
+    if let Some(exp) = p.expires {
+        if exp <= model.now {
+            style = style.patch(theme.error());
+        } else if exp <= model.now + Duration::days(30) {
+            style = style.patch(theme.warn());
+        }
+    }
+    if !p.enabled {
+        style = style.patch(theme.dim());
+    }
+    style
+}
+
+pub(super) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    state: &mut UiState,
+    theme: &Theme,
+) {
+    match model.view {
+        View::Secrets => render_secrets(frame, area, model, state, theme),
+        View::Deleted => render_deleted(frame, area, model, state, theme),
+    }
+}
+
+fn empty_text(loading: bool, filtered: bool, what: &str) -> String {
+    if loading {
+        "loading…".to_owned()
+    } else if filtered {
+        "nothing matches the filter (Esc clears it)".to_owned()
+    } else {
+        format!("no {what}")
+    }
+}
+
+fn render_secrets(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    state: &mut UiState,
+    theme: &Theme,
+) {
+    let rows = &model.secrets;
+    let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+    let inner_h = area.height.saturating_sub(2) as usize;
+    if rows.visible.is_empty() {
+        let text = empty_text(
+            rows.loading.is_some(),
+            !rows.filter.is_empty(),
+            "secrets (n creates one)",
+        );
+        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
+        return;
+    }
+    follow(
+        &mut state.secrets_offset,
+        rows.selected,
+        inner_h,
+        rows.visible.len(),
+    );
+    let start = state.secrets_offset;
+    let end = (start + inner_h).min(rows.visible.len());
+    let table_rows = rows.visible[start..end]
+        .iter()
+        .enumerate()
+        .map(|(i, &idx)| {
+            let p = &rows.items[idx];
+            let mark = if rows.marked.contains(&p.name) {
+                "●"
+            } else {
+                " "
+            };
+            let enabled = if p.enabled { "yes" } else { "no" };
+            let mut style = row_style(p, model, theme);
+            if start + i == rows.selected {
+                style = style.patch(theme.selected());
+            }
+            Row::new(vec![
+                Cell::from(mark),
+                Cell::from(highlighted(&p.name, &rows.filter, theme)),
+                Cell::from(enabled),
+                Cell::from(p.content_type.clone().unwrap_or_default()),
+                Cell::from(date_time(p.updated)),
+                Cell::from(date_time(p.expires)),
+                Cell::from(if p.tags.is_empty() {
+                    String::new()
+                } else {
+                    p.tags.len().to_string()
+                }),
+            ])
+            .style(style)
+        });
+    let header = Row::new([
+        "",
+        "Name",
+        "On",
+        "Content type",
+        "Updated",
+        "Expires",
+        "Tags",
+    ])
+    .style(theme.header());
+    let table = Table::new(
+        table_rows,
+        [
+            Constraint::Length(1),
+            Constraint::Fill(2),
+            Constraint::Length(3),
+            Constraint::Fill(1),
+            Constraint::Length(16),
+            Constraint::Length(16),
+            Constraint::Length(4),
+        ],
+    )
+    .header(header)
+    .column_spacing(1)
+    .block(block);
+    frame.render_widget(table, area);
+}
+
+fn render_deleted(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    state: &mut UiState,
+    theme: &Theme,
+) {
+    let rows = &model.deleted;
+    let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+    let inner_h = area.height.saturating_sub(2) as usize;
+    if rows.visible.is_empty() {
+        let text = empty_text(
+            rows.loading.is_some(),
+            !rows.filter.is_empty(),
+            "deleted secrets",
+        );
+        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
+        return;
+    }
+    follow(
+        &mut state.deleted_offset,
+        rows.selected,
+        inner_h,
+        rows.visible.len(),
+    );
+    let start = state.deleted_offset;
+    let end = (start + inner_h).min(rows.visible.len());
+    let table_rows = rows.visible[start..end]
+        .iter()
+        .enumerate()
+        .map(|(i, &idx)| {
+            let d = &rows.items[idx];
+            let mark = if rows.marked.contains(&d.props.name) {
+                "●"
+            } else {
+                " "
+            };
+            let days = d
+                .scheduled_purge_date
+                .map(|p| days_until(model.now, p).to_string())
+                .unwrap_or_default();
+            let mut style = Style::new();
+            if start + i == rows.selected {
+                style = style.patch(theme.selected());
+            }
+            Row::new(vec![
+                Cell::from(mark),
+                Cell::from(highlighted(&d.props.name, &rows.filter, theme)),
+                Cell::from(date_time(d.deleted_date)),
+                Cell::from(date_time(d.scheduled_purge_date)),
+                Cell::from(days),
+                Cell::from(d.recovery_id.clone().unwrap_or_default()),
+            ])
+            .style(style)
+        });
+    let header =
+        Row::new(["", "Name", "Deleted", "Purge on", "Days", "Recovery id"]).style(theme.header());
+    let table = Table::new(
+        table_rows,
+        [
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(16),
+            Constraint::Length(16),
+            Constraint::Length(4),
+            Constraint::Fill(2),
+        ],
+    )
+    .header(header)
+    .column_spacing(1)
+    .block(block);
+    frame.render_widget(table, area);
+}

@@ -1,0 +1,89 @@
+//! The status bar (vault, loading, counts, last refresh, last message) and a
+//! line of key hints drawn from the keymap.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use crate::app::Model;
+use crate::app::format::date_time;
+use crate::app::keymap::{Action, Mode};
+
+const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
+
+pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let mut spans = vec![Span::styled(model.vault_label.clone(), theme.accent())];
+    if model.is_local {
+        spans.push(Span::styled(" (local vault)", theme.dim()));
+    }
+    if model.is_loading() {
+        let progress = model
+            .progress
+            .clone()
+            .unwrap_or_else(|| "loading".to_owned());
+        spans.push(Span::raw(format!(
+            " · {} {progress}…",
+            SPINNER[model.spinner % SPINNER.len()]
+        )));
+    }
+    spans.push(Span::raw(format!(
+        " · {} secrets · {} deleted",
+        model.secrets.items.len(),
+        model.deleted.items.len()
+    )));
+    if let Some(at) = model.last_refresh {
+        spans.push(Span::styled(
+            format!(" · refreshed {}", date_time(Some(at))),
+            theme.dim(),
+        ));
+    }
+    if let Some(toast) = &model.toast {
+        let style = if toast.is_error {
+            theme.error()
+        } else {
+            theme.ok()
+        };
+        spans.push(Span::styled(format!(" · {}", toast.text), style));
+    } else if let Some(msg) = &model.message {
+        spans.push(Span::styled(format!(" · {msg}"), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let mode = model.mode();
+    let actions: &[(Action, &str)] = match mode {
+        Mode::List => &[
+            (Action::Details, "details"),
+            (Action::New, "new"),
+            (Action::Delete, "delete"),
+            (Action::Filter, "filter"),
+            (Action::SwitchView, "deleted"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        Mode::Deleted => &[
+            (Action::Recover, "recover"),
+            (Action::Purge, "purge"),
+            (Action::SwitchView, "secrets"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        Mode::Details => &[
+            (Action::ShowValue, "show/hide"),
+            (Action::NewVersion, "new version"),
+            (Action::Properties, "properties"),
+            (Action::Back, "back"),
+        ],
+        _ => &[],
+    };
+    let text = super::form::hint(model, mode, actions);
+    let text = if mode == Mode::List && model.filter_input.is_some() {
+        "type to filter · Enter keeps · Esc clears".to_owned()
+    } else {
+        text
+    };
+    frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
+}
