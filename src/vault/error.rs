@@ -1,4 +1,14 @@
 //! Failures classified for people: what went wrong, status, Key Vault code, what to do.
+//!
+//! `classify` turns whatever the SDK returned into a [`VaultError`]. It reads the
+//! status and the service's JSON error body (inner code preferred), names the
+//! permission an operation needs when the vault says 403, and walks the source
+//! chain of transport errors to tell DNS, connect, TLS and timeouts apart. It
+//! never copies a request body, so a secret value cannot end up in a message.
+
+use std::time::Duration;
+
+use azure_core::error::ErrorKind as SdkKind;
 
 /// What sort of failure; the UI picks its reaction from this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,5 +68,452 @@ impl VaultError {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// A request that got no answer in time.
+    pub fn timeout(op: Op, host: &str, after: Duration) -> Self {
+        Self::new(
+            ErrorKind::Timeout,
+            format!(
+                "{} timed out: {host} did not answer within {} s",
+                op.describe(),
+                after.as_secs()
+            ),
+        )
+        .with_hint("Check the network or VPN, then retry.")
+    }
+}
+
+/// The operation that failed, so a 403 can name the permission it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    List,
+    ListVersions,
+    Get,
+    Set,
+    Update,
+    Delete,
+    ListDeleted,
+    GetDeleted,
+    Recover,
+    Purge,
+    Backup,
+    Restore,
+}
+
+impl Op {
+    /// The access-policy permission Key Vault checks for this operation.
+    pub fn permission(self) -> &'static str {
+        match self {
+            Op::List | Op::ListVersions | Op::ListDeleted => "secrets/list",
+            Op::Get | Op::GetDeleted => "secrets/get",
+            Op::Set | Op::Update => "secrets/set",
+            Op::Delete => "secrets/delete",
+            Op::Recover => "secrets/recover",
+            Op::Purge => "secrets/purge",
+            Op::Backup => "secrets/backup",
+            Op::Restore => "secrets/restore",
+        }
+    }
+
+    /// The smallest built-in RBAC role that allows this operation.
+    pub fn rbac_role(self) -> &'static str {
+        match self {
+            Op::List | Op::ListVersions | Op::Get => "Key Vault Secrets User",
+            _ => "Key Vault Secrets Officer",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Op::List => "Listing secrets",
+            Op::ListVersions => "Listing versions",
+            Op::Get => "Reading the secret",
+            Op::Set => "Saving the secret",
+            Op::Update => "Updating properties",
+            Op::Delete => "Deleting the secret",
+            Op::ListDeleted => "Listing deleted secrets",
+            Op::GetDeleted => "Reading the deleted secret",
+            Op::Recover => "Recovering the secret",
+            Op::Purge => "Purging the secret",
+            Op::Backup => "Backing up the secret",
+            Op::Restore => "Restoring the backup",
+        }
+    }
+}
+
+/// The service's error body: `{"error":{"code","message","innererror":{"code"}}}`.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Body {
+    error: Option<Detail>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct Detail {
+    code: Option<String>,
+    message: Option<String>,
+    #[serde(rename = "innererror")]
+    inner: Option<Box<Detail>>,
+}
+
+impl Detail {
+    /// The most specific code: the innermost one there is.
+    fn deepest_code(&self) -> Option<&str> {
+        self.inner
+            .as_deref()
+            .and_then(Detail::deepest_code)
+            .or(self.code.as_deref())
+    }
+}
+
+/// Longest service message kept, so a strange body cannot flood the UI.
+const MAX_MESSAGE: usize = 400;
+
+fn clip(s: &str) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(MAX_MESSAGE) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+/// Classifies an SDK error from `op` against the vault at `host`.
+pub fn classify(err: &azure_core::Error, op: Op, host: &str) -> VaultError {
+    match err.kind() {
+        SdkKind::HttpResponse {
+            status,
+            error_code,
+            raw_response,
+        } => {
+            let body: Body = raw_response
+                .as_ref()
+                .and_then(|r| serde_json::from_slice(r.body().as_ref()).ok())
+                .unwrap_or_default();
+            let detail = body.error.unwrap_or_default();
+            let code = detail
+                .deepest_code()
+                .map(str::to_owned)
+                .or_else(|| error_code.clone());
+            let outer = detail.code.clone().or_else(|| error_code.clone());
+            let service_msg = detail.message.as_deref().map(clip);
+            from_status(
+                u16::from(*status),
+                outer.as_deref(),
+                code,
+                service_msg,
+                op,
+                host,
+            )
+        }
+        SdkKind::Credential => VaultError::new(
+            ErrorKind::NotSignedIn,
+            format!("Not signed in to Azure: {}", clip(&chain_text(err))),
+        )
+        .with_hint(crate::vault::credential::SIGN_IN_HINT),
+        SdkKind::Connection | SdkKind::Io => network(err, op, host),
+        SdkKind::DataConversion => VaultError::new(
+            ErrorKind::Other,
+            format!(
+                "{} failed: the answer from {host} could not be understood ({})",
+                op.describe(),
+                clip(&chain_text(err))
+            ),
+        ),
+        _ => {
+            let text = chain_text(err);
+            if text.contains("challenge resource") {
+                VaultError::new(
+                    ErrorKind::Unauthorized,
+                    format!("{host} asked for a token for another domain: {}", clip(&text)),
+                )
+                .with_hint("Check the vault URL; a real vault ends in .vault.azure.net (or the sovereign-cloud suffix).")
+            } else {
+                VaultError::new(
+                    ErrorKind::Other,
+                    format!("{} failed: {}", op.describe(), clip(&text)),
+                )
+            }
+        }
+    }
+}
+
+/// Classifies a vault answer by status and code.
+fn from_status(
+    status: u16,
+    outer: Option<&str>,
+    code: Option<String>,
+    service_msg: Option<String>,
+    op: Op,
+    host: &str,
+) -> VaultError {
+    let said = service_msg
+        .clone()
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    let code_is = |c: &str| code.as_deref() == Some(c) || outer == Some(c);
+    let (kind, message, hint): (ErrorKind, String, Option<String>) = match status {
+        401 => (
+            ErrorKind::Unauthorized,
+            format!("{host} refused the credentials (401): {said}"),
+            Some(
+                "Sign in again (`az login`), check --tenant, or for a local vault check the token in the data dir."
+                    .into(),
+            ),
+        ),
+        403 if code_is("SecretDisabled") => (
+            ErrorKind::Disabled,
+            format!("The secret is disabled (403 SecretDisabled): {said}"),
+            Some("Enable the secret (edit its properties) to read its value.".into()),
+        ),
+        403 if code_is("ForbiddenByFirewall")
+            || said.contains("Client address is not authorized") =>
+        {
+            (
+                ErrorKind::Firewall,
+                format!("The vault firewall refused this client address (403): {said}"),
+                Some(format!(
+                    "Add your public IP to the vault's firewall (Networking), use its private endpoint, or ask the vault owner. ({host})"
+                )),
+            )
+        }
+        403 => (
+            ErrorKind::Forbidden,
+            format!(
+                "{} was refused (403): missing permission {}. {said}",
+                op.describe(),
+                op.permission()
+            ),
+            Some(format!(
+                "With Azure RBAC, assign the role '{}' on the vault; with access policies, grant {}.",
+                op.rbac_role(),
+                op.permission()
+            )),
+        ),
+        404 => (
+            ErrorKind::NotFound,
+            format!("Not found (404): {said}"),
+            Some("Refresh the list; it may have been deleted or purged.".into()),
+        ),
+        409 if code_is("ObjectIsDeletedButRecoverable") => (
+            ErrorKind::DeletedButRecoverable,
+            format!("The name is deleted but recoverable (409): {said}"),
+            Some("Recover it, or purge it, from the deleted secrets view; then retry.".into()),
+        ),
+        409 => (
+            ErrorKind::Conflict,
+            format!("Conflict (409): {said}"),
+            Some("Refresh and retry; another change may have happened meanwhile.".into()),
+        ),
+        400 => (
+            ErrorKind::BadRequest,
+            format!("The vault refused the request (400): {said}"),
+            None,
+        ),
+        429 => (
+            ErrorKind::Throttled,
+            format!("The vault is throttling requests (429), even after retries: {said}"),
+            Some("Wait a little and retry.".into()),
+        ),
+        500..=599 => (
+            ErrorKind::Server,
+            format!("{host} had a server error ({status}): {said}"),
+            Some("Retry later; check the Azure status page if it persists.".into()),
+        ),
+        _ => (
+            ErrorKind::Other,
+            format!("{} failed with HTTP {status}: {said}", op.describe()),
+            None,
+        ),
+    };
+    VaultError {
+        kind,
+        status: Some(status),
+        code,
+        message,
+        hint,
+    }
+}
+
+/// DNS, connect, TLS or a broken connection, with the host named.
+fn network(err: &azure_core::Error, op: Op, host: &str) -> VaultError {
+    let text = chain_text(err);
+    let lower = text.to_ascii_lowercase();
+    let (what, hint) = if lower.contains("dns error") || lower.contains("failed to lookup") {
+        (
+            format!("cannot resolve {host}"),
+            "Check the vault name (and --cloud), DNS and VPN.",
+        )
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        (
+            format!("TLS with {host} failed (the certificate is not trusted)"),
+            "For a local vault, the CA in the data dir must match the running service; behind a proxy, trust its CA.",
+        )
+    } else if lower.contains("refused") {
+        (
+            format!("{host} refused the connection"),
+            "Is the vault running? For a local vault start `kvtui serve` or check the port.",
+        )
+    } else if lower.contains("timed out") {
+        return VaultError::new(
+            ErrorKind::Timeout,
+            format!("{} timed out talking to {host}", op.describe()),
+        )
+        .with_hint("Check the network or VPN, then retry.");
+    } else {
+        (
+            format!("the connection to {host} failed"),
+            "Check the network, proxy and VPN, then retry.",
+        )
+    };
+    VaultError::new(
+        ErrorKind::Network,
+        format!("{} failed: {what} ({})", op.describe(), clip(&text)),
+    )
+    .with_hint(hint)
+}
+
+/// The error and its sources joined, so the root cause (refused, dns, certificate) shows.
+fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        let s = e.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deleted_but_recoverable_is_its_own_kind() {
+        let e = from_status(
+            409,
+            Some("Conflict"),
+            Some("ObjectIsDeletedButRecoverable".into()),
+            Some("Secret x is currently in a deleted but recoverable state".into()),
+            Op::Set,
+            "kv.vault.azure.net",
+        );
+        assert_eq!(e.kind, ErrorKind::DeletedButRecoverable);
+        assert_eq!(e.status, Some(409));
+        assert_eq!(e.code.as_deref(), Some("ObjectIsDeletedButRecoverable"));
+        let plain = from_status(
+            409,
+            Some("Conflict"),
+            Some("Conflict".into()),
+            None,
+            Op::Restore,
+            "h",
+        );
+        assert_eq!(plain.kind, ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn forbidden_names_permission_and_role() {
+        let e = from_status(
+            403,
+            Some("Forbidden"),
+            Some("ForbiddenByRbac".into()),
+            Some("Caller is not authorized to perform action on resource.".into()),
+            Op::Get,
+            "kv.vault.azure.net",
+        );
+        assert_eq!(e.kind, ErrorKind::Forbidden);
+        assert!(e.message.contains("secrets/get"), "{}", e.message);
+        assert!(
+            e.hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("Key Vault Secrets User")
+        );
+        let set = from_status(403, Some("Forbidden"), None, None, Op::Purge, "h");
+        assert!(set.message.contains("secrets/purge"));
+        assert!(
+            set.hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("Key Vault Secrets Officer")
+        );
+    }
+
+    #[test]
+    fn firewall_and_disabled_are_distinct() {
+        let fw = from_status(
+            403,
+            Some("Forbidden"),
+            Some("ForbiddenByFirewall".into()),
+            Some("Client address is not authorized and caller is not a trusted service.".into()),
+            Op::List,
+            "kv.vault.azure.net",
+        );
+        assert_eq!(fw.kind, ErrorKind::Firewall);
+        let by_text = from_status(
+            403,
+            None,
+            None,
+            Some("Client address is not authorized and caller is not a trusted service.".into()),
+            Op::List,
+            "h",
+        );
+        assert_eq!(by_text.kind, ErrorKind::Firewall);
+        let dis = from_status(
+            403,
+            Some("Forbidden"),
+            Some("SecretDisabled".into()),
+            Some("Operation get is not allowed on a disabled secret.".into()),
+            Op::Get,
+            "h",
+        );
+        assert_eq!(dis.kind, ErrorKind::Disabled);
+    }
+
+    #[test]
+    fn statuses_map_to_kinds() {
+        for (status, kind) in [
+            (400, ErrorKind::BadRequest),
+            (401, ErrorKind::Unauthorized),
+            (404, ErrorKind::NotFound),
+            (429, ErrorKind::Throttled),
+            (503, ErrorKind::Server),
+            (418, ErrorKind::Other),
+        ] {
+            assert_eq!(
+                from_status(status, None, None, None, Op::Get, "h").kind,
+                kind
+            );
+        }
+    }
+
+    #[test]
+    fn inner_code_is_preferred() {
+        let body: Body = serde_json::from_str(
+            r#"{"error":{"code":"Conflict","message":"m","innererror":{"code":"ObjectIsDeletedButRecoverable"}}}"#,
+        )
+        .unwrap_or_default();
+        let detail = body.error.unwrap_or_default();
+        assert_eq!(detail.deepest_code(), Some("ObjectIsDeletedButRecoverable"));
+    }
+
+    #[test]
+    fn credential_failure_is_not_signed_in() {
+        let err = azure_core::Error::with_message(
+            SdkKind::Credential,
+            "AzureCliCredential: az not found",
+        );
+        let e = classify(&err, Op::List, "kv.vault.azure.net");
+        assert_eq!(e.kind, ErrorKind::NotSignedIn);
+        assert!(e.hint.as_deref().unwrap_or("").contains("az login"));
+    }
+
+    #[test]
+    fn long_messages_are_clipped() {
+        let long = "x".repeat(5000);
+        assert!(clip(&long).chars().count() <= MAX_MESSAGE + 1);
     }
 }

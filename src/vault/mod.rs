@@ -1,10 +1,17 @@
 //! Everything that talks to a vault: messages, the worker task, which vault and
 //! which credential, error classification and the domain types.
 
+mod commands;
+pub mod convert;
+pub mod credential;
+pub mod endpoint;
 pub mod error;
 pub mod messages;
 pub mod types;
+pub mod worker;
 
-pub use error::{ErrorKind, VaultError};
+pub use endpoint::VaultTarget;
+pub use error::{ErrorKind, Op, VaultError};
 pub use messages::{ReqId, VaultCmd, VaultEvent, VaultEventKind, VaultRequest};
 pub use types::{DeletedSecret, NewSecret, PropsUpdate, Secret, SecretName, SecretProps};
+pub use worker::{WorkerConfig, spawn_worker};
