@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod local;
+pub mod serve;
 pub mod tui;
 pub mod ui;
 pub mod vault;

@@ -1,3 +1,33 @@
-fn main() {
-    println!("Hello, world!");
+//! kvtui: parse the command line and run the TUI or the local vault service.
+
+use clap::Parser;
+use kvtui::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Some(Command::Serve(args)) => {
+            init_stderr_logging();
+            kvtui::serve::run(args).await.map_err(|e| e.to_string())
+        }
+        None => Err("the terminal UI is not wired yet; run `kvtui serve`".to_owned()),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kvtui: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The service logs requests' outcomes to stderr (never values); RUST_LOG tunes it.
+fn init_stderr_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -1,1 +1,273 @@
-//! placeholder
+//! The local vault: a Key Vault secrets service on loopback (HTTPS, the auth
+//! challenge, SQLite) that the official SDKs use unchanged.
+
+mod api;
+pub mod client;
+mod crypto;
+mod errors;
+mod fsutil;
+mod host;
+mod model;
+mod samples;
+mod server;
+mod store;
+mod tls;
+mod wire;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+
+pub use host::DEFAULT_VAULT;
+pub use tls::CA_FILE;
+
+/// File holding the bearer token clients must send.
+pub const TOKEN_FILE: &str = "token";
+
+/// Why the local vault could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("TLS set-up failed: {0}")]
+    Tls(String),
+    #[error("local vault store: {0}")]
+    Store(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(
+        "refusing to listen on {0}: it is not a loopback address (pass --allow-remote to allow it)"
+    )]
+    NotLoopback(IpAddr),
+    #[error("cannot build the client: {0}")]
+    Client(String),
+}
+
+impl LocalError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        LocalError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+impl From<model::StoreError> for LocalError {
+    fn from(e: model::StoreError) -> Self {
+        LocalError::Store(e.to_string())
+    }
+}
+
+/// How to run the local vault.
+#[derive(Debug, Clone)]
+pub struct LocalVaultOptions {
+    pub data_dir: PathBuf,
+    pub in_memory: bool,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub allow_remote: bool,
+    pub retention_days: u32,
+    pub token: Option<String>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Fill a newly created `default` vault with sample secrets.
+    pub samples: bool,
+}
+
+impl LocalVaultOptions {
+    /// Loopback, an ephemeral port, 90 days' retention, no samples.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            in_memory: false,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            allow_remote: false,
+            retention_days: 90,
+            token: None,
+            tls_cert: None,
+            tls_key: None,
+            samples: false,
+        }
+    }
+}
+
+/// A running local vault; dropping it does not stop it, `shutdown` does.
+pub struct LocalVault {
+    addr: SocketAddr,
+    data_dir: PathBuf,
+    ca_pem: Vec<u8>,
+    token: SecretString,
+    stop: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+/// The token from `--token`/`KVTUI_TOKEN`, else `<dir>/token`, created (0600) the first time.
+fn load_token(dir: &Path, given: Option<&str>) -> Result<SecretString, LocalError> {
+    let path = dir.join(TOKEN_FILE);
+    if let Some(token) = given {
+        fsutil::write_file(&path, token.as_bytes(), false).map_err(|e| LocalError::io(&path, e))?;
+        return Ok(SecretString::from(token.to_owned()));
+    }
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let trimmed = existing.trim();
+        if !trimmed.is_empty() {
+            return Ok(SecretString::from(trimmed.to_owned()));
+        }
+    }
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    fsutil::write_file(&path, token.as_bytes(), false).map_err(|e| LocalError::io(&path, e))?;
+    Ok(SecretString::from(token))
+}
+
+/// Starts the service on its own tasks and returns once it is listening.
+pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
+    if !opts.bind.is_loopback() && !opts.allow_remote {
+        return Err(LocalError::NotLoopback(opts.bind));
+    }
+    let dir = opts.data_dir.clone();
+    fsutil::create_private_dir(&dir).map_err(|e| LocalError::io(&dir, e))?;
+    let own = opts.tls_cert.as_deref().zip(opts.tls_key.as_deref());
+    let tls = tls::load_or_create(&dir, own)?;
+    let token = load_token(&dir, opts.token.as_deref())?;
+    let (sealer, backup_sealer, store_dir) = if opts.in_memory {
+        (
+            crypto::Sealer::ephemeral(),
+            crypto::Sealer::ephemeral(),
+            None,
+        )
+    } else {
+        (
+            crypto::Sealer::load_or_create(&dir)?,
+            crypto::Sealer::load_or_create(&dir)?,
+            Some(dir.as_path()),
+        )
+    };
+    let mut store = store::Store::open(store_dir, sealer, opts.retention_days)?;
+    let now = api::now();
+    store.purge_expired(now)?;
+    if store.ensure_vault(DEFAULT_VAULT, now)? && opts.samples {
+        samples::add_samples(&mut store, DEFAULT_VAULT, now)?;
+    }
+    let service = Arc::new(api::Service::new(
+        store,
+        token.clone(),
+        opts.retention_days,
+        backup_sealer,
+    ));
+
+    let addr = SocketAddr::new(opts.bind, opts.port);
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| LocalError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| LocalError::Bind { addr, source })?;
+    let stop = CancellationToken::new();
+    let acceptor = TlsAcceptor::from(tls.server_config);
+    let task = tokio::spawn({
+        let stop = stop.clone();
+        let service = service.clone();
+        async move {
+            tokio::spawn(purge_sweep(service.clone(), stop.clone()));
+            server::serve(listener, acceptor, service, stop).await;
+        }
+    });
+    tracing::info!(%addr, "local vault listening");
+    Ok(LocalVault {
+        addr,
+        data_dir: dir,
+        ca_pem: tls.ca_pem,
+        token,
+        stop,
+        task,
+    })
+}
+
+/// Purges deleted secrets whose scheduled date passed, once a minute.
+async fn purge_sweep(service: Arc<api::Service>, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {
+                let svc = service.clone();
+                let purged = tokio::task::spawn_blocking(move || svc.with_store(|s| s.purge_expired(api::now()))).await;
+                if let Ok(Err(e)) = purged {
+                    tracing::warn!(error = %e, "purging expired deleted secrets failed");
+                }
+            }
+        }
+    }
+}
+
+impl LocalVault {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// URL of the `default` vault.
+    pub fn url(&self) -> String {
+        format!("https://localhost:{}", self.port())
+    }
+
+    /// URL of a named vault: `https://{vault}.localhost:{port}`.
+    pub fn vault_url(&self, vault: &str) -> String {
+        format!("https://{vault}.localhost:{}", self.port())
+    }
+
+    pub fn ca_pem(&self) -> &[u8] {
+        &self.ca_pem
+    }
+
+    pub fn ca_path(&self) -> PathBuf {
+        self.data_dir.join(CA_FILE)
+    }
+
+    pub fn token_path(&self) -> PathBuf {
+        self.data_dir.join(TOKEN_FILE)
+    }
+
+    pub fn token(&self) -> &SecretString {
+        &self.token
+    }
+
+    /// A `SecretClient` for `vault_url` of this service.
+    pub fn client(
+        &self,
+        vault_url: &str,
+    ) -> Result<azure_security_keyvault_secrets::SecretClient, LocalError> {
+        client::secret_client(
+            vault_url,
+            &self.ca_pem,
+            SecretString::from(self.token.expose_secret().to_owned()),
+        )
+    }
+
+    /// Stops accepting, ends open connections, and waits for the tasks.
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        let _ = self.task.await;
+    }
+}

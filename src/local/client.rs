@@ -1,0 +1,136 @@
+//! A `SecretClient` for a local vault: the official SDK, trusting the local CA
+//! and sending the local token. The same client type talks to Azure.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
+use azure_core::http::{ClientOptions, Transport};
+use azure_core::time::OffsetDateTime;
+use azure_security_keyvault_secrets::{SecretClient, SecretClientOptions};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{CA_FILE, LocalError, TOKEN_FILE};
+
+/// The local vault's one bearer token, handed to the SDK as a credential.
+pub struct StaticTokenCredential {
+    token: SecretString,
+}
+
+impl StaticTokenCredential {
+    pub fn new(token: SecretString) -> Self {
+        Self { token }
+    }
+}
+
+impl fmt::Debug for StaticTokenCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StaticTokenCredential")
+    }
+}
+
+#[async_trait::async_trait]
+impl TokenCredential for StaticTokenCredential {
+    async fn get_token(
+        &self,
+        _scopes: &[&str],
+        _options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
+        let expires = OffsetDateTime::now_utc() + Duration::from_secs(24 * 3600);
+        Ok(AccessToken::new(
+            self.token.expose_secret().to_owned(),
+            expires,
+        ))
+    }
+}
+
+/// Reads `<data_dir>/ca.pem` and `<data_dir>/token`.
+pub fn read_credentials(data_dir: &Path) -> Result<(Vec<u8>, SecretString), LocalError> {
+    let ca_path = data_dir.join(CA_FILE);
+    let ca = std::fs::read(&ca_path).map_err(|e| LocalError::io(&ca_path, e))?;
+    let token_path = data_dir.join(TOKEN_FILE);
+    let token = std::fs::read_to_string(&token_path).map_err(|e| LocalError::io(&token_path, e))?;
+    Ok((ca, SecretString::from(token.trim().to_owned())))
+}
+
+/// True for `localhost`, `*.localhost` and loopback addresses.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// An HTTP client that trusts only `ca_pem` and sends `*.localhost` to 127.0.0.1
+/// (glibc does not resolve it everywhere).
+pub fn local_http_client(url: &url::Url, ca_pem: &[u8]) -> Result<reqwest::Client, LocalError> {
+    let certs = reqwest::Certificate::from_pem_bundle(ca_pem)
+        .map_err(|e| LocalError::Client(e.to_string()))?;
+    let mut builder = reqwest::Client::builder()
+        .tls_certs_only(certs)
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy();
+    if let Some(host) = url.host_str().filter(|h| h.ends_with(".localhost")) {
+        let port = url.port_or_known_default().unwrap_or(443);
+        builder = builder.resolve(host, SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+    }
+    builder
+        .build()
+        .map_err(|e| LocalError::Client(e.to_string()))
+}
+
+/// A `SecretClient` for a vault of a local service. Challenge verification stays
+/// on for `{vault}.localhost`; a bare host cannot pass it, so it is off there.
+pub fn secret_client(
+    vault_url: &str,
+    ca_pem: &[u8],
+    token: SecretString,
+) -> Result<SecretClient, LocalError> {
+    let url =
+        url::Url::parse(vault_url).map_err(|e| LocalError::Client(format!("{vault_url}: {e}")))?;
+    let http = local_http_client(&url, ca_pem)?;
+    let named = url.host_str().is_some_and(|h| h.ends_with(".localhost"));
+    let options = SecretClientOptions {
+        client_options: ClientOptions {
+            transport: Some(Transport::new(Arc::new(http))),
+            ..Default::default()
+        },
+        verify_challenge_resource: Some(named),
+        ..Default::default()
+    };
+    SecretClient::new(
+        vault_url,
+        Arc::new(StaticTokenCredential::new(token)),
+        Some(options),
+    )
+    .map_err(|e| LocalError::Client(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn loopback_hosts_are_recognised() {
+        for h in [
+            "localhost",
+            "demo.localhost",
+            "127.0.0.1",
+            "[::1]",
+            "127.0.0.2",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in ["kv.vault.azure.net", "localhost.example.com", "10.0.0.1"] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Encryption at rest for secret values and sealing of backup blobs.
+
+use std::path::Path;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+use zeroize::Zeroizing;
+
+use super::LocalError;
+use super::fsutil::write_file;
+use super::model::StoreError;
+
+const KEY_FILE: &str = "store.key";
+const NONCE_LEN: usize = 24;
+
+/// One 256-bit key: values are sealed with their vault, name and version as
+/// associated data, so a row copied elsewhere does not decrypt.
+pub struct Sealer {
+    cipher: XChaCha20Poly1305,
+}
+
+impl Sealer {
+    /// A key that lives only in memory (`--in-memory`).
+    pub fn ephemeral() -> Self {
+        let mut key = Zeroizing::new([0u8; 32]);
+        rand::rng().fill_bytes(key.as_mut());
+        Self::from_key(&key)
+    }
+
+    /// Reads `<dir>/store.key`, creating it (0600) the first time.
+    pub fn load_or_create(dir: &Path) -> Result<Self, LocalError> {
+        let path = dir.join(KEY_FILE);
+        if path.exists() {
+            let bytes = Zeroizing::new(std::fs::read(&path).map_err(|e| LocalError::io(&path, e))?);
+            let key: &[u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+                LocalError::Store(format!("{} is not a 32-byte key", path.display()))
+            })?;
+            return Ok(Self::from_key(key));
+        }
+        let mut key = Zeroizing::new([0u8; 32]);
+        rand::rng().fill_bytes(key.as_mut());
+        write_file(&path, key.as_ref(), false).map_err(|e| LocalError::io(&path, e))?;
+        Ok(Self::from_key(&key))
+    }
+
+    fn from_key(key: &[u8; 32]) -> Self {
+        Self {
+            cipher: XChaCha20Poly1305::new(key.into()),
+        }
+    }
+
+    /// `nonce || ciphertext` of `plain`, bound to `aad`.
+    pub fn seal(&self, plain: &[u8], aad: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
+            .map_err(|_| StoreError::Db("encryption failed".into()))?;
+        let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    /// Opens what `seal` made; `None` when it was tampered with or sealed for other `aad`.
+    pub fn open(&self, sealed: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        if sealed.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, body) = sealed.split_at(NONCE_LEN);
+        self.cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad })
+            .ok()
+            .map(Zeroizing::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_values_open_only_with_their_aad_and_untampered() {
+        let s = Sealer::ephemeral();
+        let sealed = s.seal(b"value", b"v/n/1").unwrap();
+        assert_eq!(s.open(&sealed, b"v/n/1").unwrap().as_slice(), b"value");
+        assert!(s.open(&sealed, b"v/n/2").is_none());
+        let mut bad = sealed.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        assert!(s.open(&bad, b"v/n/1").is_none());
+    }
+}

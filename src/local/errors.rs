@@ -1,0 +1,119 @@
+//! Key Vault error answers: status, code, inner code and the service's wording.
+
+use super::model::StoreError;
+use super::wire::{ErrorBody, ErrorJson, InnerError};
+
+/// An error answer in the Key Vault envelope.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: &'static str,
+    pub inner: Option<&'static str>,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            inner: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad(message: impl Into<String>) -> Self {
+        Self::new(400, "BadParameter", message)
+    }
+
+    pub fn not_found(name: &str) -> Self {
+        Self::new(
+            404,
+            "SecretNotFound",
+            format!(
+                "A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
+            ),
+        )
+    }
+
+    pub fn deleted_not_found(name: &str) -> Self {
+        Self::new(
+            404,
+            "SecretNotFound",
+            format!("Deleted Secret not found: {name}"),
+        )
+    }
+
+    pub fn deleted_but_recoverable(name: &str) -> Self {
+        Self {
+            inner: Some("ObjectIsDeletedButRecoverable"),
+            ..Self::new(
+                409,
+                "Conflict",
+                format!(
+                    "Secret {name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged."
+                ),
+            )
+        }
+    }
+
+    pub fn disabled() -> Self {
+        Self {
+            inner: Some("SecretDisabled"),
+            ..Self::new(
+                403,
+                "Forbidden",
+                "Operation get is not allowed on a disabled secret.",
+            )
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            401,
+            "Unauthorized",
+            "Request is missing a Bearer or PoP token.",
+        )
+    }
+
+    /// Maps a store refusal for the secret `name` (shown as `shown`, with version if any).
+    pub fn from_store(e: StoreError, name: &str, shown: &str) -> Self {
+        match e {
+            StoreError::NotFound => Self::not_found(shown),
+            StoreError::DeletedNotFound => Self::deleted_not_found(name),
+            StoreError::DeletedButRecoverable => Self::deleted_but_recoverable(name),
+            StoreError::AlreadyExists => Self::new(
+                409,
+                "Conflict",
+                format!("Secret {name} already exists; restore needs a name that is not in use."),
+            ),
+            StoreError::Corrupt => {
+                tracing::error!(secret = name, "stored value failed authentication");
+                Self::new(
+                    500,
+                    "InternalServerError",
+                    "A stored value could not be decrypted.",
+                )
+            }
+            StoreError::Db(msg) => {
+                tracing::error!(error = %msg, "store failure");
+                Self::new(
+                    500,
+                    "InternalServerError",
+                    format!("The local vault store failed: {msg}"),
+                )
+            }
+        }
+    }
+
+    pub fn body(&self) -> Vec<u8> {
+        let json = ErrorJson {
+            error: ErrorBody {
+                code: self.code,
+                message: &self.message,
+                inner: self.inner.map(|code| InnerError { code }),
+            },
+        };
+        serde_json::to_vec(&json).unwrap_or_default()
+    }
+}

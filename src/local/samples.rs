@@ -1,0 +1,57 @@
+//! Sample secrets for a new `default` vault, so a first run shows every feature.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::model::{NewVersion, StoreError};
+use super::store::Store;
+
+const SAMPLES: &str = include_str!("../../assets/samples.json");
+const DAY: i64 = 86_400;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Sample {
+    name: String,
+    content_type: Option<String>,
+    tags: Option<BTreeMap<String, String>>,
+    #[serde(default = "yes")]
+    enabled: bool,
+    expires_in_days: Option<i64>,
+    not_before_in_days: Option<i64>,
+    #[serde(default)]
+    deleted: bool,
+    versions: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Writes every sample into `vault`.
+pub fn add_samples(store: &mut Store, vault: &str, now: i64) -> Result<(), StoreError> {
+    let samples: Vec<Sample> = serde_json::from_str(SAMPLES)
+        .map_err(|e| StoreError::Db(format!("assets/samples.json: {e}")))?;
+    for sample in samples {
+        let count = sample.versions.len() as i64;
+        for (i, value) in sample.versions.iter().enumerate() {
+            // Older versions a few days apart, so the version list has history.
+            let at = now - (count - 1 - i as i64) * 3 * DAY;
+            let new = NewVersion {
+                value: Zeroizing::new(value.clone()),
+                content_type: sample.content_type.clone(),
+                enabled: sample.enabled,
+                nbf: sample.not_before_in_days.map(|d| now + d * DAY),
+                exp: sample.expires_in_days.map(|d| now + d * DAY),
+                tags: sample.tags.clone(),
+            };
+            store.set(vault, &sample.name, new, at)?;
+        }
+        if sample.deleted {
+            store.delete(vault, &sample.name, now)?;
+        }
+    }
+    Ok(())
+}

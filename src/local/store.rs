@@ -1,0 +1,506 @@
+//! The SQLite store: every vault, secret and version. A write returns only after
+//! its transaction commits (WAL, synchronous=FULL), so an acknowledged write survives.
+
+use std::path::Path;
+
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use zeroize::Zeroizing;
+
+use super::crypto::Sealer;
+use super::model::{
+    BackupContents, BackupVersion, DeletedInfo, NewVersion, PropsPatch, StoreError, VersionRow,
+};
+
+/// Bump with a migration step in `migrate` when the schema changes.
+const SCHEMA_VERSION: i64 = 1;
+const DB_FILE: &str = "vault.db";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS vaults (name TEXT PRIMARY KEY, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS secrets (
+  vault TEXT NOT NULL, name_key TEXT NOT NULL, name TEXT NOT NULL,
+  deleted_date INTEGER, scheduled_purge_date INTEGER, recoverable_days INTEGER,
+  PRIMARY KEY (vault, name_key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS versions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  vault TEXT NOT NULL, name_key TEXT NOT NULL, version TEXT NOT NULL,
+  value BLOB NOT NULL, content_type TEXT, enabled INTEGER NOT NULL,
+  nbf INTEGER, exp INTEGER, created INTEGER NOT NULL, updated INTEGER NOT NULL,
+  tags TEXT, managed INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (vault, name_key, version));
+CREATE INDEX IF NOT EXISTS versions_by_name ON versions (vault, name_key, seq);
+CREATE INDEX IF NOT EXISTS secrets_purge ON secrets (scheduled_purge_date) WHERE deleted_date IS NOT NULL;
+";
+
+const VERSION_COLS: &str = "s.name, v.version, v.content_type, v.enabled, v.nbf, v.exp, v.created, v.updated, v.tags, v.managed";
+
+pub struct Store {
+    conn: Connection,
+    sealer: Sealer,
+    retention_days: u32,
+}
+
+fn key(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
+fn new_version_id() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn aad(vault: &str, name_key: &str, version: &str) -> Vec<u8> {
+    format!("{vault}/{name_key}/{version}").into_bytes()
+}
+
+fn version_row(r: &Row<'_>) -> rusqlite::Result<VersionRow> {
+    let tags: Option<String> = r.get(8)?;
+    Ok(VersionRow {
+        name: r.get(0)?,
+        version: r.get(1)?,
+        content_type: r.get(2)?,
+        enabled: r.get(3)?,
+        nbf: r.get(4)?,
+        exp: r.get(5)?,
+        created: r.get(6)?,
+        updated: r.get(7)?,
+        tags: tags.and_then(|t| serde_json::from_str(&t).ok()),
+        managed: r.get(9)?,
+    })
+}
+
+fn deleted_info(r: &Row<'_>, at: usize) -> rusqlite::Result<DeletedInfo> {
+    Ok(DeletedInfo {
+        deleted_date: r.get(at)?,
+        scheduled_purge_date: r.get(at + 1)?,
+        recoverable_days: r.get(at + 2)?,
+    })
+}
+
+fn tags_json(tags: &Option<std::collections::BTreeMap<String, String>>) -> Option<String> {
+    tags.as_ref().and_then(|t| serde_json::to_string(t).ok())
+}
+
+/// Soft-delete state of a name: absent, live, or deleted.
+enum NameState {
+    Absent,
+    Live,
+    Deleted,
+}
+
+impl Store {
+    /// Opens `<dir>/vault.db`, or an in-memory database when `dir` is `None`.
+    pub fn open(
+        dir: Option<&Path>,
+        sealer: Sealer,
+        retention_days: u32,
+    ) -> Result<Self, StoreError> {
+        let conn = match dir {
+            Some(dir) => {
+                let path = dir.join(DB_FILE);
+                let conn = Connection::open(&path)?;
+                super::fsutil::make_private(&path).map_err(|e| StoreError::Db(e.to_string()))?;
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "FULL")?;
+                conn
+            }
+            None => Connection::open_in_memory()?,
+        };
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Self {
+            conn,
+            sealer,
+            retention_days,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let current: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::Db(format!(
+                "database schema {current} is newer than this kvtui understands ({SCHEMA_VERSION})"
+            )));
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records `vault`; true when it is new.
+    pub fn ensure_vault(&mut self, vault: &str, now: i64) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO vaults (name, created) VALUES (?1, ?2)",
+            params![vault, now],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn name_state(
+        tx: &Transaction<'_>,
+        vault: &str,
+        name_key: &str,
+    ) -> Result<NameState, StoreError> {
+        let deleted: Option<Option<i64>> = tx
+            .query_row(
+                "SELECT deleted_date FROM secrets WHERE vault = ?1 AND name_key = ?2",
+                params![vault, name_key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(match deleted {
+            None => NameState::Absent,
+            Some(None) => NameState::Live,
+            Some(Some(_)) => NameState::Deleted,
+        })
+    }
+
+    fn insert_version(
+        sealer: &Sealer,
+        tx: &Transaction<'_>,
+        vault: &str,
+        row: &VersionRow,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        let name_key = key(&row.name);
+        let sealed = sealer.seal(value.as_bytes(), &aad(vault, &name_key, &row.version))?;
+        tx.execute(
+            "INSERT INTO versions (vault, name_key, version, value, content_type, enabled, nbf, exp, created, updated, tags, managed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                vault, name_key, row.version, sealed, row.content_type, row.enabled, row.nbf, row.exp,
+                row.created, row.updated, tags_json(&row.tags), row.managed
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Adds a new version (creating the secret); refused while the name is deleted.
+    pub fn set(
+        &mut self,
+        vault: &str,
+        name: &str,
+        new: NewVersion,
+        now: i64,
+    ) -> Result<VersionRow, StoreError> {
+        let name_key = key(name);
+        let tx = self.conn.transaction()?;
+        let stored_name = match Self::name_state(&tx, vault, &name_key)? {
+            NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
+            NameState::Live => tx.query_row(
+                "SELECT name FROM secrets WHERE vault = ?1 AND name_key = ?2",
+                params![vault, name_key],
+                |r| r.get::<_, String>(0),
+            )?,
+            NameState::Absent => {
+                tx.execute(
+                    "INSERT INTO secrets (vault, name_key, name) VALUES (?1, ?2, ?3)",
+                    params![vault, name_key, name],
+                )?;
+                name.to_owned()
+            }
+        };
+        let row = VersionRow {
+            name: stored_name,
+            version: new_version_id(),
+            content_type: new.content_type,
+            enabled: new.enabled,
+            nbf: new.nbf,
+            exp: new.exp,
+            created: now,
+            updated: now,
+            tags: new.tags,
+            managed: false,
+        };
+        Self::insert_version(&self.sealer, &tx, vault, &row, &new.value)?;
+        tx.commit()?;
+        Ok(row)
+    }
+
+    fn find_version(
+        &self,
+        vault: &str,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<(i64, VersionRow, Vec<u8>), StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLS}, v.seq, v.value FROM secrets s JOIN versions v
+               ON v.vault = s.vault AND v.name_key = s.name_key
+             WHERE s.vault = ?1 AND s.name_key = ?2 AND s.deleted_date IS NULL AND (?3 IS NULL OR v.version = ?3)
+             ORDER BY v.seq DESC LIMIT 1"
+        );
+        self.conn
+            .query_row(
+                &sql,
+                params![vault, key(name), version.map(str::to_ascii_lowercase)],
+                |r| Ok((r.get(10)?, version_row(r)?, r.get(11)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A live version (latest when `version` is `None`) with its value.
+    pub fn get(
+        &self,
+        vault: &str,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<(VersionRow, Zeroizing<String>), StoreError> {
+        let (_, row, sealed) = self.find_version(vault, name, version)?;
+        let plain = self
+            .sealer
+            .open(&sealed, &aad(vault, &key(&row.name), &row.version))
+            .ok_or(StoreError::Corrupt)?;
+        let value = String::from_utf8(plain.to_vec()).map_err(|_| StoreError::Corrupt)?;
+        Ok((row, Zeroizing::new(value)))
+    }
+
+    /// Changes a version's properties; the value stays.
+    pub fn update(
+        &mut self,
+        vault: &str,
+        name: &str,
+        version: Option<&str>,
+        patch: PropsPatch,
+        now: i64,
+    ) -> Result<VersionRow, StoreError> {
+        let (seq, mut row, _) = self.find_version(vault, name, version)?;
+        if let Some(ct) = patch.content_type {
+            row.content_type = Some(ct);
+        }
+        if let Some(enabled) = patch.enabled {
+            row.enabled = enabled;
+        }
+        if let Some(nbf) = patch.nbf {
+            row.nbf = nbf;
+        }
+        if let Some(exp) = patch.exp {
+            row.exp = exp;
+        }
+        if let Some(tags) = patch.tags {
+            row.tags = Some(tags);
+        }
+        row.updated = now;
+        self.conn.execute(
+            "UPDATE versions SET content_type = ?1, enabled = ?2, nbf = ?3, exp = ?4, tags = ?5, updated = ?6 WHERE seq = ?7",
+            params![row.content_type, row.enabled, row.nbf, row.exp, tags_json(&row.tags), row.updated, seq],
+        )?;
+        Ok(row)
+    }
+
+    /// Soft-deletes every version; the latest is returned with its deletion dates.
+    pub fn delete(
+        &mut self,
+        vault: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<(VersionRow, DeletedInfo), StoreError> {
+        let (_, row, _) = self.find_version(vault, name, None)?;
+        let info = DeletedInfo {
+            deleted_date: now,
+            scheduled_purge_date: now + i64::from(self.retention_days) * 86_400,
+            recoverable_days: self.retention_days,
+        };
+        self.conn.execute(
+            "UPDATE secrets SET deleted_date = ?1, scheduled_purge_date = ?2, recoverable_days = ?3
+             WHERE vault = ?4 AND name_key = ?5",
+            params![
+                info.deleted_date,
+                info.scheduled_purge_date,
+                info.recoverable_days,
+                vault,
+                key(name)
+            ],
+        )?;
+        Ok((row, info))
+    }
+
+    /// Latest version of each live secret whose name sorts after `after`.
+    pub fn list(
+        &self,
+        vault: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<VersionRow>, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLS} FROM secrets s JOIN versions v ON v.seq =
+               (SELECT max(seq) FROM versions WHERE vault = s.vault AND name_key = s.name_key)
+             WHERE s.vault = ?1 AND s.deleted_date IS NULL AND s.name_key > ?2
+             ORDER BY s.name_key LIMIT ?3"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![vault, after, limit as i64], version_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Versions of a live secret after sequence `after`, oldest first; the second
+    /// field of each pair is the cursor for the next page.
+    pub fn list_versions(
+        &self,
+        vault: &str,
+        name: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, VersionRow)>, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLS}, v.seq FROM secrets s JOIN versions v
+               ON v.vault = s.vault AND v.name_key = s.name_key
+             WHERE s.vault = ?1 AND s.name_key = ?2 AND s.deleted_date IS NULL AND v.seq > ?3
+             ORDER BY v.seq LIMIT ?4"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![vault, key(name), after, limit as i64], |r| {
+            Ok((r.get(10)?, version_row(r)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn deleted_query(filter: &str) -> String {
+        format!(
+            "SELECT {VERSION_COLS}, s.deleted_date, s.scheduled_purge_date, s.recoverable_days
+             FROM secrets s JOIN versions v ON v.seq =
+               (SELECT max(seq) FROM versions WHERE vault = s.vault AND name_key = s.name_key)
+             WHERE s.vault = ?1 AND s.deleted_date IS NOT NULL AND {filter}"
+        )
+    }
+
+    /// Deleted secrets whose name sorts after `after`.
+    pub fn list_deleted(
+        &self,
+        vault: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<(VersionRow, DeletedInfo)>, StoreError> {
+        let sql = Self::deleted_query("s.name_key > ?2 ORDER BY s.name_key LIMIT ?3");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![vault, after, limit as i64], |r| {
+            Ok((version_row(r)?, deleted_info(r, 10)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn get_deleted(
+        &self,
+        vault: &str,
+        name: &str,
+    ) -> Result<(VersionRow, DeletedInfo), StoreError> {
+        let sql = Self::deleted_query("s.name_key = ?2");
+        self.conn
+            .query_row(&sql, params![vault, key(name)], |r| {
+                Ok((version_row(r)?, deleted_info(r, 10)?))
+            })
+            .optional()?
+            .ok_or(StoreError::DeletedNotFound)
+    }
+
+    /// Brings a deleted secret back with every version.
+    pub fn recover(&mut self, vault: &str, name: &str) -> Result<VersionRow, StoreError> {
+        let (row, _) = self.get_deleted(vault, name)?;
+        self.conn.execute(
+            "UPDATE secrets SET deleted_date = NULL, scheduled_purge_date = NULL, recoverable_days = NULL
+             WHERE vault = ?1 AND name_key = ?2",
+            params![vault, key(name)],
+        )?;
+        Ok(row)
+    }
+
+    /// Removes a deleted secret for good.
+    pub fn purge(&mut self, vault: &str, name: &str) -> Result<(), StoreError> {
+        self.get_deleted(vault, name)?;
+        self.remove(vault, &key(name))
+    }
+
+    fn remove(&mut self, vault: &str, name_key: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM versions WHERE vault = ?1 AND name_key = ?2",
+            params![vault, name_key],
+        )?;
+        tx.execute(
+            "DELETE FROM secrets WHERE vault = ?1 AND name_key = ?2",
+            params![vault, name_key],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Purges every deleted secret whose scheduled purge date has passed.
+    pub fn purge_expired(&mut self, now: i64) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM versions WHERE (vault, name_key) IN
+               (SELECT vault, name_key FROM secrets WHERE deleted_date IS NOT NULL AND scheduled_purge_date <= ?1)",
+            params![now],
+        )?;
+        let n = tx.execute(
+            "DELETE FROM secrets WHERE deleted_date IS NOT NULL AND scheduled_purge_date <= ?1",
+            params![now],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Every version of a live secret, values included, oldest first.
+    pub fn backup(&self, vault: &str, name: &str) -> Result<BackupContents, StoreError> {
+        let (_, latest, _) = self.find_version(vault, name, None)?;
+        let name_key = key(name);
+        let sql = format!(
+            "SELECT {VERSION_COLS}, v.value FROM secrets s JOIN versions v
+               ON v.vault = s.vault AND v.name_key = s.name_key
+             WHERE s.vault = ?1 AND s.name_key = ?2 ORDER BY v.seq"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![vault, name_key], |r| {
+            Ok((version_row(r)?, r.get::<_, Vec<u8>>(10)?))
+        })?;
+        let mut versions = Vec::new();
+        for row in rows {
+            let (row, sealed) = row?;
+            let plain = self
+                .sealer
+                .open(&sealed, &aad(vault, &name_key, &row.version))
+                .ok_or(StoreError::Corrupt)?;
+            let value = String::from_utf8(plain.to_vec()).map_err(|_| StoreError::Corrupt)?;
+            versions.push(BackupVersion { row, value });
+        }
+        Ok(BackupContents {
+            name: latest.name,
+            versions,
+        })
+    }
+
+    /// Writes every version of a backup; refused when the name exists or is deleted.
+    pub fn restore(
+        &mut self,
+        vault: &str,
+        contents: &BackupContents,
+    ) -> Result<VersionRow, StoreError> {
+        let name_key = key(&contents.name);
+        let tx = self.conn.transaction()?;
+        match Self::name_state(&tx, vault, &name_key)? {
+            NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
+            NameState::Live => return Err(StoreError::AlreadyExists),
+            NameState::Absent => {}
+        }
+        tx.execute(
+            "INSERT INTO secrets (vault, name_key, name) VALUES (?1, ?2, ?3)",
+            params![vault, name_key, contents.name],
+        )?;
+        for v in &contents.versions {
+            Self::insert_version(&self.sealer, &tx, vault, &v.row, &v.value)?;
+        }
+        tx.commit()?;
+        contents
+            .versions
+            .last()
+            .map(|v| v.row.clone())
+            .ok_or(StoreError::Corrupt)
+    }
+}

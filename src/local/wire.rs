@@ -1,0 +1,167 @@
+//! JSON shapes of the Key Vault REST API, as the official SDKs read and write them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{DeletedInfo, VersionRow};
+
+#[derive(Serialize)]
+pub struct Attributes {
+    pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    pub created: i64,
+    pub updated: i64,
+    #[serde(rename = "recoverableDays")]
+    pub recoverable_days: u32,
+    #[serde(rename = "recoveryLevel")]
+    pub recovery_level: &'static str,
+}
+
+/// SecretBundle, SecretItem and the deleted variants in one shape: fields that
+/// do not apply are `None` and left out.
+#[derive(Serialize)]
+pub struct SecretJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<&'a str>,
+    pub id: String,
+    #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<&'a str>,
+    pub attributes: Attributes,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<&'a BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub managed: bool,
+    #[serde(rename = "recoveryId", skip_serializing_if = "Option::is_none")]
+    pub recovery_id: Option<String>,
+    #[serde(rename = "deletedDate", skip_serializing_if = "Option::is_none")]
+    pub deleted_date: Option<i64>,
+    #[serde(rename = "scheduledPurgeDate", skip_serializing_if = "Option::is_none")]
+    pub scheduled_purge_date: Option<i64>,
+}
+
+/// `Recoverable+Purgeable` at 90 days; shorter retention is "customized".
+pub fn recovery_level(days: u32) -> &'static str {
+    if days >= 90 {
+        "Recoverable+Purgeable"
+    } else {
+        "CustomizedRecoverable+Purgeable"
+    }
+}
+
+/// How a row is shown: with which id, value and deletion state.
+pub struct View<'a> {
+    pub base: &'a str,
+    pub retention_days: u32,
+    pub versioned_id: bool,
+    pub value: Option<&'a str>,
+    pub deleted: Option<DeletedInfo>,
+}
+
+impl View<'_> {
+    pub fn render<'r>(&'r self, row: &'r VersionRow) -> SecretJson<'r> {
+        let id = if self.versioned_id {
+            format!("{}/secrets/{}/{}", self.base, row.name, row.version)
+        } else {
+            format!("{}/secrets/{}", self.base, row.name)
+        };
+        SecretJson {
+            value: self.value,
+            id,
+            content_type: row.content_type.as_deref(),
+            attributes: Attributes {
+                enabled: row.enabled,
+                nbf: row.nbf,
+                exp: row.exp,
+                created: row.created,
+                updated: row.updated,
+                recoverable_days: self.retention_days,
+                recovery_level: recovery_level(self.retention_days),
+            },
+            tags: row.tags.as_ref(),
+            managed: row.managed,
+            recovery_id: self
+                .deleted
+                .map(|_| format!("{}/deletedsecrets/{}", self.base, row.name)),
+            deleted_date: self.deleted.map(|d| d.deleted_date),
+            scheduled_purge_date: self.deleted.map(|d| d.scheduled_purge_date),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ListJson<T> {
+    pub value: Vec<T>,
+    #[serde(rename = "nextLink")]
+    pub next_link: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AttributesIn {
+    pub enabled: Option<bool>,
+    #[serde(default, deserialize_with = "some_option")]
+    pub nbf: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "some_option")]
+    pub exp: Option<Option<i64>>,
+}
+
+/// A present field (even `null`) becomes `Some(..)`, so "clear" differs from "keep".
+fn some_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+pub struct SetBody {
+    pub value: Option<String>,
+    #[serde(rename = "contentType")]
+    pub content_type: Option<String>,
+    pub attributes: Option<AttributesIn>,
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl Drop for SetBody {
+    fn drop(&mut self) {
+        if let Some(v) = self.value.as_mut() {
+            zeroize::Zeroize::zeroize(v);
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UpdateBody {
+    #[serde(rename = "contentType")]
+    pub content_type: Option<String>,
+    pub attributes: Option<AttributesIn>,
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Deserialize)]
+pub struct BlobBody {
+    pub value: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct BlobJson {
+    pub value: String,
+}
+
+#[derive(Serialize)]
+pub struct ErrorJson<'a> {
+    pub error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+pub struct ErrorBody<'a> {
+    pub code: &'a str,
+    pub message: &'a str,
+    #[serde(rename = "innererror", skip_serializing_if = "Option::is_none")]
+    pub inner: Option<InnerError<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct InnerError<'a> {
+    pub code: &'a str,
+}

@@ -1,0 +1,62 @@
+//! `kvtui serve`: the local vault standalone, for any Key Vault client.
+
+use std::io::Write;
+
+use crate::cli::ServeArgs;
+use crate::local::{self, LocalError, LocalVaultOptions};
+
+/// Options of the service from the command line.
+pub fn options(args: &ServeArgs) -> LocalVaultOptions {
+    LocalVaultOptions {
+        data_dir: args.data.resolve(),
+        in_memory: args.in_memory,
+        bind: args.bind,
+        port: args.port,
+        allow_remote: args.allow_remote,
+        retention_days: args.retention_days,
+        token: args.token.clone(),
+        tls_cert: args.tls_cert.clone(),
+        tls_key: args.tls_key.clone(),
+        samples: !args.no_samples,
+    }
+}
+
+/// Runs until Ctrl-C or SIGTERM, then shuts down cleanly.
+pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
+    let vault = local::start(options(args)).await?;
+    let ca = vault.ca_path();
+    let banner = format!(
+        "kvtui local vault listening on {addr}\n\
+         \n  default vault:  {url}\n  named vaults:   {named}  (any name; pin *.localhost to 127.0.0.1 if your resolver does not)\n  CA to trust:    {ca}\n  bearer token:   {token}\n\
+         \nFor Python and Node clients:\n  export REQUESTS_CA_BUNDLE={ca}\n  export NODE_EXTRA_CA_CERTS={ca}\n\
+         Bare localhost cannot pass the SDKs' challenge check: turn it off for the default vault\n  (Rust verify_challenge_resource: Some(false), Python verify_challenge_resource=False,\n   JS disableChallengeResourceVerification: true).\n\nPress Ctrl-C to stop.",
+        addr = vault.addr(),
+        url = vault.url(),
+        named = vault.vault_url("demo"),
+        ca = ca.display(),
+        token = vault.token_path().display(),
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{banner}");
+    let _ = out.flush();
+    drop(out);
+    wait_for_stop().await;
+    vault.shutdown().await;
+    println!("kvtui local vault stopped");
+    Ok(())
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
