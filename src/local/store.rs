@@ -504,3 +504,38 @@ impl Store {
             .ok_or(StoreError::Corrupt)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_version(value: &str) -> NewVersion {
+        NewVersion {
+            value: Zeroizing::new(value.to_owned()),
+            content_type: None,
+            enabled: true,
+            nbf: None,
+            exp: None,
+            tags: None,
+        }
+    }
+
+    #[test]
+    fn deleted_secrets_are_purged_when_their_date_passes() {
+        let mut store = Store::open(None, Sealer::ephemeral(), 7).unwrap();
+        store.set("v", "old", new_version("a"), 1_000).unwrap();
+        store.set("v", "young", new_version("b"), 1_000).unwrap();
+        store.delete("v", "old", 1_000).unwrap();
+        store.delete("v", "young", 1_000 + 86_400).unwrap();
+        let (_, info) = store.get_deleted("v", "old").unwrap();
+        assert_eq!(info.scheduled_purge_date, 1_000 + 7 * 86_400);
+        assert_eq!(store.purge_expired(1_000 + 7 * 86_400).unwrap(), 1);
+        assert_eq!(
+            store.get_deleted("v", "old").unwrap_err(),
+            StoreError::DeletedNotFound
+        );
+        assert!(store.get_deleted("v", "young").is_ok());
+        // The name is free again.
+        store.set("v", "old", new_version("c"), 2_000_000).unwrap();
+    }
+}
