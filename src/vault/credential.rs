@@ -164,6 +164,33 @@ fn construct(
             azure_core::Error::with_message(SdkKind::Credential, format!("{k} not set"))
         })
     };
+    // Name every missing variable at once, not just the first.
+    let require = |keys: &[&str]| -> azure_core::Result<()> {
+        let missing: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|k| var(k).is_none() && !(*k == "AZURE_TENANT_ID" && opts.tenant.is_some()))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(azure_core::Error::with_message(
+                SdkKind::Credential,
+                format!("{} not set", missing.join(", ")),
+            ))
+        }
+    };
+    match source {
+        Source::EnvServicePrincipal => {
+            require(&["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"])?
+        }
+        Source::WorkloadIdentity => require(&[
+            "AZURE_TENANT_ID",
+            "AZURE_CLIENT_ID",
+            "AZURE_FEDERATED_TOKEN_FILE",
+        ])?,
+        _ => {}
+    }
     Ok(match source {
         Source::EnvServicePrincipal => ClientSecretCredential::new(
             &need("AZURE_TENANT_ID", tenant)?,
@@ -181,7 +208,6 @@ fn construct(
                 client_id: var("AZURE_CLIENT_ID"),
                 tenant_id: tenant,
                 token_file_path: var("AZURE_FEDERATED_TOKEN_FILE").map(Into::into),
-                ..Default::default()
             }))?
         }
         Source::ManagedIdentity => ManagedIdentityCredential::new(Some(
@@ -400,6 +426,9 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("environment service principal"), "{err}");
-        assert!(err.contains("AZURE_TENANT_ID not set"), "{err}");
+        assert!(
+            err.contains("AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET not set"),
+            "{err}"
+        );
     }
 }
