@@ -637,3 +637,65 @@ async fn a_vault_that_stops_mid_list_keeps_the_pages_already_sent() {
         other => panic!("expected a failure, got {other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_open_with_the_right_trust() {
+    use kvtui::vault::connect::{self, ConnectOptions};
+    use kvtui::vault::endpoint::parse_vault;
+
+    let f = start_vault().await;
+    let opts = |dir: &std::path::Path| ConnectOptions {
+        credential: CredentialOptions::default(),
+        data_dir: dir.to_path_buf(),
+        samples: false,
+        in_memory: true,
+    };
+    let no_env = |_: &str| None;
+
+    // A loopback URL uses the CA and token of the data dir it runs from.
+    let target = parse_vault(&f.vault.url(), kvtui::cli::Cloud::Public).expect("target");
+    let open = connect::open(&target, &opts(f._dir.path()), &no_env)
+        .await
+        .expect("local vault opens");
+    let (tx, rx) = spawn_worker(open.client, WorkerConfig::default());
+    let mut w = Worker { tx, rx, next: 0 };
+    assert!(matches!(
+        w.run(VaultCmd::ListSecrets).await,
+        VaultEventKind::ListDone { count: 0 }
+    ));
+
+    // Without its CA and token there, the error says how to fix it.
+    let empty = TempDir::new().expect("temp dir");
+    let missing = connect::open(&target, &opts(empty.path()), &no_env).await;
+    let e = missing.err().expect("no credentials in an empty dir");
+    assert_eq!(e.kind, ErrorKind::NotSignedIn);
+    assert!(e.hint.as_deref().unwrap_or("").contains("kvtui serve"));
+
+    // No vault named: the embedded vault starts in the data dir.
+    let home = TempDir::new().expect("temp dir");
+    let embedded = connect::open(
+        &kvtui::vault::VaultTarget::Embedded,
+        &opts(home.path()),
+        &no_env,
+    )
+    .await
+    .expect("embedded vault starts");
+    assert!(embedded.local.is_some());
+    assert!(home.path().join("ca.pem").exists());
+    let (tx, rx) = spawn_worker(embedded.client, WorkerConfig::default());
+    let mut w = Worker { tx, rx, next: 0 };
+    assert!(matches!(
+        w.run(VaultCmd::Set(new_secret("hello", "world"))).await,
+        VaultEventKind::Props(_)
+    ));
+
+    // An Azure target only builds its client here; nothing is sent.
+    let azure = parse_vault("kv-demo", kvtui::cli::Cloud::Public).expect("target");
+    let opened = connect::open(&azure, &opts(home.path()), &no_env)
+        .await
+        .expect("client builds");
+    assert_eq!(opened.url, "https://kv-demo.vault.azure.net");
+    if let Some(v) = embedded.local {
+        v.shutdown().await;
+    }
+}

@@ -2,6 +2,7 @@
 //! which credential, error classification and the domain types.
 
 mod commands;
+pub mod connect;
 pub mod convert;
 pub mod credential;
 pub mod endpoint;
@@ -10,6 +11,7 @@ pub mod messages;
 pub mod types;
 pub mod worker;
 
+pub use connect::{ConnectOptions, OpenVault};
 pub use endpoint::VaultTarget;
 pub use error::{ErrorKind, Op, VaultError};
 pub use messages::{ReqId, VaultCmd, VaultEvent, VaultEventKind, VaultRequest};
