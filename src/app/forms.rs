@@ -60,8 +60,12 @@ pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
             form.focus = (form.focus + 1) % form.fields.len();
             false
         }
-        (Some(FieldKind::Flag), KeyCode::Char(' ' | 'y' | 'n')) => {
-            let now_on = field.value() != "yes";
+        (Some(FieldKind::Flag), KeyCode::Char(c @ (' ' | 'y' | 'n'))) => {
+            let now_on = match c {
+                'y' => true,
+                'n' => false,
+                _ => field.value() != "yes",
+            };
             field.input = tui_input::Input::new(if now_on { "yes" } else { "no" }.to_owned());
             true
         }

@@ -193,6 +193,44 @@ impl KeySpec {
     }
 }
 
+impl KeySpec {
+    /// The key event this spec names (uppercase letters carry Shift), for
+    /// driving `update` from key sequences in tests and scripts.
+    pub fn to_event(self) -> KeyEvent {
+        let code = match self.code {
+            KeyCodeOrd::Char(c) => KeyCode::Char(c),
+            KeyCodeOrd::F(n) => KeyCode::F(n),
+            KeyCodeOrd::Enter => KeyCode::Enter,
+            KeyCodeOrd::Esc => KeyCode::Esc,
+            KeyCodeOrd::Tab => KeyCode::Tab,
+            KeyCodeOrd::BackTab => KeyCode::BackTab,
+            KeyCodeOrd::Up => KeyCode::Up,
+            KeyCodeOrd::Down => KeyCode::Down,
+            KeyCodeOrd::Left => KeyCode::Left,
+            KeyCodeOrd::Right => KeyCode::Right,
+            KeyCodeOrd::Home => KeyCode::Home,
+            KeyCodeOrd::End => KeyCode::End,
+            KeyCodeOrd::PageUp => KeyCode::PageUp,
+            KeyCodeOrd::PageDown => KeyCode::PageDown,
+            KeyCodeOrd::Backspace => KeyCode::Backspace,
+            KeyCodeOrd::Delete => KeyCode::Delete,
+        };
+        let mut mods = KeyModifiers::NONE;
+        if self.ctrl {
+            mods |= KeyModifiers::CONTROL;
+        }
+        if self.alt {
+            mods |= KeyModifiers::ALT;
+        }
+        if matches!(self.code, KeyCodeOrd::Char(c) if c.is_ascii_uppercase())
+            || self.code == KeyCodeOrd::BackTab
+        {
+            mods |= KeyModifiers::SHIFT;
+        }
+        KeyEvent::new(code, mods)
+    }
+}
+
 impl fmt::Display for KeySpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.ctrl {
@@ -203,6 +241,7 @@ impl fmt::Display for KeySpec {
         }
         match self.code {
             KeyCodeOrd::Char(' ') => f.write_str("Space"),
+            KeyCodeOrd::Char(c) if self.ctrl => write!(f, "{}", c.to_ascii_uppercase()),
             KeyCodeOrd::Char(c) => write!(f, "{c}"),
             KeyCodeOrd::F(n) => write!(f, "F{n}"),
             KeyCodeOrd::BackTab => f.write_str("Shift-Tab"),
@@ -354,6 +393,15 @@ impl Keymap {
 
     pub fn help(&self, mode: Mode) -> &[HelpEntry] {
         self.help.get(&mode).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Every key bound to an action, as shown in hints (`y/Enter`).
+    pub fn keys_for(&self, mode: Mode, action: Action) -> Vec<String> {
+        self.help(mode)
+            .iter()
+            .find(|e| e.action == action)
+            .map(|e| e.keys.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
     }
 
     /// The first key bound to an action, for hints like "press s to show".

@@ -146,7 +146,9 @@ impl<T> Default for Rows<T> {
 
 impl<T: ListRow> Rows<T> {
     pub fn selected_item(&self) -> Option<&T> {
-        self.visible.get(self.selected).map(|&i| &self.items[i])
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.items.get(i))
     }
 
     pub fn find(&self, name: &str) -> Option<&T> {
@@ -199,6 +201,8 @@ impl<T: ListRow> Rows<T> {
             .position(|t| t.name().eq_ignore_ascii_case(name))?;
         self.marked.remove(name);
         let item = self.items.remove(i);
+        // Indices shifted: keep the selection's position, not its name.
+        self.visible.clear();
         self.rebuild();
         Some(item)
     }

@@ -51,10 +51,16 @@ pub(super) fn render_confirm(frame: &mut Frame, model: &Model, c: &Confirm, them
     });
     if typed_row.is_none() {
         lines.push(Line::styled(
-            super::form::hint(
-                model,
-                Mode::Dialog,
-                &[(Action::Confirm, "confirm"), (Action::Cancel, "cancel")],
+            format!(
+                "{} confirm · {} cancel",
+                model
+                    .keymap
+                    .keys_for(Mode::Dialog, Action::Confirm)
+                    .join("/"),
+                model
+                    .keymap
+                    .keys_for(Mode::Dialog, Action::Cancel)
+                    .join("/")
             ),
             theme.dim(),
         ));

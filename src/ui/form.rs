@@ -86,15 +86,9 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
         }
         lines.push(Line::from(spans));
         if let Some(err) = &f.error {
-            lines.push(Line::styled(
-                format!("{:LABEL_W$}  ✗ {err}", ""),
-                theme.error(),
-            ));
+            lines.push(Line::styled(format!("   ✗ {err}"), theme.error()));
         } else if let Some(note) = &f.note {
-            lines.push(Line::styled(
-                format!("{:LABEL_W$}  ! {note}", ""),
-                theme.warn(),
-            ));
+            lines.push(Line::styled(format!("   ! {note}"), theme.warn()));
         }
     }
     lines.push(Line::raw(""));

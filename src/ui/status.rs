@@ -35,7 +35,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
     )));
     if let Some(at) = model.last_refresh {
         spans.push(Span::styled(
-            format!(" · refreshed {}", date_time(Some(at))),
+            format!(" · ↻ {}", date_time(Some(at))),
             theme.dim(),
         ));
     }

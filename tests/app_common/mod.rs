@@ -1,0 +1,144 @@
+//! Shared test data for the app tests: a fixed clock, a handful of secrets
+//! with fixed dates, and helpers that drive `update` with key sequences.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use kvtui::app::keymap::KeySpec;
+use kvtui::app::{Keymap, Model, Msg, update};
+use kvtui::vault::{
+    DeletedSecret, ErrorKind, ReqId, SecretProps, VaultCmd, VaultError, VaultEvent, VaultEventKind,
+    VaultRequest,
+};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+pub const NOW: OffsetDateTime = datetime!(2026-01-15 12:00 UTC);
+pub const VAULT: &str = "https://demo.vault.azure.net";
+
+pub fn props(name: &str) -> SecretProps {
+    SecretProps {
+        name: name.to_owned(),
+        id: format!("{VAULT}/secrets/{name}"),
+        version: None,
+        enabled: true,
+        content_type: None,
+        created: Some(datetime!(2025-06-01 09:30 UTC)),
+        updated: Some(datetime!(2025-11-20 14:05 UTC)),
+        not_before: None,
+        expires: None,
+        tags: BTreeMap::new(),
+        recovery_level: Some("Recoverable+Purgeable".to_owned()),
+        recoverable_days: Some(90),
+        managed: false,
+    }
+}
+
+pub fn sample_secrets() -> Vec<SecretProps> {
+    let mut db = props("db-password");
+    db.content_type = Some("text/plain".to_owned());
+    db.tags.insert("env".to_owned(), "prod".to_owned());
+    db.tags.insert("team".to_owned(), "data".to_owned());
+    let mut api = props("api-key");
+    api.expires = Some(NOW + Duration::days(10));
+    let mut old = props("old-cert");
+    old.expires = Some(datetime!(2025-12-31 00:00 UTC));
+    old.content_type = Some("application/x-pem-file".to_owned());
+    let mut off = props("feature-flag");
+    off.enabled = false;
+    let mut json = props("app-config");
+    json.content_type = Some("application/json".to_owned());
+    json.updated = Some(datetime!(2026-01-10 08:00 UTC));
+    vec![db, api, old, off, json]
+}
+
+pub fn deleted(name: &str) -> DeletedSecret {
+    DeletedSecret {
+        props: props(name),
+        recovery_id: Some(format!("{VAULT}/deletedsecrets/{name}")),
+        deleted_date: Some(datetime!(2026-01-05 10:00 UTC)),
+        scheduled_purge_date: Some(datetime!(2026-04-05 10:00 UTC)),
+    }
+}
+
+pub fn event(req: ReqId, kind: VaultEventKind) -> Msg {
+    Msg::Vault(VaultEvent { req, kind })
+}
+
+pub fn failure(kind: ErrorKind, status: u16, code: &str, message: &str) -> VaultEventKind {
+    VaultEventKind::Failed(VaultError {
+        kind,
+        status: Some(status),
+        code: Some(code.to_owned()),
+        message: message.to_owned(),
+        hint: None,
+    })
+}
+
+/// A model with the sample secrets and one deleted secret loaded.
+pub fn loaded_model() -> Model {
+    let mut model = Model::new(VAULT, false, Keymap::default_keymap(), NOW);
+    let reqs = update(&mut model, Msg::Start);
+    let (list, del) = (reqs[0].id, reqs[1].id);
+    update(
+        &mut model,
+        event(list, VaultEventKind::SecretsPage(sample_secrets())),
+    );
+    update(
+        &mut model,
+        event(list, VaultEventKind::ListDone { count: 5 }),
+    );
+    update(
+        &mut model,
+        event(
+            del,
+            VaultEventKind::DeletedPage(vec![deleted("legacy-token")]),
+        ),
+    );
+    update(
+        &mut model,
+        event(del, VaultEventKind::ListDone { count: 1 }),
+    );
+    update(
+        &mut model,
+        Msg::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    model
+}
+
+/// Presses keys written as in the keymap, space separated (`j j enter`);
+/// returns every request emitted on the way.
+pub fn press(model: &mut Model, keys: &str) -> Vec<VaultRequest> {
+    let mut out = Vec::new();
+    for k in keys.split_whitespace() {
+        let spec = KeySpec::parse(k).unwrap_or_else(|e| panic!("bad key in test: {e}"));
+        out.extend(update(model, Msg::Key(spec.to_event())));
+    }
+    out
+}
+
+/// Types text character by character (spaces included).
+pub fn type_text(model: &mut Model, text: &str) -> Vec<VaultRequest> {
+    let mut out = Vec::new();
+    for c in text.chars() {
+        let spec = KeySpec::parse(&c.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        out.extend(update(model, Msg::Key(spec.to_event())));
+    }
+    out
+}
+
+pub fn only_cmd(reqs: &[VaultRequest]) -> (ReqId, &VaultCmd) {
+    assert_eq!(reqs.len(), 1, "expected one request, got {reqs:?}");
+    (reqs[0].id, &reqs[0].cmd)
+}
+
+pub fn selected_name(model: &Model) -> String {
+    model
+        .secrets
+        .selected_item()
+        .map(|p| p.name.clone())
+        .unwrap_or_default()
+}

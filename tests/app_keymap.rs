@@ -1,0 +1,86 @@
+//! The keymap is data: the default parses, every mode has help, overrides
+//! replace bindings and clashes become warnings.
+
+use kvtui::app::keymap::{Action, BindingSpec, KeySpec, Keymap, Mode};
+
+#[test]
+fn default_keymap_parses_and_covers_every_mode() {
+    let km = Keymap::from_toml(kvtui::app::keymap::DEFAULT_KEYMAP).expect("assets/keymap.toml");
+    for mode in Mode::ALL {
+        assert!(!km.help(mode).is_empty(), "{mode:?} has no bindings");
+        assert!(
+            km.help(mode).iter().all(|e| !e.desc.is_empty()),
+            "{mode:?} lacks a description"
+        );
+    }
+    let g = KeySpec::parse("G").unwrap().to_event();
+    assert_eq!(km.action(Mode::List, &g), Some(Action::Bottom));
+    let f5 = KeySpec::parse("f5").unwrap().to_event();
+    assert_eq!(km.action(Mode::Deleted, &f5), Some(Action::Refresh));
+}
+
+#[test]
+fn overrides_replace_keys_and_warn_on_clashes() {
+    let mut km = Keymap::default_keymap();
+    let warnings = km.apply_overrides(&[
+        BindingSpec {
+            mode: Mode::List,
+            keys: vec!["x".into()],
+            action: "delete".into(),
+            desc: None,
+        },
+        BindingSpec {
+            mode: Mode::List,
+            keys: vec!["j".into()],
+            action: "up".into(),
+            desc: None,
+        },
+        BindingSpec {
+            mode: Mode::List,
+            keys: vec!["z".into()],
+            action: "explode".into(),
+            desc: None,
+        },
+    ]);
+    let ev = |k: &str| KeySpec::parse(k).unwrap().to_event();
+    assert_eq!(km.action(Mode::List, &ev("x")), Some(Action::Delete));
+    assert_eq!(km.action(Mode::List, &ev("d")), None, "old key replaced");
+    assert_eq!(km.action(Mode::List, &ev("j")), Some(Action::Up));
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("explode")));
+    let down = km
+        .help(Mode::List)
+        .iter()
+        .find(|e| e.action == Action::Down)
+        .unwrap();
+    assert!(
+        !down.keys.contains(&KeySpec::parse("j").unwrap()),
+        "help follows the clash"
+    );
+}
+
+#[test]
+fn bad_keys_are_refused() {
+    assert!(KeySpec::parse("f13").is_err());
+    assert!(KeySpec::parse("hyper-x").is_err());
+    assert_eq!(KeySpec::parse("ctrl-r").unwrap().to_string(), "Ctrl-R");
+}
+
+#[test]
+fn config_file_parses_vaults_and_overrides() {
+    let text = r#"
+vaults = ["kv-prod", "https://kv-dev.vault.azure.net"]
+clipboard_clear_seconds = 10
+[[keymap]]
+mode = "list"
+keys = ["x"]
+action = "delete"
+"#;
+    let cfg = kvtui::config::Config::parse(text, std::path::Path::new("c.toml")).unwrap();
+    assert_eq!(cfg.vaults.len(), 2);
+    assert_eq!(cfg.clipboard_clear_seconds, 10);
+    assert_eq!(cfg.keymap.len(), 1);
+    let err =
+        kvtui::config::Config::parse("colour = 1", std::path::Path::new("c.toml")).unwrap_err();
+    assert!(err.to_string().contains("c.toml"));
+}

@@ -1,0 +1,267 @@
+//! Render snapshots with `TestBackend` at 80×24 and 120×40, plus checks of the
+//! colours that carry meaning (expired red, expiring yellow).
+
+mod app_common;
+
+use app_common::*;
+use kvtui::app::{Model, Msg, update};
+use kvtui::ui::{UiState, render};
+use kvtui::vault::{ErrorKind, Secret, VaultEventKind};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use secrecy::SecretString;
+
+fn draw(model: &Model, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut state = UiState::default();
+    terminal.draw(|f| render(f, model, &mut state)).unwrap();
+    terminal
+}
+
+/// Snapshots the model at both sizes.
+fn snap(name: &str, model: &Model) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = draw(model, w, h).backend().to_string();
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), text);
+    }
+}
+
+#[test]
+fn list() {
+    snap("list", &loaded_model());
+}
+
+#[test]
+fn list_filtered() {
+    let mut model = loaded_model();
+    press(&mut model, "/");
+    type_text(&mut model, "pas");
+    snap("list_filtered", &model);
+}
+
+#[test]
+fn list_loading_with_marks() {
+    let mut model = loaded_model();
+    press(&mut model, "space space");
+    let reqs = press(&mut model, "f5");
+    let list = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, kvtui::vault::VaultCmd::ListSecrets))
+        .unwrap()
+        .id;
+    update(
+        &mut model,
+        event(
+            list,
+            VaultEventKind::SecretsPage(sample_secrets()[..2].to_vec()),
+        ),
+    );
+    snap("list_loading", &model);
+}
+
+fn details_model() -> (Model, kvtui::vault::ReqId) {
+    let mut model = loaded_model();
+    press(&mut model, "j");
+    let reqs = press(&mut model, "enter");
+    let id = reqs[0].id;
+    let mut v1 = props("app-config");
+    v1.version = Some("9f2c1a7e4b3d4c5e8f9a0b1c2d3e4f50".to_owned());
+    let mut v2 = props("app-config");
+    v2.version = Some("1a2b3c4d5e6f708192a3b4c5d6e7f809".to_owned());
+    v2.created = Some(time::macros::datetime!(2025-03-02 11:00 UTC));
+    v2.enabled = false;
+    update(
+        &mut model,
+        event(id, VaultEventKind::SecretsPage(vec![v1, v2])),
+    );
+    update(&mut model, event(id, VaultEventKind::ListDone { count: 2 }));
+    (model, id)
+}
+
+#[test]
+fn details_masked() {
+    let (model, _) = details_model();
+    snap("details_masked", &model);
+}
+
+#[test]
+fn details_shown_pretty_prints_json() {
+    let (mut model, _) = details_model();
+    let reqs = press(&mut model, "s");
+    let secret = Secret {
+        props: props("app-config"),
+        value: SecretString::from(r#"{"db":{"host":"db.internal","port":5432},"debug":false}"#),
+    };
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::Secret(Box::new(secret))),
+    );
+    let text = draw(&model, 80, 24).backend().to_string();
+    assert!(
+        text.contains(r#""host": "db.internal""#),
+        "pretty JSON expected:\n{text}"
+    );
+    snap("details_shown", &model);
+}
+
+#[test]
+fn new_secret_form_with_errors() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "bad_name");
+    press(&mut model, "tab tab tab");
+    type_text(&mut model, "env");
+    press(&mut model, "ctrl-s");
+    snap("form_new_errors", &model);
+}
+
+#[test]
+fn new_secret_form_refused_by_the_vault() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "db-password");
+    press(&mut model, "tab");
+    type_text(&mut model, "line one");
+    press(&mut model, "enter");
+    type_text(&mut model, "line two");
+    let reqs = press(&mut model, "ctrl-s");
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::Forbidden,
+                403,
+                "ForbiddenByRbac",
+                "The caller may not set secrets in this vault.",
+            ),
+        ),
+    );
+    snap("form_new_refused", &model);
+}
+
+#[test]
+fn new_version_and_properties_forms() {
+    let mut model = loaded_model();
+    press(&mut model, "j j e");
+    snap("form_new_version", &model);
+    let mut model = loaded_model();
+    press(&mut model, "j j p tab tab tab tab");
+    type_text(&mut model, "soon");
+    snap("form_properties_error", &model);
+}
+
+#[test]
+fn deleted_view() {
+    let mut model = loaded_model();
+    press(&mut model, "tab");
+    snap("deleted", &model);
+}
+
+#[test]
+fn deleted_details() {
+    let mut model = loaded_model();
+    press(&mut model, "tab enter");
+    snap("deleted_details", &model);
+}
+
+#[test]
+fn delete_confirmation() {
+    let mut model = loaded_model();
+    press(&mut model, "j j d");
+    snap("confirm_delete", &model);
+}
+
+#[test]
+fn purge_confirmation() {
+    let mut model = loaded_model();
+    press(&mut model, "tab P");
+    type_text(&mut model, "legacy");
+    snap("confirm_purge", &model);
+}
+
+#[test]
+fn conflict_dialog() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "legacy-token");
+    press(&mut model, "tab");
+    type_text(&mut model, "v");
+    let reqs = press(&mut model, "ctrl-s");
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::DeletedButRecoverable,
+                409,
+                "ObjectIsDeletedButRecoverable",
+                "Secret legacy-token is currently in a deleted but recoverable state",
+            ),
+        ),
+    );
+    snap("conflict", &model);
+}
+
+#[test]
+fn help_overlay() {
+    let mut model = loaded_model();
+    press(&mut model, "?");
+    snap("help", &model);
+}
+
+#[test]
+fn error_history() {
+    let mut model = loaded_model();
+    let reqs = press(&mut model, "f5");
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::Throttled,
+                429,
+                "Throttled",
+                "Too many requests; retry after 5 seconds.",
+            ),
+        ),
+    );
+    update(&mut model, Msg::Tick(NOW));
+    press(&mut model, "!");
+    snap("errors", &model);
+}
+
+fn row_fg(terminal: &Terminal<TestBackend>, needle: &str) -> Option<Color> {
+    let buf = terminal.backend().buffer();
+    let area = buf.area;
+    for y in 0..area.height {
+        let line: String = (0..area.width).map(|x| buf[(x, y)].symbol()).collect();
+        if let Some(col) = line.find(needle) {
+            return buf[(col as u16, y)].fg.into();
+        }
+    }
+    None
+}
+
+#[test]
+fn expired_rows_are_red_and_expiring_yellow() {
+    let model = loaded_model();
+    let t = draw(&model, 120, 40);
+    assert_eq!(row_fg(&t, "old-cert"), Some(Color::Red));
+    assert_eq!(
+        row_fg(&t, "api-key"),
+        Some(Color::Yellow).or(row_fg(&t, "api-key"))
+    );
+    // api-key is selected (reversed) and expiring: still yellow.
+    assert_eq!(row_fg(&t, "api-key"), Some(Color::Yellow));
+    assert_eq!(row_fg(&t, "db-password"), Some(Color::Reset));
+}
+
+#[test]
+fn no_color_drops_colours() {
+    let mut model = loaded_model();
+    model.color = false;
+    let t = draw(&model, 120, 40);
+    assert_eq!(row_fg(&t, "old-cert"), Some(Color::Reset));
+}
