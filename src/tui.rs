@@ -30,9 +30,9 @@ pub fn restore() {
 /// terminals; the text never reaches a log.
 pub fn osc52_copy(text: &str) -> io::Result<()> {
     use base64::Engine;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let encoded = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text));
     let mut out = io::stdout();
-    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    write!(out, "\x1b]52;c;{}\x07", encoded.as_str())?;
     out.flush()
 }
 

@@ -608,3 +608,73 @@ fn quit_with_q_or_ctrl_c() {
     press(&mut model, "n ctrl-c");
     assert!(model.quit, "Ctrl-C quits even from a form");
 }
+
+#[test]
+fn y_copies_the_value_without_showing_it() {
+    let mut model = loaded_model();
+    let reqs = press(&mut model, "y");
+    let (id, cmd) = only_cmd(&reqs);
+    assert!(matches!(cmd, VaultCmd::Get { name, .. } if name.as_str() == "api-key"));
+    let secret = kvtui::vault::Secret {
+        props: props("api-key"),
+        value: SecretString::from("copied-sentinel"),
+    };
+    update(
+        &mut model,
+        event(id, VaultEventKind::Secret(Box::new(secret))),
+    );
+    let clip = model.clipboard.take().expect("something to copy");
+    assert!(clip.is_value);
+    assert_eq!(clip.text.expose_secret(), "copied-sentinel");
+    assert!(model.details.is_none(), "copying opens nothing");
+
+    press(&mut model, "Y");
+    let clip = model.clipboard.take().expect("the id");
+    assert!(!clip.is_value, "an id is not cleared later");
+    assert_eq!(
+        clip.text.expose_secret(),
+        format!("{VAULT}/secrets/api-key")
+    );
+}
+
+#[test]
+fn a_failed_reload_keeps_the_rows() {
+    let mut model = loaded_model();
+    let reqs = press(&mut model, "f5");
+    assert_eq!(model.secrets.items.len(), 5, "old rows stay while loading");
+    let list = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, VaultCmd::ListSecrets))
+        .unwrap()
+        .id;
+    update(
+        &mut model,
+        event(
+            list,
+            failure(ErrorKind::Network, 0, "", "connection refused"),
+        ),
+    );
+    assert_eq!(model.secrets.items.len(), 5);
+    assert!(model.secrets.loading.is_none());
+    update(
+        &mut model,
+        event(list, VaultEventKind::SecretsPage(vec![props("late")])),
+    );
+    assert_eq!(
+        model.secrets.items.len(),
+        5,
+        "answers after failure are dropped"
+    );
+}
+
+#[test]
+fn help_scrolls_and_closes() {
+    let mut model = loaded_model();
+    press(&mut model, "? j j");
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Help { scroll: 2 })
+    ));
+    press(&mut model, "esc");
+    assert!(model.overlays.is_empty());
+}

@@ -28,7 +28,7 @@ pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
         (pending, VaultEventKind::Failed(error)) => on_failed(model, req, pending, error),
         (Pending::ListSecrets, VaultEventKind::SecretsPage(page)) => {
             model.secrets.push_page(page);
-            model.progress = Some(format!("loaded {}", model.secrets.items.len()));
+            model.progress = Some(format!("loaded {}…", model.secrets.items.len()));
         }
         (Pending::ListSecrets, VaultEventKind::ListDone { .. }) => {
             model.secrets.finish_load();
@@ -63,6 +63,13 @@ pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
                 d.value_req = None;
                 d.value = Some(secret.value);
             }
+        }
+        (Pending::CopyValue { name }, VaultEventKind::Secret(secret)) => {
+            model.clipboard = Some(super::model::Clip {
+                text: secret.value,
+                is_value: true,
+            });
+            model.toast(format!("copied the value of {name}"), false);
         }
         (Pending::Create { secret }, VaultEventKind::Props(props)) => {
             forms::close_form_for(model, req);
@@ -202,12 +209,12 @@ fn refresh_details(model: &mut Model, name: &str, props: &crate::vault::SecretPr
 fn on_failed(model: &mut Model, req: ReqId, pending: Pending, error: VaultError) {
     match pending {
         Pending::ListSecrets => {
-            model.secrets.loading = None;
+            model.secrets.load_failed();
             list_finished(model);
             model.record_error("list secrets", error);
         }
         Pending::ListDeleted => {
-            model.deleted.loading = None;
+            model.deleted.load_failed();
             list_finished(model);
             model.record_error("list deleted secrets", error);
         }
@@ -227,6 +234,9 @@ fn on_failed(model: &mut Model, req: ReqId, pending: Pending, error: VaultError)
                 d.shown = false;
             }
             model.record_error("get the value", error);
+        }
+        Pending::CopyValue { name } => {
+            model.record_error(format!("copy the value of {name}"), error)
         }
         Pending::Create { secret } => {
             let text = describe(&error);

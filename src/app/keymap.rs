@@ -65,6 +65,7 @@ pub enum Action {
     Delete,
     Mark,
     ShowValue,
+    CopyValue,
     CopyId,
     Recover,
     Purge,

@@ -132,8 +132,13 @@ pub enum Overlay {
     Form(Form),
     Confirm(Confirm),
     Conflict(Conflict),
-    Help,
-    Errors { scroll: usize },
+    /// The keys, generated from the keymap; `scroll` in lines.
+    Help {
+        scroll: usize,
+    },
+    Errors {
+        scroll: usize,
+    },
 }
 
 /// A failure kept for the error history.
@@ -153,6 +158,13 @@ pub struct Toast {
     pub ticks_left: u8,
 }
 
+/// Something to copy; a value is cleared from the clipboard after a while.
+#[derive(Debug, Clone)]
+pub struct Clip {
+    pub text: SecretString,
+    pub is_value: bool,
+}
+
 /// What an outstanding request was for; answers to unknown ids are stale.
 #[derive(Debug, Clone)]
 pub enum Pending {
@@ -160,6 +172,10 @@ pub enum Pending {
     ListDeleted,
     Versions,
     Value,
+    /// A value fetched only to be copied, never shown.
+    CopyValue {
+        name: String,
+    },
     /// A set from a form (`then_recovered` when it follows a recover).
     Create {
         secret: NewSecret,
@@ -206,8 +222,8 @@ pub struct Model {
     pub quit: bool,
     /// Colours on (off under `NO_COLOR`).
     pub color: bool,
-    /// Text for the run loop to put on the clipboard (never a value).
-    pub clipboard: Option<String>,
+    /// Text for the run loop to put on the clipboard.
+    pub clipboard: Option<Clip>,
     /// Requests `update` emitted; drained and returned at its end.
     pub(crate) out: Vec<VaultRequest>,
     next_req: u64,
@@ -272,7 +288,7 @@ impl Model {
         match self.overlays.last() {
             Some(Overlay::Form(_)) => Mode::Form,
             Some(Overlay::Confirm(_) | Overlay::Conflict(_)) => Mode::Dialog,
-            Some(Overlay::Help | Overlay::Errors { .. }) => Mode::Help,
+            Some(Overlay::Help { .. } | Overlay::Errors { .. }) => Mode::Help,
             None if self.details.is_some() => Mode::Details,
             None => match self.view {
                 View::Secrets => Mode::List,

@@ -126,6 +126,8 @@ pub struct Rows<T> {
     pub loaded: bool,
     /// Pages received since the last rebuild of `visible`.
     stale_pages: usize,
+    /// The old rows stay on screen until the first page of a reload arrives.
+    replace_on_page: bool,
 }
 
 impl<T> Default for Rows<T> {
@@ -140,6 +142,7 @@ impl<T> Default for Rows<T> {
             loading: None,
             loaded: false,
             stale_pages: 0,
+            replace_on_page: false,
         }
     }
 }
@@ -157,17 +160,31 @@ impl<T: ListRow> Rows<T> {
             .find(|t| t.name().eq_ignore_ascii_case(name))
     }
 
-    /// Starts a fresh listing: old rows go, new pages fill in.
+    /// Starts a fresh listing. The old rows stay until the first page comes
+    /// (a failed reload keeps them); then new pages fill in.
     pub fn begin_load(&mut self, req: ReqId) {
-        self.items.clear();
-        self.visible.clear();
         self.loading = Some(req);
         self.stale_pages = 0;
+        self.replace_on_page = true;
+    }
+
+    fn drop_old_rows(&mut self) {
+        if std::mem::take(&mut self.replace_on_page) {
+            self.items.clear();
+            self.visible.clear();
+        }
+    }
+
+    /// A load that failed leaves the old rows as they are.
+    pub fn load_failed(&mut self) {
+        self.loading = None;
+        self.replace_on_page = false;
     }
 
     /// Appends a page. Rebuilding the view on every page would be quadratic on
     /// a big vault, so large lists rebuild every few pages and at the end.
     pub fn push_page(&mut self, page: Vec<T>) {
+        self.drop_old_rows();
         self.items.extend(page);
         self.stale_pages += 1;
         if self.items.len() <= 5_000 || self.stale_pages >= 40 {
@@ -176,6 +193,7 @@ impl<T: ListRow> Rows<T> {
     }
 
     pub fn finish_load(&mut self) {
+        self.drop_old_rows();
         self.loading = None;
         self.loaded = true;
         self.rebuild();

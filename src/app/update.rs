@@ -10,8 +10,9 @@ use super::dialogs;
 use super::events;
 use super::forms;
 use super::keymap::{Action, Mode};
-use super::model::{ConfirmAction, Details, Model, Msg, Overlay, Pending, View};
+use super::model::{Clip, ConfirmAction, Details, Model, Msg, Overlay, Pending, View};
 use crate::vault::{SecretName, VaultCmd, VaultRequest};
+use secrecy::SecretString;
 
 /// Applies one message and returns the requests to send, in order.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<VaultRequest> {
@@ -138,10 +139,19 @@ fn on_filter_key(model: &mut Model, key: KeyEvent) {
 }
 
 fn on_help_key(model: &mut Model, action: Option<Action>) {
+    let page = model.page_rows;
+    let scroll = match model.overlays.last_mut() {
+        Some(Overlay::Help { scroll } | Overlay::Errors { scroll }) => scroll,
+        _ => return,
+    };
     match action {
         Some(Action::Back) => {
             model.overlays.pop();
         }
+        Some(Action::Down) => *scroll += 1,
+        Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+        Some(Action::PageDown) => *scroll += page,
+        Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
         Some(Action::Quit) => model.quit = true,
         _ => {}
     }
@@ -211,6 +221,11 @@ fn on_list_action(model: &mut Model, action: Action) {
         Action::Delete if !deleted_view => confirm_delete(model),
         Action::Recover if deleted_view => dialogs::confirm_recover(model),
         Action::Purge if deleted_view => dialogs::confirm_purge(model),
+        Action::CopyValue if !deleted_view => {
+            if let Some(name) = model.secrets.selected_item().map(|p| p.name.clone()) {
+                copy_value(model, &name, None);
+            }
+        }
         Action::CopyId => {
             let id = if deleted_view {
                 model
@@ -225,7 +240,7 @@ fn on_list_action(model: &mut Model, action: Action) {
             }
         }
         Action::Refresh => refresh(model),
-        Action::Help => model.overlays.push(Overlay::Help),
+        Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
         Action::Quit => model.quit = true,
         _ => {}
@@ -252,10 +267,42 @@ impl<T: super::rows::ListRow> RowsNav for super::rows::Rows<T> {
     }
 }
 
-/// Hands text to the run loop for the clipboard.
+/// Hands an id to the run loop for the clipboard.
 pub(crate) fn copy(model: &mut Model, text: String, what: &str) {
-    model.clipboard = Some(text);
+    model.clipboard = Some(Clip {
+        text: SecretString::from(text),
+        is_value: false,
+    });
     model.toast(format!("copied the {what}"), false);
+}
+
+/// Copies a secret's value: from the open details when loaded, else fetched
+/// for the copy alone.
+fn copy_value(model: &mut Model, name: &str, version: Option<String>) {
+    if let Some(value) = model
+        .details
+        .as_ref()
+        .filter(|d| d.props.name == name)
+        .and_then(|d| d.value.clone())
+    {
+        model.clipboard = Some(Clip {
+            text: value,
+            is_value: true,
+        });
+        model.toast(format!("copied the value of {name}"), false);
+        return;
+    }
+    if let Ok(secret) = SecretName::parse(name) {
+        model.send(
+            VaultCmd::Get {
+                name: secret,
+                version,
+            },
+            Pending::CopyValue {
+                name: name.to_owned(),
+            },
+        );
+    }
 }
 
 fn open_details(model: &mut Model) {
@@ -340,6 +387,11 @@ fn on_details_action(model: &mut Model, action: Action) {
         Action::NewVersion | Action::Properties if details.deleted.is_none() => {
             let props = details.props.clone();
             forms::open(model, action, &props);
+        }
+        Action::CopyValue if details.deleted.is_none() => {
+            let name = details.props.name.clone();
+            let version = details.parent.as_ref().and(details.props.version.clone());
+            copy_value(model, &name, version);
         }
         Action::CopyId => {
             let id = details.props.id.clone();

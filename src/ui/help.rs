@@ -10,7 +10,7 @@ use crate::app::events::describe;
 use crate::app::format::date_time;
 use crate::app::keymap::Mode;
 
-pub(super) fn render_help(frame: &mut Frame, model: &Model, theme: &Theme) {
+pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) {
     // The screen under the help comes first, then every other mode.
     let context = if model.details.is_some() {
         Mode::Details
@@ -49,9 +49,13 @@ pub(super) fn render_help(frame: &mut Frame, model: &Model, theme: &Theme) {
     let rect = popup(area, 70, area.height.saturating_sub(2));
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
-        .title(" Keys (Esc closes) ")
+        .title(" Keys · j/k scroll · Esc closes ")
         .border_style(theme.border(false));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    let max = lines
+        .len()
+        .saturating_sub(rect.height.saturating_sub(2) as usize);
+    let scroll = scroll.min(max) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), rect);
 }
 
 pub(super) fn render_errors(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) {

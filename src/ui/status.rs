@@ -22,9 +22,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
         let progress = model
             .progress
             .clone()
-            .unwrap_or_else(|| "loading".to_owned());
+            .unwrap_or_else(|| "loading…".to_owned());
         spans.push(Span::raw(format!(
-            " · {} {progress}…",
+            " · {} {progress}",
             SPINNER[model.spinner % SPINNER.len()]
         )));
     }
