@@ -152,6 +152,14 @@ async fn create_show_version_delete_recover_purge() {
     );
     h.keys("esc").await;
 
+    // Back it up to a file.
+    let backup = h.dir.path().join("flow.kvbackup");
+    h.keys("b ctrl-u").await;
+    h.text(&backup.display().to_string()).await;
+    h.keys("ctrl-s").await;
+    assert!(h.model.overlays.is_empty(), "{:?}", h.model.errors);
+    assert!(backup.exists());
+
     // Delete it; find it in the deleted view; recover it.
     h.keys("d y").await;
     assert!(h.model.secrets.find("flow-secret").is_none());
@@ -173,6 +181,13 @@ async fn create_show_version_delete_recover_purge() {
         "purged for good"
     );
     assert!(h.model.errors.is_empty(), "{:?}", h.model.errors);
+
+    // Restore it from the backup file.
+    h.keys("tab R").await;
+    h.text(&backup.display().to_string()).await;
+    h.keys("ctrl-s").await;
+    assert!(h.model.overlays.is_empty(), "{:?}", h.model.errors);
+    assert!(h.screen().contains("flow-secret"), "{}", h.screen());
 
     // The sentinel is in no log line and in no file the session wrote.
     let text = String::from_utf8_lossy(&log.0.lock().expect("log")).into_owned();

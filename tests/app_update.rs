@@ -678,3 +678,46 @@ fn help_scrolls_and_closes() {
     press(&mut model, "esc");
     assert!(model.overlays.is_empty());
 }
+
+#[test]
+fn backup_and_restore_forms_send_paths() {
+    let mut model = loaded_model();
+    press(&mut model, "b");
+    let reqs = press(&mut model, "ctrl-s");
+    let VaultCmd::Backup { name, path } = only_cmd(&reqs).1 else {
+        panic!("expected Backup");
+    };
+    assert_eq!(name.as_str(), "api-key");
+    assert_eq!(path, &std::path::PathBuf::from("api-key.kvbackup"));
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            VaultEventKind::Done {
+                message: String::new(),
+            },
+        ),
+    );
+    assert!(model.overlays.is_empty());
+
+    press(&mut model, "R");
+    assert!(press(&mut model, "ctrl-s").is_empty(), "a path is required");
+    type_text(&mut model, "/tmp/x.kvbackup");
+    let reqs = press(&mut model, "ctrl-s");
+    assert!(
+        matches!(only_cmd(&reqs).1, VaultCmd::Restore { path } if path.ends_with("x.kvbackup"))
+    );
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::Conflict,
+                409,
+                "Conflict",
+                "A secret with this name already exists",
+            ),
+        ),
+    );
+    assert!(matches!(model.overlays.last(), Some(Overlay::Form(f)) if f.error.is_some()));
+}

@@ -95,6 +95,23 @@ pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
             }
             model.toast(format!("updated the properties of {name}"), false);
         }
+        (Pending::Backup { name }, VaultEventKind::Done { message }) => {
+            forms::close_form_for(model, req);
+            let message = if message.is_empty() {
+                format!("backed up {name}")
+            } else {
+                message
+            };
+            model.toast(message, false);
+        }
+        (Pending::Restore, VaultEventKind::Props(props)) => {
+            forms::close_form_for(model, req);
+            let name = props.name.clone();
+            model.deleted.remove(&name);
+            model.secrets.upsert(*props);
+            select_secret(model, &name);
+            model.toast(format!("restored {name}"), false);
+        }
         (Pending::Delete { name }, VaultEventKind::Deleted(ds)) => {
             model.secrets.remove(&name);
             if model
@@ -251,22 +268,17 @@ fn on_failed(model: &mut Model, req: ReqId, pending: Pending, error: VaultError)
                 dialogs::open_conflict(model, secret);
             }
         }
-        Pending::Update => {
-            let text = describe(&error);
-            if let Some(form) = forms::form_waiting_for(model, req) {
-                form.submitting = None;
-                form.error = Some(text);
-            }
-            model.record_error("update properties", error);
-        }
+        Pending::Update => fail_form(model, req, "update properties".to_owned(), error),
+        Pending::Backup { name } => fail_form(model, req, format!("back up {name}"), error),
+        Pending::Restore => fail_form(model, req, "restore".to_owned(), error),
         Pending::Delete { name } => model.record_error(format!("delete {name}"), error),
-        Pending::Recover { name, .. } => fail_chain(model, req, format!("recover {name}"), error),
-        Pending::Purge { name, .. } => fail_chain(model, req, format!("purge {name}"), error),
+        Pending::Recover { name, .. } => fail_form(model, req, format!("recover {name}"), error),
+        Pending::Purge { name, .. } => fail_form(model, req, format!("purge {name}"), error),
     }
 }
 
-/// A recover or purge failed; a form waiting on it shows why.
-fn fail_chain(model: &mut Model, req: ReqId, what: String, error: VaultError) {
+/// A request failed; a form waiting on it stays open and shows why.
+fn fail_form(model: &mut Model, req: ReqId, what: String, error: VaultError) {
     if let Some(form) = forms::form_waiting_for(model, req) {
         form.submitting = None;
         form.error = Some(describe(&error));

@@ -27,6 +27,12 @@ pub enum FormKind {
         name: String,
         version: Option<String>,
     },
+    /// Write the secret's backup blob to a file.
+    Backup {
+        name: String,
+    },
+    /// Restore a secret from a backup file.
+    Restore,
 }
 
 /// What a field holds; decides how it is edited, shown and checked.
@@ -40,6 +46,8 @@ pub enum FieldKind {
     /// `yes`/`no`, toggled with `Space`.
     Flag,
     Date,
+    /// A file path.
+    Path,
 }
 
 /// One labelled input with its message.
@@ -177,6 +185,27 @@ impl Form {
         )
     }
 
+    /// Backup to `NAME.kvbackup` unless another path is typed.
+    pub fn backup(name: &str) -> Self {
+        Self::with_fields(
+            FormKind::Backup {
+                name: name.to_owned(),
+            },
+            vec![Field::new(
+                "File",
+                FieldKind::Path,
+                &format!("{name}.kvbackup"),
+            )],
+        )
+    }
+
+    pub fn restore() -> Self {
+        Self::with_fields(
+            FormKind::Restore,
+            vec![Field::new("File", FieldKind::Path, "")],
+        )
+    }
+
     fn with_fields(kind: FormKind, fields: Vec<Field>) -> Self {
         Self {
             kind,
@@ -193,6 +222,8 @@ impl Form {
             FormKind::NewSecret => "New secret".to_owned(),
             FormKind::NewVersion { name } => format!("New version of {name}"),
             FormKind::Properties { name, .. } => format!("Properties of {name}"),
+            FormKind::Backup { name } => format!("Back up {name}"),
+            FormKind::Restore => "Restore from a backup file".to_owned(),
         }
     }
 
@@ -221,7 +252,7 @@ impl Form {
         let name = match &self.kind {
             FormKind::NewSecret => self.text("Name").to_owned(),
             FormKind::NewVersion { name } => name.clone(),
-            FormKind::Properties { .. } => return None,
+            _ => return None,
         };
         Some(NewSecret {
             name: SecretName::parse(&name).ok()?,
@@ -232,6 +263,11 @@ impl Form {
             not_before: parse_date(self.text("Not before"), now).ok()?,
             expires: parse_date(self.text("Expires"), now).ok()?,
         })
+    }
+
+    /// The file path, for the backup and restore forms.
+    pub fn path(&self) -> std::path::PathBuf {
+        std::path::PathBuf::from(self.text("File").trim())
     }
 
     /// The update to send, for the properties form.
@@ -275,6 +311,13 @@ pub fn check_field(kind: FieldKind, value: &str, now: OffsetDateTime) -> Result<
         FieldKind::Tags => parse_tags(value).map(|_| ()),
         FieldKind::Flag => parse_flag(value).map(|_| ()),
         FieldKind::Date => parse_date(value, now).map(|_| ()),
+        FieldKind::Path => {
+            if value.trim().is_empty() {
+                Err("a file path is required".to_owned())
+            } else {
+                Ok(())
+            }
+        }
     }
 }
 

@@ -137,6 +137,26 @@ fn submit(model: &mut Model) {
                 form.submitting = Some(id);
             }
         }
+        FormKind::Backup { name } => {
+            let path = form.path();
+            let Ok(name) = SecretName::parse(&name) else {
+                return;
+            };
+            let pending = Pending::Backup {
+                name: name.to_string(),
+            };
+            let id = model.send(VaultCmd::Backup { name, path }, pending);
+            if let Some(form) = top_form(model) {
+                form.submitting = Some(id);
+            }
+        }
+        FormKind::Restore => {
+            let path = form.path();
+            let id = model.send(VaultCmd::Restore { path }, Pending::Restore);
+            if let Some(form) = top_form(model) {
+                form.submitting = Some(id);
+            }
+        }
         FormKind::Properties { name, version } => {
             let (Some(update), Ok(name)) = (form.to_update(now), SecretName::parse(&name)) else {
                 return;

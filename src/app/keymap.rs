@@ -69,6 +69,8 @@ pub enum Action {
     CopyId,
     Recover,
     Purge,
+    Backup,
+    Restore,
     Refresh,
     Help,
     Errors,

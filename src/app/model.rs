@@ -176,11 +176,15 @@ pub enum Pending {
     CopyValue {
         name: String,
     },
-    /// A set from a form (`then_recovered` when it follows a recover).
+    /// A set from a form (also the set that follows a recover or purge).
     Create {
         secret: NewSecret,
     },
     Update,
+    Backup {
+        name: String,
+    },
+    Restore,
     Delete {
         name: String,
     },

@@ -219,6 +219,16 @@ fn on_list_action(model: &mut Model, action: Action) {
             }
         }
         Action::Delete if !deleted_view => confirm_delete(model),
+        Action::Backup if !deleted_view => {
+            if let Some(name) = model.secrets.selected_item().map(|p| p.name.clone()) {
+                model
+                    .overlays
+                    .push(Overlay::Form(super::form::Form::backup(&name)));
+            }
+        }
+        Action::Restore => model
+            .overlays
+            .push(Overlay::Form(super::form::Form::restore())),
         Action::Recover if deleted_view => dialogs::confirm_recover(model),
         Action::Purge if deleted_view => dialogs::confirm_purge(model),
         Action::CopyValue if !deleted_view => {
