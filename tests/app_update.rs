@@ -721,3 +721,83 @@ fn backup_and_restore_forms_send_paths() {
     );
     assert!(matches!(model.overlays.last(), Some(Overlay::Form(f)) if f.error.is_some()));
 }
+
+#[test]
+fn bulk_results_are_summarised_per_item() {
+    let mut model = loaded_model();
+    press(&mut model, "space space space d y");
+    let reqs: Vec<_> = model.pending.keys().copied().collect();
+    assert_eq!(reqs.len(), 3);
+    let mut ids = reqs;
+    ids.sort();
+    update(
+        &mut model,
+        event(
+            ids[0],
+            VaultEventKind::Deleted(Box::new(deleted("api-key"))),
+        ),
+    );
+    update(
+        &mut model,
+        event(
+            ids[1],
+            failure(
+                ErrorKind::Forbidden,
+                403,
+                "ForbiddenByRbac",
+                "no delete permission",
+            ),
+        ),
+    );
+    update(
+        &mut model,
+        event(
+            ids[2],
+            VaultEventKind::Deleted(Box::new(deleted("db-password"))),
+        ),
+    );
+    let toast = model.toast.as_ref().unwrap();
+    assert_eq!(
+        toast.text,
+        "deleted 2 of 3; failed: app-config (! for details)"
+    );
+    assert!(toast.is_error);
+    assert!(model.bulk.is_none());
+}
+
+#[test]
+fn a_click_selects_the_row() {
+    let mut model = loaded_model();
+    update(&mut model, Msg::SelectRow(3));
+    assert_eq!(selected_name(&model), "feature-flag");
+    update(&mut model, Msg::SelectRow(99));
+    assert_eq!(selected_name(&model), "old-cert");
+    let state = kvtui::ui::UiState::default();
+    assert_eq!(kvtui::ui::list_row_at(&model, &state, 3, 24), Some(0));
+    assert_eq!(kvtui::ui::list_row_at(&model, &state, 5, 24), Some(2));
+    assert_eq!(
+        kvtui::ui::list_row_at(&model, &state, 2, 24),
+        None,
+        "the header"
+    );
+    assert_eq!(
+        kvtui::ui::list_row_at(&model, &state, 20, 24),
+        None,
+        "below the rows"
+    );
+}
+
+#[test]
+fn deleted_view_filters_too() {
+    let mut model = loaded_model();
+    press(&mut model, "tab /");
+    type_text(&mut model, "zzz");
+    assert!(model.deleted.visible.is_empty());
+    assert_eq!(
+        model.secrets.visible.len(),
+        5,
+        "the other list keeps its filter"
+    );
+    press(&mut model, "esc");
+    assert_eq!(model.deleted.visible.len(), 1);
+}

@@ -5,7 +5,9 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 use super::keymap::Action;
-use super::model::{Confirm, ConfirmAction, Conflict, ConflictChoice, Model, Overlay, Pending};
+use super::model::{
+    Bulk, Confirm, ConfirmAction, Conflict, ConflictChoice, Model, Overlay, Pending,
+};
 use crate::vault::{NewSecret, SecretName, VaultCmd};
 
 pub(crate) fn push_confirm(
@@ -134,8 +136,17 @@ fn confirmed(model: &mut Model) {
     let Some(Overlay::Confirm(confirm)) = model.overlays.pop() else {
         return;
     };
+    let bulk = |verb, n: usize| {
+        (n > 1).then_some(Bulk {
+            verb,
+            total: n,
+            ok: 0,
+            failed: Vec::new(),
+        })
+    };
     match confirm.action {
         ConfirmAction::Delete(names) => {
+            model.bulk = bulk("deleted", names.len());
             for name in names {
                 let pending = Pending::Delete {
                     name: name.to_string(),
@@ -145,6 +156,7 @@ fn confirmed(model: &mut Model) {
             model.secrets.marked.clear();
         }
         ConfirmAction::Recover(names) => {
+            model.bulk = bulk("recovered", names.len());
             for name in names {
                 let pending = Pending::Recover {
                     name: name.to_string(),
@@ -155,6 +167,7 @@ fn confirmed(model: &mut Model) {
             model.deleted.marked.clear();
         }
         ConfirmAction::Purge(names) => {
+            model.bulk = bulk("purged", names.len());
             for name in names {
                 let pending = Pending::Purge {
                     name: name.to_string(),

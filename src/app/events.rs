@@ -129,6 +129,7 @@ pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
                 format!(" (recoverable until {until})")
             };
             model.toast(format!("deleted {name}{until}"), false);
+            bulk_step(model, None);
         }
         (Pending::Recover { name, then }, VaultEventKind::Props(props)) => {
             model.deleted.remove(&name);
@@ -139,7 +140,10 @@ pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
                     let id = model.send(VaultCmd::Set(secret.clone()), Pending::Create { secret });
                     hand_over(model, req, id);
                 }
-                None => model.toast(format!("recovered {name}"), false),
+                None => {
+                    model.toast(format!("recovered {name}"), false);
+                    bulk_step(model, None);
+                }
             }
         }
         (Pending::Purge { name, then }, VaultEventKind::Done { .. }) => {
@@ -150,7 +154,10 @@ pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
                     let id = model.send(VaultCmd::Set(secret.clone()), Pending::Create { secret });
                     hand_over(model, req, id);
                 }
-                None => model.toast(format!("purged {name}"), false),
+                None => {
+                    model.toast(format!("purged {name}"), false);
+                    bulk_step(model, None);
+                }
             }
         }
         (pending, kind) => {
@@ -271,10 +278,47 @@ fn on_failed(model: &mut Model, req: ReqId, pending: Pending, error: VaultError)
         Pending::Update => fail_form(model, req, "update properties".to_owned(), error),
         Pending::Backup { name } => fail_form(model, req, format!("back up {name}"), error),
         Pending::Restore => fail_form(model, req, "restore".to_owned(), error),
-        Pending::Delete { name } => model.record_error(format!("delete {name}"), error),
-        Pending::Recover { name, .. } => fail_form(model, req, format!("recover {name}"), error),
-        Pending::Purge { name, .. } => fail_form(model, req, format!("purge {name}"), error),
+        Pending::Delete { name } => {
+            model.record_error(format!("delete {name}"), error);
+            bulk_step(model, Some(name));
+        }
+        Pending::Recover { name, then } => {
+            fail_form(model, req, format!("recover {name}"), error);
+            if then.is_none() {
+                bulk_step(model, Some(name));
+            }
+        }
+        Pending::Purge { name, then } => {
+            fail_form(model, req, format!("purge {name}"), error);
+            if then.is_none() {
+                bulk_step(model, Some(name));
+            }
+        }
     }
+}
+
+/// Counts one result of a bulk action and shows the running summary.
+fn bulk_step(model: &mut Model, failed: Option<String>) {
+    let Some(bulk) = model.bulk.as_mut() else {
+        return;
+    };
+    match failed {
+        Some(name) => bulk.failed.push(name),
+        None => bulk.ok += 1,
+    }
+    let done = bulk.ok + bulk.failed.len();
+    let mut text = format!("{} {} of {}", bulk.verb, bulk.ok, bulk.total);
+    if !bulk.failed.is_empty() {
+        text.push_str(&format!(
+            "; failed: {} (! for details)",
+            bulk.failed.join(", ")
+        ));
+    }
+    let is_error = !bulk.failed.is_empty();
+    if done >= bulk.total {
+        model.bulk = None;
+    }
+    model.toast(text, is_error);
 }
 
 /// A request failed; a form waiting on it stays open and shows why.

@@ -31,6 +31,8 @@ pub enum Msg {
         height: u16,
     },
     Paste(String),
+    /// A click on row `index` of the list on screen (an index into `visible`).
+    SelectRow(usize),
 }
 
 /// Which list the main screen shows.
@@ -165,6 +167,16 @@ pub struct Clip {
     pub is_value: bool,
 }
 
+/// Progress of one action over several marked rows, for a per-item summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bulk {
+    /// Past tense: "deleted", "recovered", "purged".
+    pub verb: &'static str,
+    pub total: usize,
+    pub ok: usize,
+    pub failed: Vec<String>,
+}
+
 /// What an outstanding request was for; answers to unknown ids are stale.
 #[derive(Debug, Clone)]
 pub enum Pending {
@@ -226,6 +238,8 @@ pub struct Model {
     pub quit: bool,
     /// Colours on (off under `NO_COLOR`).
     pub color: bool,
+    /// A bulk action still running.
+    pub bulk: Option<Bulk>,
     /// Text for the run loop to put on the clipboard.
     pub clipboard: Option<Clip>,
     /// Requests `update` emitted; drained and returned at its end.
@@ -262,6 +276,7 @@ impl Model {
             quit: false,
             color: true,
             clipboard: None,
+            bulk: None,
             out: Vec::new(),
             next_req: 0,
         }

@@ -157,7 +157,7 @@ async fn event_loop(
         }
         tokio::select! {
             ev = input.next() => match ev {
-                Some(Ok(ev)) => msgs.extend(to_msg(ev)),
+                Some(Ok(ev)) => msgs.extend(to_msg(ev, model, &ui_state, terminal.size()?.height)),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
@@ -177,7 +177,7 @@ async fn event_loop(
             msgs.push(Msg::Vault(ev));
         }
         while let Some(Some(Ok(ev))) = input.next().now_or_never() {
-            msgs.extend(to_msg(ev));
+            msgs.extend(to_msg(ev, model, &ui_state, terminal.size()?.height));
         }
     }
 }
@@ -232,8 +232,9 @@ fn send(model: &mut Model, requests: &mpsc::Sender<VaultRequest>, req: VaultRequ
     }
 }
 
-/// Terminal events as messages; the mouse wheel moves like the arrow keys.
-fn to_msg(ev: Event) -> Option<Msg> {
+/// Terminal events as messages; the mouse wheel moves like the arrow keys
+/// and a click selects the row under it.
+fn to_msg(ev: Event, model: &Model, ui_state: &UiState, height: u16) -> Option<Msg> {
     match ev {
         Event::Key(key) => Some(Msg::Key(key)),
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
@@ -244,6 +245,9 @@ fn to_msg(ev: Event) -> Option<Msg> {
             }
             MouseEventKind::ScrollUp => {
                 Some(Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)))
+            }
+            MouseEventKind::Down(_) => {
+                ui::list_row_at(model, ui_state, m.row, height).map(Msg::SelectRow)
             }
             _ => None,
         },

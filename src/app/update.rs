@@ -34,6 +34,20 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<VaultRequest> {
             model.page_rows = usize::from(height.saturating_sub(6)).max(1)
         }
         Msg::Paste(text) => on_paste(model, &text),
+        Msg::SelectRow(index) => {
+            if model.overlays.is_empty() && model.details.is_none() {
+                match model.view {
+                    View::Secrets => {
+                        model.secrets.selected = index;
+                        model.secrets.clamp();
+                    }
+                    View::Deleted => {
+                        model.deleted.selected = index;
+                        model.deleted.clamp();
+                    }
+                }
+            }
+        }
     }
     std::mem::take(&mut model.out)
 }

@@ -59,6 +59,25 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     }
 }
 
+/// The list row under screen line `y` (for mouse clicks), if the list is
+/// showing; mirrors the layout in `render`: tabs, a rule, the header, rows.
+pub fn list_row_at(model: &Model, state: &UiState, y: u16, height: u16) -> Option<usize> {
+    if !model.overlays.is_empty() || model.details.is_some() {
+        return None;
+    }
+    let filter_rows = u16::from(model.filter_input.is_some());
+    let last_row = height.checked_sub(3 + filter_rows)?;
+    if !(3..=last_row).contains(&y) {
+        return None;
+    }
+    let (offset, len) = match model.view {
+        crate::app::View::Secrets => (state.secrets_offset, model.secrets.visible.len()),
+        crate::app::View::Deleted => (state.deleted_offset, model.deleted.visible.len()),
+    };
+    let index = offset + usize::from(y - 3);
+    (index < len).then_some(index)
+}
+
 /// A centred box of at most `width` × `height` inside `area`.
 pub(crate) fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
