@@ -265,3 +265,12 @@ fn no_color_drops_colours() {
     let t = draw(&model, 120, 40);
     assert_eq!(row_fg(&t, "old-cert"), Some(Color::Reset));
 }
+
+#[test]
+fn vault_picker() {
+    let mut model = loaded_model();
+    model.add_vault("https://kv-prod.vault.azure.net", false);
+    model.add_vault("https://localhost:8443", true);
+    press(&mut model, "v j");
+    snap("picker", &model);
+}

@@ -801,3 +801,78 @@ fn deleted_view_filters_too() {
     press(&mut model, "esc");
     assert_eq!(model.deleted.visible.len(), 1);
 }
+
+#[test]
+fn the_vault_picker_switches_and_keeps_each_list() {
+    let mut model = loaded_model();
+    model.add_vault("https://other.vault.azure.net", false);
+    press(&mut model, "v");
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Picker { selected: 0 })
+    ));
+    let reqs = press(&mut model, "j enter");
+    assert!(model.overlays.is_empty());
+    assert_eq!(model.vault_label, "https://other.vault.azure.net");
+    assert!(model.secrets.items.is_empty());
+    let list = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, VaultCmd::ListSecrets))
+        .expect("the new vault loads");
+    assert_eq!(model.route(list.id), 1, "routed to the second vault");
+    update(
+        &mut model,
+        event(
+            list.id,
+            VaultEventKind::SecretsPage(vec![props("elsewhere")]),
+        ),
+    );
+    update(
+        &mut model,
+        event(list.id, VaultEventKind::ListDone { count: 1 }),
+    );
+    assert_eq!(selected_name(&model), "elsewhere");
+
+    let reqs = press(&mut model, "v k enter");
+    assert!(
+        !reqs.iter().any(|r| matches!(r.cmd, VaultCmd::ListSecrets)),
+        "a loaded vault is not reloaded"
+    );
+    assert_eq!(model.vault_label, VAULT);
+    assert_eq!(
+        model.secrets.items.len(),
+        5,
+        "the first vault's list is kept"
+    );
+}
+
+#[test]
+fn switching_vaults_cancels_requests_in_flight() {
+    let mut model = loaded_model();
+    model.add_vault("second", false);
+    let reqs = press(&mut model, "d y");
+    let delete = only_cmd(&reqs).0;
+    assert_eq!(model.route(delete), 0);
+    let reqs = press(&mut model, "v j enter");
+    let cancel = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, VaultCmd::Cancel(id) if id == delete))
+        .expect("the delete is cancelled")
+        .id;
+    assert_eq!(model.route(cancel), 0, "a cancel goes to the old vault");
+    let list = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, VaultCmd::ListSecrets))
+        .unwrap()
+        .id;
+    assert_eq!(model.route(list), 1);
+    // A late answer from the old vault changes nothing here.
+    update(
+        &mut model,
+        event(
+            delete,
+            VaultEventKind::Deleted(Box::new(deleted("api-key"))),
+        ),
+    );
+    assert!(model.deleted.items.is_empty());
+}

@@ -100,6 +100,7 @@ pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
     match model.overlays.last() {
         Some(Overlay::Confirm(_)) => on_confirm_key(model, key, action),
         Some(Overlay::Conflict(_)) => on_conflict_key(model, key, action),
+        Some(Overlay::Picker { .. }) => on_picker_key(model, key, action),
         _ => {}
     }
 }
@@ -267,5 +268,26 @@ fn on_conflict_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
                 true,
             );
         }
+    }
+}
+
+/// The vault picker: move, `Enter` switches, `Esc` closes.
+fn on_picker_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+    let n = model.vaults.len().max(1);
+    let Some(Overlay::Picker { selected }) = model.overlays.last_mut() else {
+        return;
+    };
+    match (key.code, action) {
+        (KeyCode::Down | KeyCode::Char('j'), _) => *selected = (*selected + 1) % n,
+        (KeyCode::Up | KeyCode::Char('k'), _) => *selected = (*selected + n - 1) % n,
+        (_, Some(Action::Confirm)) => {
+            let index = *selected;
+            model.overlays.pop();
+            model.switch_vault(index);
+        }
+        (_, Some(Action::Cancel)) => {
+            model.overlays.pop();
+        }
+        _ => {}
     }
 }

@@ -72,6 +72,7 @@ pub enum Action {
     Backup,
     Restore,
     Refresh,
+    Vaults,
     Help,
     Errors,
     Quit,

@@ -11,11 +11,12 @@ pub mod model;
 pub mod rows;
 pub mod run;
 pub mod update;
+pub mod vaults;
 
 pub use keymap::{Action, Keymap, Mode};
 pub use model::{
     Confirm, ConfirmAction, Conflict, ConflictChoice, Details, ErrorEntry, Model, Msg, Overlay,
     Pending, Toast, View,
 };
-pub use run::{AppError, init_logging, run};
+pub use run::{AppError, VaultConn, init_logging, run, run_vaults};
 pub use update::update;

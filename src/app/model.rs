@@ -141,6 +141,10 @@ pub enum Overlay {
     Errors {
         scroll: usize,
     },
+    /// The vault picker; `selected` indexes `Model::vaults`.
+    Picker {
+        selected: usize,
+    },
 }
 
 /// A failure kept for the error history.
@@ -238,6 +242,12 @@ pub struct Model {
     pub quit: bool,
     /// Colours on (off under `NO_COLOR`).
     pub color: bool,
+    /// Every vault the picker offers; the active one's lists live in
+    /// `secrets` and `deleted` while it is shown.
+    pub vaults: Vec<super::vaults::VaultSlot>,
+    pub active_vault: usize,
+    /// Which vault each request not yet handed to a worker goes to.
+    pub(crate) routes: HashMap<ReqId, usize>,
     /// A bulk action still running.
     pub bulk: Option<Bulk>,
     /// Text for the run loop to put on the clipboard.
@@ -254,8 +264,10 @@ impl Model {
         keymap: Keymap,
         now: OffsetDateTime,
     ) -> Self {
+        let vault_label: String = vault_label.into();
         Self {
-            vault_label: vault_label.into(),
+            vaults: vec![super::vaults::VaultSlot::new(vault_label.clone(), is_local)],
+            vault_label,
             is_local,
             view: View::Secrets,
             secrets: Rows::default(),
@@ -277,6 +289,8 @@ impl Model {
             color: true,
             clipboard: None,
             bulk: None,
+            active_vault: 0,
+            routes: HashMap::new(),
             out: Vec::new(),
             next_req: 0,
         }
@@ -287,6 +301,7 @@ impl Model {
         self.next_req += 1;
         let id = ReqId(self.next_req);
         self.pending.insert(id, pending);
+        self.routes.insert(id, self.active_vault);
         self.out.push(VaultRequest { id, cmd });
         id
     }
@@ -295,8 +310,10 @@ impl Model {
     pub(crate) fn cancel(&mut self, id: ReqId) {
         if self.pending.remove(&id).is_some() {
             self.next_req += 1;
+            let cancel = ReqId(self.next_req);
+            self.routes.insert(cancel, self.active_vault);
             self.out.push(VaultRequest {
-                id: ReqId(self.next_req),
+                id: cancel,
                 cmd: VaultCmd::Cancel(id),
             });
         }
@@ -306,7 +323,9 @@ impl Model {
     pub fn mode(&self) -> Mode {
         match self.overlays.last() {
             Some(Overlay::Form(_)) => Mode::Form,
-            Some(Overlay::Confirm(_) | Overlay::Conflict(_)) => Mode::Dialog,
+            Some(Overlay::Confirm(_) | Overlay::Conflict(_) | Overlay::Picker { .. }) => {
+                Mode::Dialog
+            }
             Some(Overlay::Help { .. } | Overlay::Errors { .. }) => Mode::Help,
             None if self.details.is_some() => Mode::Details,
             None => match self.view {

@@ -85,24 +85,68 @@ pub fn initial_model(config: &Config, vault_label: String, is_local: bool) -> Mo
     model
 }
 
-/// Runs the TUI until the user quits or a signal arrives; the terminal is
-/// restored on every way out.
+/// One vault the UI can show: its label, whether it is the local vault, and
+/// the channels of the worker serving it.
+pub struct VaultConn {
+    pub label: String,
+    pub is_local: bool,
+    pub requests: mpsc::Sender<VaultRequest>,
+    pub events: mpsc::Receiver<VaultEvent>,
+}
+
+/// Runs the TUI on one vault until the user quits or a signal arrives; the
+/// terminal is restored on every way out.
 pub async fn run(
     args: &TuiArgs,
     requests: mpsc::Sender<VaultRequest>,
-    mut events: mpsc::Receiver<VaultEvent>,
+    events: mpsc::Receiver<VaultEvent>,
     vault_label: String,
     is_local: bool,
 ) -> Result<(), AppError> {
+    let conn = VaultConn {
+        label: vault_label,
+        is_local,
+        requests,
+        events,
+    };
+    run_vaults(args, vec![conn]).await
+}
+
+/// Runs the TUI over several vaults; the first is shown first and the vault
+/// picker (`v`) switches between them, each keeping its loaded lists.
+pub async fn run_vaults(args: &TuiArgs, vaults: Vec<VaultConn>) -> Result<(), AppError> {
     let config = Config::load(args.config.as_deref())?;
-    let mut model = initial_model(&config, vault_label, is_local);
+    let mut iter = vaults.into_iter();
+    let Some(first) = iter.next() else {
+        return Ok(());
+    };
+    let mut model = initial_model(&config, first.label.clone(), first.is_local);
+    // One merged stream of events: request ids are unique across vaults.
+    let (merged_tx, mut merged_rx) = mpsc::channel(256);
+    let mut senders = Vec::new();
+    for (i, conn) in std::iter::once(first).chain(iter).enumerate() {
+        if i > 0 {
+            model.add_vault(conn.label.clone(), conn.is_local);
+        }
+        senders.push(conn.requests);
+        let tx = merged_tx.clone();
+        let mut events = conn.events;
+        tokio::spawn(async move {
+            while let Some(ev) = events.recv().await {
+                if tx.send(ev).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(merged_tx);
     let mut terminal = tui::enter()?;
     let clear_after = Duration::from_secs(config.clipboard_clear_seconds);
     let result = event_loop(
         &mut terminal,
         &mut model,
-        &requests,
-        &mut events,
+        &senders,
+        &mut merged_rx,
         clear_after,
     )
     .await;
@@ -113,7 +157,7 @@ pub async fn run(
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     model: &mut Model,
-    requests: &mpsc::Sender<VaultRequest>,
+    requests: &[mpsc::Sender<VaultRequest>],
     events: &mut mpsc::Receiver<VaultEvent>,
     clear_after: Duration,
 ) -> Result<(), AppError> {
@@ -220,10 +264,13 @@ impl ClipboardClearer {
     }
 }
 
-/// Hands a request to the worker without waiting; a full or closed channel
+/// Hands a request to the worker of its vault without waiting; a full or closed channel
 /// becomes an error the user sees.
-fn send(model: &mut Model, requests: &mpsc::Sender<VaultRequest>, req: VaultRequest) {
-    if let Err(e) = requests.try_send(req) {
+fn send(model: &mut Model, requests: &[mpsc::Sender<VaultRequest>], req: VaultRequest) {
+    let Some(sender) = requests.get(model.route(req.id)) else {
+        return;
+    };
+    if let Err(e) = sender.try_send(req) {
         let text = match e {
             mpsc::error::TrySendError::Full(_) => "the vault worker is busy; try again",
             mpsc::error::TrySendError::Closed(_) => "the vault worker stopped",

@@ -264,6 +264,10 @@ fn on_list_action(model: &mut Model, action: Action) {
             }
         }
         Action::Refresh => refresh(model),
+        Action::Vaults => {
+            let selected = model.active_vault;
+            model.overlays.push(Overlay::Picker { selected });
+        }
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
         Action::Quit => model.quit = true,

@@ -55,6 +55,7 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
             Overlay::Conflict(c) => dialog::render_conflict(frame, c, &theme),
             Overlay::Help { scroll } => help::render_help(frame, model, *scroll, &theme),
             Overlay::Errors { scroll } => help::render_errors(frame, model, *scroll, &theme),
+            Overlay::Picker { selected } => dialog::render_picker(frame, model, *selected, &theme),
         }
     }
 }

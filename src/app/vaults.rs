@@ -1,0 +1,81 @@
+//! Several vaults: the picker switches between them and each keeps its loaded
+//! lists. Requests remember which vault they went to, so the run loop can
+//! route them; switching cancels what was in flight on the old vault.
+
+use time::OffsetDateTime;
+
+use super::model::Model;
+use super::rows::Rows;
+use super::update::refresh;
+use crate::vault::{DeletedSecret, ReqId, SecretProps};
+
+/// A vault the picker offers, with its lists while another vault is shown.
+#[derive(Debug, Default)]
+pub struct VaultSlot {
+    pub label: String,
+    pub is_local: bool,
+    pub secrets: Rows<SecretProps>,
+    pub deleted: Rows<DeletedSecret>,
+    pub last_refresh: Option<OffsetDateTime>,
+}
+
+impl VaultSlot {
+    pub fn new(label: impl Into<String>, is_local: bool) -> Self {
+        Self {
+            label: label.into(),
+            is_local,
+            ..Self::default()
+        }
+    }
+}
+
+impl Model {
+    /// Offers another vault in the picker (the run loop holds its worker).
+    pub fn add_vault(&mut self, label: impl Into<String>, is_local: bool) {
+        self.vaults.push(VaultSlot::new(label, is_local));
+    }
+
+    /// The vault a request must go to; forgets the request's route.
+    pub fn route(&mut self, id: ReqId) -> usize {
+        self.routes.remove(&id).unwrap_or(self.active_vault)
+    }
+
+    /// Shows vault `index`: stops what runs on the current one, parks its
+    /// lists, brings the other's back and loads them the first time.
+    pub fn switch_vault(&mut self, index: usize) {
+        if index == self.active_vault || index >= self.vaults.len() {
+            return;
+        }
+        let ids: Vec<ReqId> = self.pending.keys().copied().collect();
+        for id in ids {
+            self.cancel(id);
+        }
+        self.overlays.clear();
+        self.details = None;
+        self.filter_input = None;
+        self.bulk = None;
+        self.progress = None;
+        if self.secrets.loading.is_some() || self.deleted.loading.is_some() {
+            // A listing cut short must be redone on return.
+            self.secrets.load_failed();
+            self.deleted.load_failed();
+            self.secrets.loaded = false;
+        }
+        let old = &mut self.vaults[self.active_vault];
+        std::mem::swap(&mut old.secrets, &mut self.secrets);
+        std::mem::swap(&mut old.deleted, &mut self.deleted);
+        std::mem::swap(&mut old.last_refresh, &mut self.last_refresh);
+        self.active_vault = index;
+        let new = &mut self.vaults[index];
+        std::mem::swap(&mut new.secrets, &mut self.secrets);
+        std::mem::swap(&mut new.deleted, &mut self.deleted);
+        std::mem::swap(&mut new.last_refresh, &mut self.last_refresh);
+        self.vault_label = new.label.clone();
+        self.is_local = new.is_local;
+        if !self.secrets.loaded {
+            refresh(self);
+        }
+        let label = self.vault_label.clone();
+        self.toast(format!("switched to {label}"), false);
+    }
+}
