@@ -237,8 +237,8 @@ impl Store {
              ORDER BY v.seq DESC LIMIT 1"
         );
         self.conn
+            .prepare_cached(&sql)?
             .query_row(
-                &sql,
                 params![vault, key(name), version.map(str::to_ascii_lowercase)],
                 |r| Ok((r.get(10)?, version_row(r)?, r.get(11)?)),
             )
@@ -393,7 +393,8 @@ impl Store {
     ) -> Result<(VersionRow, DeletedInfo), StoreError> {
         let sql = Self::deleted_query("s.name_key = ?2");
         self.conn
-            .query_row(&sql, params![vault, key(name)], |r| {
+            .prepare_cached(&sql)?
+            .query_row(params![vault, key(name)], |r| {
                 Ok((version_row(r)?, deleted_info(r, 10)?))
             })
             .optional()?
