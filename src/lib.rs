@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod launch;
 pub mod local;
 pub mod serve;
 pub mod tui;

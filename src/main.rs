@@ -11,7 +11,7 @@ async fn main() -> std::process::ExitCode {
             init_stderr_logging();
             kvtui::serve::run(args).await.map_err(|e| e.to_string())
         }
-        None => Err("the terminal UI is not wired yet; run `kvtui serve`".to_owned()),
+        None => kvtui::launch::run(&cli.tui).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

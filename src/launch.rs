@@ -1,0 +1,53 @@
+//! Starting the TUI: which vaults, opened how, each with its own worker.
+
+use crate::app::{self, VaultConn};
+use crate::cli::TuiArgs;
+use crate::config::Config;
+use crate::vault::connect::{self, ConnectOptions, process_env};
+use crate::vault::credential::CredentialOptions;
+use crate::vault::{VaultTarget, WorkerConfig, endpoint, spawn_worker};
+
+/// Opens every vault named (or the embedded local vault) and runs the UI until quit.
+pub async fn run(args: &TuiArgs) -> Result<(), String> {
+    let _log_guard = app::init_logging(args.log_file.as_deref()).map_err(|e| e.to_string())?;
+    let config = Config::load(args.config.as_deref()).map_err(|e| e.to_string())?;
+    let targets = endpoint::resolve(&args.vaults, args.cloud, &process_env, &config.vaults)
+        .map_err(|e| e.to_string())?;
+    let opts = ConnectOptions {
+        credential: CredentialOptions {
+            method: args.auth,
+            tenant: args.tenant.clone(),
+            cloud: args.cloud,
+        },
+        data_dir: args.data.resolve(),
+        samples: !args.no_samples,
+        in_memory: false,
+    };
+    let mut services = Vec::new();
+    let mut conns = Vec::new();
+    for target in &targets {
+        let open = connect::open(target, &opts, &process_env)
+            .await
+            .map_err(|e| match &e.hint {
+                Some(hint) => format!("{e}\n{hint}"),
+                None => e.to_string(),
+            })?;
+        let is_local = !matches!(target, VaultTarget::Azure(_));
+        let (requests, events) = spawn_worker(open.client, WorkerConfig::default());
+        conns.push(VaultConn {
+            label: open.url,
+            is_local,
+            requests,
+            events,
+        });
+        services.extend(open.local);
+    }
+    tracing::info!(vaults = conns.len(), "starting the UI");
+    let result = app::run_vaults(args, conns)
+        .await
+        .map_err(|e| e.to_string());
+    for service in services {
+        service.shutdown().await;
+    }
+    result
+}
