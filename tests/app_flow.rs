@@ -121,7 +121,7 @@ async fn create_show_version_delete_recover_purge() {
     h.text("flow-secret").await;
     h.keys("tab").await;
     h.text(SENTINEL).await;
-    h.keys("tab").await;
+    h.keys("tab tab").await;
     h.text("text/plain").await;
     h.keys("ctrl-s").await;
     assert!(h.model.overlays.is_empty(), "form closes on success");

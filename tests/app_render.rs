@@ -110,7 +110,7 @@ fn new_secret_form_with_errors() {
     let mut model = loaded_model();
     press(&mut model, "n");
     type_text(&mut model, "bad_name");
-    press(&mut model, "tab tab tab");
+    press(&mut model, "tab tab tab tab");
     type_text(&mut model, "env");
     press(&mut model, "ctrl-s");
     snap("form_new_errors", &model);

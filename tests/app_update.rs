@@ -196,7 +196,7 @@ fn new_secret_form_sends_a_set_and_closes_on_success() {
     type_text(&mut model, "new-secret");
     press(&mut model, "tab");
     type_text(&mut model, "s3cret value");
-    press(&mut model, "tab");
+    press(&mut model, "tab tab");
     type_text(&mut model, "text/plain");
     press(&mut model, "tab");
     type_text(&mut model, "env=dev, owner=me");
@@ -875,4 +875,41 @@ fn switching_vaults_cancels_requests_in_flight() {
         ),
     );
     assert!(model.deleted.items.is_empty());
+}
+
+#[test]
+fn a_value_can_come_from_a_file() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "from-file");
+    press(&mut model, "tab tab");
+    type_text(&mut model, "/tmp/value.txt");
+    assert!(
+        press(&mut model, "ctrl-s").is_empty(),
+        "the file is read first"
+    );
+    assert_eq!(
+        model.read_file.take(),
+        Some(std::path::PathBuf::from("/tmp/value.txt"))
+    );
+    let reqs = update(
+        &mut model,
+        Msg::FileRead(Ok(SecretString::from("file-content"))),
+    );
+    let VaultCmd::Set(new) = only_cmd(&reqs).1 else {
+        panic!("expected Set");
+    };
+    assert_eq!(new.value.expose_secret(), "file-content");
+
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "x");
+    press(&mut model, "tab tab");
+    type_text(&mut model, "/nope");
+    press(&mut model, "ctrl-s");
+    update(&mut model, Msg::FileRead(Err("cannot read /nope".into())));
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Form(f)) if f.error.as_deref() == Some("cannot read /nope")
+    ));
 }

@@ -48,6 +48,8 @@ pub enum FieldKind {
     Date,
     /// A file path.
     Path,
+    /// A file to read the value from instead of typing it; may be empty.
+    ValueFile,
 }
 
 /// One labelled input with its message.
@@ -106,6 +108,10 @@ pub struct Form {
     pub error: Option<String>,
     /// Whether anything was typed (cancel asks first).
     pub dirty: bool,
+    /// The value read from "Value file", once the run loop has read it.
+    pub file_value: Option<SecretString>,
+    /// Waiting for the run loop to read the value file.
+    pub reading_file: bool,
 }
 
 impl Form {
@@ -115,6 +121,7 @@ impl Form {
             vec![
                 Field::new("Name", FieldKind::Name, ""),
                 Field::new("Value", FieldKind::Value, ""),
+                Field::new("Value file", FieldKind::ValueFile, ""),
                 Field::new("Content type", FieldKind::Text, ""),
                 Field::new("Tags", FieldKind::Tags, ""),
                 Field::new("Enabled", FieldKind::Flag, "yes"),
@@ -132,6 +139,7 @@ impl Form {
             },
             vec![
                 Field::new("Value", FieldKind::Value, ""),
+                Field::new("Value file", FieldKind::ValueFile, ""),
                 Field::new(
                     "Content type",
                     FieldKind::Text,
@@ -214,6 +222,8 @@ impl Form {
             submitting: None,
             error: None,
             dirty: false,
+            file_value: None,
+            reading_file: false,
         }
     }
 
@@ -241,8 +251,12 @@ impl Form {
 
     /// Re-checks every field's syntax; `true` when all pass.
     pub fn validate(&mut self, now: OffsetDateTime) -> bool {
+        let from_file = !self.text("Value file").trim().is_empty();
         for f in &mut self.fields {
             f.error = check_field(f.kind, f.input.value(), now).err();
+            if f.kind == FieldKind::Value && from_file && f.value().is_empty() {
+                f.error = None;
+            }
         }
         self.fields.iter().all(|f| f.error.is_none())
     }
@@ -256,13 +270,23 @@ impl Form {
         };
         Some(NewSecret {
             name: SecretName::parse(&name).ok()?,
-            value: SecretString::from(self.text("Value").to_owned()),
+            value: match (&self.file_value, self.text("Value")) {
+                (Some(v), "") => v.clone(),
+                (_, typed) => SecretString::from(typed.to_owned()),
+            },
             content_type: non_empty(self.text("Content type")),
             tags: parse_tags(self.text("Tags")).ok()?,
             enabled: parse_flag(self.text("Enabled")).ok()?,
             not_before: parse_date(self.text("Not before"), now).ok()?,
             expires: parse_date(self.text("Expires"), now).ok()?,
         })
+    }
+
+    /// The value file to read before submitting, when no value was typed.
+    pub fn value_file_to_read(&self) -> Option<std::path::PathBuf> {
+        let path = self.field("Value file")?.value().trim();
+        (self.file_value.is_none() && !path.is_empty() && self.text("Value").is_empty())
+            .then(|| std::path::PathBuf::from(path))
     }
 
     /// The file path, for the backup and restore forms.
@@ -294,7 +318,7 @@ pub fn check_field(kind: FieldKind, value: &str, now: OffsetDateTime) -> Result<
         FieldKind::Name => validate_name(value).map_err(|e| e.to_string()),
         FieldKind::Value => {
             if value.is_empty() {
-                Err("a value is required".to_owned())
+                Err("type a value or give a value file".to_owned())
             } else if value.len() > MAX_VALUE_BYTES {
                 Err(format!("at most 25 KiB (this is {} bytes)", value.len()))
             } else {
@@ -318,6 +342,7 @@ pub fn check_field(kind: FieldKind, value: &str, now: OffsetDateTime) -> Result<
                 Ok(())
             }
         }
+        FieldKind::ValueFile => Ok(()),
     }
 }
 

@@ -5,10 +5,11 @@ use tui_input::InputRequest;
 use tui_input::backend::crossterm::to_input_request;
 
 use super::dialogs;
-use super::form::{FieldKind, Form, FormKind, check_field};
+use super::form::{FieldKind, Form, FormKind, MAX_VALUE_BYTES, check_field};
 use super::keymap::Action;
 use super::model::{ConfirmAction, Model, Overlay, Pending};
 use crate::vault::{SecretName, SecretProps, VaultCmd};
+use secrecy::{ExposeSecret, SecretString};
 
 /// Opens the new-version or properties form for a secret.
 pub(crate) fn open(model: &mut Model, action: Action, props: &SecretProps) {
@@ -75,6 +76,9 @@ pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
             .is_some_and(|c| c.value),
     };
     if changed {
+        if kind == Some(FieldKind::ValueFile) {
+            form.file_value = None;
+        }
         form.dirty = true;
         form.error = None;
         revalidate_focused(model);
@@ -127,6 +131,11 @@ fn submit(model: &mut Model) {
         return;
     }
     form.error = None;
+    if let Some(path) = form.value_file_to_read() {
+        form.reading_file = true;
+        model.read_file = Some(path);
+        return;
+    }
     match form.kind.clone() {
         FormKind::NewSecret | FormKind::NewVersion { .. } => {
             let Some(secret) = form.to_new_secret(now) else {
@@ -211,4 +220,28 @@ pub(crate) fn close_form_for(model: &mut Model, req: crate::vault::ReqId) {
     model
         .overlays
         .retain(|o| !matches!(o, Overlay::Form(f) if f.submitting == Some(req)));
+}
+
+/// The value file was read: submit with it, or show why it could not be.
+pub(crate) fn on_file_read(model: &mut Model, result: Result<SecretString, String>) {
+    let Some(form) = top_form(model).filter(|f| f.reading_file) else {
+        return;
+    };
+    form.reading_file = false;
+    match result {
+        Ok(value) if value.expose_secret().len() > MAX_VALUE_BYTES => {
+            form.error = Some(format!(
+                "the value file has {} bytes; Key Vault takes at most 25 KiB",
+                value.expose_secret().len()
+            ));
+        }
+        Ok(value) if value.expose_secret().is_empty() => {
+            form.error = Some("the value file is empty".to_owned());
+        }
+        Ok(value) => {
+            form.file_value = Some(value);
+            submit(model);
+        }
+        Err(e) => form.error = Some(e),
+    }
 }

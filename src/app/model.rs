@@ -33,6 +33,8 @@ pub enum Msg {
     Paste(String),
     /// A click on row `index` of the list on screen (an index into `visible`).
     SelectRow(usize),
+    /// The run loop read (or failed to read) the value file a form named.
+    FileRead(Result<SecretString, String>),
 }
 
 /// Which list the main screen shows.
@@ -248,6 +250,8 @@ pub struct Model {
     pub active_vault: usize,
     /// Which vault each request not yet handed to a worker goes to.
     pub(crate) routes: HashMap<ReqId, usize>,
+    /// A value file for the run loop to read into the top form.
+    pub read_file: Option<std::path::PathBuf>,
     /// A bulk action still running.
     pub bulk: Option<Bulk>,
     /// Text for the run loop to put on the clipboard.
@@ -289,6 +293,7 @@ impl Model {
             color: true,
             clipboard: None,
             bulk: None,
+            read_file: None,
             active_vault: 0,
             routes: HashMap::new(),
             out: Vec::new(),

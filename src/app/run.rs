@@ -185,6 +185,11 @@ async fn event_loop(
             for req in update(model, msg) {
                 send(model, requests, req);
             }
+            if let Some(path) = model.read_file.take() {
+                for req in update(model, Msg::FileRead(read_value_file(&path))) {
+                    send(model, requests, req);
+                }
+            }
             dirty |= !is_tick || model.is_loading() || had_toast;
         }
         if let Some(clip) = model.clipboard.take() {
@@ -262,6 +267,23 @@ impl ClipboardClearer {
             tracing::warn!("clipboard: {e}");
         }
     }
+}
+
+/// Reads a value file for a form; refuses files far over Key Vault's limit
+/// without reading them whole.
+fn read_value_file(path: &Path) -> Result<secrecy::SecretString, String> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.len() > 64 * 1024 {
+        return Err(format!(
+            "{} has {} bytes; Key Vault takes at most 25 KiB",
+            path.display(),
+            meta.len()
+        ));
+    }
+    std::fs::read_to_string(path)
+        .map(secrecy::SecretString::from)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 /// Hands a request to the worker of its vault without waiting; a full or closed channel

@@ -34,6 +34,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<VaultRequest> {
             model.page_rows = usize::from(height.saturating_sub(6)).max(1)
         }
         Msg::Paste(text) => on_paste(model, &text),
+        Msg::FileRead(result) => forms::on_file_read(model, result),
         Msg::SelectRow(index) => {
             if model.overlays.is_empty() && model.details.is_none() {
                 match model.view {

@@ -92,7 +92,9 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
         }
     }
     lines.push(Line::raw(""));
-    if form.submitting.is_some() {
+    if form.reading_file {
+        lines.push(Line::styled("reading the value file…", theme.dim()));
+    } else if form.submitting.is_some() {
         lines.push(Line::styled("saving…", theme.dim()));
     } else if let Some(err) = &form.error {
         lines.push(Line::styled(format!("✗ {err}"), theme.error()));
