@@ -22,10 +22,9 @@ use secrecy::{ExposeSecret, SecretString};
 use tempfile::TempDir;
 use tokio::sync::mpsc;
 
-/// The vault the tests use. `{name}.localhost` vaults exercise challenge
-/// verification, but the local CA's `*.localhost` certificate is not accepted
-/// for them by rustls yet, so the `default` vault (bare localhost) is used.
-const VAULT: Option<&str> = None;
+/// The vault most tests use: a named `{vault}.localhost` vault, so the SDK's
+/// challenge verification stays on. A few tests use the bare `localhost` one.
+const VAULT: Option<&str> = Some("demo");
 
 /// Longest a test waits for any one event before failing.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -698,4 +697,30 @@ async fn targets_open_with_the_right_trust() {
     if let Some(v) = embedded.local {
         v.shutdown().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_can_set_and_clear_dates() {
+    let f = start_vault().await;
+    let mut w = f.worker(VAULT, WorkerConfig::default());
+    let mut s = new_secret("dated", "v");
+    let exp = time::OffsetDateTime::from_unix_timestamp(1_900_000_000).expect("date");
+    s.expires = Some(exp);
+    let set = props(w.run(VaultCmd::Set(s)).await);
+    assert_eq!(set.expires, Some(exp));
+    let update = |expires, enabled| VaultCmd::UpdateProps {
+        name: name("dated"),
+        version: set.version.clone(),
+        update: PropsUpdate {
+            expires,
+            enabled,
+            ..Default::default()
+        },
+    };
+    let cleared = props(w.run(update(Some(None), Some(false))).await);
+    assert_eq!(cleared.expires, None);
+    assert!(!cleared.enabled);
+    let kept = props(w.run(update(None, Some(true))).await);
+    assert_eq!(kept.expires, None);
+    assert!(kept.enabled);
 }
