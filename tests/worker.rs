@@ -724,3 +724,34 @@ async fn an_update_can_set_and_clear_dates() {
     assert_eq!(kept.expires, None);
     assert!(kept.enabled);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_local_vault_is_reported_as_refused_quickly() {
+    use kvtui::vault::connect::{self, ConnectOptions};
+    use kvtui::vault::endpoint::parse_vault;
+
+    let Fixture { vault, _dir: dir } = start_vault().await;
+    let url = vault.vault_url("demo");
+    vault.shutdown().await;
+    let target = parse_vault(&url, kvtui::cli::Cloud::Public).expect("target");
+    let opts = ConnectOptions {
+        credential: CredentialOptions::default(),
+        data_dir: dir.path().to_path_buf(),
+        samples: false,
+        in_memory: true,
+    };
+    let open = connect::open(&target, &opts, &|_| None)
+        .await
+        .expect("client builds");
+    let (tx, rx) = spawn_worker(open.client, WorkerConfig::default());
+    let mut w = Worker { tx, rx, next: 0 };
+    let started = std::time::Instant::now();
+    let e = w.fails(VaultCmd::ListSecrets).await;
+    assert_eq!(e.kind, ErrorKind::Network, "{e:?}");
+    assert!(e.message.contains("refused"), "{}", e.message);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}

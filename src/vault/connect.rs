@@ -8,9 +8,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions};
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
 use azure_core::time::Duration;
 use azure_security_keyvault_secrets::{SecretClient, SecretClientOptions};
+use secrecy::{ExposeSecret, SecretString};
 
 use super::credential::{self, CredentialOptions};
 use super::endpoint::VaultTarget;
@@ -48,6 +49,42 @@ fn azure_retry() -> RetryOptions {
         max_total_elapsed: Duration::seconds(20),
         max_delay: Duration::seconds(8),
     })
+}
+
+/// Retries for a loopback vault: a refused connection there will not heal in a
+/// minute, so say so after a couple of quick tries.
+fn local_retry() -> RetryOptions {
+    RetryOptions::exponential(ExponentialRetryOptions {
+        initial_delay: Duration::milliseconds(100),
+        max_retries: 2,
+        max_total_elapsed: Duration::seconds(2),
+        max_delay: Duration::milliseconds(500),
+    })
+}
+
+/// A client for a local vault at `url`: trusts only `ca_pem`, sends `token`,
+/// pins `*.localhost` to loopback (see `local::client`), with short retries.
+/// Challenge verification stays on for `{vault}.localhost`; a bare host cannot pass it.
+pub fn local_client(
+    url: &str,
+    ca_pem: &[u8],
+    token: SecretString,
+) -> Result<SecretClient, VaultError> {
+    let bad = |e: String| VaultError::new(ErrorKind::Other, format!("cannot open {url}: {e}"));
+    let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
+    let http = local::client::local_http_client(&parsed, ca_pem).map_err(|e| bad(e.to_string()))?;
+    let named = parsed.host_str().is_some_and(|h| h.ends_with(".localhost"));
+    let options = SecretClientOptions {
+        client_options: ClientOptions {
+            transport: Some(Transport::new(Arc::new(http))),
+            retry: local_retry(),
+            ..Default::default()
+        },
+        verify_challenge_resource: Some(named),
+        ..Default::default()
+    };
+    let cred = Arc::new(local::client::StaticTokenCredential::new(token));
+    SecretClient::new(url, cred, Some(options)).map_err(|e| bad(e.to_string()))
 }
 
 /// A client for an Azure vault at `url`, signed by `credential`.
@@ -95,8 +132,7 @@ pub async fn open(
                     opts.data_dir.display()
                 ))
             })?;
-            let client = local::client::secret_client(&url, &ca, token)
-                .map_err(|e| VaultError::new(ErrorKind::Other, e.to_string()))?;
+            let client = local_client(&url, &ca, token)?;
             Ok(OpenVault {
                 client,
                 url,
@@ -115,9 +151,8 @@ pub async fn open(
                 .with_hint("Check that the data dir is writable, or pick another with --data-dir.")
             })?;
             let url = vault.url();
-            let client = vault
-                .client(&url)
-                .map_err(|e| VaultError::new(ErrorKind::Other, e.to_string()))?;
+            let token = SecretString::from(vault.token().expose_secret().to_owned());
+            let client = local_client(&url, vault.ca_pem(), token)?;
             Ok(OpenVault {
                 client,
                 url,
