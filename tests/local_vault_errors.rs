@@ -31,6 +31,9 @@ async fn raw(
     )
 }
 
+/// Method, path and query, body, expected status, expected error code.
+type RawCase = (&'static str, String, Option<Vec<u8>>, u16, &'static str);
+
 fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<none>")
 }
@@ -88,7 +91,7 @@ async fn invalid_input_is_refused_with_bad_parameter_and_nothing_is_stored() {
 async fn malformed_requests_get_the_error_envelope() {
     let svc = start().await;
     let v = "api-version=2025-07-01";
-    let cases: Vec<(&str, String, Option<Vec<u8>>, u16, &str)> = vec![
+    let cases: Vec<RawCase> = vec![
         (
             "PUT",
             format!("/secrets/a?{v}"),

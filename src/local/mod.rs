@@ -6,6 +6,7 @@ pub mod client;
 mod crypto;
 mod errors;
 mod fsutil;
+mod handlers;
 mod host;
 mod model;
 mod samples;
