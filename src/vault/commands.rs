@@ -46,7 +46,7 @@ pub(crate) async fn run(
                     let items = p
                         .value
                         .iter()
-                        .filter_map(|i| convert::from_properties(i).ok());
+                        .filter_map(|i| keep(convert::from_properties(i)));
                     VaultEventKind::SecretsPage(items.collect())
                 },
             )
@@ -69,7 +69,7 @@ pub(crate) async fn run(
                     let items = p
                         .value
                         .iter()
-                        .filter_map(|i| convert::from_properties(i).ok());
+                        .filter_map(|i| keep(convert::from_properties(i)));
                     VaultEventKind::SecretsPage(items.collect())
                 },
             )
@@ -92,7 +92,7 @@ pub(crate) async fn run(
                     let items = p
                         .value
                         .iter()
-                        .filter_map(|i| convert::from_deleted_properties(i).ok());
+                        .filter_map(|i| keep(convert::from_deleted_properties(i)));
                     VaultEventKind::DeletedPage(items.collect())
                 },
             )
@@ -262,6 +262,13 @@ fn props(
     Ok(VaultEventKind::Props(Box::new(convert::props_of_secret(
         &model,
     )?)))
+}
+
+/// A listed item the vault described badly is left out (and logged), not fatal
+/// to the whole list.
+fn keep<T>(item: Result<T, VaultError>) -> Option<T> {
+    item.map_err(|e| tracing::warn!("skipping a listed item: {}", e.message))
+        .ok()
 }
 
 /// A version id goes into the URL path, so only plain ids are accepted.

@@ -145,6 +145,7 @@ async fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<VaultRequest>) {
 /// Runs one command to its terminal event, unless cancelled first.
 async fn execute(shared: Arc<Shared>, req: VaultRequest, cancel: CancellationToken) {
     let id = req.id;
+    let started = std::time::Instant::now();
     let work = {
         let shared = shared.clone();
         async move {
@@ -171,5 +172,32 @@ async fn execute(shared: Arc<Shared>, req: VaultRequest, cancel: CancellationTok
             ))
         }),
     };
+    log_outcome(id, started.elapsed(), &terminal);
     shared.emit(id, terminal).await;
+}
+
+/// One log line per request: what happened and how long it took. Failures
+/// carry their classification; no event here can hold a secret value except
+/// `Secret`, which is logged by name only.
+fn log_outcome(id: ReqId, took: Duration, kind: &VaultEventKind) {
+    let ms = took.as_millis() as u64;
+    match kind {
+        VaultEventKind::Failed(e) => tracing::warn!(
+            req = id.0,
+            ms,
+            kind = ?e.kind,
+            status = e.status,
+            code = e.code.as_deref(),
+            "vault request failed: {}",
+            e.message
+        ),
+        VaultEventKind::ListDone { count } => {
+            tracing::debug!(req = id.0, ms, count, "vault list done")
+        }
+        VaultEventKind::Secret(s) => {
+            tracing::debug!(req = id.0, ms, name = %s.props.name, "vault secret read")
+        }
+        VaultEventKind::Done { message } => tracing::debug!(req = id.0, ms, "{message}"),
+        _ => tracing::debug!(req = id.0, ms, "vault request done"),
+    }
 }
