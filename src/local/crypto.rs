@@ -4,7 +4,7 @@ use std::path::Path;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use rand::RngCore;
+use rand::Rng as _;
 use zeroize::Zeroizing;
 
 use super::LocalError;

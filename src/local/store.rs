@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use rand::RngCore;
+use rand::Rng as _;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use zeroize::Zeroizing;
 
