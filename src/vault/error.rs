@@ -169,11 +169,12 @@ impl Detail {
 /// Longest service message kept, so a strange body cannot flood the UI.
 const MAX_MESSAGE: usize = 400;
 
+/// One line, at most `MAX_MESSAGE` characters: service messages carry `\r\n`.
 fn clip(s: &str) -> String {
-    let s = s.trim();
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     match s.char_indices().nth(MAX_MESSAGE) {
         Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_owned(),
+        None => s,
     }
 }
 
@@ -190,6 +191,10 @@ pub fn classify(err: &azure_core::Error, op: Op, host: &str) -> VaultError {
                 .and_then(|r| serde_json::from_slice(r.body().as_ref()).ok())
                 .unwrap_or_default();
             let detail = body.error.unwrap_or_default();
+            // Without a body the SDK fills in the status as the "code"; that is no code.
+            let error_code = error_code
+                .clone()
+                .filter(|c| !c.bytes().all(|b| b.is_ascii_digit()));
             let code = detail
                 .deepest_code()
                 .map(str::to_owned)
@@ -515,5 +520,6 @@ mod tests {
     fn long_messages_are_clipped() {
         let long = "x".repeat(5000);
         assert!(clip(&long).chars().count() <= MAX_MESSAGE + 1);
+        assert_eq!(clip(" a\r\nb  c\n"), "a b c");
     }
 }
