@@ -27,7 +27,7 @@ pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
     let ca = vault.ca_path();
     let banner = format!(
         "kvtui local vault listening on {addr}\n\
-         \n  default vault:  {url}\n  named vaults:   {named}  (any name; pin *.localhost to 127.0.0.1 if your resolver does not)\n  CA to trust:    {ca}\n  bearer token:   {token}\n\
+         \n  default vault:  {url}\n  named vaults:   {named}  (any name; pin *.localhost to 127.0.0.1 if your resolver does not)\n  CA to trust:    {ca}\n  token file:     {token}\n\
          \nFor Python and Node clients:\n  export REQUESTS_CA_BUNDLE={ca}\n  export NODE_EXTRA_CA_CERTS={ca}\n\
          Bare localhost cannot pass the SDKs' challenge check: turn it off for the default vault\n  (Rust verify_challenge_resource: Some(false), Python verify_challenge_resource=False,\n   JS disableChallengeResourceVerification: true).\n\nPress Ctrl-C to stop.",
         addr = vault.addr(),
