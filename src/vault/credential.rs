@@ -409,6 +409,93 @@ mod tests {
         );
     }
 
+    /// A source that fails with `why`, or hands out a token; counts its calls.
+    #[derive(Debug)]
+    struct Fake {
+        why: Option<&'static str>,
+        calls: std::sync::atomic::AtomicUsize,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenCredential for Fake {
+        async fn get_token(
+            &self,
+            _: &[&str],
+            _: Option<TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<AccessToken> {
+            self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            match self.why {
+                Some(why) => Err(azure_core::Error::with_message(SdkKind::Credential, why)),
+                None => Ok(AccessToken::new(
+                    "tok",
+                    azure_core::time::OffsetDateTime::now_utc(),
+                )),
+            }
+        }
+    }
+
+    fn fake(why: Option<&'static str>) -> Arc<Fake> {
+        Arc::new(Fake {
+            why,
+            calls: Default::default(),
+        })
+    }
+
+    fn chain(sources: Vec<(Source, Arc<Fake>)>) -> AutoCredential {
+        AutoCredential {
+            sources: sources
+                .into_iter()
+                .map(|(s, c)| (s, c as Arc<dyn TokenCredential>))
+                .collect(),
+            unusable: vec!["managed identity: skipped, IDENTITY_ENDPOINT not set".into()],
+            chosen: Mutex::new(None),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_chain_falls_through_and_sticks_to_what_worked() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let cli = fake(Some(
+            "Please run 'az login' to set up account.\nmore detail",
+        ));
+        let azd = fake(None);
+        let c = chain(vec![
+            (Source::AzureCli, cli.clone()),
+            (Source::AzureDeveloperCli, azd.clone()),
+        ]);
+        let scope = ["https://vault.azure.net/.default"];
+        assert!(c.get_token(&scope, None).await.is_ok());
+        assert!(c.get_token(&scope, None).await.is_ok());
+        assert_eq!(
+            cli.calls.load(SeqCst),
+            1,
+            "a failed source is not asked again"
+        );
+        assert_eq!(azd.calls.load(SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn when_all_fail_the_error_names_each_source_and_why() {
+        let c = chain(vec![
+            (Source::AzureCli, fake(Some("az: command not found"))),
+            (Source::AzureDeveloperCli, fake(Some("azd: not logged in"))),
+        ]);
+        let err = c
+            .get_token(&["https://vault.azure.net/.default"], None)
+            .await
+            .err()
+            .expect("all fail");
+        assert_eq!(err.kind(), &SdkKind::Credential);
+        let text = err.to_string();
+        for part in [
+            "managed identity: skipped, IDENTITY_ENDPOINT not set",
+            "Azure CLI: az: command not found",
+            "Azure Developer CLI: azd: not logged in",
+        ] {
+            assert!(text.contains(part), "{part:?} missing from {text}");
+        }
+    }
+
     #[tokio::test]
     async fn forced_env_without_variables_explains_what_is_missing() {
         let cred = build(
