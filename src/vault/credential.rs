@@ -480,11 +480,12 @@ mod tests {
             (Source::AzureCli, fake(Some("az: command not found"))),
             (Source::AzureDeveloperCli, fake(Some("azd: not logged in"))),
         ]);
-        let err = c
+        let Err(err) = c
             .get_token(&["https://vault.azure.net/.default"], None)
             .await
-            .err()
-            .expect("all fail");
+        else {
+            panic!("all sources fail, so must the chain");
+        };
         assert_eq!(err.kind(), &SdkKind::Credential);
         let text = err.to_string();
         for part in [
