@@ -517,6 +517,44 @@ mod tests {
     }
 
     #[test]
+    fn transport_failures_name_the_host_and_cause() {
+        let io = |msg: &str| {
+            azure_core::Error::with_error(
+                SdkKind::Connection,
+                std::io::Error::other(msg.to_owned()),
+                "failed to execute `reqwest` request",
+            )
+        };
+        let host = "kv-demo.vault.azure.net";
+        let dns = classify(
+            &io("dns error: failed to lookup address information"),
+            Op::List,
+            host,
+        );
+        assert_eq!(dns.kind, ErrorKind::Network);
+        assert!(
+            dns.message
+                .contains("cannot resolve kv-demo.vault.azure.net"),
+            "{}",
+            dns.message
+        );
+        let tls = classify(
+            &io("invalid peer certificate: UnknownIssuer"),
+            Op::Get,
+            host,
+        );
+        assert!(tls.message.contains("TLS"), "{}", tls.message);
+        let refused = classify(&io("Connection refused (os error 111)"), Op::Get, host);
+        assert!(
+            refused.message.contains("refused the connection"),
+            "{}",
+            refused.message
+        );
+        let slow = classify(&io("operation timed out"), Op::Get, host);
+        assert_eq!(slow.kind, ErrorKind::Timeout);
+    }
+
+    #[test]
     fn long_messages_are_clipped() {
         let long = "x".repeat(5000);
         assert!(clip(&long).chars().count() <= MAX_MESSAGE + 1);
