@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
-use azure_core::http::{ClientOptions, Transport};
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
 use azure_core::time::OffsetDateTime;
 use azure_security_keyvault_secrets::{SecretClient, SecretClientOptions};
 use secrecy::{ExposeSecret, SecretString};
@@ -87,6 +87,17 @@ pub fn local_http_client(url: &url::Url, ca_pem: &[u8]) -> Result<reqwest::Clien
         .map_err(|e| LocalError::Client(e.to_string()))
 }
 
+/// Retries for a loopback vault: a refused connection there will not heal in a
+/// minute, so say so after a couple of quick tries.
+fn local_retry() -> RetryOptions {
+    RetryOptions::exponential(ExponentialRetryOptions {
+        initial_delay: azure_core::time::Duration::milliseconds(100),
+        max_retries: 2,
+        max_total_elapsed: azure_core::time::Duration::seconds(2),
+        max_delay: azure_core::time::Duration::milliseconds(500),
+    })
+}
+
 /// A `SecretClient` for a vault of a local service. Challenge verification stays
 /// on for `{vault}.localhost`; a bare host cannot pass it, so it is off there.
 pub fn secret_client(
@@ -101,6 +112,7 @@ pub fn secret_client(
     let options = SecretClientOptions {
         client_options: ClientOptions {
             transport: Some(Transport::new(Arc::new(http))),
+            retry: local_retry(),
             ..Default::default()
         },
         verify_challenge_resource: Some(named),

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions};
 use azure_core::time::Duration;
 use azure_security_keyvault_secrets::{SecretClient, SecretClientOptions};
 use secrecy::{ExposeSecret, SecretString};
@@ -51,40 +51,14 @@ fn azure_retry() -> RetryOptions {
     })
 }
 
-/// Retries for a loopback vault: a refused connection there will not heal in a
-/// minute, so say so after a couple of quick tries.
-fn local_retry() -> RetryOptions {
-    RetryOptions::exponential(ExponentialRetryOptions {
-        initial_delay: Duration::milliseconds(100),
-        max_retries: 2,
-        max_total_elapsed: Duration::seconds(2),
-        max_delay: Duration::milliseconds(500),
-    })
-}
-
-/// A client for a local vault at `url`: trusts only `ca_pem`, sends `token`,
-/// pins `*.localhost` to loopback (see `local::client`), with short retries.
-/// Challenge verification stays on for `{vault}.localhost`; a bare host cannot pass it.
+/// A client for a local vault at `url` (see [`local::client::secret_client`]).
 pub fn local_client(
     url: &str,
     ca_pem: &[u8],
     token: SecretString,
 ) -> Result<SecretClient, VaultError> {
-    let bad = |e: String| VaultError::new(ErrorKind::Other, format!("cannot open {url}: {e}"));
-    let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
-    let http = local::client::local_http_client(&parsed, ca_pem).map_err(|e| bad(e.to_string()))?;
-    let named = parsed.host_str().is_some_and(|h| h.ends_with(".localhost"));
-    let options = SecretClientOptions {
-        client_options: ClientOptions {
-            transport: Some(Transport::new(Arc::new(http))),
-            retry: local_retry(),
-            ..Default::default()
-        },
-        verify_challenge_resource: Some(named),
-        ..Default::default()
-    };
-    let cred = Arc::new(local::client::StaticTokenCredential::new(token));
-    SecretClient::new(url, cred, Some(options)).map_err(|e| bad(e.to_string()))
+    local::client::secret_client(url, ca_pem, token)
+        .map_err(|e| VaultError::new(ErrorKind::Other, format!("cannot open {url}: {e}")))
 }
 
 /// A client for an Azure vault at `url`, signed by `credential`.
