@@ -913,3 +913,44 @@ fn a_value_can_come_from_a_file() {
         Some(Overlay::Form(f)) if f.error.as_deref() == Some("cannot read /nope")
     ));
 }
+
+/// The narrowed list must equal what a full rebuild gives.
+fn assert_same_as_rebuild(model: &kvtui::app::Model) {
+    let mut fresh = model.secrets.clone();
+    fresh.rebuild();
+    let mut a = model.secrets.visible.clone();
+    let mut b = fresh.visible.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "filter {:?}", model.secrets.filter);
+}
+
+#[test]
+fn typing_narrows_and_backspace_widens_the_filter() {
+    let mut model = loaded_model();
+    press(&mut model, "/");
+    type_text(&mut model, "a");
+    let wide = model.secrets.visible.len();
+    for c in ["p", "i", "-", "k"] {
+        type_text(&mut model, c);
+        assert_same_as_rebuild(&model);
+    }
+    assert_eq!(model.secrets.visible.len(), 1);
+    type_text(&mut model, "z");
+    assert!(model.secrets.visible.is_empty());
+    press(
+        &mut model,
+        "backspace backspace backspace backspace backspace",
+    );
+    assert_eq!(model.secrets.visible.len(), wide);
+    type_text(&mut model, " !flag");
+    assert_same_as_rebuild(&model);
+    assert!(
+        model
+            .secrets
+            .visible
+            .iter()
+            .all(|&i| model.secrets.items[i].name != "feature-flag"),
+        "negation excludes"
+    );
+}

@@ -120,7 +120,7 @@ fn submit(model: &mut Model) {
     let Some(form) = top_form(model) else {
         return;
     };
-    if form.submitting.is_some() {
+    if form.submitting.is_some() || form.reading_file {
         return;
     }
     if !form.validate(now) {

@@ -158,6 +158,9 @@ pub struct ErrorEntry {
     pub error: VaultError,
 }
 
+/// Ticks (a quarter second each) a toast stays.
+pub const TOAST_TICKS: u8 = 16;
+
 /// A short message at the bottom, gone after a few ticks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toast {
@@ -350,7 +353,7 @@ impl Model {
         self.toast = Some(Toast {
             text,
             is_error,
-            ticks_left: 5,
+            ticks_left: TOAST_TICKS,
         });
     }
 

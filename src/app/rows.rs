@@ -11,10 +11,11 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 use crate::vault::{DeletedSecret, ReqId, SecretProps};
 
 /// What a list row offers to filtering and sorting.
-pub trait ListRow {
+pub trait ListRow: Sync {
     fn name(&self) -> &str;
-    /// Text the fuzzy filter searches besides the name.
-    fn extra_haystack(&self) -> String;
+    /// Text the fuzzy filter searches besides the name; `None` when there
+    /// is none (most rows), which spares building a string per row.
+    fn extra_haystack(&self) -> Option<String>;
     fn compare(&self, other: &Self, sort: SortKey) -> Ordering;
 }
 
@@ -47,9 +48,11 @@ impl SortKey {
     }
 }
 
+/// Case-insensitive, without allocating: sorting 100,000 names compares a lot.
 fn by_name(a: &str, b: &str) -> Ordering {
-    a.to_ascii_lowercase()
-        .cmp(&b.to_ascii_lowercase())
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
         .then_with(|| a.cmp(b))
 }
 
@@ -58,7 +61,10 @@ impl ListRow for SecretProps {
         &self.name
     }
 
-    fn extra_haystack(&self) -> String {
+    fn extra_haystack(&self) -> Option<String> {
+        if self.content_type.is_none() && self.tags.is_empty() {
+            return None;
+        }
         let mut s = self.content_type.clone().unwrap_or_default();
         for (k, v) in &self.tags {
             s.push(' ');
@@ -66,7 +72,7 @@ impl ListRow for SecretProps {
             s.push('=');
             s.push_str(v);
         }
-        s
+        Some(s)
     }
 
     fn compare(&self, other: &Self, sort: SortKey) -> Ordering {
@@ -89,7 +95,7 @@ impl ListRow for DeletedSecret {
         &self.props.name
     }
 
-    fn extra_haystack(&self) -> String {
+    fn extra_haystack(&self) -> Option<String> {
         self.props.extra_haystack()
     }
 
@@ -128,6 +134,8 @@ pub struct Rows<T> {
     stale_pages: usize,
     /// The old rows stay on screen until the first page of a reload arrives.
     replace_on_page: bool,
+    /// `extra_haystack` of each item, built once rather than per keystroke.
+    extras: Vec<Option<Box<str>>>,
 }
 
 impl<T> Default for Rows<T> {
@@ -143,6 +151,7 @@ impl<T> Default for Rows<T> {
             loaded: false,
             stale_pages: 0,
             replace_on_page: false,
+            extras: Vec::new(),
         }
     }
 }
@@ -171,6 +180,7 @@ impl<T: ListRow> Rows<T> {
     fn drop_old_rows(&mut self) {
         if std::mem::take(&mut self.replace_on_page) {
             self.items.clear();
+            self.extras.clear();
             self.visible.clear();
         }
     }
@@ -185,6 +195,10 @@ impl<T: ListRow> Rows<T> {
     /// a big vault, so large lists rebuild every few pages and at the end.
     pub fn push_page(&mut self, page: Vec<T>) {
         self.drop_old_rows();
+        self.extras.extend(
+            page.iter()
+                .map(|t| t.extra_haystack().map(String::into_boxed_str)),
+        );
         self.items.extend(page);
         self.stale_pages += 1;
         if self.items.len() <= 5_000 || self.stale_pages >= 40 {
@@ -206,8 +220,15 @@ impl<T: ListRow> Rows<T> {
             .iter()
             .position(|t| t.name().eq_ignore_ascii_case(item.name()))
         {
-            Some(i) => self.items[i] = item,
-            None => self.items.push(item),
+            Some(i) => {
+                self.extras[i] = item.extra_haystack().map(String::into_boxed_str);
+                self.items[i] = item;
+            }
+            None => {
+                self.extras
+                    .push(item.extra_haystack().map(String::into_boxed_str));
+                self.items.push(item);
+            }
         }
         self.rebuild();
     }
@@ -219,16 +240,83 @@ impl<T: ListRow> Rows<T> {
             .position(|t| t.name().eq_ignore_ascii_case(name))?;
         self.marked.remove(name);
         let item = self.items.remove(i);
+        self.extras.remove(i);
         // Indices shifted: keep the selection's position, not its name.
         self.visible.clear();
         self.rebuild();
         Some(item)
     }
 
+    /// Sets the filter. Typing one more character can only narrow a fuzzy
+    /// match, so then only the rows still visible are checked (and keep
+    /// their order); pattern syntax that can widen a match rebuilds.
     pub fn set_filter(&mut self, filter: &str) {
+        let narrowing = filter.starts_with(self.filter.as_str())
+            && !filter.contains(['!', '^', '$', '\'', ' ', '\\'])
+            && self.stale_pages == 0
+            && !self.replace_on_page;
         filter.clone_into(&mut self.filter);
         self.selected = 0;
-        self.rebuild();
+        if narrowing {
+            let candidates = std::mem::take(&mut self.visible);
+            self.visible = self.matching(candidates);
+            self.clamp();
+        } else {
+            self.rebuild();
+        }
+    }
+
+    /// The candidates (indices into `items`) the filter matches, in order.
+    /// Big lists are split over the cores: a keystroke on 100,000 rows must
+    /// stay within a frame.
+    fn matching(&self, candidates: Vec<usize>) -> Vec<usize> {
+        if self.filter.is_empty() {
+            return candidates;
+        }
+        let pattern = Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        if threads < 2 || candidates.len() < 20_000 {
+            return self.match_chunk(&pattern, &candidates);
+        }
+        let chunk = candidates.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = candidates
+                .chunks(chunk)
+                .map(|part| scope.spawn(|| self.match_chunk(&pattern, part)))
+                .collect();
+            let mut out = Vec::new();
+            for (h, part) in handles.into_iter().zip(candidates.chunks(chunk)) {
+                // A panicked worker thread would be a bug; fall back to this one.
+                out.extend(
+                    h.join()
+                        .unwrap_or_else(|_| self.match_chunk(&pattern, part)),
+                );
+            }
+            out
+        })
+    }
+
+    fn match_chunk(&self, pattern: &Pattern, candidates: &[usize]) -> Vec<usize> {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        candidates
+            .iter()
+            .copied()
+            .filter(|&i| {
+                pattern
+                    .score(Utf32Str::new(self.items[i].name(), &mut buf), &mut matcher)
+                    .is_some()
+                    || self
+                        .extras
+                        .get(i)
+                        .and_then(|e| e.as_deref())
+                        .is_some_and(|extra| {
+                            pattern
+                                .score(Utf32Str::new(extra, &mut buf), &mut matcher)
+                                .is_some()
+                        })
+            })
+            .collect()
     }
 
     pub fn set_sort(&mut self, sort: SortKey) {
@@ -241,26 +329,7 @@ impl<T: ListRow> Rows<T> {
     pub fn rebuild(&mut self) {
         self.stale_pages = 0;
         let keep = self.selected_item().map(|t| t.name().to_owned());
-        let mut visible: Vec<usize> = if self.filter.is_empty() {
-            (0..self.items.len()).collect()
-        } else {
-            let pattern = Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart);
-            let mut matcher = Matcher::new(Config::DEFAULT);
-            let mut buf = Vec::new();
-            self.items
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| {
-                    pattern
-                        .score(Utf32Str::new(t.name(), &mut buf), &mut matcher)
-                        .is_some()
-                        || pattern
-                            .score(Utf32Str::new(&t.extra_haystack(), &mut buf), &mut matcher)
-                            .is_some()
-                })
-                .map(|(i, _)| i)
-                .collect()
-        };
+        let mut visible = self.matching((0..self.items.len()).collect());
         let items = &self.items;
         let sort = self.sort;
         visible.sort_by(|&a, &b| items[a].compare(&items[b], sort));

@@ -381,6 +381,8 @@ fn on_details_action(model: &mut Model, action: Action) {
     match action {
         Action::Back => close_details(model),
         Action::Quit => model.quit = true,
+        Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
+        Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
         Action::ShowValue if details.deleted.is_none() => {
             if details.shown {
                 details.shown = false;
