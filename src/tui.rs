@@ -13,6 +13,13 @@ use ratatui::crossterm::execute;
 /// hook that restores the terminal before the panic message prints.
 pub fn enter() -> io::Result<DefaultTerminal> {
     let terminal = ratatui::try_init()?;
+    // ratatui's hook leaves raw mode and the alternate screen; ours first
+    // turns off the mouse and paste modes it does not know about.
+    let restore_terminal = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+        restore_terminal(info);
+    }));
     if let Err(e) = execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture) {
         restore();
         return Err(e);

@@ -274,3 +274,37 @@ fn vault_picker() {
     press(&mut model, "v j");
     snap("picker", &model);
 }
+
+#[test]
+fn filter_matches_are_highlighted() {
+    let mut model = loaded_model();
+    press(&mut model, "/");
+    type_text(&mut model, "pas");
+    let t = draw(&model, 120, 40);
+    let buf = t.backend().buffer();
+    // Row 3 is the first data row: "  app-config" is not it; find db-password.
+    let y = (0..40)
+        .find(|&y| {
+            let line: String = (0..120).map(|x| buf[(x, y)].symbol()).collect();
+            line.contains("db-password")
+        })
+        .expect("db-password shown");
+    let line: String = (0..120).map(|x| buf[(x, y)].symbol()).collect();
+    let start = line.find("db-password").unwrap() as u16;
+    let styled: String = (start..start + 11)
+        .filter(|&x| buf[(x, y)].fg == Color::Yellow)
+        .map(|x| buf[(x, y)].symbol().to_owned())
+        .collect();
+    assert_eq!(styled, "pas", "the matched letters are highlighted");
+}
+
+#[test]
+fn a_version_view() {
+    let (mut model, _) = details_model_pub();
+    press(&mut model, "j enter");
+    snap("details_version", &model);
+}
+
+fn details_model_pub() -> (Model, kvtui::vault::ReqId) {
+    details_model()
+}

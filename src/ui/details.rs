@@ -46,13 +46,15 @@ pub(super) fn render(
     let half = (area.width as usize).saturating_sub(2) / 2;
     let mut lines = vec![
         Line::from(pair("Id", p.id.clone(), theme)),
+        Line::from(pair(
+            "Version",
+            p.version.clone().unwrap_or_else(|| "latest".to_owned()),
+            theme,
+        )),
         two(
             half,
-            (
-                "Version",
-                p.version.clone().unwrap_or_else(|| "latest".to_owned()),
-            ),
             ("Enabled", yes_no(p.enabled)),
+            ("Managed", yes_no(p.managed)),
             theme,
         ),
         two(
@@ -70,15 +72,6 @@ pub(super) fn render(
         two(
             half,
             ("Content type", p.content_type.clone().unwrap_or_default()),
-            ("Managed", yes_no(p.managed)),
-            theme,
-        ),
-        two(
-            half,
-            (
-                "Recovery level",
-                p.recovery_level.clone().unwrap_or_default(),
-            ),
             (
                 "Recoverable",
                 p.recoverable_days
@@ -87,12 +80,17 @@ pub(super) fn render(
             ),
             theme,
         ),
+        Line::from(pair(
+            "Recovery level",
+            p.recovery_level.clone().unwrap_or_default(),
+            theme,
+        )),
         Line::from(pair("Tags", format_tags(&p.tags), theme)),
     ];
     if let Some(del) = &d.deleted {
         let left = del
             .scheduled_purge_date
-            .map(|s| format!(" ({} days left)", days_until(model.now, s)))
+            .map(|s| format!(" ({}d left)", days_until(model.now, s)))
             .unwrap_or_default();
         lines.push(two(
             half,
@@ -126,11 +124,11 @@ pub(super) fn render(
         frame.render_widget(Paragraph::new(lines).block(props_block), area);
         return;
     }
-    let versions_h = if d.is_version() { 0 } else { 3 };
+    let versions_h = if d.is_version() { 0 } else { 1 };
     let [props_area, value_area, versions_area] = Layout::vertical([
         Constraint::Length(props_h),
-        Constraint::Min(3),
-        Constraint::Min(versions_h),
+        Constraint::Fill(1),
+        Constraint::Fill(versions_h),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(lines).block(props_block), props_area);

@@ -33,12 +33,6 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
         model.secrets.items.len(),
         model.deleted.items.len()
     )));
-    if let Some(at) = model.last_refresh {
-        spans.push(Span::styled(
-            format!(" · ↻ {}", date_time(Some(at))),
-            theme.dim(),
-        ));
-    }
     if let Some(toast) = &model.toast {
         let style = if toast.is_error {
             theme.error()
@@ -48,6 +42,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
         spans.push(Span::styled(format!(" · {}", toast.text), style));
     } else if let Some(msg) = &model.message {
         spans.push(Span::styled(format!(" · {msg}"), theme.dim()));
+    }
+    // The refresh time is the first thing to go when the line is full.
+    if let Some(at) = model.last_refresh {
+        let refreshed = format!(" · ↻ {}", date_time(Some(at)));
+        let used: usize = spans.iter().map(Span::width).sum();
+        if used + refreshed.chars().count() <= usize::from(area.width) {
+            spans.push(Span::styled(refreshed, theme.dim()));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -71,6 +73,9 @@ pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: 
             (Action::Help, "help"),
             (Action::Quit, "quit"),
         ],
+        Mode::Details if model.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {
+            &[(Action::Back, "back"), (Action::Help, "help")]
+        }
         Mode::Details => &[
             (Action::ShowValue, "show/hide"),
             (Action::NewVersion, "new version"),
