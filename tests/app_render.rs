@@ -308,3 +308,46 @@ fn a_version_view() {
 fn details_model_pub() -> (Model, kvtui::vault::ReqId) {
     details_model()
 }
+
+#[test]
+fn new_version_form_with_error() {
+    let mut model = loaded_model();
+    press(&mut model, "j j e ctrl-s");
+    snap("form_new_version_error", &model);
+}
+
+#[test]
+fn backup_and_restore_forms() {
+    let mut model = loaded_model();
+    press(&mut model, "j j b");
+    snap("form_backup", &model);
+    let mut model = loaded_model();
+    press(&mut model, "R");
+    type_text(&mut model, "db-password.kvbackup");
+    let reqs = press(&mut model, "ctrl-s");
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::Conflict,
+                409,
+                "Conflict",
+                "A secret named db-password already exists; delete and purge it first.",
+            ),
+        ),
+    );
+    snap("form_restore_refused", &model);
+}
+
+#[test]
+fn discard_and_recover_confirmations() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "half-typed");
+    press(&mut model, "esc");
+    snap("confirm_discard", &model);
+    let mut model = loaded_model();
+    press(&mut model, "tab r");
+    snap("confirm_recover", &model);
+}
