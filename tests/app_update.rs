@@ -954,3 +954,27 @@ fn typing_narrows_and_backspace_widens_the_filter() {
         "negation excludes"
     );
 }
+
+#[test]
+fn pasting_keeps_line_breaks_only_in_the_value() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    update(&mut model, Msg::Paste("pasted\nname".into()));
+    press(&mut model, "tab");
+    update(&mut model, Msg::Paste("line1\nline2".into()));
+    let Some(Overlay::Form(f)) = model.overlays.last() else {
+        panic!("form");
+    };
+    assert_eq!(f.fields[0].value(), "pastedname");
+    assert_eq!(f.fields[1].value(), "line1\nline2");
+}
+
+#[test]
+fn error_history_scroll_stops_at_the_end() {
+    let mut model = loaded_model();
+    press(&mut model, "! j j j j");
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Errors { scroll: 0 })
+    ));
+}

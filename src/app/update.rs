@@ -102,7 +102,12 @@ fn on_key(model: &mut Model, key: KeyEvent) {
 fn on_paste(model: &mut Model, text: &str) {
     if let Some(Overlay::Form(form)) = model.overlays.last_mut() {
         if let Some(field) = form.focused_mut() {
-            for c in text.chars() {
+            // Only the value keeps line breaks; a name or a date cannot.
+            let multiline = field.kind == super::form::FieldKind::Value;
+            for c in text
+                .chars()
+                .filter(|c| !c.is_control() || (multiline && *c == '\n'))
+            {
                 field.input.handle(tui_input::InputRequest::InsertChar(c));
             }
         }
@@ -155,17 +160,24 @@ fn on_filter_key(model: &mut Model, key: KeyEvent) {
 
 fn on_help_key(model: &mut Model, action: Option<Action>) {
     let page = model.page_rows;
-    let scroll = match model.overlays.last_mut() {
-        Some(Overlay::Help { scroll } | Overlay::Errors { scroll }) => scroll,
+    // Lines the overlay holds, so scrolling stops at its end.
+    let help_lines: usize = Mode::ALL
+        .iter()
+        .map(|m| model.keymap.help(*m).len() + 2)
+        .sum();
+    let error_lines = model.errors.len() * 2;
+    let (scroll, lines) = match model.overlays.last_mut() {
+        Some(Overlay::Help { scroll }) => (scroll, help_lines),
+        Some(Overlay::Errors { scroll }) => (scroll, error_lines),
         _ => return,
     };
     match action {
         Some(Action::Back) => {
             model.overlays.pop();
         }
-        Some(Action::Down) => *scroll += 1,
+        Some(Action::Down) => *scroll = (*scroll + 1).min(lines.saturating_sub(1)),
         Some(Action::Up) => *scroll = scroll.saturating_sub(1),
-        Some(Action::PageDown) => *scroll += page,
+        Some(Action::PageDown) => *scroll = (*scroll + page).min(lines.saturating_sub(1)),
         Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
         Some(Action::Quit) => model.quit = true,
         _ => {}
