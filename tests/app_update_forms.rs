@@ -1,0 +1,404 @@
+//! The pure update, forms: new secret, new version, properties, backup and
+//! restore, validation, the vault's refusals and the deleted-name conflict.
+
+mod app_common;
+
+use app_common::*;
+use kvtui::app::{ConfirmAction, Msg, Overlay, update};
+use kvtui::vault::{ErrorKind, ReqId, VaultCmd, VaultEventKind};
+use secrecy::{ExposeSecret, SecretString};
+
+#[test]
+fn new_secret_form_sends_a_set_and_closes_on_success() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "new-secret");
+    press(&mut model, "tab");
+    type_text(&mut model, "s3cret value");
+    press(&mut model, "tab tab");
+    type_text(&mut model, "text/plain");
+    press(&mut model, "tab");
+    type_text(&mut model, "env=dev, owner=me");
+    press(&mut model, "tab tab tab");
+    type_text(&mut model, "+90d");
+    let reqs = press(&mut model, "ctrl-s");
+    let (id, cmd) = only_cmd(&reqs);
+    let VaultCmd::Set(new) = cmd else {
+        panic!("expected Set, got {cmd:?}");
+    };
+    assert_eq!(new.name.as_str(), "new-secret");
+    assert_eq!(new.value.expose_secret(), "s3cret value");
+    assert_eq!(new.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(new.tags.len(), 2);
+    assert!(new.enabled);
+    assert_eq!(new.expires, Some(NOW + time::Duration::days(90)));
+    assert!(
+        !format!("{model:?}").contains("s3cret value"),
+        "Debug must not show a typed value"
+    );
+
+    update(
+        &mut model,
+        event(id, VaultEventKind::Props(Box::new(props("new-secret")))),
+    );
+    assert!(model.overlays.is_empty());
+    assert_eq!(selected_name(&model), "new-secret");
+}
+
+#[test]
+fn form_validates_as_you_type_and_refuses_to_submit() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "bad_name");
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("form not open");
+    };
+    assert!(
+        form.fields[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("letters, digits and '-'")
+    );
+    let reqs = press(&mut model, "ctrl-s");
+    assert!(reqs.is_empty());
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("form closed");
+    };
+    assert_eq!(form.fields[0].value(), "bad_name", "input kept");
+    assert!(form.fields[1].error.is_some(), "value is required");
+}
+
+#[test]
+fn name_notes_say_exists_or_deleted() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "db-password");
+    let note = |m: &kvtui::app::Model| match m.overlays.last() {
+        Some(Overlay::Form(f)) => f.fields[0].note.clone(),
+        _ => None,
+    };
+    assert_eq!(
+        note(&model).as_deref(),
+        Some("exists: this adds a new version")
+    );
+    press(&mut model, "ctrl-u");
+    type_text(&mut model, "legacy-token");
+    assert_eq!(
+        note(&model).as_deref(),
+        Some("deleted: recover or purge first")
+    );
+}
+
+#[test]
+fn dates_and_tags_are_checked() {
+    use kvtui::app::form::{parse_date, parse_tags};
+    assert_eq!(parse_date("", NOW), Ok(None));
+    assert_eq!(
+        parse_date("+90d", NOW),
+        Ok(Some(NOW + time::Duration::days(90)))
+    );
+    assert_eq!(
+        parse_date("2026-03-01", NOW),
+        Ok(Some(time::macros::datetime!(2026-03-01 00:00 UTC)))
+    );
+    assert_eq!(
+        parse_date("2026-03-01T10:30", NOW),
+        Ok(Some(time::macros::datetime!(2026-03-01 10:30 UTC)))
+    );
+    assert!(parse_date("March", NOW).is_err());
+    assert!(parse_date("2026-13-01", NOW).is_err());
+    let many: Vec<String> = (0..16).map(|i| format!("k{i}=v")).collect();
+    assert!(
+        parse_tags(&many.join(","))
+            .unwrap_err()
+            .contains("at most 15")
+    );
+    assert!(parse_tags("novalue").is_err());
+    assert_eq!(
+        parse_tags("a=1, b = 2")
+            .unwrap()
+            .get("b")
+            .map(String::as_str),
+        Some("2")
+    );
+}
+
+/// Fills the new-secret form for `name` and submits it.
+fn submit_new(model: &mut kvtui::app::Model, name: &str, value: &str) -> ReqId {
+    press(model, "n");
+    type_text(model, name);
+    press(model, "tab");
+    type_text(model, value);
+    let reqs = press(model, "ctrl-s");
+    only_cmd(&reqs).0
+}
+
+#[test]
+fn a_refused_submit_keeps_the_form_and_its_input() {
+    let mut model = loaded_model();
+    let id = submit_new(&mut model, "x1", "v");
+    update(
+        &mut model,
+        event(
+            id,
+            failure(
+                ErrorKind::Forbidden,
+                403,
+                "ForbiddenByRbac",
+                "Caller is not authorized",
+            ),
+        ),
+    );
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("form closed on failure");
+    };
+    assert!(
+        form.error
+            .as_deref()
+            .unwrap()
+            .contains("403 ForbiddenByRbac")
+    );
+    assert_eq!(form.fields[0].value(), "x1");
+    assert!(form.submitting.is_none());
+    assert_eq!(model.errors.len(), 1);
+}
+
+#[test]
+fn conflict_dialog_recovers_then_adds_the_value() {
+    let mut model = loaded_model();
+    let id = submit_new(&mut model, "legacy-token", "new-value");
+    update(
+        &mut model,
+        event(
+            id,
+            failure(
+                ErrorKind::DeletedButRecoverable,
+                409,
+                "ObjectIsDeletedButRecoverable",
+                "Secret legacy-token is currently in a deleted but recoverable state",
+            ),
+        ),
+    );
+    assert!(matches!(model.overlays.last(), Some(Overlay::Conflict(_))));
+    let reqs = press(&mut model, "r");
+    let (rid, cmd) = only_cmd(&reqs);
+    assert!(matches!(cmd, VaultCmd::Recover { name } if name.as_str() == "legacy-token"));
+    assert!(
+        matches!(model.overlays.last(), Some(Overlay::Form(_))),
+        "form waits"
+    );
+
+    let reqs = update(
+        &mut model,
+        event(rid, VaultEventKind::Props(Box::new(props("legacy-token")))),
+    );
+    let (sid, cmd) = only_cmd(&reqs);
+    let VaultCmd::Set(new) = cmd else {
+        panic!("expected Set after recover");
+    };
+    assert_eq!(new.value.expose_secret(), "new-value");
+    assert!(model.deleted.items.is_empty());
+    update(
+        &mut model,
+        event(sid, VaultEventKind::Props(Box::new(props("legacy-token")))),
+    );
+    assert!(model.overlays.is_empty());
+}
+
+#[test]
+fn conflict_dialog_purges_only_after_typing_the_name() {
+    let mut model = loaded_model();
+    let id = submit_new(&mut model, "legacy-token", "new-value");
+    update(
+        &mut model,
+        event(
+            id,
+            failure(
+                ErrorKind::DeletedButRecoverable,
+                409,
+                "ObjectIsDeletedButRecoverable",
+                "deleted but recoverable",
+            ),
+        ),
+    );
+    press(&mut model, "j enter");
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Confirm(c)) if matches!(c.action, ConfirmAction::PurgeThenCreate(_))
+    ));
+    assert!(press(&mut model, "enter").is_empty(), "nothing typed yet");
+    type_text(&mut model, "legacy-token");
+    let reqs = press(&mut model, "enter");
+    let (pid, cmd) = only_cmd(&reqs);
+    assert!(matches!(cmd, VaultCmd::Purge { name } if name.as_str() == "legacy-token"));
+    let reqs = update(
+        &mut model,
+        event(
+            pid,
+            VaultEventKind::Done {
+                message: "purged".into(),
+            },
+        ),
+    );
+    assert!(matches!(only_cmd(&reqs).1, VaultCmd::Set(_)));
+}
+
+#[test]
+fn conflict_cancel_returns_to_the_form() {
+    let mut model = loaded_model();
+    let id = submit_new(&mut model, "legacy-token", "v");
+    update(
+        &mut model,
+        event(
+            id,
+            failure(ErrorKind::DeletedButRecoverable, 409, "Conflict", "deleted"),
+        ),
+    );
+    assert!(press(&mut model, "esc").is_empty());
+    assert!(
+        matches!(model.overlays.last(), Some(Overlay::Form(f)) if f.fields[0].value() == "legacy-token")
+    );
+}
+
+#[test]
+fn cancel_asks_only_when_something_was_typed() {
+    let mut model = loaded_model();
+    press(&mut model, "n esc");
+    assert!(model.overlays.is_empty());
+    press(&mut model, "n");
+    type_text(&mut model, "abc");
+    press(&mut model, "esc");
+    assert!(matches!(model.overlays.last(), Some(Overlay::Confirm(_))));
+    press(&mut model, "y");
+    assert!(model.overlays.is_empty());
+}
+
+#[test]
+fn properties_form_sends_an_update() {
+    let mut model = loaded_model();
+    press(&mut model, "j j p");
+    press(&mut model, "n");
+    let reqs = press(&mut model, "ctrl-s");
+    let VaultCmd::UpdateProps {
+        name, update: upd, ..
+    } = only_cmd(&reqs).1
+    else {
+        panic!("expected UpdateProps");
+    };
+    assert_eq!(name.as_str(), "db-password");
+    assert_eq!(upd.enabled, Some(false));
+    assert_eq!(
+        upd.tags.as_ref().map(|t| t.len()),
+        Some(2),
+        "tags prefilled"
+    );
+}
+
+#[test]
+fn new_version_form_prefills_and_sets_the_same_name() {
+    let mut model = loaded_model();
+    press(&mut model, "j j e");
+    type_text(&mut model, "rotated");
+    let reqs = press(&mut model, "ctrl-s");
+    let VaultCmd::Set(new) = only_cmd(&reqs).1 else {
+        panic!("expected Set");
+    };
+    assert_eq!(new.name.as_str(), "db-password");
+    assert_eq!(new.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(new.tags.get("env").map(String::as_str), Some("prod"));
+}
+
+#[test]
+fn backup_and_restore_forms_send_paths() {
+    let mut model = loaded_model();
+    press(&mut model, "b");
+    let reqs = press(&mut model, "ctrl-s");
+    let VaultCmd::Backup { name, path } = only_cmd(&reqs).1 else {
+        panic!("expected Backup");
+    };
+    assert_eq!(name.as_str(), "api-key");
+    assert_eq!(path, &std::path::PathBuf::from("api-key.kvbackup"));
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            VaultEventKind::Done {
+                message: String::new(),
+            },
+        ),
+    );
+    assert!(model.overlays.is_empty());
+
+    press(&mut model, "R");
+    assert!(press(&mut model, "ctrl-s").is_empty(), "a path is required");
+    type_text(&mut model, "/tmp/x.kvbackup");
+    let reqs = press(&mut model, "ctrl-s");
+    assert!(
+        matches!(only_cmd(&reqs).1, VaultCmd::Restore { path } if path.ends_with("x.kvbackup"))
+    );
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::Conflict,
+                409,
+                "Conflict",
+                "A secret with this name already exists",
+            ),
+        ),
+    );
+    assert!(matches!(model.overlays.last(), Some(Overlay::Form(f)) if f.error.is_some()));
+}
+
+#[test]
+fn a_value_can_come_from_a_file() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "from-file");
+    press(&mut model, "tab tab");
+    type_text(&mut model, "/tmp/value.txt");
+    assert!(
+        press(&mut model, "ctrl-s").is_empty(),
+        "the file is read first"
+    );
+    assert_eq!(
+        model.read_file.take(),
+        Some(std::path::PathBuf::from("/tmp/value.txt"))
+    );
+    let reqs = update(
+        &mut model,
+        Msg::FileRead(Ok(SecretString::from("file-content"))),
+    );
+    let VaultCmd::Set(new) = only_cmd(&reqs).1 else {
+        panic!("expected Set");
+    };
+    assert_eq!(new.value.expose_secret(), "file-content");
+
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "x");
+    press(&mut model, "tab tab");
+    type_text(&mut model, "/nope");
+    press(&mut model, "ctrl-s");
+    update(&mut model, Msg::FileRead(Err("cannot read /nope".into())));
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Form(f)) if f.error.as_deref() == Some("cannot read /nope")
+    ));
+}
+
+#[test]
+fn pasting_keeps_line_breaks_only_in_the_value() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    update(&mut model, Msg::Paste("pasted\nname".into()));
+    press(&mut model, "tab");
+    update(&mut model, Msg::Paste("line1\nline2".into()));
+    let Some(Overlay::Form(f)) = model.overlays.last() else {
+        panic!("form");
+    };
+    assert_eq!(f.fields[0].value(), "pastedname");
+    assert_eq!(f.fields[1].value(), "line1\nline2");
+}

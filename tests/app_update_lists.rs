@@ -1,0 +1,360 @@
+//! The pure update, lists: loading, navigation, filter, sort, vaults, errors.
+//! Key sequences in, the model and the emitted commands out.
+
+mod app_common;
+
+use app_common::*;
+use kvtui::app::{Msg, Overlay, update};
+use kvtui::vault::{ErrorKind, VaultCmd, VaultEventKind};
+
+#[test]
+fn start_lists_secrets_and_deleted() {
+    let mut model = kvtui::app::Model::new(VAULT, false, kvtui::app::Keymap::default_keymap(), NOW);
+    let reqs = update(&mut model, Msg::Start);
+    assert!(matches!(reqs[0].cmd, VaultCmd::ListSecrets));
+    assert!(matches!(reqs[1].cmd, VaultCmd::ListDeleted));
+    assert!(model.is_loading());
+}
+
+#[test]
+fn pages_fill_the_list_sorted_by_name() {
+    let model = loaded_model();
+    let names: Vec<_> = model
+        .secrets
+        .visible
+        .iter()
+        .map(|&i| model.secrets.items[i].name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "api-key",
+            "app-config",
+            "db-password",
+            "feature-flag",
+            "old-cert"
+        ]
+    );
+    assert!(!model.is_loading());
+    assert_eq!(model.last_refresh, Some(NOW));
+    assert_eq!(model.deleted.items.len(), 1);
+}
+
+#[test]
+fn refresh_cancels_the_old_listing_and_drops_its_pages() {
+    let mut model = kvtui::app::Model::new(VAULT, false, kvtui::app::Keymap::default_keymap(), NOW);
+    let first = update(&mut model, Msg::Start)[0].id;
+    let reqs = press(&mut model, "f5");
+    assert!(
+        reqs.iter()
+            .any(|r| matches!(r.cmd, VaultCmd::Cancel(id) if id == first))
+    );
+    let second = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, VaultCmd::ListSecrets))
+        .map(|r| r.id)
+        .unwrap();
+    update(
+        &mut model,
+        event(first, VaultEventKind::SecretsPage(vec![props("stale")])),
+    );
+    assert!(
+        model.secrets.items.is_empty(),
+        "a superseded page must be dropped"
+    );
+    update(
+        &mut model,
+        event(second, VaultEventKind::SecretsPage(vec![props("fresh")])),
+    );
+    assert_eq!(model.secrets.items[0].name, "fresh");
+}
+
+#[test]
+fn keys_move_the_selection() {
+    let mut model = loaded_model();
+    assert_eq!(selected_name(&model), "api-key");
+    press(&mut model, "j j");
+    assert_eq!(selected_name(&model), "db-password");
+    press(&mut model, "G");
+    assert_eq!(selected_name(&model), "old-cert");
+    press(&mut model, "k g");
+    assert_eq!(selected_name(&model), "api-key");
+    press(&mut model, "up");
+    assert_eq!(selected_name(&model), "api-key");
+}
+
+#[test]
+fn filter_matches_name_content_type_and_tags() {
+    let mut model = loaded_model();
+    press(&mut model, "/");
+    type_text(&mut model, "json");
+    assert_eq!(model.secrets.visible.len(), 1);
+    assert_eq!(selected_name(&model), "app-config");
+    press(&mut model, "enter");
+    assert!(model.filter_input.is_none());
+    assert_eq!(model.secrets.filter, "json", "Enter keeps the filter");
+    press(&mut model, "/");
+    press(&mut model, "ctrl-u");
+    type_text(&mut model, "team=data");
+    assert_eq!(selected_name(&model), "db-password");
+    press(&mut model, "esc");
+    assert_eq!(model.secrets.filter, "");
+    assert_eq!(model.secrets.visible.len(), 5);
+}
+
+#[test]
+fn sort_cycles_name_updated_expires() {
+    let mut model = loaded_model();
+    press(&mut model, "o");
+    assert_eq!(
+        selected_name(&model),
+        "api-key",
+        "selection stays on the same secret"
+    );
+    press(&mut model, "g");
+    assert_eq!(selected_name(&model), "app-config", "newest first");
+    press(&mut model, "o g");
+    assert_eq!(selected_name(&model), "old-cert", "soonest expiry first");
+}
+
+/// The narrowed list must equal what a full rebuild gives.
+fn assert_same_as_rebuild(model: &kvtui::app::Model) {
+    let mut fresh = model.secrets.clone();
+    fresh.rebuild();
+    let mut a = model.secrets.visible.clone();
+    let mut b = fresh.visible.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "filter {:?}", model.secrets.filter);
+}
+
+#[test]
+fn typing_narrows_and_backspace_widens_the_filter() {
+    let mut model = loaded_model();
+    press(&mut model, "/");
+    type_text(&mut model, "a");
+    let wide = model.secrets.visible.len();
+    for c in ["p", "i", "-", "k"] {
+        type_text(&mut model, c);
+        assert_same_as_rebuild(&model);
+    }
+    assert_eq!(model.secrets.visible.len(), 1);
+    type_text(&mut model, "z");
+    assert!(model.secrets.visible.is_empty());
+    press(
+        &mut model,
+        "backspace backspace backspace backspace backspace",
+    );
+    assert_eq!(model.secrets.visible.len(), wide);
+    type_text(&mut model, " !flag");
+    assert_same_as_rebuild(&model);
+    assert!(
+        model
+            .secrets
+            .visible
+            .iter()
+            .all(|&i| model.secrets.items[i].name != "feature-flag"),
+        "negation excludes"
+    );
+}
+
+#[test]
+fn deleted_view_filters_too() {
+    let mut model = loaded_model();
+    press(&mut model, "tab /");
+    type_text(&mut model, "zzz");
+    assert!(model.deleted.visible.is_empty());
+    assert_eq!(
+        model.secrets.visible.len(),
+        5,
+        "the other list keeps its filter"
+    );
+    press(&mut model, "esc");
+    assert_eq!(model.deleted.visible.len(), 1);
+}
+
+#[test]
+fn a_click_selects_the_row() {
+    let mut model = loaded_model();
+    update(&mut model, Msg::SelectRow(3));
+    assert_eq!(selected_name(&model), "feature-flag");
+    update(&mut model, Msg::SelectRow(99));
+    assert_eq!(selected_name(&model), "old-cert");
+    let state = kvtui::ui::UiState::default();
+    assert_eq!(kvtui::ui::list_row_at(&model, &state, 3, 24), Some(0));
+    assert_eq!(kvtui::ui::list_row_at(&model, &state, 5, 24), Some(2));
+    assert_eq!(
+        kvtui::ui::list_row_at(&model, &state, 2, 24),
+        None,
+        "the header"
+    );
+    assert_eq!(
+        kvtui::ui::list_row_at(&model, &state, 20, 24),
+        None,
+        "below the rows"
+    );
+}
+
+#[test]
+fn a_failed_reload_keeps_the_rows() {
+    let mut model = loaded_model();
+    let reqs = press(&mut model, "f5");
+    assert_eq!(model.secrets.items.len(), 5, "old rows stay while loading");
+    let list = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, VaultCmd::ListSecrets))
+        .unwrap()
+        .id;
+    update(
+        &mut model,
+        event(
+            list,
+            failure(ErrorKind::Network, 0, "", "connection refused"),
+        ),
+    );
+    assert_eq!(model.secrets.items.len(), 5);
+    assert!(model.secrets.loading.is_none());
+    update(
+        &mut model,
+        event(list, VaultEventKind::SecretsPage(vec![props("late")])),
+    );
+    assert_eq!(
+        model.secrets.items.len(),
+        5,
+        "answers after failure are dropped"
+    );
+}
+
+#[test]
+fn the_vault_picker_switches_and_keeps_each_list() {
+    let mut model = loaded_model();
+    model.add_vault("https://other.vault.azure.net", false);
+    press(&mut model, "v");
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Picker { selected: 0 })
+    ));
+    let reqs = press(&mut model, "j enter");
+    assert!(model.overlays.is_empty());
+    assert_eq!(model.vault_label, "https://other.vault.azure.net");
+    assert!(model.secrets.items.is_empty());
+    let list = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, VaultCmd::ListSecrets))
+        .expect("the new vault loads");
+    assert_eq!(model.route(list.id), 1, "routed to the second vault");
+    update(
+        &mut model,
+        event(
+            list.id,
+            VaultEventKind::SecretsPage(vec![props("elsewhere")]),
+        ),
+    );
+    update(
+        &mut model,
+        event(list.id, VaultEventKind::ListDone { count: 1 }),
+    );
+    assert_eq!(selected_name(&model), "elsewhere");
+
+    let reqs = press(&mut model, "v k enter");
+    assert!(
+        !reqs.iter().any(|r| matches!(r.cmd, VaultCmd::ListSecrets)),
+        "a loaded vault is not reloaded"
+    );
+    assert_eq!(model.vault_label, VAULT);
+    assert_eq!(
+        model.secrets.items.len(),
+        5,
+        "the first vault's list is kept"
+    );
+}
+
+#[test]
+fn switching_vaults_cancels_requests_in_flight() {
+    let mut model = loaded_model();
+    model.add_vault("second", false);
+    let reqs = press(&mut model, "d y");
+    let delete = only_cmd(&reqs).0;
+    assert_eq!(model.route(delete), 0);
+    let reqs = press(&mut model, "v j enter");
+    let cancel = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, VaultCmd::Cancel(id) if id == delete))
+        .expect("the delete is cancelled")
+        .id;
+    assert_eq!(model.route(cancel), 0, "a cancel goes to the old vault");
+    let list = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, VaultCmd::ListSecrets))
+        .unwrap()
+        .id;
+    assert_eq!(model.route(list), 1);
+    // A late answer from the old vault changes nothing here.
+    update(
+        &mut model,
+        event(
+            delete,
+            VaultEventKind::Deleted(Box::new(deleted("api-key"))),
+        ),
+    );
+    assert!(model.deleted.items.is_empty());
+}
+
+#[test]
+fn failures_go_to_the_error_history() {
+    let mut model = loaded_model();
+    let reqs = press(&mut model, "f5");
+    let list = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, VaultCmd::ListSecrets))
+        .unwrap()
+        .id;
+    update(
+        &mut model,
+        event(
+            list,
+            failure(ErrorKind::Throttled, 429, "Throttled", "Too many requests"),
+        ),
+    );
+    assert_eq!(model.errors.len(), 1);
+    assert!(model.toast.as_ref().unwrap().is_error);
+    press(&mut model, "!");
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Errors { .. })
+    ));
+    press(&mut model, "esc");
+    assert!(model.overlays.is_empty());
+}
+
+#[test]
+fn help_scrolls_and_closes() {
+    let mut model = loaded_model();
+    press(&mut model, "? j j");
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Help { scroll: 2 })
+    ));
+    press(&mut model, "esc");
+    assert!(model.overlays.is_empty());
+}
+
+#[test]
+fn error_history_scroll_stops_at_the_end() {
+    let mut model = loaded_model();
+    press(&mut model, "! j j j j");
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Errors { scroll: 0 })
+    ));
+}
+
+#[test]
+fn quit_with_q_or_ctrl_c() {
+    let mut model = loaded_model();
+    press(&mut model, "q");
+    assert!(model.quit);
+    let mut model = loaded_model();
+    press(&mut model, "n ctrl-c");
+    assert!(model.quit, "Ctrl-C quits even from a form");
+}
