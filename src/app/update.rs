@@ -6,13 +6,13 @@ use time::Duration;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
+use super::details;
 use super::dialogs;
 use super::events;
 use super::forms;
 use super::keymap::{Action, Mode};
-use super::model::{Clip, ConfirmAction, Details, Model, Msg, Overlay, Pending, View};
+use super::model::{ConfirmAction, Model, Msg, Overlay, Pending, View};
 use crate::vault::{SecretName, VaultCmd, VaultRequest};
-use secrecy::SecretString;
 
 /// Applies one message and returns the requests to send, in order.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<VaultRequest> {
@@ -88,7 +88,7 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         Mode::Help => on_help_key(model, action),
         Mode::Details => {
             if let Some(action) = action {
-                on_details_action(model, action);
+                details::on_action(model, action);
             }
         }
         Mode::List | Mode::Deleted => {
@@ -236,7 +236,7 @@ fn on_list_action(model: &mut Model, action: Action) {
                 View::Deleted
             };
         }
-        Action::Details => open_details(model),
+        Action::Details => details::open(model),
         Action::New => model
             .overlays
             .push(Overlay::Form(super::form::Form::new_secret())),
@@ -260,7 +260,7 @@ fn on_list_action(model: &mut Model, action: Action) {
         Action::Purge if deleted_view => dialogs::confirm_purge(model),
         Action::CopyValue if !deleted_view => {
             if let Some(name) = model.secrets.selected_item().map(|p| p.name.clone()) {
-                copy_value(model, &name, None);
+                details::copy_value(model, &name, None);
             }
         }
         Action::CopyId => {
@@ -273,7 +273,7 @@ fn on_list_action(model: &mut Model, action: Action) {
                 model.secrets.selected_item().map(|p| p.id.clone())
             };
             if let Some(id) = id {
-                copy(model, id, "id");
+                details::copy(model, id, "id");
             }
         }
         Action::Refresh => refresh(model),
@@ -305,142 +305,6 @@ impl<T: super::rows::ListRow> RowsNav for super::rows::Rows<T> {
 
     fn mark(&mut self) {
         self.toggle_mark();
-    }
-}
-
-/// Hands an id to the run loop for the clipboard.
-pub(crate) fn copy(model: &mut Model, text: String, what: &str) {
-    model.clipboard = Some(Clip {
-        text: SecretString::from(text),
-        is_value: false,
-    });
-    model.toast(format!("copied the {what}"), false);
-}
-
-/// Copies a secret's value: from the open details when loaded, else fetched
-/// for the copy alone.
-fn copy_value(model: &mut Model, name: &str, version: Option<String>) {
-    if let Some(value) = model
-        .details
-        .as_ref()
-        .filter(|d| d.props.name == name)
-        .and_then(|d| d.value.clone())
-    {
-        model.clipboard = Some(Clip {
-            text: value,
-            is_value: true,
-        });
-        model.toast(format!("copied the value of {name}"), false);
-        return;
-    }
-    if let Ok(secret) = SecretName::parse(name) {
-        model.send(
-            VaultCmd::Get {
-                name: secret,
-                version,
-            },
-            Pending::CopyValue {
-                name: name.to_owned(),
-            },
-        );
-    }
-}
-
-fn open_details(model: &mut Model) {
-    match model.view {
-        View::Secrets => {
-            let Some(props) = model.secrets.selected_item().cloned() else {
-                return;
-            };
-            let Ok(name) = SecretName::parse(&props.name) else {
-                return;
-            };
-            let mut details = Details::new(props);
-            details.versions_req =
-                Some(model.send(VaultCmd::ListVersions { name }, Pending::Versions));
-            model.details = Some(details);
-        }
-        View::Deleted => {
-            let Some(ds) = model.deleted.selected_item().cloned() else {
-                return;
-            };
-            let mut details = Details::new(ds.props.clone());
-            details.deleted = Some(ds);
-            model.details = Some(details);
-        }
-    }
-}
-
-fn close_details(model: &mut Model) {
-    let Some(mut details) = model.details.take() else {
-        return;
-    };
-    for id in [details.value_req, details.versions_req]
-        .into_iter()
-        .flatten()
-    {
-        model.cancel(id);
-    }
-    if let Some(parent) = details.parent.take() {
-        model.details = Some(*parent);
-    }
-}
-
-fn on_details_action(model: &mut Model, action: Action) {
-    let Some(details) = &mut model.details else {
-        return;
-    };
-    match action {
-        Action::Back => close_details(model),
-        Action::Quit => model.quit = true,
-        Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
-        Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
-        Action::ShowValue if details.deleted.is_none() => {
-            if details.shown {
-                details.shown = false;
-            } else {
-                details.shown = true;
-                if details.value.is_none() && details.value_req.is_none() {
-                    let name = details.props.name.clone();
-                    let version = details.parent.as_ref().and(details.props.version.clone());
-                    if let Ok(name) = SecretName::parse(&name) {
-                        let id = model.send(VaultCmd::Get { name, version }, Pending::Value);
-                        if let Some(d) = &mut model.details {
-                            d.value_req = Some(id);
-                        }
-                    }
-                }
-            }
-        }
-        Action::Down => {
-            details.version_sel =
-                (details.version_sel + 1).min(details.versions.len().saturating_sub(1));
-        }
-        Action::Up => details.version_sel = details.version_sel.saturating_sub(1),
-        Action::PageDown => details.scroll = details.scroll.saturating_add(5),
-        Action::PageUp => details.scroll = details.scroll.saturating_sub(5),
-        Action::Details if !details.is_version() && details.deleted.is_none() => {
-            if let Some(version) = details.versions.get(details.version_sel).cloned() {
-                let parent = model.details.take().map(Box::new);
-                let mut child = Details::new(version);
-                child.parent = parent;
-                model.details = Some(child);
-            }
-        }
-        Action::NewVersion | Action::Properties if details.deleted.is_none() => {
-            let props = details.props.clone();
-            forms::open(model, action, &props);
-        }
-        Action::CopyValue if details.deleted.is_none() => {
-            let name = details.props.name.clone();
-            let version = details.parent.as_ref().and(details.props.version.clone());
-            copy_value(model, &name, version);
-        }
-        Action::CopyId => {
-            let id = details.props.id.clone();
-            copy(model, id, "id");
-        }
-        _ => {}
     }
 }
 

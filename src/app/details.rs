@@ -1,0 +1,147 @@
+//! The details view's keys, and copying ids and values to the clipboard.
+
+use secrecy::SecretString;
+
+use super::forms;
+use super::keymap::Action;
+use super::model::{Clip, Details, Model, Overlay, Pending, View};
+use crate::vault::{SecretName, VaultCmd};
+
+/// Hands an id to the run loop for the clipboard.
+pub(crate) fn copy(model: &mut Model, text: String, what: &str) {
+    model.clipboard = Some(Clip {
+        text: SecretString::from(text),
+        is_value: false,
+    });
+    model.toast(format!("copied the {what}"), false);
+}
+
+/// Copies a secret's value: from the open details when loaded, else fetched
+/// for the copy alone.
+pub(crate) fn copy_value(model: &mut Model, name: &str, version: Option<String>) {
+    if let Some(value) = model
+        .details
+        .as_ref()
+        .filter(|d| d.props.name == name)
+        .and_then(|d| d.value.clone())
+    {
+        model.clipboard = Some(Clip {
+            text: value,
+            is_value: true,
+        });
+        model.toast(format!("copied the value of {name}"), false);
+        return;
+    }
+    if let Ok(secret) = SecretName::parse(name) {
+        model.send(
+            VaultCmd::Get {
+                name: secret,
+                version,
+            },
+            Pending::CopyValue {
+                name: name.to_owned(),
+            },
+        );
+    }
+}
+
+/// `Enter` on a row: the secret's details (versions load at once, the value
+/// only when asked for), or a deleted secret's properties.
+pub(crate) fn open(model: &mut Model) {
+    match model.view {
+        View::Secrets => {
+            let Some(props) = model.secrets.selected_item().cloned() else {
+                return;
+            };
+            let Ok(name) = SecretName::parse(&props.name) else {
+                return;
+            };
+            let mut details = Details::new(props);
+            details.versions_req =
+                Some(model.send(VaultCmd::ListVersions { name }, Pending::Versions));
+            model.details = Some(details);
+        }
+        View::Deleted => {
+            let Some(ds) = model.deleted.selected_item().cloned() else {
+                return;
+            };
+            let mut details = Details::new(ds.props.clone());
+            details.deleted = Some(ds);
+            model.details = Some(details);
+        }
+    }
+}
+
+/// Closes the view (dropping a fetched value) or returns from a version.
+fn close(model: &mut Model) {
+    let Some(mut details) = model.details.take() else {
+        return;
+    };
+    for id in [details.value_req, details.versions_req]
+        .into_iter()
+        .flatten()
+    {
+        model.cancel(id);
+    }
+    if let Some(parent) = details.parent.take() {
+        model.details = Some(*parent);
+    }
+}
+
+pub(crate) fn on_action(model: &mut Model, action: Action) {
+    let Some(details) = &mut model.details else {
+        return;
+    };
+    match action {
+        Action::Back => close(model),
+        Action::Quit => model.quit = true,
+        Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
+        Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
+        Action::ShowValue if details.deleted.is_none() => {
+            if details.shown {
+                details.shown = false;
+            } else {
+                details.shown = true;
+                if details.value.is_none() && details.value_req.is_none() {
+                    let name = details.props.name.clone();
+                    let version = details.parent.as_ref().and(details.props.version.clone());
+                    if let Ok(name) = SecretName::parse(&name) {
+                        let id = model.send(VaultCmd::Get { name, version }, Pending::Value);
+                        if let Some(d) = &mut model.details {
+                            d.value_req = Some(id);
+                        }
+                    }
+                }
+            }
+        }
+        Action::Down => {
+            details.version_sel =
+                (details.version_sel + 1).min(details.versions.len().saturating_sub(1));
+        }
+        Action::Up => details.version_sel = details.version_sel.saturating_sub(1),
+        Action::PageDown => details.scroll = details.scroll.saturating_add(5),
+        Action::PageUp => details.scroll = details.scroll.saturating_sub(5),
+        Action::Details if !details.is_version() && details.deleted.is_none() => {
+            if let Some(version) = details.versions.get(details.version_sel).cloned() {
+                let parent = model.details.take().map(Box::new);
+                let mut child = Details::new(version);
+                child.parent = parent;
+                model.details = Some(child);
+            }
+        }
+        Action::NewVersion | Action::Properties if details.deleted.is_none() => {
+            let props = details.props.clone();
+            forms::open(model, action, &props);
+        }
+        Action::CopyValue if details.deleted.is_none() => {
+            let name = details.props.name.clone();
+            let version = details.parent.as_ref().and(details.props.version.clone());
+            copy_value(model, &name, version);
+        }
+        Action::CopyId => {
+            let id = details.props.id.clone();
+            copy(model, id, "id");
+        }
+        _ => {}
+    }
+}
