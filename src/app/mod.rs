@@ -1,6 +1,7 @@
 //! The application: the model, messages, the pure `update`, forms and their
 //! validation, and the run loop that wires the terminal and the vault worker.
 
+pub mod clipboard;
 pub mod details;
 pub mod dialogs;
 pub mod events;

@@ -13,15 +13,15 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tracing_appender::non_blocking::WorkerGuard;
 
+use super::clipboard::{self, Clipboard};
 use super::keymap::Keymap;
-use super::model::{Clip, Model, Msg};
+use super::model::{Model, Msg};
 use super::update::update;
 use crate::cli::TuiArgs;
 use crate::config::{Config, ConfigError, default_state_dir};
 use crate::tui;
 use crate::ui::{self, UiState};
 use crate::vault::{ErrorKind, VaultError, VaultEvent, VaultRequest};
-use secrecy::ExposeSecret;
 
 /// Why the UI stopped abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -161,7 +161,10 @@ async fn event_loop(
     events: &mut mpsc::Receiver<VaultEvent>,
     clear_after: Duration,
 ) -> Result<(), AppError> {
-    let mut clipboard = ClipboardClearer::new(clear_after);
+    let mut clipboard = Clipboard::new(
+        clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
+        clear_after,
+    );
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -227,44 +230,6 @@ async fn event_loop(
         }
         while let Some(Some(Ok(ev))) = input.next().now_or_never() {
             msgs.extend(to_msg(ev, model, &ui_state, terminal.size()?.height));
-        }
-    }
-}
-
-/// Puts text on the clipboard (OSC 52) and clears a copied value after a
-/// while. OSC 52 cannot read the clipboard back, so the clear happens even if
-/// something else was copied meanwhile.
-struct ClipboardClearer {
-    after: Duration,
-    due: Option<std::time::Instant>,
-}
-
-impl ClipboardClearer {
-    fn new(after: Duration) -> Self {
-        Self { after, due: None }
-    }
-
-    fn copy(&mut self, clip: &Clip) {
-        if let Err(e) = tui::osc52_copy(clip.text.expose_secret()) {
-            tracing::warn!("clipboard: {e}");
-            return;
-        }
-        self.due = (clip.is_value && !self.after.is_zero())
-            .then(|| std::time::Instant::now() + self.after);
-    }
-
-    fn clear_if_due(&mut self) {
-        if self.due.is_some_and(|t| std::time::Instant::now() >= t) {
-            self.clear_now();
-        }
-    }
-
-    /// A value still on the clipboard is cleared on the way out too.
-    fn clear_now(&mut self) {
-        if self.due.take().is_some()
-            && let Err(e) = tui::osc52_copy("")
-        {
-            tracing::warn!("clipboard: {e}");
         }
     }
 }
