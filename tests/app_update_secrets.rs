@@ -231,3 +231,37 @@ fn bulk_results_are_summarised_per_item() {
     assert!(toast.is_error);
     assert!(model.bulk.is_none());
 }
+
+#[test]
+fn properties_of_one_version_update_that_version_only() {
+    let mut model = loaded_model();
+    let reqs = press(&mut model, "enter");
+    let mut v1 = props("api-key");
+    v1.version = Some("0123456789abcdef0123456789abcdef".to_owned());
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::SecretsPage(vec![v1.clone()])),
+    );
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::ListDone { count: 1 }),
+    );
+    press(&mut model, "enter p n");
+    let reqs = press(&mut model, "ctrl-s");
+    let VaultCmd::UpdateProps { version, .. } = only_cmd(&reqs).1 else {
+        panic!("expected UpdateProps");
+    };
+    assert_eq!(version.as_deref(), Some("0123456789abcdef0123456789abcdef"));
+    let mut after = v1;
+    after.enabled = false;
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::Props(Box::new(after))),
+    );
+    assert!(model.overlays.is_empty());
+    assert!(!model.details.as_ref().unwrap().props.enabled);
+    assert!(
+        model.secrets.find("api-key").unwrap().enabled,
+        "the list shows the latest"
+    );
+}

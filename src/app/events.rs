@@ -214,7 +214,14 @@ fn refresh_details(model: &mut Model, name: &str, props: &crate::vault::SecretPr
     let Some(d) = model.details.as_mut() else {
         return;
     };
-    if d.is_version() || !d.props.name.eq_ignore_ascii_case(name) {
+    if !d.props.name.eq_ignore_ascii_case(name) {
+        return;
+    }
+    if d.is_version() {
+        // A version view shows new properties of that version only.
+        if d.props.version == props.version {
+            d.props = props.clone();
+        }
         return;
     }
     d.props = props.clone();
