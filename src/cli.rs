@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "kvtui", version, about = "A terminal browser for Azure Key Vault secrets")]
+#[command(
+    name = "kvtui",
+    version,
+    about = "A terminal browser for Azure Key Vault secrets"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
