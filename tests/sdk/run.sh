@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-bin="${KVTUI_BIN:-$root/target/debug/kvtui}"
+bin="${KVTUI_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/kvtui}"
 python="${PYTHON:-python3}"
 data="$(mktemp -d)"
 log="$data/serve.log"
