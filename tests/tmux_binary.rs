@@ -1,0 +1,143 @@
+//! The real binary in a real terminal (tmux): what a new user sees on first run.
+//! `.ci/run` installs tmux.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Session {
+    name: String,
+}
+
+impl Session {
+    fn start(name: &str, data: &Path, log: &Path) -> Self {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", name])
+            .output();
+        let cmd = format!(
+            "{} --data-dir {} --log-file {}",
+            env!("CARGO_BIN_EXE_kvtui"),
+            data.display(),
+            log.display()
+        );
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                &cmd,
+            ])
+            .env_remove("KEY_VAULT_NAME")
+            .env_remove("AZURE_KEYVAULT_URL")
+            .status()
+            .expect("tmux runs (install it with apt-get install -y tmux)");
+        assert!(status.success());
+        Self {
+            name: name.to_owned(),
+        }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let ok = Command::new("tmux")
+                .args(["send-keys", "-t", &self.name, k])
+                .status()
+                .expect("send-keys");
+            assert!(ok.success());
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    /// Waits until `pred` holds for the screen, or fails with the screen shown.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.name])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .output();
+    }
+}
+
+#[test]
+fn a_first_run_shows_the_sample_vault_and_quits_cleanly() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("kvtui.log");
+    let s = Session::start(&format!("kvtui-test-{}", std::process::id()), &data, &log);
+
+    let screen = s.wait_for("the sample secrets", |t| {
+        t.contains("db-password") && t.contains("app-config")
+    });
+    assert!(
+        screen.contains("local vault"),
+        "status bar names the local vault:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Tr0ub4dor"),
+        "values stay masked in the list"
+    );
+
+    // Filter, then open the details: the value is masked until `s`.
+    s.keys(&["/", "d", "b", "-", "p", "a", "s", "s", "Enter"]);
+    s.wait_for("the filtered list", |t| {
+        t.contains("db-password") && !t.contains("app-config")
+    });
+    s.keys(&["Enter"]);
+    s.wait_for("the details", |t| {
+        t.contains("Recoverable+Purgeable") && t.contains("Versions")
+    });
+    assert!(!s.screen().contains("Tr0ub4dor&3-current"));
+    s.keys(&["s"]);
+    s.wait_for("the shown value", |t| t.contains("Tr0ub4dor&3-current"));
+    s.keys(&["Escape"]);
+    s.wait_for("the list again", |t| !t.contains("Recoverable+Purgeable"));
+
+    // The deleted view holds the deleted sample.
+    s.keys(&["Escape", "Tab"]);
+    s.wait_for("the deleted view", |t| t.contains("retired-service-key"));
+
+    s.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!s.alive(), "q quits");
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(!logged.contains("Tr0ub4dor"), "no value in the log");
+}
