@@ -358,3 +358,66 @@ fn quit_with_q_or_ctrl_c() {
     press(&mut model, "n ctrl-c");
     assert!(model.quit, "Ctrl-C quits even from a form");
 }
+
+#[test]
+fn pages_out_of_order_merge_into_the_same_view_as_a_rebuild() {
+    let mut model = kvtui::app::Model::new(VAULT, false, kvtui::app::Keymap::default_keymap(), NOW);
+    let list = update(&mut model, Msg::Start)[0].id;
+    press(&mut model, "/");
+    type_text(&mut model, "7");
+    press(&mut model, "enter");
+    // 8,000 names in a scrambled order, so the throttled merges do real work.
+    for page in 0..320 {
+        let items = (0..25)
+            .map(|i| props(&format!("s-{:05}", (page * 25 + i) * 7919 % 8000)))
+            .collect();
+        update(&mut model, event(list, VaultEventKind::SecretsPage(items)));
+        if page == 250 {
+            let mut fresh = model.secrets.clone();
+            fresh.rebuild();
+            assert!(model.secrets.visible.len() <= fresh.visible.len());
+        }
+    }
+    update(
+        &mut model,
+        event(list, VaultEventKind::ListDone { count: 8000 }),
+    );
+    let mut fresh = model.secrets.clone();
+    fresh.rebuild();
+    assert_eq!(model.secrets.visible, fresh.visible);
+    assert!(model.secrets.visible.len() > 1000);
+    press(&mut model, "o");
+    let mut fresh = model.secrets.clone();
+    fresh.rebuild();
+    assert_eq!(model.secrets.visible, fresh.visible);
+}
+
+#[test]
+fn upserts_and_removals_keep_the_view_as_a_rebuild_would() {
+    let mut model = loaded_model();
+    press(&mut model, "o");
+    press(&mut model, "/");
+    type_text(&mut model, "e");
+    let same = |m: &kvtui::app::Model| {
+        let mut fresh = m.secrets.clone();
+        fresh.rebuild();
+        assert_eq!(m.secrets.visible, fresh.visible);
+    };
+    let mut newer = props("zeta-secret");
+    newer.updated = Some(NOW);
+    model.secrets.upsert(newer);
+    same(&model);
+    assert_eq!(
+        model.secrets.items[model.secrets.visible[0]].name,
+        "zeta-secret"
+    );
+    let mut changed = props("api-key");
+    changed.updated = Some(time::macros::datetime!(2020-01-01 00:00 UTC));
+    model.secrets.upsert(changed);
+    same(&model);
+    model.secrets.remove("db-password");
+    same(&model);
+    model.secrets.remove("app-config");
+    same(&model);
+    assert_eq!(model.secrets.items.len(), 4);
+}

@@ -9,6 +9,7 @@ pub mod form;
 pub mod format;
 pub mod forms;
 pub mod keymap;
+pub mod matching;
 pub mod model;
 pub mod rows;
 pub mod run;

@@ -1,13 +1,12 @@
 //! A loaded list (secrets or deleted secrets) with its filter, sort, selection
-//! and marks. `visible` indexes into `items`, so drawing costs the same for
-//! 100 or 100,000 rows.
+//! and marks. `order` holds every row in sort order and `visible` the rows the
+//! filter keeps, both as indices into `items`: drawing costs the same for 100
+//! or 100,000 rows, and neither filtering nor loading sorts the whole list.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
-
+use super::matching::{Filter, matching_indices};
 use crate::vault::{DeletedSecret, ReqId, SecretProps};
 
 /// What a list row offers to filtering and sorting.
@@ -130,12 +129,16 @@ pub struct Rows<T> {
     pub loading: Option<ReqId>,
     /// Set once a full listing has arrived.
     pub loaded: bool,
-    /// Pages received since the last rebuild of `visible`.
-    stale_pages: usize,
-    /// The old rows stay on screen until the first page of a reload arrives.
-    replace_on_page: bool,
+    /// Every index into `items`, in sort order.
+    order: Vec<usize>,
     /// `extra_haystack` of each item, built once rather than per keystroke.
     extras: Vec<Option<Box<str>>>,
+    /// Pages received since `visible` last took new rows in.
+    stale_pages: usize,
+    /// First item not yet merged into `order` and `visible`.
+    unmerged_from: Option<usize>,
+    /// The old rows stay on screen until the first page of a reload arrives.
+    replace_on_page: bool,
 }
 
 impl<T> Default for Rows<T> {
@@ -149,11 +152,40 @@ impl<T> Default for Rows<T> {
             filter: String::new(),
             loading: None,
             loaded: false,
-            stale_pages: 0,
-            replace_on_page: false,
+            order: Vec::new(),
             extras: Vec::new(),
+            stale_pages: 0,
+            unmerged_from: None,
+            replace_on_page: false,
         }
     }
+}
+
+/// Merges two index lists already sorted by `cmp`.
+fn merge_sorted(
+    mut a: Vec<usize>,
+    b: Vec<usize>,
+    cmp: impl Fn(usize, usize) -> Ordering,
+) -> Vec<usize> {
+    // Vaults list in name order, so new pages usually go after the rest.
+    if let (Some(&last), Some(&first)) = (a.last(), b.first())
+        && cmp(last, first) != Ordering::Greater
+    {
+        a.extend(b);
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(&x), Some(&y)) => cmp(x, y) != Ordering::Greater,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        out.extend(if take_a { a.next() } else { b.next() });
+    }
+    out
 }
 
 impl<T: ListRow> Rows<T> {
@@ -164,9 +196,17 @@ impl<T: ListRow> Rows<T> {
     }
 
     pub fn find(&self, name: &str) -> Option<&T> {
+        self.position(name).map(|i| &self.items[i])
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
         self.items
             .iter()
-            .find(|t| t.name().eq_ignore_ascii_case(name))
+            .position(|t| t.name().eq_ignore_ascii_case(name))
+    }
+
+    fn cmp(&self, a: usize, b: usize) -> Ordering {
+        self.items[a].compare(&self.items[b], self.sort)
     }
 
     /// Starts a fresh listing. The old rows stay until the first page comes
@@ -181,7 +221,9 @@ impl<T: ListRow> Rows<T> {
         if std::mem::take(&mut self.replace_on_page) {
             self.items.clear();
             self.extras.clear();
+            self.order.clear();
             self.visible.clear();
+            self.unmerged_from = None;
         }
     }
 
@@ -191,18 +233,21 @@ impl<T: ListRow> Rows<T> {
         self.replace_on_page = false;
     }
 
-    /// Appends a page. Rebuilding the view on every page would be quadratic on
-    /// a big vault, so large lists rebuild every few pages and at the end.
+    /// Appends a page. New rows are sorted among themselves and merged into
+    /// the sorted lists, every page while the list is small and every few
+    /// pages once it is big, so loading stays linear.
     pub fn push_page(&mut self, page: Vec<T>) {
         self.drop_old_rows();
+        let start = self.items.len();
         self.extras.extend(
             page.iter()
                 .map(|t| t.extra_haystack().map(String::into_boxed_str)),
         );
         self.items.extend(page);
+        self.unmerged_from.get_or_insert(start);
         self.stale_pages += 1;
         if self.items.len() <= 5_000 || self.stale_pages >= 40 {
-            self.rebuild();
+            self.merge_new();
         }
     }
 
@@ -210,113 +255,131 @@ impl<T: ListRow> Rows<T> {
         self.drop_old_rows();
         self.loading = None;
         self.loaded = true;
-        self.rebuild();
+        self.merge_new();
+        self.clamp();
     }
 
-    /// Inserts or replaces the row with the same name (case-insensitively).
+    /// Which items in `0..len` the filter keeps (all when it is empty);
+    /// `wanted` limits the check.
+    fn matches(&self, wanted: Option<&[bool]>) -> Vec<bool> {
+        if self.filter.is_empty() {
+            return vec![true; self.items.len()];
+        }
+        let filter = Filter::new(&self.filter);
+        matching_indices(self.items.len(), wanted, &filter, |m, i| {
+            m.matches(self.items[i].name())
+                || self.extras[i]
+                    .as_deref()
+                    .is_some_and(|extra| m.matches(extra))
+        })
+    }
+
+    /// Merges the rows that arrived since the last merge into the lists.
+    fn merge_new(&mut self) {
+        self.stale_pages = 0;
+        let Some(from) = self.unmerged_from.take() else {
+            return;
+        };
+        let keep = self.visible.get(self.selected).copied();
+        let mut fresh: Vec<usize> = (from..self.items.len()).collect();
+        fresh.sort_by(|&a, &b| self.cmp(a, b));
+        let order = std::mem::take(&mut self.order);
+        if self.filter.is_empty() {
+            self.order = merge_sorted(order, fresh, |a, b| self.cmp(a, b));
+            self.visible.clone_from(&self.order);
+        } else {
+            let mut wanted = vec![false; self.items.len()];
+            for &i in &fresh {
+                wanted[i] = true;
+            }
+            let keeps = self.matches(Some(&wanted));
+            let fresh_visible: Vec<usize> = fresh.iter().copied().filter(|&i| keeps[i]).collect();
+            self.order = merge_sorted(order, fresh, |a, b| self.cmp(a, b));
+            let visible = std::mem::take(&mut self.visible);
+            self.visible = merge_sorted(visible, fresh_visible, |a, b| self.cmp(a, b));
+        }
+        self.reselect(keep);
+    }
+
+    /// Inserts or replaces the row with the same name (case-insensitively),
+    /// placing it in both lists without sorting them again.
     pub fn upsert(&mut self, item: T) {
-        match self
-            .items
-            .iter()
-            .position(|t| t.name().eq_ignore_ascii_case(item.name()))
-        {
+        self.merge_new();
+        let extra = item.extra_haystack().map(String::into_boxed_str);
+        let i = match self.position(item.name()) {
             Some(i) => {
-                self.extras[i] = item.extra_haystack().map(String::into_boxed_str);
+                self.order.retain(|&x| x != i);
+                self.visible.retain(|&x| x != i);
                 self.items[i] = item;
+                self.extras[i] = extra;
+                i
             }
             None => {
-                self.extras
-                    .push(item.extra_haystack().map(String::into_boxed_str));
                 self.items.push(item);
+                self.extras.push(extra);
+                self.items.len() - 1
             }
+        };
+        let at = self
+            .order
+            .partition_point(|&x| self.cmp(x, i) == Ordering::Less);
+        self.order.insert(at, i);
+        let mut wanted = vec![false; self.items.len()];
+        wanted[i] = true;
+        if self.matches(Some(&wanted))[i] {
+            let at = self
+                .visible
+                .partition_point(|&x| self.cmp(x, i) == Ordering::Less);
+            self.visible.insert(at, i);
         }
-        self.rebuild();
+        self.clamp();
     }
 
+    /// Removes a row; the selection keeps its position.
     pub fn remove(&mut self, name: &str) -> Option<T> {
-        let i = self
-            .items
-            .iter()
-            .position(|t| t.name().eq_ignore_ascii_case(name))?;
+        self.merge_new();
+        let i = self.position(name)?;
         self.marked.remove(name);
-        let item = self.items.remove(i);
         self.extras.remove(i);
-        // Indices shifted: keep the selection's position, not its name.
-        self.visible.clear();
-        self.rebuild();
+        let item = self.items.remove(i);
+        let shift = |list: &mut Vec<usize>| {
+            list.retain(|&x| x != i);
+            for x in list.iter_mut().filter(|x| **x > i) {
+                *x -= 1;
+            }
+        };
+        shift(&mut self.order);
+        shift(&mut self.visible);
+        self.clamp();
         Some(item)
     }
 
     /// Sets the filter. Typing one more character can only narrow a fuzzy
-    /// match, so then only the rows still visible are checked (and keep
-    /// their order); pattern syntax that can widen a match rebuilds.
+    /// match, so then only the visible rows are checked; otherwise every row
+    /// is, in the kept sort order, so nothing is sorted again.
     pub fn set_filter(&mut self, filter: &str) {
+        self.merge_new();
         let narrowing = filter.starts_with(self.filter.as_str())
-            && !filter.contains(['!', '^', '$', '\'', ' ', '\\'])
-            && self.stale_pages == 0
+            && super::matching::is_plain(filter)
             && !self.replace_on_page;
         filter.clone_into(&mut self.filter);
         self.selected = 0;
-        if narrowing {
-            let candidates = std::mem::take(&mut self.visible);
-            self.visible = self.matching(candidates);
-            self.clamp();
+        let base = if narrowing {
+            &self.visible
         } else {
-            self.rebuild();
-        }
-    }
-
-    /// The candidates (indices into `items`) the filter matches, in order.
-    /// Big lists are split over the cores: a keystroke on 100,000 rows must
-    /// stay within a frame.
-    fn matching(&self, candidates: Vec<usize>) -> Vec<usize> {
-        if self.filter.is_empty() {
-            return candidates;
-        }
-        let pattern = Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart);
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        if threads < 2 || candidates.len() < 20_000 {
-            return self.match_chunk(&pattern, &candidates);
-        }
-        let chunk = candidates.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = candidates
-                .chunks(chunk)
-                .map(|part| scope.spawn(|| self.match_chunk(&pattern, part)))
-                .collect();
-            let mut out = Vec::new();
-            for (h, part) in handles.into_iter().zip(candidates.chunks(chunk)) {
-                // A panicked worker thread would be a bug; fall back to this one.
-                out.extend(
-                    h.join()
-                        .unwrap_or_else(|_| self.match_chunk(&pattern, part)),
-                );
+            &self.order
+        };
+        let keeps = if narrowing {
+            let mut wanted = vec![false; self.items.len()];
+            for &i in base {
+                wanted[i] = true;
             }
-            out
-        })
-    }
-
-    fn match_chunk(&self, pattern: &Pattern, candidates: &[usize]) -> Vec<usize> {
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        let mut buf = Vec::new();
-        candidates
-            .iter()
-            .copied()
-            .filter(|&i| {
-                pattern
-                    .score(Utf32Str::new(self.items[i].name(), &mut buf), &mut matcher)
-                    .is_some()
-                    || self
-                        .extras
-                        .get(i)
-                        .and_then(|e| e.as_deref())
-                        .is_some_and(|extra| {
-                            pattern
-                                .score(Utf32Str::new(extra, &mut buf), &mut matcher)
-                                .is_some()
-                        })
-            })
-            .collect()
+            self.matches(Some(&wanted))
+        } else {
+            self.matches(None)
+        };
+        self.visible = base.iter().copied().filter(|&i| keeps[i]).collect();
+        self.clamp();
     }
 
     pub fn set_sort(&mut self, sort: SortKey) {
@@ -324,22 +387,24 @@ impl<T: ListRow> Rows<T> {
         self.rebuild();
     }
 
-    /// Recomputes `visible` from the items, the filter and the sort, keeping
-    /// the selection on the same name when it is still visible.
+    /// Recomputes both lists from the items, the filter and the sort,
+    /// keeping the selection on the same name when it is still visible.
     pub fn rebuild(&mut self) {
         self.stale_pages = 0;
-        let keep = self.selected_item().map(|t| t.name().to_owned());
-        let mut visible = self.matching((0..self.items.len()).collect());
-        let items = &self.items;
-        let sort = self.sort;
-        visible.sort_by(|&a, &b| items[a].compare(&items[b], sort));
-        self.visible = visible;
-        if let Some(name) = keep
-            && let Some(pos) = self
-                .visible
-                .iter()
-                .position(|&i| self.items[i].name() == name)
-        {
+        self.unmerged_from = None;
+        let keep = self.visible.get(self.selected).copied();
+        let mut order: Vec<usize> = (0..self.items.len()).collect();
+        order.sort_by(|&a, &b| self.cmp(a, b));
+        let keeps = self.matches(None);
+        self.visible = order.iter().copied().filter(|&i| keeps[i]).collect();
+        self.order = order;
+        self.reselect(keep);
+    }
+
+    /// Puts the selection back on item `keep` when it is still visible
+    /// (a scan of indices, cheap even for 100,000 rows).
+    fn reselect(&mut self, keep: Option<usize>) {
+        if let Some(pos) = keep.and_then(|k| self.visible.iter().position(|&i| i == k)) {
             self.selected = pos;
         }
         self.clamp();
@@ -380,19 +445,4 @@ impl<T: ListRow> Rows<T> {
             self.marked.iter().cloned().collect()
         }
     }
-}
-
-/// Positions in `text` the filter matched, for highlighting.
-pub fn match_positions(filter: &str, text: &str) -> Vec<u32> {
-    if filter.is_empty() {
-        return Vec::new();
-    }
-    let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let mut buf = Vec::new();
-    let mut idx = Vec::new();
-    pattern.indices(Utf32Str::new(text, &mut buf), &mut matcher, &mut idx);
-    idx.sort_unstable();
-    idx.dedup();
-    idx
 }

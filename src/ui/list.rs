@@ -10,7 +10,7 @@ use time::Duration;
 
 use super::{Theme, UiState, follow};
 use crate::app::format::{date_time, days_until};
-use crate::app::rows::match_positions;
+use crate::app::matching::match_positions;
 use crate::app::{Model, View};
 use crate::vault::SecretProps;
 
