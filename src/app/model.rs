@@ -158,6 +158,9 @@ pub struct ErrorEntry {
     pub error: VaultError,
 }
 
+/// Failures the error history keeps (the oldest go first).
+pub const MAX_ERRORS: usize = 200;
+
 /// Ticks (a quarter second each) a toast stays.
 pub const TOAST_TICKS: u8 = 16;
 
@@ -362,6 +365,9 @@ impl Model {
         let what = what.into();
         tracing::warn!(what = %what, kind = ?error.kind, status = ?error.status, code = ?error.code, "{}", error.message);
         self.toast(format!("{what}: {}", error.message), true);
+        if self.errors.len() >= MAX_ERRORS {
+            self.errors.remove(0);
+        }
         self.errors.push(ErrorEntry {
             at: self.now,
             what,
