@@ -46,7 +46,7 @@ pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme
         }
     }
     let area = frame.area();
-    let rect = popup(area, 70, area.height.saturating_sub(2));
+    let rect = popup(area, 90, area.height.saturating_sub(2));
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .title(" Keys · j/k scroll · Esc closes ")
