@@ -351,3 +351,28 @@ fn discard_and_recover_confirmations() {
     press(&mut model, "tab r");
     snap("confirm_recover", &model);
 }
+
+/// Every screen draws at tiny sizes without panicking, also after the list
+/// shrinks under a scrolled view.
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let (details, _) = details_model();
+    let mut filtered = loaded_model();
+    press(&mut filtered, "G");
+    let mut conflict = loaded_model();
+    press(&mut conflict, "n ? ");
+    let mut screens = vec![loaded_model(), details, conflict];
+    let mut state = UiState::default();
+    let mut big = Terminal::new(TestBackend::new(80, 8)).unwrap();
+    big.draw(|f| render(f, &filtered, &mut state)).unwrap();
+    press(&mut filtered, "/");
+    type_text(&mut filtered, "api-k");
+    screens.push(filtered);
+    for model in &screens {
+        for (w, h) in [(1, 1), (10, 3), (20, 5), (30, 8), (200, 2)] {
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            let mut s = state.clone();
+            t.draw(|f| render(f, model, &mut s)).unwrap();
+        }
+    }
+}

@@ -186,7 +186,7 @@ fn render_versions(frame: &mut Frame, area: Rect, d: &Details, state: &mut UiSta
         h,
         d.versions.len(),
     );
-    let start = state.versions_offset;
+    let start = state.versions_offset.min(d.versions.len());
     let end = (start + h).min(d.versions.len());
     let rows = d.versions[start..end].iter().enumerate().map(|(i, v)| {
         let style = if start + i == d.version_sel {

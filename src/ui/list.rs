@@ -171,7 +171,7 @@ fn render_secrets(
         inner_h,
         rows.visible.len(),
     );
-    let start = state.secrets_offset;
+    let start = state.secrets_offset.min(rows.visible.len());
     let end = (start + inner_h).min(rows.visible.len());
     let table_rows = rows.visible[start..end]
         .iter()
@@ -256,7 +256,7 @@ fn render_deleted(
         inner_h,
         rows.visible.len(),
     );
-    let start = state.deleted_offset;
+    let start = state.deleted_offset.min(rows.visible.len());
     let end = (start + inner_h).min(rows.visible.len());
     let table_rows = rows.visible[start..end]
         .iter()

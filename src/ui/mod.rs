@@ -94,6 +94,7 @@ pub(crate) fn popup(area: Rect, width: u16, height: u16) -> Rect {
 /// Keeps `selected` inside a window of `height` rows starting at `offset`.
 pub(crate) fn follow(offset: &mut usize, selected: usize, height: usize, len: usize) {
     if height == 0 {
+        *offset = (*offset).min(len);
         return;
     }
     if selected < *offset {
