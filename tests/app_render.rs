@@ -376,3 +376,20 @@ fn tiny_terminals_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn a_huge_paste_draws() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    update(&mut model, Msg::Paste("x".repeat(100_000)));
+    press(&mut model, "tab tab tab tab");
+    update(&mut model, Msg::Paste("k=v,".repeat(20_000)));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = draw(&model, w, h).backend().to_string();
+        assert!(text.contains("New secret"));
+    }
+    let mut model = loaded_model();
+    press(&mut model, "/");
+    update(&mut model, Msg::Paste("y".repeat(70_000)));
+    draw(&model, 80, 24);
+}

@@ -402,3 +402,17 @@ fn pasting_keeps_line_breaks_only_in_the_value() {
     assert_eq!(f.fields[0].value(), "pastedname");
     assert_eq!(f.fields[1].value(), "line1\nline2");
 }
+
+#[test]
+fn paste_goes_in_at_the_cursor() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "ab");
+    press(&mut model, "left");
+    update(&mut model, Msg::Paste("X-é".into()));
+    let Some(Overlay::Form(f)) = model.overlays.last() else {
+        panic!("form");
+    };
+    assert_eq!(f.fields[0].value(), "aX-éb");
+    assert_eq!(f.fields[0].input.cursor(), 4);
+}

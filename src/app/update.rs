@@ -104,22 +104,36 @@ fn on_paste(model: &mut Model, text: &str) {
         if let Some(field) = form.focused_mut() {
             // Only the value keeps line breaks; a name or a date cannot.
             let multiline = field.kind == super::form::FieldKind::Value;
-            for c in text
+            let clean: String = text
                 .chars()
                 .filter(|c| !c.is_control() || (multiline && *c == '\n'))
-            {
-                field.input.handle(tui_input::InputRequest::InsertChar(c));
-            }
+                .collect();
+            insert_at_cursor(&mut field.input, &clean);
         }
         form.dirty = true;
         forms::revalidate_focused(model);
     } else if let Some(input) = &mut model.filter_input {
-        for c in text.chars().filter(|c| !c.is_control()) {
-            input.handle(tui_input::InputRequest::InsertChar(c));
-        }
+        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+        insert_at_cursor(input, &clean);
         let text = input.value().to_owned();
         set_filter(model, &text);
     }
+}
+
+/// Inserts pasted text in one step: one character at a time is quadratic,
+/// and a large paste would freeze the screen.
+fn insert_at_cursor(input: &mut Input, text: &str) {
+    let value = input.value();
+    let cursor = input.cursor();
+    let at = value
+        .char_indices()
+        .nth(cursor)
+        .map_or(value.len(), |(i, _)| i);
+    let mut joined = String::with_capacity(value.len() + text.len());
+    joined.push_str(&value[..at]);
+    joined.push_str(text);
+    joined.push_str(&value[at..]);
+    *input = Input::new(joined).with_cursor(cursor + text.chars().count());
 }
 
 fn set_filter(model: &mut Model, text: &str) {

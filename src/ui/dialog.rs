@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::{Theme, popup};
+use super::{Theme, clamp16, popup};
 use crate::app::keymap::{Action, Mode};
 use crate::app::{Confirm, Conflict, ConflictChoice, Model};
 
@@ -67,8 +67,11 @@ pub(super) fn render_confirm(frame: &mut Frame, model: &Model, c: &Confirm, them
     }
     let rect = draw(frame, &c.title, lines, c.danger, theme);
     if let Some(row) = typed_row {
-        let x = rect.x + 3 + c.typed.visual_cursor() as u16;
-        let y = rect.y + 1 + row as u16;
+        let x = rect
+            .x
+            .saturating_add(3)
+            .saturating_add(clamp16(c.typed.visual_cursor()));
+        let y = rect.y.saturating_add(1).saturating_add(clamp16(row));
         if y < rect.bottom().saturating_sub(1) && x < rect.right().saturating_sub(1) {
             frame.set_cursor_position((x, y));
         }

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::{Theme, popup};
+use super::{Theme, clamp16, popup};
 use crate::app::Model;
 use crate::app::form::{FieldKind, Form};
 use crate::app::keymap::{Action, Mode};
@@ -138,8 +138,11 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
             width: rect.width.saturating_sub(2),
             height: rect.height.saturating_sub(2),
         };
-        let x = (inner.x + col as u16).min(inner.right().saturating_sub(1));
-        let y = inner.y + row as u16;
+        let x = inner
+            .x
+            .saturating_add(clamp16(col))
+            .min(inner.right().saturating_sub(1));
+        let y = inner.y.saturating_add(clamp16(row));
         if y < inner.bottom() {
             frame.set_cursor_position((x, y));
         }

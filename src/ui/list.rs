@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use time::Duration;
 
-use super::{Theme, UiState, follow};
+use super::{Theme, UiState, clamp16, follow};
 use crate::app::format::{date_time, days_until};
 use crate::app::matching::match_positions;
 use crate::app::{Model, View};
@@ -82,7 +82,10 @@ pub(super) fn render_filter(frame: &mut Frame, area: Rect, model: &Model, theme:
         ),
     ]);
     frame.render_widget(Paragraph::new(line), area);
-    let x = area.x + 1 + input.visual_cursor() as u16;
+    let x = area
+        .x
+        .saturating_add(1)
+        .saturating_add(clamp16(input.visual_cursor()));
     frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
 }
 

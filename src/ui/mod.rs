@@ -79,6 +79,12 @@ pub fn list_row_at(model: &Model, state: &UiState, y: u16, height: u16) -> Optio
     (index < len).then_some(index)
 }
 
+/// A count as a screen coordinate, saturating (a pasted 100 KB line must
+/// not overflow the cursor position).
+pub(crate) fn clamp16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
 /// A centred box of at most `width` × `height` inside `area`.
 pub(crate) fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
