@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
+use futures::Stream;
 use futures::{FutureExt, StreamExt};
-use ratatui::DefaultTerminal;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tracing_appender::non_blocking::WorkerGuard;
@@ -34,6 +36,8 @@ pub enum AppError {
     Log { path: PathBuf, source: io::Error },
     #[error("cannot set up logging: {0}")]
     LogInit(String),
+    #[error("cannot draw: {0}")]
+    Draw(String),
 }
 
 /// Sends logs to a file (never the terminal) through a non-blocking writer;
@@ -116,15 +120,41 @@ pub async fn run(
 /// picker (`v`) switches between them, each keeping its loaded lists.
 pub async fn run_vaults(args: &TuiArgs, vaults: Vec<VaultConn>) -> Result<(), AppError> {
     let config = Config::load(args.config.as_deref())?;
-    let mut iter = vaults.into_iter();
-    let Some(first) = iter.next() else {
+    let Some(first) = vaults.first() else {
         return Ok(());
     };
     let mut model = initial_model(&config, first.label.clone(), first.is_local);
-    // One merged stream of events: request ids are unique across vaults.
-    let (merged_tx, mut merged_rx) = mpsc::channel(256);
+    let mut wiring = wire(&mut model, vaults);
+    let clipboard = Clipboard::new(
+        clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
+        Duration::from_secs(config.clipboard_clear_seconds),
+    );
+    let mut terminal = tui::enter()?;
+    let result = event_loop(
+        &mut terminal,
+        EventStream::new(),
+        &mut model,
+        &mut wiring,
+        clipboard,
+    )
+    .await;
+    tui::restore();
+    result
+}
+
+/// The workers as the loop sees them: requests routed by vault index, events
+/// merged into one stream (request ids are unique across vaults).
+pub struct Wiring {
+    senders: Vec<mpsc::Sender<VaultRequest>>,
+    events: mpsc::Receiver<VaultEvent>,
+}
+
+/// Connects the vaults to the model; the first is the one the model was made
+/// for, the others join the vault picker.
+pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
+    let (merged_tx, events) = mpsc::channel(256);
     let mut senders = Vec::new();
-    for (i, conn) in std::iter::once(first).chain(iter).enumerate() {
+    for (i, conn) in vaults.into_iter().enumerate() {
         if i > 0 {
             model.add_vault(conn.label.clone(), conn.is_local);
         }
@@ -139,40 +169,32 @@ pub async fn run_vaults(args: &TuiArgs, vaults: Vec<VaultConn>) -> Result<(), Ap
             }
         });
     }
-    drop(merged_tx);
-    let mut terminal = tui::enter()?;
-    let clear_after = Duration::from_secs(config.clipboard_clear_seconds);
-    let result = event_loop(
-        &mut terminal,
-        &mut model,
-        &senders,
-        &mut merged_rx,
-        clear_after,
-    )
-    .await;
-    tui::restore();
-    result
+    Wiring { senders, events }
 }
 
-async fn event_loop(
-    terminal: &mut DefaultTerminal,
+/// The loop proper, over any backend and any stream of terminal events, so
+/// tests can drive it with a `TestBackend` and scripted events.
+pub async fn event_loop<B, S>(
+    terminal: &mut Terminal<B>,
+    mut input: S,
     model: &mut Model,
-    requests: &[mpsc::Sender<VaultRequest>],
-    events: &mut mpsc::Receiver<VaultEvent>,
-    clear_after: Duration,
-) -> Result<(), AppError> {
-    let mut clipboard = Clipboard::new(
-        clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
-        clear_after,
-    );
-    let mut input = EventStream::new();
+    wiring: &mut Wiring,
+    mut clipboard: Clipboard,
+) -> Result<(), AppError>
+where
+    B: Backend,
+    S: Stream<Item = io::Result<Event>> + Unpin,
+{
+    let draw_err = |e: B::Error| AppError::Draw(e.to_string());
+    let requests = &wiring.senders;
+    let events = &mut wiring.events;
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut stop = std::pin::pin!(tui::terminate_signal());
     let mut ui_state = UiState::default();
     let mut worker_alive = true;
 
-    let size = terminal.size()?;
+    let size = terminal.size().map_err(draw_err)?;
     let mut msgs = vec![
         Msg::Resize {
             width: size.width,
@@ -204,12 +226,17 @@ async fn event_loop(
             return Ok(());
         }
         if dirty {
-            terminal.draw(|frame| ui::render(frame, model, &mut ui_state))?;
+            terminal
+                .draw(|frame| ui::render(frame, model, &mut ui_state))
+                .map_err(draw_err)?;
             dirty = false;
         }
         tokio::select! {
             ev = input.next() => match ev {
-                Some(Ok(ev)) => msgs.extend(to_msg(ev, model, &ui_state, terminal.size()?.height)),
+                Some(Ok(ev)) => {
+                    let height = terminal.size().map_err(draw_err)?.height;
+                    msgs.extend(to_msg(ev, model, &ui_state, height));
+                }
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
@@ -229,7 +256,8 @@ async fn event_loop(
             msgs.push(Msg::Vault(ev));
         }
         while let Some(Some(Ok(ev))) = input.next().now_or_never() {
-            msgs.extend(to_msg(ev, model, &ui_state, terminal.size()?.height));
+            let height = terminal.size().map_err(draw_err)?.height;
+            msgs.extend(to_msg(ev, model, &ui_state, height));
         }
     }
 }
