@@ -82,7 +82,9 @@ pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: 
             (Action::Properties, "properties"),
             (Action::Back, "back"),
         ],
-        _ => &[],
+        Mode::Dialog => &[(Action::Confirm, "confirm"), (Action::Cancel, "cancel")],
+        Mode::Help => &[(Action::Down, "scroll"), (Action::Back, "close")],
+        Mode::Form => &[],
     };
     let text = super::form::hint(model, mode, actions);
     let text = if mode == Mode::List && model.filter_input.is_some() {
