@@ -37,7 +37,7 @@ fn secret(i: usize) -> SecretProps {
         expires: i
             .is_multiple_of(5)
             .then_some(datetime!(2026-06-01 00:00 UTC)),
-        tags,
+        tags: tags.into(),
         ..SecretProps::default()
     }
 }

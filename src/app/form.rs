@@ -365,8 +365,8 @@ pub fn parse_tags(s: &str) -> Result<BTreeMap<String, String>, String> {
     Ok(tags)
 }
 
-pub fn format_tags(tags: &BTreeMap<String, String>) -> String {
-    tags.iter()
+pub fn format_tags<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    tags.into_iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(", ")

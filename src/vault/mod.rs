@@ -8,6 +8,7 @@ pub mod credential;
 pub mod endpoint;
 pub mod error;
 pub mod messages;
+pub mod tags;
 pub mod types;
 pub mod worker;
 

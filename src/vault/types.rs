@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use secrecy::SecretString;
+
+pub use super::tags::Tags;
 use time::OffsetDateTime;
 
 /// Longest name Key Vault accepts.
@@ -79,7 +81,7 @@ pub struct SecretProps {
     pub updated: Option<OffsetDateTime>,
     pub not_before: Option<OffsetDateTime>,
     pub expires: Option<OffsetDateTime>,
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
     pub recovery_level: Option<String>,
     pub recoverable_days: Option<i32>,
     pub managed: bool,

@@ -2,8 +2,6 @@
 //! with fixed dates, and helpers that drive `update` with key sequences.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
-
 use kvtui::app::keymap::KeySpec;
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::vault::{
@@ -27,7 +25,7 @@ pub fn props(name: &str) -> SecretProps {
         updated: Some(datetime!(2025-11-20 14:05 UTC)),
         not_before: None,
         expires: None,
-        tags: BTreeMap::new(),
+        tags: Default::default(),
         recovery_level: Some("Recoverable+Purgeable".to_owned()),
         recoverable_days: Some(90),
         managed: false,
