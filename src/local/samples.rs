@@ -23,6 +23,9 @@ struct Sample {
     not_before_in_days: Option<i64>,
     #[serde(default)]
     deleted: bool,
+    /// Days since the latest version was written, so the list shows some history.
+    #[serde(default)]
+    age_days: i64,
     versions: Vec<String>,
 }
 
@@ -38,7 +41,7 @@ pub fn add_samples(store: &mut Store, vault: &str, now: i64) -> Result<(), Store
         let count = sample.versions.len() as i64;
         for (i, value) in sample.versions.iter().enumerate() {
             // Older versions a few days apart, so the version list has history.
-            let at = now - (count - 1 - i as i64) * 3 * DAY;
+            let at = now - sample.age_days * DAY - (count - 1 - i as i64) * 3 * DAY;
             let new = NewVersion {
                 value: Zeroizing::new(value.clone()),
                 content_type: sample.content_type.clone(),
