@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
-use crate::app::Model;
 use crate::app::format::date_time;
 use crate::app::keymap::{Action, Mode};
+use crate::app::{Model, Overlay};
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 
@@ -82,6 +82,15 @@ pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: 
             (Action::Properties, "properties"),
             (Action::Back, "back"),
         ],
+        // These boxes carry their own key line (choose with arrows, Enter, Esc).
+        Mode::Dialog
+            if matches!(
+                model.overlays.last(),
+                Some(Overlay::Picker { .. } | Overlay::Conflict(_))
+            ) =>
+        {
+            &[]
+        }
         Mode::Dialog => &[(Action::Confirm, "confirm"), (Action::Cancel, "cancel")],
         Mode::Help => &[(Action::Down, "scroll"), (Action::Back, "close")],
         Mode::Form => &[],
