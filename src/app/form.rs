@@ -64,6 +64,16 @@ pub struct Field {
     pub note: Option<String>,
 }
 
+/// A typed value is wiped when its form goes away; tui-input keeps it in a
+/// plain `String`, so take that buffer back and zero it.
+impl Drop for Field {
+    fn drop(&mut self) {
+        if self.kind == FieldKind::Value {
+            zeroize::Zeroize::zeroize(&mut self.input.value_and_reset());
+        }
+    }
+}
+
 impl fmt::Debug for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = if self.kind == FieldKind::Value {
