@@ -22,6 +22,15 @@ use super::worker::Shared;
 /// Largest backup file `Restore` reads; real blobs are far smaller.
 const MAX_BACKUP_BYTES: u64 = 16 * 1024 * 1024;
 
+/// One page of secrets or versions, leaving out items without a usable id.
+fn secrets_page(p: models::ListSecretPropertiesResult) -> VaultEventKind {
+    let items = p
+        .value
+        .iter()
+        .filter_map(|i| keep(convert::from_properties(i)));
+    VaultEventKind::SecretsPage(items.collect())
+}
+
 pub(crate) async fn run(
     s: &Shared,
     id: ReqId,
@@ -37,20 +46,7 @@ pub(crate) async fn run(
             let pager = c
                 .list_secret_properties(Some(opts))
                 .map_err(|e| classify(&e, Op::List, &s.host))?;
-            list(
-                s,
-                id,
-                Op::List,
-                pager.into_pages(),
-                |p: models::ListSecretPropertiesResult| {
-                    let items = p
-                        .value
-                        .iter()
-                        .filter_map(|i| keep(convert::from_properties(i)));
-                    VaultEventKind::SecretsPage(items.collect())
-                },
-            )
-            .await
+            list(s, id, Op::List, pager.into_pages(), secrets_page).await
         }
         VaultCmd::ListVersions { name } => {
             let opts = SecretClientListSecretPropertiesVersionsOptions {
@@ -60,20 +56,7 @@ pub(crate) async fn run(
             let pager = c
                 .list_secret_properties_versions(name.as_str(), Some(opts))
                 .map_err(|e| classify(&e, Op::ListVersions, &s.host))?;
-            list(
-                s,
-                id,
-                Op::ListVersions,
-                pager.into_pages(),
-                |p: models::ListSecretPropertiesResult| {
-                    let items = p
-                        .value
-                        .iter()
-                        .filter_map(|i| keep(convert::from_properties(i)));
-                    VaultEventKind::SecretsPage(items.collect())
-                },
-            )
-            .await
+            list(s, id, Op::ListVersions, pager.into_pages(), secrets_page).await
         }
         VaultCmd::ListDeleted => {
             let opts = SecretClientListDeletedSecretPropertiesOptions {
