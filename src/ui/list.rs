@@ -11,6 +11,7 @@ use time::Duration;
 use super::{Theme, UiState, clamp16, follow};
 use crate::app::format::{date_time, days_until};
 use crate::app::matching::match_positions;
+use crate::app::rows::Rows;
 use crate::app::{Model, View};
 use crate::vault::SecretProps;
 
@@ -149,6 +150,28 @@ fn empty_text(loading: bool, filtered: bool, what: &str) -> String {
     }
 }
 
+/// The rows on screen as `start..end` of `rows.visible`, keeping the selection
+/// in view; `None` after drawing the empty message instead.
+fn window<T>(
+    frame: &mut Frame,
+    area: Rect,
+    rows: &Rows<T>,
+    offset: &mut usize,
+    what: &str,
+    theme: &Theme,
+) -> Option<(usize, usize)> {
+    let inner_h = area.height.saturating_sub(2) as usize;
+    if rows.visible.is_empty() {
+        let text = empty_text(rows.loading.is_some(), !rows.filter.is_empty(), what);
+        let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
+        return None;
+    }
+    follow(offset, rows.selected, inner_h, rows.visible.len());
+    let start = (*offset).min(rows.visible.len());
+    Some((start, (start + inner_h).min(rows.visible.len())))
+}
+
 fn render_secrets(
     frame: &mut Frame,
     area: Rect,
@@ -158,24 +181,16 @@ fn render_secrets(
 ) {
     let rows = &model.secrets;
     let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
-    let inner_h = area.height.saturating_sub(2) as usize;
-    if rows.visible.is_empty() {
-        let text = empty_text(
-            rows.loading.is_some(),
-            !rows.filter.is_empty(),
-            "secrets (n creates one)",
-        );
-        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
-        return;
-    }
-    follow(
+    let Some((start, end)) = window(
+        frame,
+        area,
+        rows,
         &mut state.secrets_offset,
-        rows.selected,
-        inner_h,
-        rows.visible.len(),
-    );
-    let start = state.secrets_offset.min(rows.visible.len());
-    let end = (start + inner_h).min(rows.visible.len());
+        "secrets (n creates one)",
+        theme,
+    ) else {
+        return;
+    };
     let table_rows = rows.visible[start..end]
         .iter()
         .enumerate()
@@ -243,24 +258,16 @@ fn render_deleted(
 ) {
     let rows = &model.deleted;
     let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
-    let inner_h = area.height.saturating_sub(2) as usize;
-    if rows.visible.is_empty() {
-        let text = empty_text(
-            rows.loading.is_some(),
-            !rows.filter.is_empty(),
-            "deleted secrets",
-        );
-        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
-        return;
-    }
-    follow(
+    let Some((start, end)) = window(
+        frame,
+        area,
+        rows,
         &mut state.deleted_offset,
-        rows.selected,
-        inner_h,
-        rows.visible.len(),
-    );
-    let start = state.deleted_offset.min(rows.visible.len());
-    let end = (start + inner_h).min(rows.visible.len());
+        "deleted secrets",
+        theme,
+    ) else {
+        return;
+    };
     let table_rows = rows.visible[start..end]
         .iter()
         .enumerate()
