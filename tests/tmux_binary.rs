@@ -138,6 +138,6 @@ fn a_first_run_shows_the_sample_vault_and_quits_cleanly() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(!s.alive(), "q quits");
-    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    let logged = std::fs::read_to_string(&log).expect("the log file was written");
     assert!(!logged.contains("Tr0ub4dor"), "no value in the log");
 }

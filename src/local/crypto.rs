@@ -16,6 +16,7 @@ const NONCE_LEN: usize = 24;
 
 /// One 256-bit key: values are sealed with their vault, name and version as
 /// associated data, so a row copied elsewhere does not decrypt.
+#[derive(Clone)]
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
 }

@@ -10,8 +10,8 @@ use super::api::{
 };
 use super::errors::ApiError;
 use super::host::HostInfo;
-use super::model::{BackupContents, NewVersion, PropsPatch};
-use super::wire::{BlobBody, BlobJson, ListJson, SetBody, UpdateBody, View};
+use super::model::{BackupContents, DeletedInfo, NewVersion, PropsPatch};
+use super::wire::{BlobBody, BlobJson, ListJson, SecretJson, SetBody, UpdateBody, View};
 use crate::vault::types::validate_name;
 
 /// One request's view of the service.
@@ -34,6 +34,35 @@ impl Ctx<'_> {
             value,
             deleted: None,
         }
+    }
+
+    /// How a deleted secret is shown: its own retention and deletion dates.
+    fn deleted_view(&self, versioned_id: bool, info: DeletedInfo) -> View<'_> {
+        View {
+            deleted: Some(info),
+            retention_days: info.recoverable_days,
+            ..self.view(versioned_id, None)
+        }
+    }
+
+    /// One page from `rows`, fetched with one row more than the page holds:
+    /// that extra row says whether a `nextLink` (after the page's last cursor) is due.
+    fn page<'r, T>(
+        &self,
+        rows: &'r [T],
+        path: &str,
+        render: impl Fn(&'r T) -> SecretJson<'r>,
+        cursor: impl Fn(&T) -> String,
+    ) -> ApiResult {
+        let limit = self.q.max_results;
+        let next_link = (rows.len() > limit)
+            .then(|| rows.get(limit - 1))
+            .flatten()
+            .map(|last| self.next_link(path, cursor(last)));
+        json(&ListJson {
+            value: rows.iter().take(limit).map(render).collect(),
+            next_link,
+        })
     }
 
     fn next_link(&self, path: &str, cursor: String) -> String {
@@ -114,32 +143,23 @@ impl Ctx<'_> {
             .svc
             .with_store(|s| s.delete(self.vault(), name, now()))
             .map_err(|e| ApiError::from_store(e, name, name))?;
-        let view = View {
-            deleted: Some(info),
-            retention_days: info.recoverable_days,
-            ..self.view(true, None)
-        };
+        let view = self.deleted_view(true, info);
         json(&view.render(&row))
     }
 
     pub fn list(&self) -> ApiResult {
         let after = decode_token(self.q.skip_token.as_deref())?;
-        let limit = self.q.max_results;
         let rows = self
             .svc
-            .with_store(|s| s.list(self.vault(), &after, limit + 1))
+            .with_store(|s| s.list(self.vault(), &after, self.q.max_results + 1))
             .map_err(|e| ApiError::from_store(e, "", ""))?;
-        let more = rows.len() > limit;
         let view = self.view(false, None);
-        let page: Vec<_> = rows.iter().take(limit).map(|r| view.render(r)).collect();
-        let next_link = more
-            .then(|| rows.get(limit - 1))
-            .flatten()
-            .map(|r| self.next_link("/secrets", r.name.to_ascii_lowercase()));
-        json(&ListJson {
-            value: page,
-            next_link,
-        })
+        self.page(
+            &rows,
+            "/secrets",
+            |r| view.render(r),
+            |r| r.name.to_ascii_lowercase(),
+        )
     }
 
     pub fn list_versions(&self, name: &str) -> ApiResult {
@@ -147,58 +167,32 @@ impl Ctx<'_> {
         let after: i64 = decode_token(self.q.skip_token.as_deref())?
             .parse()
             .unwrap_or(0);
-        let limit = self.q.max_results;
         let rows = self
             .svc
-            .with_store(|s| s.list_versions(self.vault(), name, after, limit + 1))
+            .with_store(|s| s.list_versions(self.vault(), name, after, self.q.max_results + 1))
             .map_err(|e| ApiError::from_store(e, name, name))?;
-        let more = rows.len() > limit;
         let view = self.view(true, None);
-        let page: Vec<_> = rows
-            .iter()
-            .take(limit)
-            .map(|(_, r)| view.render(r))
-            .collect();
-        let next_link = more
-            .then(|| rows.get(limit - 1))
-            .flatten()
-            .map(|(seq, _)| self.next_link(&format!("/secrets/{name}/versions"), seq.to_string()));
-        json(&ListJson {
-            value: page,
-            next_link,
-        })
+        let path = format!("/secrets/{name}/versions");
+        self.page(
+            &rows,
+            &path,
+            |(_, r)| view.render(r),
+            |(seq, _)| seq.to_string(),
+        )
     }
 
     pub fn list_deleted(&self) -> ApiResult {
         let after = decode_token(self.q.skip_token.as_deref())?;
-        let limit = self.q.max_results;
         let rows = self
             .svc
-            .with_store(|s| s.list_deleted(self.vault(), &after, limit + 1))
+            .with_store(|s| s.list_deleted(self.vault(), &after, self.q.max_results + 1))
             .map_err(|e| ApiError::from_store(e, "", ""))?;
-        let more = rows.len() > limit;
-        let views: Vec<View<'_>> = rows
-            .iter()
-            .take(limit)
-            .map(|(_, info)| View {
-                deleted: Some(*info),
-                retention_days: info.recoverable_days,
-                ..self.view(false, None)
-            })
-            .collect();
-        let page: Vec<_> = views
-            .iter()
-            .zip(&rows)
-            .map(|(v, (r, _))| v.render(r))
-            .collect();
-        let next_link = more
-            .then(|| rows.get(limit - 1))
-            .flatten()
-            .map(|(r, _)| self.next_link("/deletedsecrets", r.name.to_ascii_lowercase()));
-        json(&ListJson {
-            value: page,
-            next_link,
-        })
+        self.page(
+            &rows,
+            "/deletedsecrets",
+            |(r, info)| self.deleted_view(false, *info).render(r),
+            |(r, _)| r.name.to_ascii_lowercase(),
+        )
     }
 
     pub fn get_deleted(&self, name: &str) -> ApiResult {
@@ -207,11 +201,7 @@ impl Ctx<'_> {
             .svc
             .with_store(|s| s.get_deleted(self.vault(), name))
             .map_err(|e| ApiError::from_store(e, name, name))?;
-        let view = View {
-            deleted: Some(info),
-            retention_days: info.recoverable_days,
-            ..self.view(true, None)
-        };
+        let view = self.deleted_view(true, info);
         json(&view.render(&row))
     }
 

@@ -148,19 +148,13 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     let own = opts.tls_cert.as_deref().zip(opts.tls_key.as_deref());
     let tls = tls::load_or_create(&dir, own)?;
     let token = load_token(&dir, opts.token.as_deref())?;
-    let (sealer, backup_sealer, store_dir) = if opts.in_memory {
-        (
-            crypto::Sealer::ephemeral(),
-            crypto::Sealer::ephemeral(),
-            None,
-        )
+    // One key seals values and backups; their associated data keeps them apart.
+    let (sealer, store_dir) = if opts.in_memory {
+        (crypto::Sealer::ephemeral(), None)
     } else {
-        (
-            crypto::Sealer::load_or_create(&dir)?,
-            crypto::Sealer::load_or_create(&dir)?,
-            Some(dir.as_path()),
-        )
+        (crypto::Sealer::load_or_create(&dir)?, Some(dir.as_path()))
     };
+    let backup_sealer = sealer.clone();
     let mut store = store::Store::open(store_dir, sealer, opts.retention_days)?;
     let now = api::now();
     store.purge_expired(now)?;

@@ -83,10 +83,10 @@ fn tags_json(tags: &Option<std::collections::BTreeMap<String, String>>) -> Optio
     tags.as_ref().and_then(|t| serde_json::to_string(t).ok())
 }
 
-/// Soft-delete state of a name: absent, live, or deleted.
+/// Soft-delete state of a name: absent, live (with the name as created), or deleted.
 enum NameState {
     Absent,
-    Live,
+    Live(String),
     Deleted,
 }
 
@@ -148,17 +148,17 @@ impl Store {
         vault: &str,
         name_key: &str,
     ) -> Result<NameState, StoreError> {
-        let deleted: Option<Option<i64>> = tx
+        let found: Option<(String, Option<i64>)> = tx
             .query_row(
-                "SELECT deleted_date FROM secrets WHERE vault = ?1 AND name_key = ?2",
+                "SELECT name, deleted_date FROM secrets WHERE vault = ?1 AND name_key = ?2",
                 params![vault, name_key],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        Ok(match deleted {
+        Ok(match found {
             None => NameState::Absent,
-            Some(None) => NameState::Live,
-            Some(Some(_)) => NameState::Deleted,
+            Some((name, None)) => NameState::Live(name),
+            Some((_, Some(_))) => NameState::Deleted,
         })
     }
 
@@ -194,11 +194,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let stored_name = match Self::name_state(&tx, vault, &name_key)? {
             NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
-            NameState::Live => tx.query_row(
-                "SELECT name FROM secrets WHERE vault = ?1 AND name_key = ?2",
-                params![vault, name_key],
-                |r| r.get::<_, String>(0),
-            )?,
+            NameState::Live(stored) => stored,
             NameState::Absent => {
                 tx.execute(
                     "INSERT INTO secrets (vault, name_key, name) VALUES (?1, ?2, ?3)",
@@ -487,7 +483,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         match Self::name_state(&tx, vault, &name_key)? {
             NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
-            NameState::Live => return Err(StoreError::AlreadyExists),
+            NameState::Live(_) => return Err(StoreError::AlreadyExists),
             NameState::Absent => {}
         }
         tx.execute(

@@ -61,8 +61,13 @@ pub struct View<'a> {
     pub deleted: Option<DeletedInfo>,
 }
 
-impl View<'_> {
-    pub fn render<'r>(&'r self, row: &'r VersionRow) -> SecretJson<'r> {
+impl<'a> View<'a> {
+    /// The JSON of `row`; it borrows the view's data, not the view, so a
+    /// temporary view per row is fine.
+    pub fn render<'r>(&self, row: &'r VersionRow) -> SecretJson<'r>
+    where
+        'a: 'r,
+    {
         let id = if self.versioned_id {
             format!("{}/secrets/{}/{}", self.base, row.name, row.version)
         } else {
