@@ -43,7 +43,7 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         services.extend(open.local);
     }
     tracing::info!(vaults = conns.len(), "starting the UI");
-    let result = app::run_vaults(args, conns)
+    let result = app::run_vaults(&config, conns)
         .await
         .map_err(|e| e.to_string());
     for service in services {

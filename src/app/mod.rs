@@ -21,5 +21,5 @@ pub use model::{
     Confirm, ConfirmAction, Conflict, ConflictChoice, Details, ErrorEntry, Model, Msg, Overlay,
     Pending, Toast, View,
 };
-pub use run::{AppError, VaultConn, Wiring, event_loop, init_logging, run, run_vaults, wire};
+pub use run::{AppError, VaultConn, Wiring, event_loop, init_logging, run_vaults, wire};
 pub use update::update;

@@ -19,7 +19,6 @@ use super::clipboard::{self, Clipboard};
 use super::keymap::Keymap;
 use super::model::{Model, Msg};
 use super::update::update;
-use crate::cli::TuiArgs;
 use crate::config::{Config, ConfigError, default_state_dir};
 use crate::tui;
 use crate::ui::{self, UiState};
@@ -98,32 +97,13 @@ pub struct VaultConn {
     pub events: mpsc::Receiver<VaultEvent>,
 }
 
-/// Runs the TUI on one vault until the user quits or a signal arrives; the
-/// terminal is restored on every way out.
-pub async fn run(
-    args: &TuiArgs,
-    requests: mpsc::Sender<VaultRequest>,
-    events: mpsc::Receiver<VaultEvent>,
-    vault_label: String,
-    is_local: bool,
-) -> Result<(), AppError> {
-    let conn = VaultConn {
-        label: vault_label,
-        is_local,
-        requests,
-        events,
-    };
-    run_vaults(args, vec![conn]).await
-}
-
 /// Runs the TUI over several vaults; the first is shown first and the vault
 /// picker (`v`) switches between them, each keeping its loaded lists.
-pub async fn run_vaults(args: &TuiArgs, vaults: Vec<VaultConn>) -> Result<(), AppError> {
-    let config = Config::load(args.config.as_deref())?;
+pub async fn run_vaults(config: &Config, vaults: Vec<VaultConn>) -> Result<(), AppError> {
     let Some(first) = vaults.first() else {
         return Ok(());
     };
-    let mut model = initial_model(&config, first.label.clone(), first.is_local);
+    let mut model = initial_model(config, first.label.clone(), first.is_local);
     let mut wiring = wire(&mut model, vaults);
     let clipboard = Clipboard::new(
         clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
