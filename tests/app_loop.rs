@@ -5,110 +5,25 @@
 //! what it expects on screen (with a deadline), never for a fixed time.
 
 mod app_common;
+mod loop_common;
 
+use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use app_common::NOW;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use futures::channel::mpsc::{UnboundedSender, unbounded};
+use futures::channel::mpsc::unbounded;
 use kvtui::app::clipboard::{Backend as ClipBackend, Clipboard};
 use kvtui::app::{Keymap, Model, VaultConn, event_loop, wire};
 use kvtui::local::{self, LocalVaultOptions};
 use kvtui::vault::{WorkerConfig, spawn_worker};
+use loop_common::{Script, Shared};
 use ratatui::Terminal;
-use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
-use ratatui::buffer::Cell;
-use ratatui::layout::{Position, Size};
+use ratatui::backend::TestBackend;
 use tempfile::TempDir;
-
-/// A `TestBackend` the script can read while the loop draws into it.
-#[derive(Clone)]
-struct Shared(Arc<Mutex<TestBackend>>);
-
-impl Shared {
-    fn screen(&self) -> String {
-        self.0.lock().map(|b| b.to_string()).unwrap_or_default()
-    }
-}
-
-type Never = std::convert::Infallible;
-
-impl Backend for Shared {
-    type Error = Never;
-    fn draw<'a, I: Iterator<Item = (u16, u16, &'a Cell)>>(
-        &mut self,
-        content: I,
-    ) -> Result<(), Never> {
-        self.0.lock().expect("backend").draw(content)
-    }
-    fn hide_cursor(&mut self) -> Result<(), Never> {
-        self.0.lock().expect("backend").hide_cursor()
-    }
-    fn show_cursor(&mut self) -> Result<(), Never> {
-        self.0.lock().expect("backend").show_cursor()
-    }
-    fn get_cursor_position(&mut self) -> Result<Position, Never> {
-        self.0.lock().expect("backend").get_cursor_position()
-    }
-    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Never> {
-        self.0
-            .lock()
-            .expect("backend")
-            .set_cursor_position(position)
-    }
-    fn clear(&mut self) -> Result<(), Never> {
-        self.0.lock().expect("backend").clear()
-    }
-    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Never> {
-        self.0.lock().expect("backend").clear_region(clear_type)
-    }
-    fn size(&self) -> Result<Size, Never> {
-        self.0.lock().expect("backend").size()
-    }
-    fn window_size(&mut self) -> Result<WindowSize, Never> {
-        self.0.lock().expect("backend").window_size()
-    }
-    fn flush(&mut self) -> Result<(), Never> {
-        self.0.lock().expect("backend").flush()
-    }
-}
-
-struct Script {
-    keys: UnboundedSender<std::io::Result<Event>>,
-    screen: Shared,
-}
-
-impl Script {
-    fn key(&self, code: KeyCode, mods: KeyModifiers) {
-        let _ = self
-            .keys
-            .unbounded_send(Ok(Event::Key(KeyEvent::new(code, mods))));
-    }
-    fn keys(&self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c), KeyModifiers::NONE);
-        }
-    }
-    fn paste(&self, text: &str) {
-        let _ = self.keys.unbounded_send(Ok(Event::Paste(text.to_owned())));
-    }
-    /// Waits until `cond` holds, failing after a generous deadline.
-    async fn until(&self, what: &str, cond: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.screen.screen();
-            if cond(&screen) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-}
 
 #[tokio::test]
 async fn the_loop_drives_the_vault_and_the_clipboard() {
@@ -187,11 +102,139 @@ async fn the_loop_drives_the_vault_and_the_clipboard() {
         script.keys("q");
     };
     let (result, ()) = tokio::join!(
-        event_loop(&mut terminal, input, &mut model, &mut wiring, clipboard),
+        event_loop(
+            &mut terminal,
+            input,
+            &mut model,
+            &mut wiring,
+            clipboard,
+            kvtui::app::run::TICK
+        ),
         drive
     );
     result.expect("the loop ends cleanly");
     assert!(model.quit);
     assert!(model.errors.is_empty(), "{:?}", model.errors);
     vault.shutdown().await;
+}
+
+/// Terminal input that behaves like crossterm's `EventStream`: a pending poll
+/// hands its waker to a reader "thread" once, and only that waker is woken
+/// when input arrives. A loop that polls it with a throw-away waker never
+/// hears of the next key until something else wakes it.
+#[derive(Clone, Default)]
+struct OneWakerInput(Arc<Mutex<(VecDeque<Event>, Option<Waker>)>>);
+
+impl OneWakerInput {
+    fn push(&self, events: &[Event]) {
+        let waker = {
+            let mut state = self.0.lock().expect("input");
+            state.0.extend(events.iter().cloned());
+            state.1.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
+
+impl futures::Stream for OneWakerInput {
+    type Item = std::io::Result<Event>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut state = self.0.lock().expect("input");
+        if let Some(ev) = state.0.pop_front() {
+            return Poll::Ready(Some(Ok(ev)));
+        }
+        if state.1.is_none() {
+            state.1 = Some(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+/// Keys queued together are all handled and drawn at once, with a tick so
+/// long that only the keys themselves can wake the loop. The script runs on
+/// another task, so its own timers never wake the loop either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_keys_are_handled_without_waiting_for_the_tick() {
+    let (requests, _worker_side) = tokio::sync::mpsc::channel(16);
+    let (_answers, events) = tokio::sync::mpsc::channel(16);
+    let mut model = Model::new("test vault", false, Keymap::default_keymap(), NOW);
+    let mut wiring = wire(
+        &mut model,
+        vec![VaultConn {
+            label: "test vault".to_owned(),
+            is_local: false,
+            requests,
+            events,
+        }],
+    );
+    let shared = Shared(Arc::new(Mutex::new(TestBackend::new(100, 30))));
+    let mut terminal = Terminal::new(shared.clone()).expect("terminal");
+    let input = OneWakerInput::default();
+    let (keys, _unused) = unbounded();
+    let script = Script {
+        keys,
+        screen: shared,
+    };
+    let clipboard = Clipboard::new(
+        ClipBackend::Command {
+            copy: vec!["true".into()],
+            paste: None,
+        },
+        Duration::from_secs(30),
+    );
+    let an_hour = Duration::from_secs(3600);
+
+    let keys_in = input.clone();
+    let mut drive = tokio::spawn(async move {
+        script
+            .until("the first frame", |s| s.contains("test vault"))
+            .await;
+        keys_in.push(&[key('/')]);
+        script
+            .until("the filter prompt", |s| s.contains("/   0 matches"))
+            .await;
+        keys_in.push(&[key('a'), key('b')]);
+        script
+            .until("both keys typed", |s| s.contains("/ab   0 matches"))
+            .await;
+        keys_in.push(&[key('c')]);
+        script
+            .until("the next key", |s| s.contains("/abc   0 matches"))
+            .await;
+        keys_in.push(&[Event::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        ))]);
+    });
+    {
+        let run = event_loop(
+            &mut terminal,
+            input,
+            &mut model,
+            &mut wiring,
+            clipboard,
+            an_hour,
+        );
+        tokio::pin!(run);
+        tokio::select! {
+            result = &mut run => {
+                result.expect("the loop ends cleanly");
+                drive.await.expect("the script saw every key drawn");
+            }
+            joined = &mut drive => {
+                joined.expect("the script saw every key drawn");
+                tokio::time::timeout(Duration::from_secs(30), run)
+                    .await
+                    .expect("the loop ends")
+                    .expect("cleanly");
+            }
+        }
+    }
+    assert!(model.quit);
 }

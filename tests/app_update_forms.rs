@@ -189,15 +189,30 @@ fn conflict_dialog_recovers_then_adds_the_value() {
         "form waits"
     );
 
+    let mut recovered = props("legacy-token");
+    recovered.content_type = Some("text/plain; charset=utf-8".to_owned());
+    recovered
+        .tags
+        .insert("owner".to_owned(), "ops, infra".to_owned());
     let reqs = update(
         &mut model,
-        event(rid, VaultEventKind::Props(Box::new(props("legacy-token")))),
+        event(rid, VaultEventKind::Props(Box::new(recovered))),
     );
     let (sid, cmd) = only_cmd(&reqs);
     let VaultCmd::Set(new) = cmd else {
         panic!("expected Set after recover");
     };
     assert_eq!(new.value.expose_secret(), "new-value");
+    assert_eq!(
+        new.content_type.as_deref(),
+        Some("text/plain; charset=utf-8"),
+        "the recovered content type is kept"
+    );
+    assert_eq!(
+        new.tags.get("owner").map(String::as_str),
+        Some("ops, infra"),
+        "the recovered tags are kept"
+    );
     assert!(model.deleted.items.is_empty());
     update(
         &mut model,
@@ -288,11 +303,41 @@ fn properties_form_sends_an_update() {
     };
     assert_eq!(name.as_str(), "db-password");
     assert_eq!(upd.enabled, Some(false));
-    assert_eq!(
-        upd.tags.as_ref().map(|t| t.len()),
-        Some(2),
-        "tags prefilled"
+    assert_eq!(upd.tags, None, "untouched tags are not sent back");
+    assert_eq!(upd.content_type, None, "untouched content type is not sent");
+    assert_eq!(upd.expires, None);
+}
+
+#[test]
+fn properties_saved_untouched_send_nothing() {
+    let mut model = loaded_model();
+    press(&mut model, "j j p");
+    let reqs = press(&mut model, "ctrl-s");
+    assert!(reqs.is_empty(), "{reqs:?}");
+    assert!(model.overlays.is_empty(), "the form closes");
+    assert!(
+        model
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("nothing changed"))
     );
+}
+
+#[test]
+fn duplicate_tag_keys_are_an_error_not_last_wins() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "dup");
+    press(&mut model, "tab");
+    type_text(&mut model, "v");
+    press(&mut model, "tab tab tab");
+    type_text(&mut model, "env=dev, env=prod");
+    let reqs = press(&mut model, "ctrl-s");
+    assert!(reqs.is_empty());
+    let Some(Overlay::Form(f)) = model.overlays.last() else {
+        panic!("form");
+    };
+    assert!(f.fields[4].error.as_deref().unwrap().contains("twice"));
 }
 
 #[test]
@@ -307,6 +352,58 @@ fn new_version_form_prefills_and_sets_the_same_name() {
     assert_eq!(new.name.as_str(), "db-password");
     assert_eq!(new.content_type.as_deref(), Some("text/plain"));
     assert_eq!(new.tags.get("env").map(String::as_str), Some("prod"));
+}
+
+#[test]
+fn new_version_leaves_out_dates_already_past() {
+    let mut model = loaded_model();
+    // old-cert expired on 2025-12-31; api-key expires in ten days.
+    press(&mut model, "G e");
+    type_text(&mut model, "renewed");
+    let reqs = press(&mut model, "ctrl-s");
+    let VaultCmd::Set(new) = only_cmd(&reqs).1 else {
+        panic!("expected Set");
+    };
+    assert_eq!(new.name.as_str(), "old-cert");
+    assert_eq!(new.expires, None, "a past expiry is not carried forward");
+    assert_eq!(new.content_type.as_deref(), Some("application/x-pem-file"));
+
+    let mut model = loaded_model();
+    press(&mut model, "e");
+    type_text(&mut model, "rotated");
+    let reqs = press(&mut model, "ctrl-s");
+    let VaultCmd::Set(new) = only_cmd(&reqs).1 else {
+        panic!("expected Set");
+    };
+    assert_eq!(new.name.as_str(), "api-key");
+    assert_eq!(new.expires, Some(NOW + time::Duration::days(10)));
+}
+
+#[test]
+fn forms_warn_when_expires_is_past_or_before_not_before() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    press(&mut model, "tab tab tab tab tab tab");
+    type_text(&mut model, "2026-03-01");
+    press(&mut model, "tab");
+    type_text(&mut model, "2026-02-01");
+    let note = |m: &kvtui::app::Model| match m.overlays.last() {
+        Some(Overlay::Form(f)) => f.fields[7].note.clone(),
+        _ => None,
+    };
+    assert!(note(&model).unwrap().contains("before Not before"));
+    press(
+        &mut model,
+        "backspace backspace backspace backspace backspace backspace backspace backspace backspace backspace",
+    );
+    type_text(&mut model, "2025-01-01");
+    assert!(note(&model).unwrap().contains("past"));
+    press(
+        &mut model,
+        "backspace backspace backspace backspace backspace backspace backspace backspace backspace backspace",
+    );
+    type_text(&mut model, "2026-06-01");
+    assert_eq!(note(&model), None);
 }
 
 #[test]
@@ -393,14 +490,60 @@ fn a_value_can_come_from_a_file() {
 fn pasting_keeps_line_breaks_only_in_the_value() {
     let mut model = loaded_model();
     press(&mut model, "n");
-    update(&mut model, Msg::Paste("pasted\nname".into()));
+    update(&mut model, Msg::Paste("pasted\rname".into()));
+    {
+        let Some(Overlay::Form(f)) = model.overlays.last() else {
+            panic!("form");
+        };
+        assert_eq!(f.fields[0].value(), "", "nothing half-inserted");
+        assert!(f.error.as_deref().unwrap().contains("Name is one line"));
+    }
     press(&mut model, "tab");
-    update(&mut model, Msg::Paste("line1\nline2".into()));
+    update(
+        &mut model,
+        Msg::Paste("line1\r\nline2\rline3\n\tx \u{200b}".into()),
+    );
     let Some(Overlay::Form(f)) = model.overlays.last() else {
         panic!("form");
     };
-    assert_eq!(f.fields[0].value(), "pastedname");
-    assert_eq!(f.fields[1].value(), "line1\nline2");
+    assert_eq!(f.fields[1].value(), "line1\nline2\nline3\n\tx \u{200b}");
+    assert!(f.error.is_none(), "a good paste clears the message");
+}
+
+#[test]
+fn the_value_editor_moves_across_lines_before_leaving_the_field() {
+    let mut model = loaded_model();
+    press(&mut model, "n tab");
+    type_text(&mut model, "abc");
+    press(&mut model, "enter");
+    type_text(&mut model, "de");
+    press(&mut model, "up");
+    type_text(&mut model, "X");
+    press(&mut model, "down down");
+    let Some(Overlay::Form(f)) = model.overlays.last() else {
+        panic!("form");
+    };
+    assert_eq!(f.fields[1].value(), "abXc\nde");
+    assert_eq!(f.focus, 2, "down on the last line moves to the next field");
+}
+
+#[test]
+fn the_typed_value_is_masked_until_revealed() {
+    let mut model = loaded_model();
+    press(&mut model, "n tab");
+    type_text(&mut model, "s3cret");
+    let revealed = |m: &kvtui::app::Model| match m.overlays.last() {
+        Some(Overlay::Form(f)) => match &f.fields[1].text {
+            kvtui::app::form::FieldText::Lines(e) => e.revealed,
+            _ => panic!("the value is an editor"),
+        },
+        _ => panic!("form"),
+    };
+    assert!(!revealed(&model));
+    press(&mut model, "ctrl-t");
+    assert!(revealed(&model));
+    press(&mut model, "ctrl-t");
+    assert!(!revealed(&model));
 }
 
 #[test]
@@ -414,5 +557,5 @@ fn paste_goes_in_at_the_cursor() {
         panic!("form");
     };
     assert_eq!(f.fields[0].value(), "aX-éb");
-    assert_eq!(f.fields[0].input.cursor(), 4);
+    assert_eq!(f.fields[0].cursor(), 4);
 }

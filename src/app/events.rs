@@ -1,7 +1,9 @@
 //! Applying the worker's answers. An answer to a request no longer pending
 //! (a superseded list, a closed view) is dropped.
 
-use crate::vault::{ErrorKind, ReqId, VaultCmd, VaultError, VaultEvent, VaultEventKind};
+use crate::vault::{
+    ErrorKind, NewSecret, ReqId, SecretProps, VaultCmd, VaultError, VaultEvent, VaultEventKind,
+};
 
 use super::dialogs;
 use super::format;
@@ -133,9 +135,11 @@ pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
         }
         (Pending::Recover { name, then }, VaultEventKind::Props(props)) => {
             model.deleted.remove(&name);
+            let recovered = (*props).clone();
             model.secrets.upsert(*props);
             match then {
-                Some(secret) => {
+                Some(mut secret) => {
+                    keep_recovered_props(&mut secret, &recovered);
                     model.toast(format!("recovered {name}; adding the new value"), false);
                     let id = model.send(VaultCmd::Set(secret.clone()), Pending::Create { secret });
                     hand_over(model, req, id);
@@ -351,4 +355,15 @@ pub fn describe(error: &VaultError) -> String {
         s.push_str(hint);
     }
     s
+}
+
+/// The new version added after a recover keeps the recovered secret's
+/// content type and tags where the form left them empty; typed ones win.
+fn keep_recovered_props(secret: &mut NewSecret, recovered: &SecretProps) {
+    if secret.content_type.is_none() {
+        secret.content_type = recovered.content_type.clone();
+    }
+    if secret.tags.is_empty() {
+        secret.tags = recovered.tags.to_map();
+    }
 }

@@ -1,18 +1,17 @@
 //! The three forms (new secret, new version, properties): fields, parsing of
 //! dates and tags, and validation shown beside each field.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use secrecy::SecretString;
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time, macros::format_description};
 use tui_input::Input;
 
+use super::editor::ValueEditor;
+pub use super::tag_text::{MAX_TAGS, format_tags, parse_tags};
 use crate::vault::types::validate_name;
 use crate::vault::{NewSecret, PropsUpdate, ReqId, SecretName, SecretProps};
 
-/// Key Vault's limit on tags per secret.
-pub const MAX_TAGS: usize = 15;
 /// Key Vault's limit on a value, in bytes.
 pub const MAX_VALUE_BYTES: usize = 25 * 1024;
 
@@ -52,26 +51,23 @@ pub enum FieldKind {
     ValueFile,
 }
 
+/// What a field's text is held in: one line, or the value's editor.
+#[derive(Clone)]
+pub enum FieldText {
+    Line(Input),
+    Lines(ValueEditor),
+}
+
 /// One labelled input with its message.
 #[derive(Clone)]
 pub struct Field {
     pub label: &'static str,
     pub kind: FieldKind,
-    pub input: Input,
+    pub text: FieldText,
     /// What is wrong with the input, shown in red.
     pub error: Option<String>,
     /// Something to know that is not an error ("exists: adds a new version").
     pub note: Option<String>,
-}
-
-/// A typed value is wiped when its form goes away; tui-input keeps it in a
-/// plain `String`, so take that buffer back and zero it.
-impl Drop for Field {
-    fn drop(&mut self) {
-        if self.kind == FieldKind::Value {
-            zeroize::Zeroize::zeroize(&mut self.input.value_and_reset());
-        }
-    }
 }
 
 impl fmt::Debug for Field {
@@ -79,7 +75,7 @@ impl fmt::Debug for Field {
         let shown = if self.kind == FieldKind::Value {
             "[hidden]"
         } else {
-            self.input.value()
+            self.value()
         };
         f.debug_struct("Field")
             .field("label", &self.label)
@@ -92,17 +88,38 @@ impl fmt::Debug for Field {
 
 impl Field {
     fn new(label: &'static str, kind: FieldKind, value: &str) -> Self {
+        let text = if kind == FieldKind::Value {
+            FieldText::Lines(ValueEditor::new(value))
+        } else {
+            FieldText::Line(Input::new(value.to_owned()))
+        };
         Self {
             label,
             kind,
-            input: Input::new(value.to_owned()),
+            text,
             error: None,
             note: None,
         }
     }
 
     pub fn value(&self) -> &str {
-        self.input.value()
+        match &self.text {
+            FieldText::Line(input) => input.value(),
+            FieldText::Lines(editor) => editor.text(),
+        }
+    }
+
+    /// The cursor's column from the start of its line.
+    pub fn cursor(&self) -> usize {
+        match &self.text {
+            FieldText::Line(input) => input.visual_cursor(),
+            FieldText::Lines(editor) => editor.cursor_line_col().1,
+        }
+    }
+
+    /// Replaces a one-line field's text (a toggled flag).
+    pub fn set_line(&mut self, value: &str) {
+        self.text = FieldText::Line(Input::new(value.to_owned()));
     }
 }
 
@@ -122,6 +139,9 @@ pub struct Form {
     pub file_value: Option<SecretString>,
     /// Waiting for the run loop to read the value file.
     pub reading_file: bool,
+    /// Each field's text as the form opened (never a value: those start
+    /// empty), so an untouched property is not sent back.
+    initial: Vec<String>,
 }
 
 impl Form {
@@ -141,8 +161,10 @@ impl Form {
         )
     }
 
-    /// A new version, prefilled with the current version's properties.
-    pub fn new_version(current: &SecretProps) -> Self {
+    /// A new version, prefilled with the current version's content type, tags
+    /// and those of its dates still ahead (a past date would be a trap).
+    pub fn new_version(current: &SecretProps, now: OffsetDateTime) -> Self {
+        let ahead = |d: Option<OffsetDateTime>| d.filter(|d| *d > now);
         Self::with_fields(
             FormKind::NewVersion {
                 name: current.name.clone(),
@@ -160,12 +182,12 @@ impl Form {
                 Field::new(
                     "Not before",
                     FieldKind::Date,
-                    &format_date_input(current.not_before),
+                    &format_date_input(ahead(current.not_before)),
                 ),
                 Field::new(
                     "Expires",
                     FieldKind::Date,
-                    &format_date_input(current.expires),
+                    &format_date_input(ahead(current.expires)),
                 ),
             ],
         )
@@ -226,6 +248,7 @@ impl Form {
 
     fn with_fields(kind: FormKind, fields: Vec<Field>) -> Self {
         Self {
+            initial: fields.iter().map(|f| f.value().to_owned()).collect(),
             kind,
             fields,
             focus: 0,
@@ -263,12 +286,36 @@ impl Form {
     pub fn validate(&mut self, now: OffsetDateTime) -> bool {
         let from_file = !self.text("Value file").trim().is_empty();
         for f in &mut self.fields {
-            f.error = check_field(f.kind, f.input.value(), now).err();
+            f.error = check_field(f.kind, f.value(), now).err();
             if f.kind == FieldKind::Value && from_file && f.value().is_empty() {
                 f.error = None;
             }
         }
+        self.check_dates(now);
         self.fields.iter().all(|f| f.error.is_none())
+    }
+
+    /// Warns (without refusing) when Expires is past or not after Not before.
+    pub fn check_dates(&mut self, now: OffsetDateTime) {
+        let date = |label| parse_date(self.text(label), now).ok().flatten();
+        let warning = match (date("Not before"), date("Expires")) {
+            (_, Some(exp)) if exp <= now => Some("this date is past: the secret expires at once"),
+            (Some(nbf), Some(exp)) if exp <= nbf => {
+                Some("before Not before: the secret is never usable")
+            }
+            _ => None,
+        };
+        if let Some(f) = self.fields.iter_mut().find(|f| f.label == "Expires") {
+            f.note = warning.map(str::to_owned);
+        }
+    }
+
+    /// Whether the field changed since the form opened.
+    fn changed(&self, label: &str) -> bool {
+        self.fields
+            .iter()
+            .zip(&self.initial)
+            .any(|(f, initial)| f.label == label && f.value() != initial)
     }
 
     /// The secret to write, for the new-secret and new-version forms.
@@ -304,20 +351,28 @@ impl Form {
         std::path::PathBuf::from(self.text("File").trim())
     }
 
-    /// The update to send, for the properties form.
+    /// The update to send, for the properties form: only what was changed,
+    /// so untouched tags and dates go back exactly as they were.
     pub fn to_update(&self, now: OffsetDateTime) -> Option<PropsUpdate> {
+        let when = |label| self.changed(label).then(|| self.text(label));
         Some(PropsUpdate {
-            enabled: Some(parse_flag(self.text("Enabled")).ok()?),
-            content_type: Some(self.text("Content type").trim().to_owned()),
-            tags: Some(parse_tags(self.text("Tags")).ok()?),
-            not_before: Some(parse_date(self.text("Not before"), now).ok()?),
-            expires: Some(parse_date(self.text("Expires"), now).ok()?),
+            enabled: when("Enabled").map(parse_flag).transpose().ok()?,
+            content_type: when("Content type").map(str::to_owned),
+            tags: when("Tags").map(parse_tags).transpose().ok()?,
+            not_before: when("Not before")
+                .map(|s| parse_date(s, now))
+                .transpose()
+                .ok()?,
+            expires: when("Expires")
+                .map(|s| parse_date(s, now))
+                .transpose()
+                .ok()?,
         })
     }
 }
 
+/// The text as typed, or `None` when nothing was: user data is never trimmed.
 fn non_empty(s: &str) -> Option<String> {
-    let s = s.trim();
     (!s.is_empty()).then(|| s.to_owned())
 }
 
@@ -354,32 +409,6 @@ pub fn check_field(kind: FieldKind, value: &str, now: OffsetDateTime) -> Result<
         }
         FieldKind::ValueFile => Ok(()),
     }
-}
-
-/// `key=value` pairs separated by commas; at most 15.
-pub fn parse_tags(s: &str) -> Result<BTreeMap<String, String>, String> {
-    let mut tags = BTreeMap::new();
-    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part
-            .split_once('=')
-            .ok_or_else(|| format!("{part:?}: write tags as key=value"))?;
-        let k = k.trim();
-        if k.is_empty() {
-            return Err(format!("{part:?}: a tag needs a key"));
-        }
-        tags.insert(k.to_owned(), v.trim().to_owned());
-    }
-    if tags.len() > MAX_TAGS {
-        return Err(format!("at most {MAX_TAGS} tags (this has {})", tags.len()));
-    }
-    Ok(tags)
-}
-
-pub fn format_tags<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
-    tags.into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 pub fn parse_flag(s: &str) -> Result<bool, String> {

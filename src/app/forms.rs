@@ -1,11 +1,11 @@
 //! Keys in a form: editing, moving between fields, submitting and cancelling.
 
-use crossterm::event::{Event, KeyCode, KeyEvent};
-use tui_input::InputRequest;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::to_input_request;
 
 use super::dialogs;
-use super::form::{FieldKind, Form, FormKind, MAX_VALUE_BYTES, check_field};
+use super::editor::ValueEditor;
+use super::form::{FieldKind, FieldText, Form, FormKind, MAX_VALUE_BYTES, check_field};
 use super::keymap::Action;
 use super::model::{ConfirmAction, Model, Overlay, Pending};
 use crate::vault::{SecretName, SecretProps, VaultCmd};
@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 /// Opens the new-version or properties form for a secret.
 pub(crate) fn open(model: &mut Model, action: Action, props: &SecretProps) {
     let form = match action {
-        Action::NewVersion => Form::new_version(props),
+        Action::NewVersion => Form::new_version(props, model.now),
         Action::Properties => Form::properties(props),
         _ => return,
     };
@@ -33,6 +33,19 @@ pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
         return;
     };
     let kind = form.fields.get(form.focus).map(|f| f.kind);
+    // Up and Down move through the value's lines first, then between fields.
+    if form.submitting.is_none()
+        && let Some(FieldText::Lines(editor)) = form.fields.get_mut(form.focus).map(|f| &mut f.text)
+    {
+        let moved = match key.code {
+            KeyCode::Up => editor.up(),
+            KeyCode::Down => editor.down(),
+            _ => false,
+        };
+        if moved {
+            return;
+        }
+    }
     match action {
         Some(Action::Submit) => return submit(model),
         Some(Action::NextField) => {
@@ -44,6 +57,14 @@ pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
             return;
         }
         Some(Action::Cancel) => return cancel(model),
+        Some(Action::RevealValue) => {
+            for field in &mut form.fields {
+                if let FieldText::Lines(editor) = &mut field.text {
+                    editor.revealed = !editor.revealed;
+                }
+            }
+            return;
+        }
         _ => {}
     }
     if form.submitting.is_some() {
@@ -53,9 +74,11 @@ pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
         return;
     };
     let changed = match (kind, key.code) {
-        (Some(FieldKind::Value), KeyCode::Enter) => {
-            field.input.handle(InputRequest::InsertChar('\n'));
-            true
+        (_, _) if matches!(field.text, FieldText::Lines(_)) => {
+            let FieldText::Lines(editor) = &mut field.text else {
+                return;
+            };
+            edit_lines(editor, key)
         }
         (_, KeyCode::Enter) => {
             form.focus = (form.focus + 1) % form.fields.len();
@@ -67,13 +90,16 @@ pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
                 'n' => false,
                 _ => field.value() != "yes",
             };
-            field.input = tui_input::Input::new(if now_on { "yes" } else { "no" }.to_owned());
+            field.set_line(if now_on { "yes" } else { "no" });
             true
         }
         (Some(FieldKind::Flag), _) => false,
-        _ => to_input_request(&Event::Key(key))
-            .and_then(|req| field.input.handle(req))
-            .is_some_and(|c| c.value),
+        _ => match &mut field.text {
+            FieldText::Line(input) => to_input_request(&Event::Key(key))
+                .and_then(|req| input.handle(req))
+                .is_some_and(|c| c.value),
+            FieldText::Lines(_) => false,
+        },
     };
     if changed {
         if kind == Some(FieldKind::ValueFile) {
@@ -83,6 +109,26 @@ pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
         form.error = None;
         revalidate_focused(model);
     }
+}
+
+/// A key in the value's editor; `true` when the text changed. `Enter` adds a
+/// line; control chords other than the keymap's are ignored.
+fn edit_lines(editor: &mut ValueEditor, key: KeyEvent) -> bool {
+    let chord = key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char(c) if !chord => editor.insert_char(c),
+        KeyCode::Enter => editor.insert_char('\n'),
+        KeyCode::Backspace => return editor.backspace(),
+        KeyCode::Delete => return editor.delete(),
+        KeyCode::Left => editor.left(),
+        KeyCode::Right => editor.right(),
+        KeyCode::Home => editor.home(),
+        KeyCode::End => editor.end(),
+        _ => return false,
+    }
+    matches!(key.code, KeyCode::Char(_) | KeyCode::Enter)
 }
 
 /// Checks the focused field as it is typed; a name also against the lists.
@@ -112,6 +158,9 @@ pub(crate) fn revalidate_focused(model: &mut Model) {
         } else if exists {
             field.note = Some("exists: this adds a new version".to_owned());
         }
+    }
+    if field.kind == FieldKind::Date {
+        form.check_dates(now);
     }
 }
 
@@ -170,6 +219,11 @@ fn submit(model: &mut Model) {
             let (Some(update), Ok(name)) = (form.to_update(now), SecretName::parse(&name)) else {
                 return;
             };
+            if update == crate::vault::PropsUpdate::default() {
+                model.overlays.pop();
+                model.toast(format!("nothing changed in {name}"), false);
+                return;
+            }
             let id = model.send(
                 VaultCmd::UpdateProps {
                     name,

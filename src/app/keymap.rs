@@ -79,6 +79,7 @@ pub enum Action {
     Submit,
     NextField,
     PrevField,
+    RevealValue,
     Confirm,
     Cancel,
 }

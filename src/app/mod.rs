@@ -4,6 +4,7 @@
 pub mod clipboard;
 pub mod details;
 pub mod dialogs;
+pub mod editor;
 pub mod events;
 pub mod form;
 pub mod format;
@@ -13,6 +14,7 @@ pub mod matching;
 pub mod model;
 pub mod rows;
 pub mod run;
+pub mod tag_text;
 pub mod update;
 pub mod vaults;
 

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
+use std::task::Poll;
+
 use futures::Stream;
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use time::OffsetDateTime;
@@ -116,11 +118,16 @@ pub async fn run_vaults(config: &Config, vaults: Vec<VaultConn>) -> Result<(), A
         &mut model,
         &mut wiring,
         clipboard,
+        TICK,
     )
     .await;
     tui::restore();
     result
 }
+
+/// How often the clock, spinner, toasts and the clipboard timer advance. Keys
+/// never wait for it: they are handled and drawn as they arrive.
+pub const TICK: Duration = Duration::from_millis(250);
 
 /// The workers as the loop sees them: requests routed by vault index, events
 /// merged into one stream (request ids are unique across vaults).
@@ -160,6 +167,7 @@ pub async fn event_loop<B, S>(
     model: &mut Model,
     wiring: &mut Wiring,
     mut clipboard: Clipboard,
+    tick_every: Duration,
 ) -> Result<(), AppError>
 where
     B: Backend,
@@ -168,7 +176,7 @@ where
     let draw_err = |e: B::Error| AppError::Draw(e.to_string());
     let requests = &wiring.senders;
     let events = &mut wiring.events;
-    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut tick = tokio::time::interval(tick_every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut stop = std::pin::pin!(tui::terminate_signal());
     let mut ui_state = UiState::default();
@@ -235,9 +243,19 @@ where
         while let Ok(ev) = events.try_recv() {
             msgs.push(Msg::Vault(ev));
         }
-        while let Some(Some(Ok(ev))) = input.next().now_or_never() {
-            let height = terminal.size().map_err(draw_err)?.height;
-            msgs.extend(to_msg(ev, model, &ui_state, height));
+        // `poll!` polls with this task's waker: crossterm's stream hands the
+        // waker of a pending poll to its reader thread, so a throw-away waker
+        // (`now_or_never`) would leave the next key waiting for the tick.
+        loop {
+            match futures::poll!(input.next()) {
+                Poll::Ready(Some(Ok(ev))) => {
+                    let height = terminal.size().map_err(draw_err)?.height;
+                    msgs.extend(to_msg(ev, model, &ui_state, height));
+                }
+                Poll::Ready(Some(Err(e))) => return Err(e.into()),
+                // The end of input is seen by the `select!` once these are applied.
+                Poll::Ready(None) | Poll::Pending => break,
+            }
         }
     }
 }

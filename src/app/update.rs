@@ -8,7 +8,9 @@ use tui_input::backend::crossterm::to_input_request;
 
 use super::details;
 use super::dialogs;
+use super::editor::normalize_line_breaks;
 use super::events;
+use super::form::FieldText;
 use super::forms;
 use super::keymap::{Action, Mode};
 use super::model::{ConfirmAction, Model, Msg, Overlay, Pending, View};
@@ -101,16 +103,29 @@ fn on_key(model: &mut Model, key: KeyEvent) {
 
 fn on_paste(model: &mut Model, text: &str) {
     if let Some(Overlay::Form(form)) = model.overlays.last_mut() {
-        if let Some(field) = form.focused_mut() {
-            // Only the value keeps line breaks; a name or a date cannot.
-            let multiline = field.kind == super::form::FieldKind::Value;
-            let clean: String = text
-                .chars()
-                .filter(|c| !c.is_control() || (multiline && *c == '\n'))
-                .collect();
-            insert_at_cursor(&mut field.input, &clean);
+        if form.submitting.is_some() {
+            return;
+        }
+        let Some(field) = form.fields.get_mut(form.focus) else {
+            return;
+        };
+        if field.kind == super::form::FieldKind::ValueFile {
+            form.file_value = None;
+        }
+        match &mut field.text {
+            // The value keeps every character; only line breaks are made LF.
+            FieldText::Lines(editor) => editor.insert_str(&normalize_line_breaks(text)),
+            FieldText::Line(_) if text.contains(['\r', '\n']) => {
+                form.error = Some(format!(
+                    "{} is one line: the paste has line breaks, so nothing was inserted",
+                    field.label
+                ));
+                return;
+            }
+            FieldText::Line(input) => insert_at_cursor(input, text),
         }
         form.dirty = true;
+        form.error = None;
         forms::revalidate_focused(model);
     } else if let Some(input) = &mut model.filter_input {
         let clean: String = text.chars().filter(|c| !c.is_control()).collect();

@@ -9,24 +9,79 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{Theme, clamp16, popup};
 use crate::app::Model;
-use crate::app::form::{FieldKind, Form};
+use crate::app::editor::ValueEditor;
+use crate::app::form::{Field, FieldKind, FieldText, Form};
 use crate::app::keymap::{Action, Mode};
+use crate::app::tag_text::TAGS_HINT;
 
 const LABEL_W: usize = 14;
+/// The form's widest, border included.
+const FORM_W: u16 = 76;
 
-/// What a field shows: the value masked, with its line count.
-fn shown(kind: FieldKind, value: &str) -> String {
-    if kind == FieldKind::Value {
-        let lines = value.lines().count().max(1);
-        let dots = "•".repeat(value.chars().filter(|c| *c != '\n').count().min(40));
-        if lines > 1 {
-            format!("{dots} ({lines} lines)")
-        } else {
-            dots
-        }
-    } else {
-        value.to_owned()
+/// Rows of the value editor shown at once; it scrolls to keep the cursor in.
+const VALUE_ROWS: usize = 6;
+
+/// How one character of a typed value is drawn: masked as a dot, or shown
+/// with tabs and other control characters made visible.
+fn cell(c: char, revealed: bool) -> char {
+    match c {
+        _ if !revealed => '•',
+        '\t' => '␉',
+        '\r' => '␍',
+        c if u32::from(c) < 0x20 => char::from_u32(0x2400 + u32::from(c)).unwrap_or('�'),
+        '\u{7f}' => '␡',
+        c => c,
     }
+}
+
+/// The value editor's rows: the lines around the cursor, each cut to `width`
+/// (the cursor's line scrolled sideways to keep the cursor in view), and the
+/// cursor's place among them.
+fn value_rows(editor: &ValueEditor, width: usize) -> (Vec<String>, (usize, usize)) {
+    let (line, col) = editor.cursor_line_col();
+    let width = width.max(2);
+    let first = line.saturating_sub(VALUE_ROWS - 1);
+    let rows = editor
+        .text()
+        .split('\n')
+        .enumerate()
+        .skip(first)
+        .take(VALUE_ROWS)
+        .map(|(i, text)| {
+            let skip = if i == line {
+                (col + 1).saturating_sub(width)
+            } else {
+                0
+            };
+            let mut row: String = text
+                .chars()
+                .skip(skip)
+                .map(|c| cell(c, editor.revealed))
+                .take(width)
+                .collect();
+            if i != line && text.chars().count() > width {
+                row.pop();
+                row.push('…');
+            }
+            row
+        })
+        .collect();
+    (rows, (line - first, col.min(width - 1)))
+}
+
+/// The value's summary beside its label: lines, size, and whether it shows.
+fn value_summary(editor: &ValueEditor) -> String {
+    if editor.is_empty() {
+        return "empty".to_owned();
+    }
+    let lines = editor.line_count();
+    let bytes = editor.text().len();
+    format!(
+        "{lines} line{} · {bytes} byte{} · {}",
+        if lines == 1 { "" } else { "s" },
+        if bytes == 1 { "" } else { "s" },
+        if editor.revealed { "shown" } else { "masked" }
+    )
 }
 
 /// `Ctrl-S submit · Tab next field · Esc cancel`, from the keymap.
@@ -43,7 +98,19 @@ pub(super) fn hint(model: &Model, mode: Mode, actions: &[(Action, &str)]) -> Str
         .join(" · ")
 }
 
+/// A field's error (red) or note (yellow), on the line below it.
+fn push_messages(lines: &mut Vec<Line<'_>>, f: &Field, theme: &Theme) {
+    if let Some(err) = &f.error {
+        lines.push(Line::styled(format!("   ✗ {err}"), theme.error()));
+    } else if let Some(note) = &f.note {
+        lines.push(Line::styled(format!("   ! {note}"), theme.warn()));
+    }
+}
+
 pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Theme) {
+    let area = frame.area();
+    let width = FORM_W.min(area.width);
+    let value_w = usize::from(width.saturating_sub(2)).saturating_sub(LABEL_W + 2);
     let mut lines = Vec::new();
     let mut cursor = None;
     for (i, f) in form.fields.iter().enumerate() {
@@ -54,26 +121,46 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
             theme.label()
         };
         let marker = if focused { "›" } else { " " };
-        let text = shown(f.kind, f.value());
+        let value_style = if focused {
+            Style::new()
+        } else {
+            theme.dim().remove_modifier(ratatui::style::Modifier::DIM)
+        };
+        if let FieldText::Lines(editor) = &f.text {
+            let mut spans = vec![
+                Span::styled(marker, theme.accent()),
+                Span::styled(format!("{:<LABEL_W$} ", f.label), label_style),
+                Span::styled(value_summary(editor), theme.dim()),
+            ];
+            if focused {
+                let reveal = hint(model, Mode::Form, &[(Action::RevealValue, "")]);
+                spans.push(Span::styled(
+                    format!("  ({} shows/hides)", reveal.trim_end()),
+                    theme.dim(),
+                ));
+            }
+            lines.push(Line::from(spans));
+            let (rows, (row, col)) = value_rows(editor, value_w);
+            if focused {
+                cursor = Some((lines.len() + row, LABEL_W + 2 + col));
+            }
+            for text in rows {
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(LABEL_W + 2)),
+                    Span::styled(text, value_style),
+                ]));
+            }
+            push_messages(&mut lines, f, theme);
+            continue;
+        }
+        let text = f.value().to_owned();
         if focused {
-            let col = if f.kind == FieldKind::Value {
-                text.chars().count()
-            } else {
-                f.input.visual_cursor()
-            };
-            cursor = Some((lines.len(), LABEL_W + 2 + col));
+            cursor = Some((lines.len(), LABEL_W + 2 + f.cursor()));
         }
         let mut spans = vec![
             Span::styled(marker, theme.accent()),
             Span::styled(format!("{:<LABEL_W$} ", f.label), label_style),
-            Span::styled(
-                text,
-                if focused {
-                    Style::new()
-                } else {
-                    theme.dim().remove_modifier(ratatui::style::Modifier::DIM)
-                },
-            ),
+            Span::styled(text, value_style),
         ];
         if f.kind == FieldKind::Flag && focused {
             spans.push(Span::styled("  (Space toggles)", theme.dim()));
@@ -84,12 +171,13 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
                 theme.dim(),
             ));
         }
-        lines.push(Line::from(spans));
-        if let Some(err) = &f.error {
-            lines.push(Line::styled(format!("   ✗ {err}"), theme.error()));
-        } else if let Some(note) = &f.note {
-            lines.push(Line::styled(format!("   ! {note}"), theme.warn()));
+        if f.kind == FieldKind::Tags && focused {
+            lines.push(Line::from(spans));
+            lines.push(Line::styled(format!("   {TAGS_HINT}"), theme.dim()));
+        } else {
+            lines.push(Line::from(spans));
         }
+        push_messages(&mut lines, f, theme);
     }
     lines.push(Line::raw(""));
     if form.reading_file {
@@ -112,8 +200,6 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
         ),
         theme.dim(),
     ));
-    let area = frame.area();
-    let width = 76.min(area.width);
     let inner_w = width.saturating_sub(2).max(1) as usize;
     let height: usize = lines
         .iter()
