@@ -119,6 +119,10 @@ pub(crate) fn on_action(model: &mut Model, action: Action) {
                 (details.version_sel + 1).min(details.versions.len().saturating_sub(1));
         }
         Action::Up => details.version_sel = details.version_sel.saturating_sub(1),
+        Action::TogglePretty if details.deleted.is_none() => {
+            details.raw = !details.raw;
+            details.scroll = 0;
+        }
         Action::PageDown => details.scroll = details.scroll.saturating_add(5),
         Action::PageUp => details.scroll = details.scroll.saturating_sub(5),
         Action::Details if !details.is_version() && details.deleted.is_none() => {
