@@ -13,7 +13,8 @@ pub(crate) fn copy(model: &mut Model, text: String, what: &str) {
         text: SecretString::from(text),
         is_value: false,
     });
-    model.toast(format!("copied the {what}"), false);
+    let message = model.copy_target.copied(&format!("the {what}"));
+    model.toast(message, false);
 }
 
 /// Copies a secret's value: from the open details when loaded, else fetched
@@ -29,7 +30,8 @@ pub(crate) fn copy_value(model: &mut Model, name: &str, version: Option<String>)
             text: value,
             is_value: true,
         });
-        model.toast(format!("copied the value of {name}"), false);
+        let message = model.copy_target.copied(&format!("the value of {name}"));
+        model.toast(message, false);
         return;
     }
     if let Ok(secret) = SecretName::parse(name) {

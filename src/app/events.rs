@@ -69,7 +69,8 @@ pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
                 text: secret.value,
                 is_value: true,
             });
-            model.toast(format!("copied the value of {name}"), false);
+            let message = model.copy_target.copied(&format!("the value of {name}"));
+            model.toast(message, false);
         }
         (Pending::Create { secret }, VaultEventKind::Props(props)) => {
             forms::close_form_for(model, req);

@@ -282,6 +282,8 @@ pub struct Model {
     pub bulk: Option<Bulk>,
     /// Text for the run loop to put on the clipboard.
     pub clipboard: Option<Clip>,
+    /// Where the run loop's clipboard puts copies, for the message after one.
+    pub copy_target: super::clipboard::CopyTarget,
     /// Requests `update` emitted; drained and returned at its end.
     pub(crate) out: Vec<VaultRequest>,
     next_req: u64,
@@ -318,6 +320,7 @@ impl Model {
             quit: false,
             color: true,
             clipboard: None,
+            copy_target: Default::default(),
             bulk: None,
             read_file: None,
             active_vault: 0,
