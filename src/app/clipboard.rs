@@ -1,15 +1,21 @@
 //! The clipboard: the system one through its command-line tool where there
-//! is one (wl-copy, xclip, xsel, pbcopy), OSC 52 through the terminal
-//! otherwise and over SSH. A copied value is cleared after a while unless the
-//! clipboard changed meanwhile (OSC 52 cannot read back, so it always clears).
+//! is one (wl-copy, xclip, xsel, pbcopy); inside tmux otherwise (and over
+//! SSH) a named tmux paste buffer; OSC 52 through the terminal elsewhere. A
+//! copied value is cleared where it was put, after a while and at quit: the
+//! system clipboard unless it changed meanwhile, the tmux buffer by deleting
+//! it, the terminal's by an empty OSC 52 (which cannot read back).
+//!
+//! Under tmux, OSC 52 is not used: with `set-clipboard on` tmux keeps what
+//! it forwards in a paste buffer of its own that no escape sequence removes.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::model::Clip;
 use crate::tui;
@@ -22,8 +28,40 @@ pub enum Backend {
         copy: Vec<String>,
         paste: Option<Vec<String>>,
     },
+    /// A named tmux paste buffer (`prefix ]` pastes it), loaded from stdin
+    /// and deleted when cleared.
+    Tmux { buffer: String },
     /// The terminal's OSC 52 escape: works over SSH, cannot read back.
     Osc52,
+}
+
+/// Where a copy lands, as the user is told after `y`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CopyTarget {
+    /// The system clipboard, through its program.
+    #[default]
+    System,
+    /// A tmux paste buffer of this name.
+    Tmux { buffer: String },
+    /// Handed to the terminal (OSC 52), which may or may not take it.
+    Terminal,
+}
+
+impl CopyTarget {
+    /// The message after copying `what` ("the value of db-password").
+    pub fn copied(&self, what: &str) -> String {
+        match self {
+            CopyTarget::System => format!("copied {what}"),
+            CopyTarget::Tmux { buffer } => format!("copied {what} to tmux buffer {buffer}"),
+            CopyTarget::Terminal => format!("sent {what} to the terminal (OSC 52)"),
+        }
+    }
+}
+
+/// The tmux buffer this process copies into: one per process, so two
+/// kvtuis never delete each other's copies.
+pub fn tmux_buffer_name() -> String {
+    format!("kvtui-{}", std::process::id())
 }
 
 fn argv(words: &[&str]) -> Vec<String> {
@@ -33,9 +71,13 @@ fn argv(words: &[&str]) -> Vec<String> {
 /// Picks the backend from the environment and the programs on `PATH`.
 pub fn detect(env: &dyn Fn(&str) -> Option<String>, on_path: &dyn Fn(&str) -> bool) -> Backend {
     let set = |k: &str| env(k).is_some_and(|v| !v.is_empty());
+    let tmux = || Backend::Tmux {
+        buffer: tmux_buffer_name(),
+    };
+    let in_tmux = set("TMUX") && on_path("tmux");
     // Over SSH the remote machine's clipboard is not the user's.
     if set("SSH_CONNECTION") || set("SSH_TTY") {
-        return Backend::Osc52;
+        return if in_tmux { tmux() } else { Backend::Osc52 };
     }
     if cfg!(target_os = "macos") && on_path("pbcopy") {
         return Backend::Command {
@@ -60,6 +102,9 @@ pub fn detect(env: &dyn Fn(&str) -> Option<String>, on_path: &dyn Fn(&str) -> bo
             copy: argv(&["xsel", "--clipboard", "--input"]),
             paste: Some(argv(&["xsel", "--clipboard", "--output"])),
         };
+    }
+    if in_tmux {
+        return tmux();
     }
     Backend::Osc52
 }
@@ -86,23 +131,84 @@ fn hash_of(text: &str) -> u64 {
     h.finish()
 }
 
+/// Clipboard programs run one at a time on a thread of their own, in the
+/// order asked (a clear never overtakes the copy it clears), without
+/// blocking the UI.
+struct Jobs {
+    tx: mpsc::Sender<Box<dyn FnOnce() + Send>>,
+}
+
+impl Jobs {
+    fn start() -> Option<Self> {
+        let (tx, rx) = mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let spawned = std::thread::Builder::new()
+            .name("kvtui-clipboard".to_owned())
+            .spawn(move || {
+                for job in rx {
+                    job();
+                }
+            });
+        match spawned {
+            Ok(_) => Some(Self { tx }),
+            Err(e) => {
+                tracing::warn!("clipboard: cannot start its thread: {e}");
+                None
+            }
+        }
+    }
+
+    /// Queues `job`; with `wait`, returns once it and all before it ran
+    /// (or after a few seconds, so a hung program cannot hang the exit).
+    fn run(&self, job: impl FnOnce() + Send + 'static, wait: bool) {
+        if self.tx.send(Box::new(job)).is_err() || !wait {
+            return;
+        }
+        let (done_tx, done_rx) = mpsc::channel();
+        let signal = move || {
+            let _ = done_tx.send(());
+        };
+        if self.tx.send(Box::new(signal)).is_ok()
+            && done_rx.recv_timeout(Duration::from_secs(5)).is_err()
+        {
+            tracing::warn!("clipboard: the clear did not finish in time");
+        }
+    }
+}
+
 pub struct Clipboard {
     backend: Backend,
     after: Duration,
     pending: Option<PendingClear>,
+    jobs: Option<Jobs>,
 }
 
 impl Clipboard {
     pub fn new(backend: Backend, after: Duration) -> Self {
         tracing::info!(?backend, "clipboard");
+        let jobs = match backend {
+            Backend::Osc52 => None,
+            _ => Jobs::start(),
+        };
         Self {
             backend,
             after,
             pending: None,
+            jobs,
         }
     }
 
-    /// Copies without blocking the UI: a program runs on a blocking thread.
+    /// Where copies land, for the message after a copy.
+    pub fn target(&self) -> CopyTarget {
+        match &self.backend {
+            Backend::Command { .. } => CopyTarget::System,
+            Backend::Tmux { buffer } => CopyTarget::Tmux {
+                buffer: buffer.clone(),
+            },
+            Backend::Osc52 => CopyTarget::Terminal,
+        }
+    }
+
+    /// Copies without blocking the UI: a program runs on the clipboard thread.
     pub fn copy(&mut self, clip: &Clip) {
         let text = clip.text.expose_secret();
         match &self.backend {
@@ -114,18 +220,31 @@ impl Clipboard {
             }
             Backend::Command { copy, .. } => {
                 let copy = copy.clone();
-                let value = clip.text.clone();
-                tokio::task::spawn_blocking(move || {
-                    if let Err(e) = run_copy(&copy, value.expose_secret()) {
-                        tracing::warn!("clipboard: {}: {e}", copy[0]);
-                    }
-                });
+                self.spawn_copy(copy, clip.text.clone());
+            }
+            Backend::Tmux { buffer } => {
+                let copy = tmux_argv(&["load-buffer", "-b", buffer, "-"]);
+                self.spawn_copy(copy, clip.text.clone());
             }
         }
         self.pending = (clip.is_value && !self.after.is_zero()).then(|| PendingClear {
             due: Instant::now() + self.after,
             hash: hash_of(text),
         });
+    }
+
+    /// Runs `argv` with the value on its stdin (never in its arguments).
+    fn spawn_copy(&self, argv: Vec<String>, value: SecretString) {
+        if let Some(jobs) = &self.jobs {
+            jobs.run(
+                move || {
+                    if let Err(e) = run_copy(&argv, value.expose_secret()) {
+                        tracing::warn!("clipboard: {}: {e}", argv[0]);
+                    }
+                },
+                false,
+            );
+        }
     }
 
     pub fn clear_if_due(&mut self) {
@@ -155,14 +274,50 @@ impl Clipboard {
             }
             Backend::Command { copy, paste } => {
                 let (copy, paste) = (copy.clone(), paste.clone());
-                let job = move || clear_if_unchanged(&copy, paste.as_deref(), pending.hash);
-                if wait {
-                    job();
-                } else {
-                    tokio::task::spawn_blocking(job);
+                if let Some(jobs) = &self.jobs {
+                    jobs.run(
+                        move || clear_if_unchanged(&copy, paste.as_deref(), pending.hash),
+                        wait,
+                    );
+                }
+            }
+            Backend::Tmux { buffer } => {
+                let delete = tmux_argv(&["delete-buffer", "-b", buffer]);
+                if let Some(jobs) = &self.jobs {
+                    jobs.run(move || delete_tmux_buffer(&delete), wait);
                 }
             }
         }
+    }
+}
+
+/// Whatever way the UI stops (quit, a signal, an error), a value still
+/// waiting to be cleared is cleared.
+impl Drop for Clipboard {
+    fn drop(&mut self) {
+        self.clear_now();
+    }
+}
+
+fn tmux_argv(args: &[&str]) -> Vec<String> {
+    std::iter::once("tmux")
+        .chain(args.iter().copied())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Deletes the named buffer; already gone (deleted by hand) is fine.
+fn delete_tmux_buffer(argv: &[String]) {
+    let status = Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => tracing::debug!("clipboard: tmux buffer deleted"),
+        Ok(s) => tracing::debug!("clipboard: tmux delete-buffer exited with {s}"),
+        Err(e) => tracing::warn!("clipboard: tmux: {e}"),
     }
 }
 
@@ -225,6 +380,58 @@ mod tests {
     fn ssh_uses_osc52_even_with_a_display() {
         let e = env(&[("SSH_TTY", "/dev/pts/1"), ("DISPLAY", ":0")]);
         assert_eq!(detect(&e, &|_| true), Backend::Osc52);
+    }
+
+    #[test]
+    fn tmux_takes_the_place_of_osc52_even_over_ssh() {
+        let tmux = env(&[("TMUX", "/tmp/tmux-0/default,1,0")]);
+        assert!(
+            matches!(detect(&tmux, &|_| true), Backend::Tmux { buffer } if buffer.starts_with("kvtui-"))
+        );
+        let ssh = env(&[("TMUX", "/tmp/t,1,0"), ("SSH_TTY", "/dev/pts/1")]);
+        assert!(matches!(detect(&ssh, &|_| true), Backend::Tmux { .. }));
+        // No tmux program: the terminal is all there is.
+        assert_eq!(detect(&tmux, &|p| p != "tmux"), Backend::Osc52);
+        // A system clipboard program is still preferred locally.
+        let x11 = env(&[("TMUX", "/tmp/t,1,0"), ("DISPLAY", ":0")]);
+        assert!(matches!(
+            detect(&x11, &|p| p != "pbcopy"),
+            Backend::Command { .. }
+        ));
+    }
+
+    #[test]
+    fn the_message_says_where_the_copy_went() {
+        let what = "the value of db";
+        assert_eq!(CopyTarget::System.copied(what), "copied the value of db");
+        assert_eq!(
+            CopyTarget::Terminal.copied(what),
+            "sent the value of db to the terminal (OSC 52)"
+        );
+        let tmux = CopyTarget::Tmux {
+            buffer: "kvtui-7".to_owned(),
+        };
+        assert_eq!(
+            tmux.copied(what),
+            "copied the value of db to tmux buffer kvtui-7"
+        );
+    }
+
+    #[test]
+    fn a_value_is_cleared_when_the_clipboard_is_dropped() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let store = dir.path().join("clip");
+        let copy = argv(&["sh", "-c", &format!("cat > {}", store.display())]);
+        let backend = Backend::Command { copy, paste: None };
+        let mut clipboard = Clipboard::new(backend, Duration::from_secs(3600));
+        clipboard.copy(&Clip {
+            text: SecretString::from("the value"),
+            is_value: true,
+        });
+        // Copies and clears run in order on one thread: the clear on drop
+        // waits for the copy before it, then empties the clipboard.
+        drop(clipboard);
+        assert_eq!(std::fs::read_to_string(&store).unwrap(), "");
     }
 
     #[test]

@@ -13,7 +13,8 @@ pub(crate) fn copy(model: &mut Model, text: String, what: &str) {
         text: SecretString::from(text),
         is_value: false,
     });
-    model.toast(format!("copied the {what}"), false);
+    let message = model.copy_target.copied(&format!("the {what}"));
+    model.toast(message, false);
 }
 
 /// Copies a secret's value: from the open details when loaded, else fetched
@@ -29,7 +30,8 @@ pub(crate) fn copy_value(model: &mut Model, name: &str, version: Option<String>)
             text: value,
             is_value: true,
         });
-        model.toast(format!("copied the value of {name}"), false);
+        let message = model.copy_target.copied(&format!("the value of {name}"));
+        model.toast(message, false);
         return;
     }
     if let Ok(secret) = SecretName::parse(name) {
@@ -119,6 +121,10 @@ pub(crate) fn on_action(model: &mut Model, action: Action) {
                 (details.version_sel + 1).min(details.versions.len().saturating_sub(1));
         }
         Action::Up => details.version_sel = details.version_sel.saturating_sub(1),
+        Action::TogglePretty if details.deleted.is_none() => {
+            details.raw = !details.raw;
+            details.scroll = 0;
+        }
         Action::PageDown => details.scroll = details.scroll.saturating_add(5),
         Action::PageUp => details.scroll = details.scroll.saturating_sub(5),
         Action::Details if !details.is_version() && details.deleted.is_none() => {

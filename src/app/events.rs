@@ -63,7 +63,7 @@ pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
         (Pending::Value, VaultEventKind::Secret(secret)) => {
             if let Some(d) = model.details.as_mut().filter(|d| d.value_req == Some(req)) {
                 d.value_req = None;
-                d.value = Some(secret.value);
+                d.set_value(secret.value);
             }
         }
         (Pending::CopyValue { name }, VaultEventKind::Secret(secret)) => {
@@ -71,7 +71,8 @@ pub(crate) fn on_event(model: &mut Model, event: VaultEvent) {
                 text: secret.value,
                 is_value: true,
             });
-            model.toast(format!("copied the value of {name}"), false);
+            let message = model.copy_target.copied(&format!("the value of {name}"));
+            model.toast(message, false);
         }
         (Pending::Create { secret }, VaultEventKind::Props(props)) => {
             forms::close_form_for(model, req);
@@ -229,7 +230,7 @@ fn refresh_details(model: &mut Model, name: &str, props: &crate::vault::SecretPr
         return;
     }
     d.props = props.clone();
-    d.value = None;
+    d.clear_value();
     d.shown = false;
     d.versions.clear();
     d.version_sel = 0;

@@ -65,6 +65,8 @@ pub enum Action {
     Delete,
     Mark,
     ShowValue,
+    /// Raw value / JSON re-indented, in the details view.
+    TogglePretty,
     CopyValue,
     CopyId,
     Recover,

@@ -9,6 +9,7 @@ pub mod events;
 pub mod form;
 pub mod format;
 pub mod forms;
+pub mod json_indent;
 pub mod keymap;
 pub mod matching;
 pub mod model;

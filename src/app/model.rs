@@ -53,6 +53,11 @@ pub struct Details {
     pub deleted: Option<DeletedSecret>,
     /// Fetched when the user asks to see it; dropped (zeroized) on close.
     pub value: Option<SecretString>,
+    /// The value's JSON re-indented, made once when the value arrives (see
+    /// `set_value`); a secret like the value.
+    pub pretty: Option<SecretString>,
+    /// Shows the value as stored even when `pretty` exists.
+    pub raw: bool,
     pub shown: bool,
     pub value_req: Option<ReqId>,
     /// The versions of the secret, newest first.
@@ -71,6 +76,8 @@ impl Details {
             props,
             deleted: None,
             value: None,
+            pretty: None,
+            raw: false,
             shown: false,
             value_req: None,
             versions: Vec::new(),
@@ -79,6 +86,19 @@ impl Details {
             scroll: 0,
             parent: None,
         }
+    }
+
+    /// Keeps a fetched value and lays out its JSON once, not every frame.
+    pub fn set_value(&mut self, value: SecretString) {
+        use secrecy::ExposeSecret;
+        self.pretty = super::json_indent::reindent_json(value.expose_secret());
+        self.value = Some(value);
+    }
+
+    /// Drops the value and its layout (both zeroized).
+    pub fn clear_value(&mut self) {
+        self.value = None;
+        self.pretty = None;
     }
 
     /// Whether this shows one version opened from the versions list.
@@ -262,6 +282,8 @@ pub struct Model {
     pub bulk: Option<Bulk>,
     /// Text for the run loop to put on the clipboard.
     pub clipboard: Option<Clip>,
+    /// Where the run loop's clipboard puts copies, for the message after one.
+    pub copy_target: super::clipboard::CopyTarget,
     /// Requests `update` emitted; drained and returned at its end.
     pub(crate) out: Vec<VaultRequest>,
     next_req: u64,
@@ -298,6 +320,7 @@ impl Model {
             quit: false,
             color: true,
             clipboard: None,
+            copy_target: Default::default(),
             bulk: None,
             read_file: None,
             active_vault: 0,

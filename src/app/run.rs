@@ -111,6 +111,7 @@ pub async fn run_vaults(config: &Config, vaults: Vec<VaultConn>) -> Result<(), A
         clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
         Duration::from_secs(config.clipboard_clear_seconds),
     );
+    model.copy_target = clipboard.target();
     let mut terminal = tui::enter()?;
     let result = event_loop(
         &mut terminal,

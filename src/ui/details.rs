@@ -1,5 +1,6 @@
-//! The details view: every property, the value (masked until asked for, JSON
-//! pretty-printed) and the versions of the secret.
+//! The details view: every property, the value (masked until asked for; JSON
+//! re-indented from its own tokens, or as stored) and the versions of the
+//! secret. Every stored string is drawn through `visible`.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 use secrecy::ExposeSecret;
 
+use super::visible::{fit, value_lines, visible, visible_field, visible_tags};
 use super::{Theme, UiState, follow};
-use crate::app::form::format_tags;
 use crate::app::format::{date_time, days_until};
 use crate::app::keymap::{Action, Mode};
 use crate::app::{Details, Model};
@@ -21,11 +22,12 @@ fn pair<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
     ]
 }
 
-/// Two properties side by side, each half the width.
+/// Two properties side by side, each half the width (in display columns).
 fn two<'a>(half: usize, a: (&'a str, String), b: (&'a str, String), theme: &Theme) -> Line<'a> {
     let left_w = half.saturating_sub(15);
-    let left: String = a.1.chars().take(left_w.saturating_sub(1)).collect();
-    let mut spans = pair(a.0, format!("{left:<left_w$}"), theme);
+    let mut left = fit(&a.1, left_w.saturating_sub(1));
+    left.push_str(&" ".repeat(usize::from(left_w > 0)));
+    let mut spans = pair(a.0, left, theme);
     spans.extend(pair(b.0, b.1, theme));
     Line::from(spans)
 }
@@ -45,10 +47,12 @@ pub(super) fn render(
     let p = &d.props;
     let half = (area.width as usize).saturating_sub(2) / 2;
     let mut lines = vec![
-        Line::from(pair("Id", p.id.clone(), theme)),
+        Line::from(pair("Id", visible(&p.id).into_owned(), theme)),
         Line::from(pair(
             "Version",
-            p.version.clone().unwrap_or_else(|| "latest".to_owned()),
+            p.version
+                .as_deref()
+                .map_or_else(|| "latest".to_owned(), |v| visible(v).into_owned()),
             theme,
         )),
         two(
@@ -71,7 +75,10 @@ pub(super) fn render(
         ),
         two(
             half,
-            ("Content type", p.content_type.clone().unwrap_or_default()),
+            (
+                "Content type",
+                visible_field(p.content_type.as_deref().unwrap_or_default()).into_owned(),
+            ),
             (
                 "Recoverable",
                 p.recoverable_days
@@ -82,10 +89,10 @@ pub(super) fn render(
         ),
         Line::from(pair(
             "Recovery level",
-            p.recovery_level.clone().unwrap_or_default(),
+            visible(p.recovery_level.as_deref().unwrap_or_default()).into_owned(),
             theme,
         )),
-        Line::from(pair("Tags", format_tags(&p.tags), theme)),
+        Line::from(pair("Tags", visible_tags(&p.tags), theme)),
     ];
     if let Some(del) = &d.deleted {
         let left = del
@@ -103,18 +110,18 @@ pub(super) fn render(
         ));
         lines.push(Line::from(pair(
             "Recovery id",
-            del.recovery_id.clone().unwrap_or_default(),
+            visible(del.recovery_id.as_deref().unwrap_or_default()).into_owned(),
             theme,
         )));
     }
+    let name = visible(&p.name);
     let title = match (&d.deleted, d.is_version()) {
-        (Some(_), _) => format!(" Deleted secret {} ", p.name),
+        (Some(_), _) => format!(" Deleted secret {name} "),
         (None, true) => format!(
-            " {} · version {} ",
-            p.name,
-            p.version.as_deref().unwrap_or("")
+            " {name} · version {} ",
+            visible(p.version.as_deref().unwrap_or(""))
         ),
-        (None, false) => format!(" {} ", p.name),
+        (None, false) => format!(" {name} "),
     };
     let props_h = lines.len() as u16 + 2;
     let props_block = Block::bordered()
@@ -144,12 +151,28 @@ fn render_value(frame: &mut Frame, area: Rect, model: &Model, d: &Details, theme
         .key_for(Mode::Details, Action::ShowValue)
         .map(|k| k.to_string())
         .unwrap_or_else(|| "s".to_owned());
-    let block = Block::bordered().title(" Value ").border_style(theme.dim());
+    let pretty = d.pretty.as_ref().filter(|_| !d.raw);
+    let title = match (&d.value, &d.pretty, d.shown) {
+        (Some(_), Some(_), true) => {
+            let toggle = model
+                .keymap
+                .key_for(Mode::Details, Action::TogglePretty)
+                .map(|k| format!(", {k} toggles"))
+                .unwrap_or_default();
+            let layout = if pretty.is_some() {
+                "JSON re-indented"
+            } else {
+                "as stored"
+            };
+            format!(" Value ({layout}{toggle}) ")
+        }
+        _ => " Value ".to_owned(),
+    };
+    let block = Block::bordered().title(title).border_style(theme.dim());
     let para = match (&d.value, d.shown) {
         (Some(value), true) => {
-            let raw = value.expose_secret();
-            let text = pretty_json(raw).unwrap_or_else(|| raw.to_owned());
-            Paragraph::new(text)
+            let text = pretty.unwrap_or(value).expose_secret();
+            Paragraph::new(value_lines(text, theme.marker()))
                 .wrap(Wrap { trim: false })
                 .scroll((d.scroll, 0))
         }
@@ -160,16 +183,6 @@ fn render_value(frame: &mut Frame, area: Rect, model: &Model, d: &Details, theme
         ])),
     };
     frame.render_widget(para.block(block), area);
-}
-
-/// JSON objects and arrays, indented; anything else is shown as it is.
-fn pretty_json(raw: &str) -> Option<String> {
-    let t = raw.trim_start();
-    if !(t.starts_with('{') || t.starts_with('[')) {
-        return None;
-    }
-    let v: serde_json::Value = serde_json::from_str(raw).ok()?;
-    serde_json::to_string_pretty(&v).ok()
 }
 
 fn render_versions(frame: &mut Frame, area: Rect, d: &Details, state: &mut UiState, theme: &Theme) {
@@ -197,7 +210,7 @@ fn render_versions(frame: &mut Frame, area: Rect, d: &Details, state: &mut UiSta
             Style::new()
         };
         Row::new(vec![
-            Cell::from(v.version.clone().unwrap_or_default()),
+            Cell::from(visible(v.version.as_deref().unwrap_or_default()).into_owned()),
             Cell::from(yes_no(v.enabled)),
             Cell::from(date_time(v.created)),
             Cell::from(date_time(v.expires)),

@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::visible::visible;
 use super::{Theme, clamp16, popup};
 use crate::app::keymap::{Action, Mode};
 use crate::app::{Confirm, Conflict, ConflictChoice, Model};
@@ -38,13 +39,16 @@ fn draw(
 }
 
 pub(super) fn render_confirm(frame: &mut Frame, model: &Model, c: &Confirm, theme: &Theme) {
-    let mut lines: Vec<Line> = c.lines.iter().map(|l| Line::raw(l.as_str())).collect();
+    let mut lines: Vec<Line> = c.lines.iter().map(|l| Line::raw(visible(l))).collect();
     lines.push(Line::raw(""));
     let typed_row = c.type_to_confirm.as_ref().map(|word| {
         let ok = c.typed.value() == word;
         lines.push(Line::from(vec![
             Span::styled("> ", theme.accent()),
-            Span::styled(c.typed.value(), if ok { theme.ok() } else { theme.error() }),
+            Span::styled(
+                visible(c.typed.value()),
+                if ok { theme.ok() } else { theme.error() },
+            ),
         ]));
         lines.push(Line::styled("Enter purges · Esc cancels", theme.dim()));
         lines.len() - 2
@@ -65,7 +69,7 @@ pub(super) fn render_confirm(frame: &mut Frame, model: &Model, c: &Confirm, them
             theme.dim(),
         ));
     }
-    let rect = draw(frame, &c.title, lines, c.danger, theme);
+    let rect = draw(frame, &visible(&c.title), lines, c.danger, theme);
     if let Some(row) = typed_row {
         let x = rect
             .x
@@ -79,7 +83,7 @@ pub(super) fn render_confirm(frame: &mut Frame, model: &Model, c: &Confirm, them
 }
 
 pub(super) fn render_conflict(frame: &mut Frame, c: &Conflict, theme: &Theme) {
-    let name = c.secret.name.as_str();
+    let name = visible(c.secret.name.as_str());
     let mut lines = vec![
         Line::raw(format!("{name} is deleted but recoverable.")),
         Line::raw("Key Vault keeps a deleted name until it is recovered or purged,"),
@@ -138,7 +142,7 @@ pub(super) fn render_picker(frame: &mut Frame, model: &Model, selected: usize, t
         };
         lines.push(Line::from(vec![
             Span::styled(marker, theme.accent()),
-            Span::styled(format!("{}{local}{current}", v.label), style),
+            Span::styled(format!("{}{local}{current}", visible(&v.label)), style),
         ]));
     }
     if model.vaults.len() < 2 {

@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::visible::visible;
 use super::{Theme, popup};
 use crate::app::Model;
 use crate::app::events::describe;
@@ -67,9 +68,9 @@ pub(super) fn render_errors(frame: &mut Frame, model: &Model, scroll: usize, the
         lines.push(Line::from(vec![
             Span::styled(date_time(Some(e.at)), theme.dim()),
             Span::raw(" "),
-            Span::styled(e.what.clone(), theme.error()),
+            Span::styled(visible(&e.what).into_owned(), theme.error()),
         ]));
-        lines.push(Line::raw(format!("  {}", describe(&e.error))));
+        lines.push(Line::raw(format!("  {}", visible(&describe(&e.error)))));
     }
     let area = frame.area();
     let rect = popup(area, 100, area.height.saturating_sub(4));

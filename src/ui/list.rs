@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use time::Duration;
 
+use super::visible::{stand_in, visible, visible_field};
 use super::{Theme, UiState, clamp16, follow};
 use crate::app::format::{date_time, days_until};
 use crate::app::matching::match_positions;
@@ -58,7 +59,10 @@ pub(super) fn render_tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &
         theme.dim(),
     ));
     if !filter.is_empty() && model.filter_input.is_none() {
-        spans.push(Span::styled(format!("  filter: {filter}"), theme.matched()));
+        spans.push(Span::styled(
+            format!("  filter: {}", visible(filter)),
+            theme.matched(),
+        ));
     }
     if marked > 0 {
         spans.push(Span::styled(format!("  {marked} marked"), theme.warn()));
@@ -76,7 +80,7 @@ pub(super) fn render_filter(frame: &mut Frame, area: Rect, model: &Model, theme:
     };
     let line = Line::from(vec![
         Span::styled("/", theme.accent()),
-        Span::raw(input.value().to_owned()),
+        Span::raw(visible(input.value()).into_owned()),
         Span::styled(
             format!("   {count} match{}", if count == 1 { "" } else { "es" }),
             theme.dim(),
@@ -90,11 +94,12 @@ pub(super) fn render_filter(frame: &mut Frame, area: Rect, model: &Model, theme:
     frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
 }
 
-/// The name with the filter's matched characters highlighted.
+/// The name, made visible, with the filter's matched characters highlighted
+/// (a hidden character that matched highlights its stand-in).
 fn highlighted<'a>(name: &'a str, filter: &str, theme: &Theme) -> Line<'a> {
     let hits = match_positions(filter, name);
     if hits.is_empty() {
-        return Line::raw(name);
+        return Line::raw(visible(name));
     }
     Line::from(
         name.chars()
@@ -105,7 +110,7 @@ fn highlighted<'a>(name: &'a str, filter: &str, theme: &Theme) -> Line<'a> {
                 } else {
                     Style::new()
                 };
-                Span::styled(c.to_string(), style)
+                Span::styled(stand_in(c).unwrap_or_else(|| c.to_string()), style)
             })
             .collect::<Vec<_>>(),
     )
@@ -210,7 +215,7 @@ fn render_secrets(
                 Cell::from(mark),
                 Cell::from(highlighted(&p.name, &rows.filter, theme)),
                 Cell::from(enabled),
-                Cell::from(p.content_type.clone().unwrap_or_default()),
+                Cell::from(visible_field(p.content_type.as_deref().unwrap_or_default())),
                 Cell::from(date_time(p.updated)),
                 Cell::from(date_time(p.expires)),
                 Cell::from(if p.tags.is_empty() {
@@ -292,7 +297,7 @@ fn render_deleted(
                 Cell::from(date_time(d.deleted_date)),
                 Cell::from(date_time(d.scheduled_purge_date)),
                 Cell::from(days),
-                Cell::from(d.recovery_id.clone().unwrap_or_default()),
+                Cell::from(visible(d.recovery_id.as_deref().unwrap_or_default())),
             ])
             .style(style)
         });

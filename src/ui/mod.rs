@@ -8,6 +8,7 @@ mod help;
 mod list;
 mod status;
 mod theme;
+pub mod visible;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
+use super::visible::visible;
 use crate::app::format::date_time;
 use crate::app::keymap::{Action, Mode};
 use crate::app::{Model, Overlay};
@@ -14,7 +15,10 @@ use crate::app::{Model, Overlay};
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 
 pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let mut spans = vec![Span::styled(model.vault_label.clone(), theme.accent())];
+    let mut spans = vec![Span::styled(
+        visible(&model.vault_label).into_owned(),
+        theme.accent(),
+    )];
     if model.is_local {
         spans.push(Span::styled(" (local vault)", theme.dim()));
     }
@@ -39,9 +43,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
         } else {
             theme.ok()
         };
-        spans.push(Span::styled(format!(" · {}", toast.text), style));
+        spans.push(Span::styled(format!(" · {}", visible(&toast.text)), style));
     } else if let Some(msg) = &model.message {
-        spans.push(Span::styled(format!(" · {msg}"), theme.dim()));
+        spans.push(Span::styled(format!(" · {}", visible(msg)), theme.dim()));
     }
     // The refresh time is the first thing to go when the line is full.
     if let Some(at) = model.last_refresh {
@@ -75,6 +79,20 @@ pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: 
         ],
         Mode::Details if model.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {
             &[(Action::Back, "back"), (Action::Help, "help")]
+        }
+        Mode::Details
+            if model
+                .details
+                .as_ref()
+                .is_some_and(|d| d.shown && d.pretty.is_some()) =>
+        {
+            &[
+                (Action::ShowValue, "show/hide"),
+                (Action::TogglePretty, "raw/pretty"),
+                (Action::NewVersion, "new version"),
+                (Action::Properties, "properties"),
+                (Action::Back, "back"),
+            ]
         }
         Mode::Details => &[
             (Action::ShowValue, "show/hide"),

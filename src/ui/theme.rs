@@ -53,6 +53,12 @@ impl Theme {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }
 
+    /// Stand-ins for hidden characters (`␉`, `<U+200B>`, `␣`), set apart from
+    /// the same glyphs typed literally.
+    pub fn marker(self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::DIM)
+    }
+
     pub fn label(self) -> Style {
         self.fg(Color::Gray).add_modifier(Modifier::BOLD)
     }
