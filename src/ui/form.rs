@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::{Theme, clamp16, popup};
+use super::{Theme, clamp16, popup, visible};
 use crate::app::Model;
 use crate::app::editor::ValueEditor;
 use crate::app::form::{Field, FieldKind, FieldText, Form};
@@ -22,25 +22,23 @@ const FORM_W: u16 = 76;
 const VALUE_ROWS: usize = 6;
 
 /// How one character of a typed value is drawn: masked as a dot, or shown
-/// with tabs and other control characters made visible.
-fn cell(c: char, revealed: bool) -> char {
-    match c {
-        _ if !revealed => '•',
-        '\t' => '␉',
-        '\r' => '␍',
-        c if u32::from(c) < 0x20 => char::from_u32(0x2400 + u32::from(c)).unwrap_or('�'),
-        '\u{7f}' => '␡',
-        c => c,
+/// with tabs and other hidden characters made visible.
+fn cell(c: char, revealed: bool) -> String {
+    if revealed {
+        visible::stand_in(c).unwrap_or_else(|| c.to_string())
+    } else {
+        "•".to_owned()
     }
 }
 
 /// The value editor's rows: the lines around the cursor, each cut to `width`
-/// (the cursor's line scrolled sideways to keep the cursor in view), and the
-/// cursor's place among them.
+/// columns (the cursor's line scrolled sideways to keep the cursor in view),
+/// and the cursor's place among them.
 fn value_rows(editor: &ValueEditor, width: usize) -> (Vec<String>, (usize, usize)) {
     let (line, col) = editor.cursor_line_col();
     let width = width.max(2);
     let first = line.saturating_sub(VALUE_ROWS - 1);
+    let mut cursor_x = 0;
     let rows = editor
         .text()
         .split('\n')
@@ -48,25 +46,35 @@ fn value_rows(editor: &ValueEditor, width: usize) -> (Vec<String>, (usize, usize
         .skip(first)
         .take(VALUE_ROWS)
         .map(|(i, text)| {
-            let skip = if i == line {
-                (col + 1).saturating_sub(width)
-            } else {
-                0
-            };
-            let mut row: String = text
-                .chars()
-                .skip(skip)
-                .map(|c| cell(c, editor.revealed))
-                .take(width)
-                .collect();
-            if i != line && text.chars().count() > width {
-                row.pop();
+            let cells: Vec<String> = text.chars().map(|c| cell(c, editor.revealed)).collect();
+            let mut skip = 0;
+            if i == line {
+                let mut before: usize = cells[..col].iter().map(|c| visible::width(c)).sum();
+                while before >= width && skip < col {
+                    before -= visible::width(&cells[skip]);
+                    skip += 1;
+                }
+                cursor_x = before;
+            }
+            let shown = &cells[skip..];
+            let total: usize = shown.iter().map(|c| visible::width(c)).sum();
+            let room = if total > width { width - 1 } else { width };
+            let mut row = String::new();
+            let mut used = 0;
+            for c in shown {
+                used += visible::width(c);
+                if used > room {
+                    break;
+                }
+                row.push_str(c);
+            }
+            if total > width {
                 row.push('…');
             }
             row
         })
         .collect();
-    (rows, (line - first, col.min(width - 1)))
+    (rows, (line - first, cursor_x.min(width - 1)))
 }
 
 /// The value's summary beside its label: lines, size, and whether it shows.
