@@ -58,7 +58,7 @@ fn main() {
         Keymap::default_keymap(),
         datetime!(2026-01-15 12:00 UTC),
     );
-    let list = update(&mut model, Msg::Start)[0].id;
+    let list = kvtui::app::effect::requests(&update(&mut model, Msg::Start))[0].id;
     let start = Instant::now();
     for page in (0..count).collect::<Vec<_>>().chunks(25) {
         let items = page.iter().map(|&i| secret(i)).collect();

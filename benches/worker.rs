@@ -13,7 +13,8 @@ use azure_security_keyvault_secrets::models::SetSecretParameters;
 use futures::StreamExt;
 use kvtui::local::{self, LocalVaultOptions};
 use kvtui::vault::{
-    ReqId, SecretProps, VaultCmd, VaultEventKind, VaultRequest, WorkerConfig, spawn_worker,
+    ReqId, SecretProps, VaultCmd, VaultEventKind, VaultRequest, WorkerConfig, WorkerInput,
+    spawn_worker,
 };
 
 /// Resident set size of this process, in KiB, from /proc (Linux only).
@@ -70,15 +71,15 @@ struct Run {
 }
 
 async fn list_once(
-    tx: &tokio::sync::mpsc::Sender<VaultRequest>,
+    tx: &tokio::sync::mpsc::Sender<WorkerInput>,
     rx: &mut tokio::sync::mpsc::Receiver<kvtui::vault::VaultEvent>,
     id: u64,
 ) -> Result<Run, String> {
     let start = Instant::now();
-    tx.send(VaultRequest {
+    tx.send(WorkerInput::Run(VaultRequest {
         id: ReqId(id),
         cmd: VaultCmd::ListSecrets,
-    })
+    }))
     .await
     .map_err(|_| "worker gone".to_string())?;
     let mut first_page = None;

@@ -1,15 +1,15 @@
 //! Starting the TUI: which vaults, opened how, each with its own worker.
 
-use crate::app::{self, VaultConn};
 use crate::cli::TuiArgs;
 use crate::config::Config;
+use crate::runtime::{self, VaultConn};
 use crate::vault::connect::{self, ConnectOptions, process_env};
 use crate::vault::credential::CredentialOptions;
 use crate::vault::{VaultTarget, WorkerConfig, endpoint, spawn_worker};
 
 /// Opens every vault named (or the embedded local vault) and runs the UI until quit.
 pub async fn run(args: &TuiArgs) -> Result<(), String> {
-    let _log_guard = app::init_logging(args.log_file.as_deref()).map_err(|e| e.to_string())?;
+    let _log_guard = runtime::init_logging(args.log_file.as_deref()).map_err(|e| e.to_string())?;
     let config = Config::load(args.config.as_deref()).map_err(|e| e.to_string())?;
     let targets = endpoint::resolve(&args.vaults, args.cloud, &process_env, &config.vaults)
         .map_err(|e| e.to_string())?;
@@ -43,7 +43,7 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         services.extend(open.local);
     }
     tracing::info!(vaults = conns.len(), "starting the UI");
-    let result = app::run_vaults(&config, conns)
+    let result = runtime::run_vaults(&config, conns)
         .await
         .map_err(|e| e.to_string());
     for service in services {

@@ -9,11 +9,12 @@ mod common;
 
 use std::time::Duration;
 
-use app_common::{NOW, event, loaded_model, press, props};
+use app_common::{NOW, event, loaded_model, press, props, reqs_of};
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::ui::{UiState, render};
 use kvtui::vault::{
-    Secret, SecretProps, VaultEvent, VaultEventKind, VaultRequest, WorkerConfig, spawn_worker,
+    Secret, SecretProps, VaultEvent, VaultEventKind, VaultRequest, WorkerConfig, WorkerInput,
+    spawn_worker,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -37,7 +38,7 @@ fn screen(model: &Model, width: u16, height: u16) -> String {
 /// The model and the worker of a local vault, stepped until nothing is pending.
 struct Harness {
     model: Model,
-    tx: mpsc::Sender<VaultRequest>,
+    tx: mpsc::Sender<WorkerInput>,
     rx: mpsc::Receiver<VaultEvent>,
 }
 
@@ -50,28 +51,34 @@ impl Harness {
 
     async fn run(&mut self, reqs: Vec<VaultRequest>) {
         for r in reqs {
-            self.tx.send(r).await.expect("worker alive");
+            self.tx
+                .send(WorkerInput::Run(r))
+                .await
+                .expect("worker alive");
         }
         while !self.model.pending.is_empty() {
             let ev = tokio::time::timeout(PATIENCE, self.rx.recv())
                 .await
                 .expect("an answer in time")
                 .expect("worker alive");
-            let more = update(&mut self.model, Msg::Vault(ev));
+            let more = reqs_of(update(&mut self.model, Msg::Vault(ev)));
             for r in more {
-                self.tx.send(r).await.expect("worker alive");
+                self.tx
+                    .send(WorkerInput::Run(r))
+                    .await
+                    .expect("worker alive");
             }
         }
     }
 
     async fn keys(&mut self, keys: &str) {
-        let reqs = press(&mut self.model, keys);
+        let reqs = reqs_of(press(&mut self.model, keys));
         self.run(reqs).await;
     }
 
     /// Loads the list and opens the details of `name` with its value shown.
     async fn show(&mut self, name: &str) {
-        let reqs = update(&mut self.model, Msg::Start);
+        let reqs = reqs_of(update(&mut self.model, Msg::Start));
         self.run(reqs).await;
         let pos = self
             .model
@@ -164,7 +171,7 @@ async fn hidden_characters_from_the_vault_are_drawn_visibly() {
 
 fn with_value(value: &str) -> Model {
     let mut model = loaded_model();
-    let reqs = press(&mut model, "enter s");
+    let reqs = reqs_of(press(&mut model, "enter s"));
     let get = reqs
         .iter()
         .find(|r| matches!(r.cmd, kvtui::vault::VaultCmd::Get { .. }))
@@ -215,7 +222,7 @@ fn the_layout_is_made_once_when_the_value_arrives() {
 #[test]
 fn list_columns_are_measured_after_the_replacement() {
     let mut model = loaded_model();
-    let reqs = press(&mut model, "f5");
+    let reqs = reqs_of(press(&mut model, "f5"));
     let list = reqs
         .iter()
         .find(|r| matches!(r.cmd, kvtui::vault::VaultCmd::ListSecrets))

@@ -14,10 +14,11 @@ use std::time::Duration;
 use app_common::NOW;
 use crossterm::event::{KeyCode, KeyModifiers};
 use futures::channel::mpsc::unbounded;
-use kvtui::app::clipboard::{Backend as ClipBackend, Clipboard};
 use kvtui::app::tag_text::format_tags;
-use kvtui::app::{Keymap, Model, VaultConn, event_loop, wire};
+use kvtui::app::{Keymap, Model};
 use kvtui::local::{self, LocalVaultOptions};
+use kvtui::runtime::clipboard::{Backend as ClipBackend, Clipboard};
+use kvtui::runtime::{VaultConn, event_loop, wire};
 use kvtui::vault::{WorkerConfig, spawn_worker};
 use loop_common::{Script, Shared};
 use ratatui::Terminal;
@@ -181,7 +182,7 @@ async fn pasted_values_and_tags_reach_the_vault_unchanged() {
             &mut model,
             &mut wiring,
             clipboard,
-            kvtui::app::run::TICK
+            kvtui::runtime::TICK
         ),
         drive
     );

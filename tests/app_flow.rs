@@ -8,11 +8,11 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app_common::{NOW, press, type_text};
+use app_common::{NOW, press, reqs_of, type_text};
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::local::{self, LocalVault, LocalVaultOptions};
 use kvtui::ui::{UiState, render};
-use kvtui::vault::{VaultEvent, VaultRequest, WorkerConfig, spawn_worker};
+use kvtui::vault::{VaultEvent, VaultRequest, WorkerConfig, WorkerInput, spawn_worker};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tempfile::TempDir;
@@ -23,7 +23,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 struct Harness {
     model: Model,
-    tx: mpsc::Sender<VaultRequest>,
+    tx: mpsc::Sender<WorkerInput>,
     rx: mpsc::Receiver<VaultEvent>,
     vault: LocalVault,
     dir: TempDir,
@@ -45,7 +45,7 @@ impl Harness {
             vault,
             dir,
         };
-        let reqs = update(&mut h.model, Msg::Start);
+        let reqs = reqs_of(update(&mut h.model, Msg::Start));
         h.run(reqs).await;
         h
     }
@@ -53,27 +53,33 @@ impl Harness {
     /// Sends the requests and applies answers until nothing is pending.
     async fn run(&mut self, reqs: Vec<VaultRequest>) {
         for r in reqs {
-            self.tx.send(r).await.expect("worker alive");
+            self.tx
+                .send(WorkerInput::Run(r))
+                .await
+                .expect("worker alive");
         }
         while !self.model.pending.is_empty() {
             let ev = tokio::time::timeout(PATIENCE, self.rx.recv())
                 .await
                 .expect("an answer in time")
                 .expect("worker alive");
-            let more = update(&mut self.model, Msg::Vault(ev));
+            let more = reqs_of(update(&mut self.model, Msg::Vault(ev)));
             for r in more {
-                self.tx.send(r).await.expect("worker alive");
+                self.tx
+                    .send(WorkerInput::Run(r))
+                    .await
+                    .expect("worker alive");
             }
         }
     }
 
     async fn keys(&mut self, keys: &str) {
-        let reqs = press(&mut self.model, keys);
+        let reqs = reqs_of(press(&mut self.model, keys));
         self.run(reqs).await;
     }
 
     async fn text(&mut self, text: &str) {
-        let reqs = type_text(&mut self.model, text);
+        let reqs = reqs_of(type_text(&mut self.model, text));
         self.run(reqs).await;
     }
 

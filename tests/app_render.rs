@@ -44,7 +44,7 @@ fn list_filtered() {
 fn list_loading_with_marks() {
     let mut model = loaded_model();
     press(&mut model, "space space");
-    let reqs = press(&mut model, "f5");
+    let reqs = reqs_of(press(&mut model, "f5"));
     let list = reqs
         .iter()
         .find(|r| matches!(r.cmd, kvtui::vault::VaultCmd::ListSecrets))
@@ -63,7 +63,7 @@ fn list_loading_with_marks() {
 fn details_model() -> (Model, kvtui::vault::ReqId) {
     let mut model = loaded_model();
     press(&mut model, "j");
-    let reqs = press(&mut model, "enter");
+    let reqs = reqs_of(press(&mut model, "enter"));
     let id = reqs[0].id;
     let mut v1 = props("app-config");
     v1.version = Some("9f2c1a7e4b3d4c5e8f9a0b1c2d3e4f50".to_owned());
@@ -88,7 +88,7 @@ fn details_masked() {
 #[test]
 fn details_shown_pretty_prints_json() {
     let (mut model, _) = details_model();
-    let reqs = press(&mut model, "s");
+    let reqs = reqs_of(press(&mut model, "s"));
     let secret = Secret {
         props: props("app-config"),
         value: SecretString::from(r#"{"db":{"host":"db.internal","port":5432},"debug":false}"#),
@@ -125,7 +125,7 @@ fn new_secret_form_refused_by_the_vault() {
     type_text(&mut model, "line one");
     press(&mut model, "enter");
     type_text(&mut model, "line two");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     update(
         &mut model,
         event(
@@ -188,7 +188,7 @@ fn conflict_dialog() {
     type_text(&mut model, "legacy-token");
     press(&mut model, "tab");
     type_text(&mut model, "v");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     update(
         &mut model,
         event(
@@ -214,7 +214,7 @@ fn help_overlay() {
 #[test]
 fn error_history() {
     let mut model = loaded_model();
-    let reqs = press(&mut model, "f5");
+    let reqs = reqs_of(press(&mut model, "f5"));
     update(
         &mut model,
         event(
@@ -324,7 +324,7 @@ fn backup_and_restore_forms() {
     let mut model = loaded_model();
     press(&mut model, "R");
     type_text(&mut model, "db-password.kvbackup");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     update(
         &mut model,
         event(

@@ -21,7 +21,7 @@ fn new_secret_form_sends_a_set_and_closes_on_success() {
     type_text(&mut model, "env=dev, owner=me");
     press(&mut model, "tab tab tab");
     type_text(&mut model, "+90d");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     let (id, cmd) = only_cmd(&reqs);
     let VaultCmd::Set(new) = cmd else {
         panic!("expected Set, got {cmd:?}");
@@ -60,7 +60,7 @@ fn form_validates_as_you_type_and_refuses_to_submit() {
             .unwrap()
             .contains("letters, digits and '-'")
     );
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     assert!(reqs.is_empty());
     let Some(Overlay::Form(form)) = model.overlays.last() else {
         panic!("form closed");
@@ -130,7 +130,7 @@ fn submit_new(model: &mut kvtui::app::Model, name: &str, value: &str) -> ReqId {
     type_text(model, name);
     press(model, "tab");
     type_text(model, value);
-    let reqs = press(model, "ctrl-s");
+    let reqs = reqs_of(press(model, "ctrl-s"));
     only_cmd(&reqs).0
 }
 
@@ -181,7 +181,7 @@ fn conflict_dialog_recovers_then_adds_the_value() {
         ),
     );
     assert!(matches!(model.overlays.last(), Some(Overlay::Conflict(_))));
-    let reqs = press(&mut model, "r");
+    let reqs = reqs_of(press(&mut model, "r"));
     let (rid, cmd) = only_cmd(&reqs);
     assert!(matches!(cmd, VaultCmd::Recover { name } if name.as_str() == "legacy-token"));
     assert!(
@@ -194,10 +194,10 @@ fn conflict_dialog_recovers_then_adds_the_value() {
     recovered
         .tags
         .insert("owner".to_owned(), "ops, infra".to_owned());
-    let reqs = update(
+    let reqs = reqs_of(update(
         &mut model,
         event(rid, VaultEventKind::Props(Box::new(recovered))),
-    );
+    ));
     let (sid, cmd) = only_cmd(&reqs);
     let VaultCmd::Set(new) = cmd else {
         panic!("expected Set after recover");
@@ -244,18 +244,10 @@ fn conflict_dialog_purges_only_after_typing_the_name() {
     ));
     assert!(press(&mut model, "enter").is_empty(), "nothing typed yet");
     type_text(&mut model, "legacy-token");
-    let reqs = press(&mut model, "enter");
+    let reqs = reqs_of(press(&mut model, "enter"));
     let (pid, cmd) = only_cmd(&reqs);
     assert!(matches!(cmd, VaultCmd::Purge { name } if name.as_str() == "legacy-token"));
-    let reqs = update(
-        &mut model,
-        event(
-            pid,
-            VaultEventKind::Done {
-                message: "purged".into(),
-            },
-        ),
-    );
+    let reqs = reqs_of(update(&mut model, event(pid, VaultEventKind::Purged)));
     assert!(matches!(only_cmd(&reqs).1, VaultCmd::Set(_)));
 }
 
@@ -294,7 +286,7 @@ fn properties_form_sends_an_update() {
     let mut model = loaded_model();
     press(&mut model, "j j p");
     press(&mut model, "n");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     let VaultCmd::UpdateProps {
         name, update: upd, ..
     } = only_cmd(&reqs).1
@@ -312,7 +304,7 @@ fn properties_form_sends_an_update() {
 fn properties_saved_untouched_send_nothing() {
     let mut model = loaded_model();
     press(&mut model, "j j p");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     assert!(reqs.is_empty(), "{reqs:?}");
     assert!(model.overlays.is_empty(), "the form closes");
     assert!(
@@ -332,7 +324,7 @@ fn duplicate_tag_keys_are_an_error_not_last_wins() {
     type_text(&mut model, "v");
     press(&mut model, "tab tab tab");
     type_text(&mut model, "env=dev, env=prod");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     assert!(reqs.is_empty());
     let Some(Overlay::Form(f)) = model.overlays.last() else {
         panic!("form");
@@ -345,7 +337,7 @@ fn new_version_form_prefills_and_sets_the_same_name() {
     let mut model = loaded_model();
     press(&mut model, "j j e");
     type_text(&mut model, "rotated");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     let VaultCmd::Set(new) = only_cmd(&reqs).1 else {
         panic!("expected Set");
     };
@@ -360,7 +352,7 @@ fn new_version_leaves_out_dates_already_past() {
     // old-cert expired on 2025-12-31; api-key expires in ten days.
     press(&mut model, "G e");
     type_text(&mut model, "renewed");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     let VaultCmd::Set(new) = only_cmd(&reqs).1 else {
         panic!("expected Set");
     };
@@ -371,7 +363,7 @@ fn new_version_leaves_out_dates_already_past() {
     let mut model = loaded_model();
     press(&mut model, "e");
     type_text(&mut model, "rotated");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     let VaultCmd::Set(new) = only_cmd(&reqs).1 else {
         panic!("expected Set");
     };
@@ -410,7 +402,7 @@ fn forms_warn_when_expires_is_past_or_before_not_before() {
 fn backup_and_restore_forms_send_paths() {
     let mut model = loaded_model();
     press(&mut model, "b");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     let VaultCmd::Backup { name, path } = only_cmd(&reqs).1 else {
         panic!("expected Backup");
     };
@@ -420,8 +412,8 @@ fn backup_and_restore_forms_send_paths() {
         &mut model,
         event(
             reqs[0].id,
-            VaultEventKind::Done {
-                message: String::new(),
+            VaultEventKind::BackedUp {
+                path: "api-key.kvbackup".into(),
             },
         ),
     );
@@ -430,7 +422,7 @@ fn backup_and_restore_forms_send_paths() {
     press(&mut model, "R");
     assert!(press(&mut model, "ctrl-s").is_empty(), "a path is required");
     type_text(&mut model, "/tmp/x.kvbackup");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     assert!(
         matches!(only_cmd(&reqs).1, VaultCmd::Restore { path } if path.ends_with("x.kvbackup"))
     );
@@ -456,18 +448,18 @@ fn a_value_can_come_from_a_file() {
     type_text(&mut model, "from-file");
     press(&mut model, "tab tab");
     type_text(&mut model, "/tmp/value.txt");
+    let effects = press(&mut model, "ctrl-s");
     assert!(
-        press(&mut model, "ctrl-s").is_empty(),
-        "the file is read first"
+        matches!(
+            effects.as_slice(),
+            [kvtui::app::effect::Effect::ReadValueFile(p)] if p == std::path::Path::new("/tmp/value.txt")
+        ),
+        "the file is read first: {effects:?}"
     );
-    assert_eq!(
-        model.read_file.take(),
-        Some(std::path::PathBuf::from("/tmp/value.txt"))
-    );
-    let reqs = update(
+    let reqs = reqs_of(update(
         &mut model,
         Msg::FileRead(Ok(SecretString::from("file-content"))),
-    );
+    ));
     let VaultCmd::Set(new) = only_cmd(&reqs).1 else {
         panic!("expected Set");
     };

@@ -12,13 +12,13 @@ use secrecy::{ExposeSecret, SecretString};
 fn details_fetch_the_value_only_when_asked_and_drop_it_on_close() {
     let mut model = loaded_model();
     press(&mut model, "j j");
-    let reqs = press(&mut model, "enter");
+    let reqs = reqs_of(press(&mut model, "enter"));
     assert!(
         matches!(only_cmd(&reqs).1, VaultCmd::ListVersions { name } if name.as_str() == "db-password")
     );
     assert!(model.details.as_ref().unwrap().value.is_none());
 
-    let reqs = press(&mut model, "s");
+    let reqs = reqs_of(press(&mut model, "s"));
     let (id, cmd) = only_cmd(&reqs);
     assert!(matches!(cmd, VaultCmd::Get { name, version: None } if name.as_str() == "db-password"));
     let secret = kvtui::vault::Secret {
@@ -49,7 +49,7 @@ fn details_fetch_the_value_only_when_asked_and_drop_it_on_close() {
 #[test]
 fn a_version_opens_from_the_versions_list() {
     let mut model = loaded_model();
-    let reqs = press(&mut model, "enter");
+    let reqs = reqs_of(press(&mut model, "enter"));
     let id = reqs[0].id;
     let mut v1 = props("api-key");
     v1.version = Some("0123456789abcdef0123456789abcdef".to_owned());
@@ -68,7 +68,7 @@ fn a_version_opens_from_the_versions_list() {
         d.props.version.as_deref(),
         Some("0123456789abcdef0123456789abcdef")
     );
-    let reqs = press(&mut model, "s");
+    let reqs = reqs_of(press(&mut model, "s"));
     assert!(
         matches!(only_cmd(&reqs).1, VaultCmd::Get { version: Some(v), .. } if v.starts_with("0123"))
     );
@@ -82,24 +82,23 @@ fn a_version_opens_from_the_versions_list() {
 #[test]
 fn y_copies_the_value_without_showing_it() {
     let mut model = loaded_model();
-    let reqs = press(&mut model, "y");
+    let reqs = reqs_of(press(&mut model, "y"));
     let (id, cmd) = only_cmd(&reqs);
     assert!(matches!(cmd, VaultCmd::Get { name, .. } if name.as_str() == "api-key"));
     let secret = kvtui::vault::Secret {
         props: props("api-key"),
         value: SecretString::from("copied-sentinel"),
     };
-    update(
+    let effects = update(
         &mut model,
         event(id, VaultEventKind::Secret(Box::new(secret))),
     );
-    let clip = model.clipboard.take().expect("something to copy");
+    let clip = copied(effects).expect("something to copy");
     assert!(clip.is_value);
     assert_eq!(clip.text.expose_secret(), "copied-sentinel");
     assert!(model.details.is_none(), "copying opens nothing");
 
-    press(&mut model, "Y");
-    let clip = model.clipboard.take().expect("the id");
+    let clip = copied(press(&mut model, "Y")).expect("the id");
     assert!(!clip.is_value, "an id is not cleared later");
     assert_eq!(
         clip.text.expose_secret(),
@@ -124,7 +123,7 @@ fn delete_confirms_naming_the_recovery_date() {
     assert!(model.overlays.is_empty());
 
     press(&mut model, "d");
-    let reqs = press(&mut model, "y");
+    let reqs = reqs_of(press(&mut model, "y"));
     let (id, cmd) = only_cmd(&reqs);
     assert!(matches!(cmd, VaultCmd::Delete { name } if name.as_str() == "db-password"));
     update(
@@ -144,7 +143,7 @@ fn marked_rows_are_deleted_with_one_confirmation() {
     press(&mut model, "space space");
     assert_eq!(model.secrets.marked.len(), 2);
     press(&mut model, "d");
-    let reqs = press(&mut model, "enter");
+    let reqs = reqs_of(press(&mut model, "enter"));
     let names: Vec<_> = reqs
         .iter()
         .filter_map(|r| match &r.cmd {
@@ -162,7 +161,7 @@ fn deleted_view_recovers_and_purges() {
     press(&mut model, "tab");
     assert_eq!(model.view, View::Deleted);
     press(&mut model, "r");
-    let reqs = press(&mut model, "y");
+    let reqs = reqs_of(press(&mut model, "y"));
     assert!(
         matches!(only_cmd(&reqs).1, VaultCmd::Recover { name } if name.as_str() == "legacy-token")
     );
@@ -174,18 +173,10 @@ fn deleted_view_recovers_and_purges() {
     );
     press(&mut model, "ctrl-u");
     type_text(&mut model, "legacy-token");
-    let reqs = press(&mut model, "enter");
+    let reqs = reqs_of(press(&mut model, "enter"));
     let (id, cmd) = only_cmd(&reqs);
     assert!(matches!(cmd, VaultCmd::Purge { name } if name.as_str() == "legacy-token"));
-    update(
-        &mut model,
-        event(
-            id,
-            VaultEventKind::Done {
-                message: String::new(),
-            },
-        ),
-    );
+    update(&mut model, event(id, VaultEventKind::Purged));
     assert!(model.deleted.items.is_empty());
 }
 
@@ -235,7 +226,7 @@ fn bulk_results_are_summarised_per_item() {
 #[test]
 fn properties_of_one_version_update_that_version_only() {
     let mut model = loaded_model();
-    let reqs = press(&mut model, "enter");
+    let reqs = reqs_of(press(&mut model, "enter"));
     let mut v1 = props("api-key");
     v1.version = Some("0123456789abcdef0123456789abcdef".to_owned());
     update(
@@ -247,7 +238,7 @@ fn properties_of_one_version_update_that_version_only() {
         event(reqs[0].id, VaultEventKind::ListDone { count: 1 }),
     );
     press(&mut model, "enter p n");
-    let reqs = press(&mut model, "ctrl-s");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
     let VaultCmd::UpdateProps { version, .. } = only_cmd(&reqs).1 else {
         panic!("expected UpdateProps");
     };

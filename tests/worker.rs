@@ -16,7 +16,7 @@ use kvtui::local::{self, LocalVault, LocalVaultOptions};
 use kvtui::vault::credential::{self, CredentialOptions};
 use kvtui::vault::{
     ErrorKind, NewSecret, PropsUpdate, ReqId, SecretName, SecretProps, VaultCmd, VaultError,
-    VaultEvent, VaultEventKind, VaultRequest, WorkerConfig, spawn_worker,
+    VaultEvent, VaultEventKind, VaultRequest, WorkerConfig, WorkerInput, spawn_worker,
 };
 use secrecy::{ExposeSecret, SecretString};
 use tempfile::TempDir;
@@ -80,7 +80,7 @@ impl Fixture {
 }
 
 struct Worker {
-    tx: mpsc::Sender<VaultRequest>,
+    tx: mpsc::Sender<WorkerInput>,
     rx: mpsc::Receiver<VaultEvent>,
     next: u64,
 }
@@ -88,9 +88,7 @@ struct Worker {
 fn is_terminal(k: &VaultEventKind) -> bool {
     !matches!(
         k,
-        VaultEventKind::SecretsPage(_)
-            | VaultEventKind::DeletedPage(_)
-            | VaultEventKind::Progress { .. }
+        VaultEventKind::SecretsPage(_) | VaultEventKind::DeletedPage(_)
     )
 }
 
@@ -99,7 +97,7 @@ impl Worker {
         self.next += 1;
         let id = ReqId(self.next);
         self.tx
-            .send(VaultRequest { id, cmd })
+            .send(WorkerInput::Run(VaultRequest { id, cmd }))
             .await
             .expect("worker alive");
         id
@@ -272,7 +270,10 @@ async fn every_command_works_end_to_end() {
             path: backup.clone(),
         })
         .await;
-    assert!(matches!(done, VaultEventKind::Done { .. }), "{done:?}");
+    assert!(
+        matches!(&done, VaultEventKind::BackedUp { path } if *path == backup),
+        "{done:?}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -333,7 +334,7 @@ async fn every_command_works_end_to_end() {
             name: name("db-pass")
         })
         .await,
-        VaultEventKind::Done { .. }
+        VaultEventKind::Purged
     ));
     assert_eq!(w.fails(get(None)).await.kind, ErrorKind::NotFound);
 
@@ -401,12 +402,14 @@ async fn cancelling_a_list_stops_further_pages() {
     let first = w.event().await;
     assert_eq!(first.req, id);
     assert!(matches!(first.kind, VaultEventKind::SecretsPage(_)));
-    w.send(VaultCmd::Cancel(id)).await;
+    w.tx.send(WorkerInput::Cancel(id))
+        .await
+        .expect("worker alive");
     let rest = w.until_done(id).await;
     let pages_after = page_names(&rest).len();
     assert!(pages_after < 10, "{pages_after} pages after cancel");
     match rest.last() {
-        Some(VaultEventKind::Done { message }) => assert_eq!(message, "cancelled"),
+        Some(VaultEventKind::Cancelled) => {}
         other => panic!("expected cancelled, got {other:?}"),
     }
     // The worker is still serving, and the cancelled list sent nothing more.

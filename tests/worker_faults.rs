@@ -12,7 +12,7 @@ use azure_security_keyvault_secrets::{SecretClient, SecretClientOptions};
 use kvtui::local::client::{StaticTokenCredential, local_http_client};
 use kvtui::vault::{
     ErrorKind, ReqId, SecretName, VaultCmd, VaultError, VaultEventKind, VaultRequest, WorkerConfig,
-    spawn_worker,
+    WorkerInput, spawn_worker,
 };
 use secrecy::SecretString;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -189,7 +189,7 @@ fn routes(port: u16) -> Routes {
 async fn fail(cmd: VaultCmd) -> (Vec<VaultEventKind>, VaultError) {
     let (port, ca_pem, server) = stub(routes).await;
     let (tx, mut rx) = spawn_worker(client(port, &ca_pem), WorkerConfig::default());
-    tx.send(VaultRequest { id: ReqId(1), cmd })
+    tx.send(WorkerInput::Run(VaultRequest { id: ReqId(1), cmd }))
         .await
         .expect("worker alive");
     let mut before = Vec::new();

@@ -2,40 +2,47 @@
 
 use secrecy::SecretString;
 
+use super::effect::Effect;
 use super::forms;
 use super::keymap::Action;
 use super::model::{Clip, Details, Model, Overlay, Pending, View};
 use crate::vault::{SecretName, VaultCmd};
 
 /// Hands an id to the run loop for the clipboard.
-pub(crate) fn copy(model: &mut Model, text: String, what: &str) {
-    model.clipboard = Some(Clip {
+pub(crate) fn copy(model: &mut Model, fx: &mut Vec<Effect>, text: String, what: &str) {
+    fx.push(Effect::Copy(Clip {
         text: SecretString::from(text),
         is_value: false,
-    });
+    }));
     let message = model.copy_target.copied(&format!("the {what}"));
     model.toast(message, false);
 }
 
 /// Copies a secret's value: from the open details when loaded, else fetched
 /// for the copy alone.
-pub(crate) fn copy_value(model: &mut Model, name: &str, version: Option<String>) {
+pub(crate) fn copy_value(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    name: &str,
+    version: Option<String>,
+) {
     if let Some(value) = model
         .details
         .as_ref()
         .filter(|d| d.props.name == name)
         .and_then(|d| d.value.clone())
     {
-        model.clipboard = Some(Clip {
+        fx.push(Effect::Copy(Clip {
             text: value,
             is_value: true,
-        });
+        }));
         let message = model.copy_target.copied(&format!("the value of {name}"));
         model.toast(message, false);
         return;
     }
     if let Ok(secret) = SecretName::parse(name) {
         model.send(
+            fx,
             VaultCmd::Get {
                 name: secret,
                 version,
@@ -49,7 +56,7 @@ pub(crate) fn copy_value(model: &mut Model, name: &str, version: Option<String>)
 
 /// `Enter` on a row: the secret's details (versions load at once, the value
 /// only when asked for), or a deleted secret's properties.
-pub(crate) fn open(model: &mut Model) {
+pub(crate) fn open(model: &mut Model, fx: &mut Vec<Effect>) {
     match model.view {
         View::Secrets => {
             let Some(props) = model.secrets.selected_item().cloned() else {
@@ -60,7 +67,7 @@ pub(crate) fn open(model: &mut Model) {
             };
             let mut details = Details::new(props);
             details.versions_req =
-                Some(model.send(VaultCmd::ListVersions { name }, Pending::Versions));
+                Some(model.send(fx, VaultCmd::ListVersions { name }, Pending::Versions));
             model.details = Some(details);
         }
         View::Deleted => {
@@ -75,7 +82,7 @@ pub(crate) fn open(model: &mut Model) {
 }
 
 /// Closes the view (dropping a fetched value) or returns from a version.
-fn close(model: &mut Model) {
+fn close(model: &mut Model, fx: &mut Vec<Effect>) {
     let Some(mut details) = model.details.take() else {
         return;
     };
@@ -83,20 +90,20 @@ fn close(model: &mut Model) {
         .into_iter()
         .flatten()
     {
-        model.cancel(id);
+        model.cancel(fx, id);
     }
     if let Some(parent) = details.parent.take() {
         model.details = Some(*parent);
     }
 }
 
-pub(crate) fn on_action(model: &mut Model, action: Action) {
+pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
     let Some(details) = &mut model.details else {
         return;
     };
     match action {
-        Action::Back => close(model),
-        Action::Quit => model.quit = true,
+        Action::Back => close(model, fx),
+        Action::Quit => fx.push(Effect::Quit),
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
         Action::ShowValue if details.deleted.is_none() => {
@@ -108,7 +115,7 @@ pub(crate) fn on_action(model: &mut Model, action: Action) {
                     let name = details.props.name.clone();
                     let version = details.parent.as_ref().and(details.props.version.clone());
                     if let Ok(name) = SecretName::parse(&name) {
-                        let id = model.send(VaultCmd::Get { name, version }, Pending::Value);
+                        let id = model.send(fx, VaultCmd::Get { name, version }, Pending::Value);
                         if let Some(d) = &mut model.details {
                             d.value_req = Some(id);
                         }
@@ -142,11 +149,11 @@ pub(crate) fn on_action(model: &mut Model, action: Action) {
         Action::CopyValue if details.deleted.is_none() => {
             let name = details.props.name.clone();
             let version = details.parent.as_ref().and(details.props.version.clone());
-            copy_value(model, &name, version);
+            copy_value(model, fx, &name, version);
         }
         Action::CopyId => {
             let id = details.props.id.clone();
-            copy(model, id, "id");
+            copy(model, fx, id, "id");
         }
         _ => {}
     }

@@ -4,6 +4,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
+use super::effect::Effect;
 use super::keymap::Action;
 use super::model::{
     Bulk, Confirm, ConfirmAction, Conflict, ConflictChoice, Model, Overlay, Pending,
@@ -96,16 +97,21 @@ pub(crate) fn confirm_purge(model: &mut Model) {
     );
 }
 
-pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+pub(crate) fn on_key(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    key: KeyEvent,
+    action: Option<Action>,
+) {
     match model.overlays.last() {
-        Some(Overlay::Confirm(_)) => on_confirm_key(model, key, action),
-        Some(Overlay::Conflict(_)) => on_conflict_key(model, key, action),
-        Some(Overlay::Picker { .. }) => on_picker_key(model, key, action),
+        Some(Overlay::Confirm(_)) => on_confirm_key(model, fx, key, action),
+        Some(Overlay::Conflict(_)) => on_conflict_key(model, fx, key, action),
+        Some(Overlay::Picker { .. }) => on_picker_key(model, fx, key, action),
         _ => {}
     }
 }
 
-fn on_confirm_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+fn on_confirm_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, action: Option<Action>) {
     let Some(Overlay::Confirm(confirm)) = model.overlays.last_mut() else {
         return;
     };
@@ -114,7 +120,7 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
             KeyCode::Esc => {
                 model.overlays.pop();
             }
-            KeyCode::Enter if confirm.typed.value() == word => confirmed(model),
+            KeyCode::Enter if confirm.typed.value() == word => confirmed(model, fx),
             KeyCode::Enter => {}
             _ => {
                 if let Some(req) = to_input_request(&Event::Key(key)) {
@@ -125,7 +131,7 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
         return;
     }
     match action {
-        Some(Action::Confirm) => confirmed(model),
+        Some(Action::Confirm) => confirmed(model, fx),
         Some(Action::Cancel) => {
             model.overlays.pop();
         }
@@ -133,7 +139,7 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
     }
 }
 
-fn confirmed(model: &mut Model) {
+fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
     let Some(Overlay::Confirm(confirm)) = model.overlays.pop() else {
         return;
     };
@@ -152,7 +158,7 @@ fn confirmed(model: &mut Model) {
                 let pending = Pending::Delete {
                     name: name.to_string(),
                 };
-                model.send(VaultCmd::Delete { name }, pending);
+                model.send(fx, VaultCmd::Delete { name }, pending);
             }
             model.secrets.marked.clear();
         }
@@ -163,7 +169,7 @@ fn confirmed(model: &mut Model) {
                     name: name.to_string(),
                     then: None,
                 };
-                model.send(VaultCmd::Recover { name }, pending);
+                model.send(fx, VaultCmd::Recover { name }, pending);
             }
             model.deleted.marked.clear();
         }
@@ -174,7 +180,7 @@ fn confirmed(model: &mut Model) {
                     name: name.to_string(),
                     then: None,
                 };
-                model.send(VaultCmd::Purge { name }, pending);
+                model.send(fx, VaultCmd::Purge { name }, pending);
             }
             model.deleted.marked.clear();
         }
@@ -188,15 +194,12 @@ fn confirmed(model: &mut Model) {
                 name: name.to_string(),
                 then: Some(secret),
             };
-            let id = model.send(VaultCmd::Purge { name }, pending);
+            let id = model.send(fx, VaultCmd::Purge { name }, pending);
             attach_form(model, id);
         }
+        // A save already sent still lands: its answer updates the lists.
         ConfirmAction::DiscardForm => {
-            if let Some(Overlay::Form(form)) = model.overlays.pop()
-                && let Some(id) = form.submitting
-            {
-                model.pending.remove(&id);
-            }
+            model.overlays.pop();
         }
     }
 }
@@ -216,7 +219,7 @@ pub(crate) fn open_conflict(model: &mut Model, secret: NewSecret) {
         .push(Overlay::Conflict(Conflict { secret, choice: 0 }));
 }
 
-fn on_conflict_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+fn on_conflict_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, action: Option<Action>) {
     let Some(Overlay::Conflict(conflict)) = model.overlays.last_mut() else {
         return;
     };
@@ -251,7 +254,7 @@ fn on_conflict_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
                 name: name.to_string(),
                 then: Some(secret),
             };
-            let id = model.send(VaultCmd::Recover { name }, pending);
+            let id = model.send(fx, VaultCmd::Recover { name }, pending);
             attach_form(model, id);
         }
         ConflictChoice::Purge => {
@@ -272,7 +275,7 @@ fn on_conflict_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
 }
 
 /// The vault picker: move, `Enter` switches, `Esc` closes.
-fn on_picker_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+fn on_picker_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, action: Option<Action>) {
     let n = model.vaults.len().max(1);
     let Some(Overlay::Picker { selected }) = model.overlays.last_mut() else {
         return;
@@ -283,7 +286,7 @@ fn on_picker_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
         (_, Some(Action::Confirm)) => {
             let index = *selected;
             model.overlays.pop();
-            model.switch_vault(index);
+            model.switch_vault(fx, index);
         }
         (_, Some(Action::Cancel)) => {
             model.overlays.pop();

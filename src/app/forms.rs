@@ -5,6 +5,7 @@ use tui_input::backend::crossterm::to_input_request;
 
 use super::dialogs;
 use super::editor::ValueEditor;
+use super::effect::Effect;
 use super::form::{FieldKind, FieldText, Form, FormKind, MAX_VALUE_BYTES, check_field};
 use super::keymap::Action;
 use super::model::{ConfirmAction, Model, Overlay, Pending};
@@ -28,7 +29,12 @@ fn top_form(model: &mut Model) -> Option<&mut Form> {
     }
 }
 
-pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+pub(crate) fn on_key(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    key: KeyEvent,
+    action: Option<Action>,
+) {
     let Some(form) = top_form(model) else {
         return;
     };
@@ -47,7 +53,7 @@ pub(crate) fn on_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
         }
     }
     match action {
-        Some(Action::Submit) => return submit(model),
+        Some(Action::Submit) => return submit(model, fx),
         Some(Action::NextField) => {
             form.focus = (form.focus + 1) % form.fields.len().max(1);
             return;
@@ -164,7 +170,7 @@ pub(crate) fn revalidate_focused(model: &mut Model) {
     }
 }
 
-fn submit(model: &mut Model) {
+fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
     let now = model.now;
     let Some(form) = top_form(model) else {
         return;
@@ -182,7 +188,7 @@ fn submit(model: &mut Model) {
     form.error = None;
     if let Some(path) = form.value_file_to_read() {
         form.reading_file = true;
-        model.read_file = Some(path);
+        fx.push(Effect::ReadValueFile(path));
         return;
     }
     match form.kind.clone() {
@@ -190,7 +196,11 @@ fn submit(model: &mut Model) {
             let Some(secret) = form.to_new_secret(now) else {
                 return;
             };
-            let id = model.send(VaultCmd::Set(secret.clone()), Pending::Create { secret });
+            let id = model.send(
+                fx,
+                VaultCmd::Set(secret.clone()),
+                Pending::Create { secret },
+            );
             if let Some(form) = top_form(model) {
                 form.submitting = Some(id);
             }
@@ -203,14 +213,14 @@ fn submit(model: &mut Model) {
             let pending = Pending::Backup {
                 name: name.to_string(),
             };
-            let id = model.send(VaultCmd::Backup { name, path }, pending);
+            let id = model.send(fx, VaultCmd::Backup { name, path }, pending);
             if let Some(form) = top_form(model) {
                 form.submitting = Some(id);
             }
         }
         FormKind::Restore => {
             let path = form.path();
-            let id = model.send(VaultCmd::Restore { path }, Pending::Restore);
+            let id = model.send(fx, VaultCmd::Restore { path }, Pending::Restore);
             if let Some(form) = top_form(model) {
                 form.submitting = Some(id);
             }
@@ -225,6 +235,7 @@ fn submit(model: &mut Model) {
                 return;
             }
             let id = model.send(
+                fx,
                 VaultCmd::UpdateProps {
                     name,
                     version,
@@ -254,9 +265,7 @@ fn cancel(model: &mut Model) {
             false,
         );
     } else {
-        if let Some(id) = form.submitting {
-            model.pending.remove(&id);
-        }
+        // A save already sent still lands: its answer updates the lists.
         model.overlays.pop();
     }
 }
@@ -277,7 +286,11 @@ pub(crate) fn close_form_for(model: &mut Model, req: crate::vault::ReqId) {
 }
 
 /// The value file was read: submit with it, or show why it could not be.
-pub(crate) fn on_file_read(model: &mut Model, result: Result<SecretString, String>) {
+pub(crate) fn on_file_read(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    result: Result<SecretString, String>,
+) {
     let Some(form) = top_form(model).filter(|f| f.reading_file) else {
         return;
     };
@@ -294,7 +307,7 @@ pub(crate) fn on_file_read(model: &mut Model, result: Result<SecretString, Strin
         }
         Ok(value) => {
             form.file_value = Some(value);
-            submit(model);
+            submit(model, fx);
         }
         Err(e) => form.error = Some(e),
     }

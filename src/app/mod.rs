@@ -1,10 +1,12 @@
-//! The application: the model, messages, the pure `update`, forms and their
-//! validation, and the run loop that wires the terminal and the vault worker.
+//! The application: the model, messages, the pure `update` and the effects it
+//! returns, forms and their validation. No I/O: `crate::runtime` runs effects.
 
-pub mod clipboard;
+mod answers_read;
+mod answers_write;
 pub mod details;
 pub mod dialogs;
 pub mod editor;
+pub mod effect;
 pub mod events;
 pub mod form;
 pub mod format;
@@ -14,7 +16,6 @@ pub mod keymap;
 pub mod matching;
 pub mod model;
 pub mod rows;
-pub mod run;
 pub mod tag_text;
 pub mod update;
 pub mod vaults;
@@ -24,5 +25,4 @@ pub use model::{
     Confirm, ConfirmAction, Conflict, ConflictChoice, Details, ErrorEntry, Model, Msg, Overlay,
     Pending, Toast, View,
 };
-pub use run::{AppError, VaultConn, Wiring, event_loop, init_logging, run_vaults, wire};
 pub use update::update;

@@ -8,12 +8,13 @@ use secrecy::SecretString;
 use time::OffsetDateTime;
 use tui_input::Input;
 
+use super::effect::Effect;
 use super::form::Form;
 use super::keymap::{Keymap, Mode};
 use super::rows::Rows;
 use crate::vault::{
     DeletedSecret, NewSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultError, VaultEvent,
-    VaultRequest,
+    VaultRequest, WorkerInput,
 };
 
 /// Everything `update` reacts to.
@@ -33,8 +34,17 @@ pub enum Msg {
     Paste(String),
     /// A click on row `index` of the list on screen (an index into `visible`).
     SelectRow(usize),
-    /// The run loop read (or failed to read) the value file a form named.
+    /// The runtime read (or failed to read) the value file a form named.
     FileRead(Result<SecretString, String>),
+    /// A request could not be handed to its worker (queue full or closed).
+    SendFailed {
+        id: ReqId,
+        reason: String,
+    },
+    /// The worker of vault `route` stopped; its requests will never be answered.
+    WorkerStopped {
+        route: usize,
+    },
 }
 
 /// Which list the main screen shows.
@@ -199,6 +209,29 @@ pub struct Clip {
     pub is_value: bool,
 }
 
+/// Where a copy lands, as the user is told after `y`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CopyTarget {
+    /// The system clipboard, through its program.
+    #[default]
+    System,
+    /// A tmux paste buffer of this name.
+    Tmux { buffer: String },
+    /// Handed to the terminal (OSC 52), which may or may not take it.
+    Terminal,
+}
+
+impl CopyTarget {
+    /// The message after copying `what` ("the value of db-password").
+    pub fn copied(&self, what: &str) -> String {
+        match self {
+            CopyTarget::System => format!("copied {what}"),
+            CopyTarget::Tmux { buffer } => format!("copied {what} to tmux buffer {buffer}"),
+            CopyTarget::Terminal => format!("sent {what} to the terminal (OSC 52)"),
+        }
+    }
+}
+
 /// Progress of one action over several marked rows, for a per-item summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bulk {
@@ -243,6 +276,45 @@ pub enum Pending {
     },
 }
 
+impl Pending {
+    /// Whether the request changes the vault (its answer is never dropped).
+    pub fn is_write(&self) -> bool {
+        !matches!(
+            self,
+            Self::ListSecrets
+                | Self::ListDeleted
+                | Self::Versions
+                | Self::Value
+                | Self::CopyValue { .. }
+        )
+    }
+
+    /// What the request does, for a message.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::ListSecrets => "list secrets".to_owned(),
+            Self::ListDeleted => "list deleted secrets".to_owned(),
+            Self::Versions => "list versions".to_owned(),
+            Self::Value => "get the value".to_owned(),
+            Self::CopyValue { name } => format!("copy the value of {name}"),
+            Self::Create { secret } => format!("save {}", secret.name),
+            Self::Update => "update properties".to_owned(),
+            Self::Backup { name } => format!("back up {name}"),
+            Self::Restore => "restore".to_owned(),
+            Self::Delete { name } => format!("delete {name}"),
+            Self::Recover { name, .. } => format!("recover {name}"),
+            Self::Purge { name, .. } => format!("purge {name}"),
+        }
+    }
+}
+
+/// A request on its way: the vault it went to and what it was for.
+#[derive(Debug, Clone)]
+pub struct Outstanding {
+    pub route: usize,
+    pub what: Pending,
+}
+
 /// The model `update` mutates and `ui::render` draws.
 #[derive(Debug)]
 pub struct Model {
@@ -256,7 +328,8 @@ pub struct Model {
     pub details: Option<Details>,
     pub overlays: Vec<Overlay>,
     pub keymap: Keymap,
-    pub pending: HashMap<ReqId, Pending>,
+    /// Requests sent and not yet answered, with the vault each went to.
+    pub pending: HashMap<ReqId, Outstanding>,
     pub errors: Vec<ErrorEntry>,
     pub toast: Option<Toast>,
     /// Last status line message.
@@ -267,25 +340,16 @@ pub struct Model {
     /// Rows a page key moves.
     pub page_rows: usize,
     pub spinner: usize,
-    pub quit: bool,
     /// Colours on (off under `NO_COLOR`).
     pub color: bool,
     /// Every vault the picker offers; the active one's lists live in
     /// `secrets` and `deleted` while it is shown.
     pub vaults: Vec<super::vaults::VaultSlot>,
     pub active_vault: usize,
-    /// Which vault each request not yet handed to a worker goes to.
-    pub(crate) routes: HashMap<ReqId, usize>,
-    /// A value file for the run loop to read into the top form.
-    pub read_file: Option<std::path::PathBuf>,
     /// A bulk action still running.
     pub bulk: Option<Bulk>,
-    /// Text for the run loop to put on the clipboard.
-    pub clipboard: Option<Clip>,
-    /// Where the run loop's clipboard puts copies, for the message after one.
-    pub copy_target: super::clipboard::CopyTarget,
-    /// Requests `update` emitted; drained and returned at its end.
-    pub(crate) out: Vec<VaultRequest>,
+    /// Where the runtime's clipboard puts copies, for the message after one.
+    pub copy_target: CopyTarget,
     next_req: u64,
 }
 
@@ -317,38 +381,33 @@ impl Model {
             now,
             page_rows: 10,
             spinner: 0,
-            quit: false,
             color: true,
-            clipboard: None,
             copy_target: Default::default(),
             bulk: None,
-            read_file: None,
             active_vault: 0,
-            routes: HashMap::new(),
-            out: Vec::new(),
             next_req: 0,
         }
     }
 
-    /// Queues a command and remembers what it was for.
-    pub(crate) fn send(&mut self, cmd: VaultCmd, pending: Pending) -> ReqId {
+    /// Asks the active vault's worker to run `cmd` and remembers what for.
+    pub(crate) fn send(&mut self, fx: &mut Vec<Effect>, cmd: VaultCmd, what: Pending) -> ReqId {
         self.next_req += 1;
         let id = ReqId(self.next_req);
-        self.pending.insert(id, pending);
-        self.routes.insert(id, self.active_vault);
-        self.out.push(VaultRequest { id, cmd });
+        let route = self.active_vault;
+        self.pending.insert(id, Outstanding { route, what });
+        fx.push(Effect::Vault {
+            route,
+            input: WorkerInput::Run(VaultRequest { id, cmd }),
+        });
         id
     }
 
     /// Stops a request and forgets it, so late answers are dropped.
-    pub(crate) fn cancel(&mut self, id: ReqId) {
-        if self.pending.remove(&id).is_some() {
-            self.next_req += 1;
-            let cancel = ReqId(self.next_req);
-            self.routes.insert(cancel, self.active_vault);
-            self.out.push(VaultRequest {
-                id: cancel,
-                cmd: VaultCmd::Cancel(id),
+    pub(crate) fn cancel(&mut self, fx: &mut Vec<Effect>, id: ReqId) {
+        if let Some(Outstanding { route, .. }) = self.pending.remove(&id) {
+            fx.push(Effect::Vault {
+                route,
+                input: WorkerInput::Cancel(id),
             });
         }
     }

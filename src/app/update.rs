@@ -9,19 +9,23 @@ use tui_input::backend::crossterm::to_input_request;
 use super::details;
 use super::dialogs;
 use super::editor::normalize_line_breaks;
+use super::effect::Effect;
 use super::events;
 use super::form::FieldText;
 use super::forms;
 use super::keymap::{Action, Mode};
 use super::model::{ConfirmAction, Model, Msg, Overlay, Pending, View};
-use crate::vault::{SecretName, VaultCmd, VaultRequest};
+use crate::vault::{SecretName, VaultCmd};
 
-/// Applies one message and returns the requests to send, in order.
-pub fn update(model: &mut Model, msg: Msg) -> Vec<VaultRequest> {
+/// Applies one message and returns the side effects to carry out, in order.
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
     match msg {
-        Msg::Start => refresh(model),
-        Msg::Key(key) => on_key(model, key),
-        Msg::Vault(event) => events::on_event(model, event),
+        Msg::Start => refresh(model, &mut fx),
+        Msg::Key(key) => on_key(model, &mut fx, key),
+        Msg::Vault(event) => events::on_event(model, &mut fx, event),
+        Msg::SendFailed { id, reason } => events::on_send_failed(model, &mut fx, id, reason),
+        Msg::WorkerStopped { route } => events::on_worker_stopped(model, &mut fx, route),
         Msg::Tick(now) => {
             model.now = now;
             model.spinner = model.spinner.wrapping_add(1);
@@ -36,7 +40,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<VaultRequest> {
             model.page_rows = usize::from(height.saturating_sub(6)).max(1)
         }
         Msg::Paste(text) => on_paste(model, &text),
-        Msg::FileRead(result) => forms::on_file_read(model, result),
+        Msg::FileRead(result) => forms::on_file_read(model, &mut fx, result),
         Msg::SelectRow(index) => {
             if model.overlays.is_empty() && model.details.is_none() {
                 match model.view {
@@ -52,30 +56,30 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<VaultRequest> {
             }
         }
     }
-    std::mem::take(&mut model.out)
+    fx
 }
 
 /// Reloads both lists, stopping any listing still running.
-pub(crate) fn refresh(model: &mut Model) {
+pub(crate) fn refresh(model: &mut Model, fx: &mut Vec<Effect>) {
     if let Some(old) = model.secrets.loading.take() {
-        model.cancel(old);
+        model.cancel(fx, old);
     }
     if let Some(old) = model.deleted.loading.take() {
-        model.cancel(old);
+        model.cancel(fx, old);
     }
-    let id = model.send(VaultCmd::ListSecrets, Pending::ListSecrets);
+    let id = model.send(fx, VaultCmd::ListSecrets, Pending::ListSecrets);
     model.secrets.begin_load(id);
-    let id = model.send(VaultCmd::ListDeleted, Pending::ListDeleted);
+    let id = model.send(fx, VaultCmd::ListDeleted, Pending::ListDeleted);
     model.deleted.begin_load(id);
     model.progress = Some("loading…".to_owned());
 }
 
-fn on_key(model: &mut Model, key: KeyEvent) {
+fn on_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent) {
     if key.kind == KeyEventKind::Release {
         return;
     }
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-        model.quit = true;
+        fx.push(Effect::Quit);
         return;
     }
     if model.overlays.is_empty() && model.details.is_none() && model.filter_input.is_some() {
@@ -85,17 +89,17 @@ fn on_key(model: &mut Model, key: KeyEvent) {
     let mode = model.mode();
     let action = model.keymap.action(mode, &key);
     match mode {
-        Mode::Form => forms::on_key(model, key, action),
-        Mode::Dialog => dialogs::on_key(model, key, action),
-        Mode::Help => on_help_key(model, action),
+        Mode::Form => forms::on_key(model, fx, key, action),
+        Mode::Dialog => dialogs::on_key(model, fx, key, action),
+        Mode::Help => on_help_key(model, fx, action),
         Mode::Details => {
             if let Some(action) = action {
-                details::on_action(model, action);
+                details::on_action(model, fx, action);
             }
         }
         Mode::List | Mode::Deleted => {
             if let Some(action) = action {
-                on_list_action(model, action);
+                on_list_action(model, fx, action);
             }
         }
     }
@@ -187,7 +191,7 @@ fn on_filter_key(model: &mut Model, key: KeyEvent) {
     }
 }
 
-fn on_help_key(model: &mut Model, action: Option<Action>) {
+fn on_help_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) {
     let page = model.page_rows;
     // Lines the overlay holds, so scrolling stops at its end.
     let help_lines: usize = Mode::ALL
@@ -208,12 +212,12 @@ fn on_help_key(model: &mut Model, action: Option<Action>) {
         Some(Action::Up) => *scroll = scroll.saturating_sub(1),
         Some(Action::PageDown) => *scroll = (*scroll + page).min(lines.saturating_sub(1)),
         Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
-        Some(Action::Quit) => model.quit = true,
+        Some(Action::Quit) => fx.push(Effect::Quit),
         _ => {}
     }
 }
 
-fn on_list_action(model: &mut Model, action: Action) {
+fn on_list_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
     let page = model.page_rows as isize;
     let deleted_view = model.view == View::Deleted;
     macro_rules! rows {
@@ -265,7 +269,7 @@ fn on_list_action(model: &mut Model, action: Action) {
                 View::Deleted
             };
         }
-        Action::Details => details::open(model),
+        Action::Details => details::open(model, fx),
         Action::New => model
             .overlays
             .push(Overlay::Form(super::form::Form::new_secret())),
@@ -289,7 +293,7 @@ fn on_list_action(model: &mut Model, action: Action) {
         Action::Purge if deleted_view => dialogs::confirm_purge(model),
         Action::CopyValue if !deleted_view => {
             if let Some(name) = model.secrets.selected_item().map(|p| p.name.clone()) {
-                details::copy_value(model, &name, None);
+                details::copy_value(model, fx, &name, None);
             }
         }
         Action::CopyId => {
@@ -302,17 +306,17 @@ fn on_list_action(model: &mut Model, action: Action) {
                 model.secrets.selected_item().map(|p| p.id.clone())
             };
             if let Some(id) = id {
-                details::copy(model, id, "id");
+                details::copy(model, fx, id, "id");
             }
         }
-        Action::Refresh => refresh(model),
+        Action::Refresh => refresh(model, fx),
         Action::Vaults => {
             let selected = model.active_vault;
             model.overlays.push(Overlay::Picker { selected });
         }
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
-        Action::Quit => model.quit = true,
+        Action::Quit => fx.push(Effect::Quit),
         _ => {}
     }
 }

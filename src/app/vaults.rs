@@ -4,6 +4,7 @@
 
 use time::OffsetDateTime;
 
+use super::effect::Effect;
 use super::model::Model;
 use super::rows::Rows;
 use super::update::refresh;
@@ -35,20 +36,21 @@ impl Model {
         self.vaults.push(VaultSlot::new(label, is_local));
     }
 
-    /// The vault a request must go to; forgets the request's route.
-    pub fn route(&mut self, id: ReqId) -> usize {
-        self.routes.remove(&id).unwrap_or(self.active_vault)
-    }
-
     /// Shows vault `index`: stops what runs on the current one, parks its
     /// lists, brings the other's back and loads them the first time.
-    pub fn switch_vault(&mut self, index: usize) {
+    pub(crate) fn switch_vault(&mut self, fx: &mut Vec<Effect>, index: usize) {
         if index == self.active_vault || index >= self.vaults.len() {
             return;
         }
-        let ids: Vec<ReqId> = self.pending.keys().copied().collect();
-        for id in ids {
-            self.cancel(id);
+        // Reads on the old vault stop; writes still land and are applied.
+        let reads: Vec<ReqId> = self
+            .pending
+            .iter()
+            .filter(|(_, o)| !o.what.is_write())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in reads {
+            self.cancel(fx, id);
         }
         self.overlays.clear();
         self.details = None;
@@ -73,7 +75,7 @@ impl Model {
         self.vault_label = new.label.clone();
         self.is_local = new.is_local;
         if !self.secrets.loaded {
-            refresh(self);
+            refresh(self, fx);
         }
         let label = self.vault_label.clone();
         self.toast(format!("switched to {label}"), false);

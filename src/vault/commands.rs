@@ -148,9 +148,7 @@ pub(crate) async fn run(
         }
         VaultCmd::Purge { name } => {
             call(s, Op::Purge, c.purge_deleted_secret(name.as_str(), None)).await?;
-            Ok(VaultEventKind::Done {
-                message: format!("Purged {name}"),
-            })
+            Ok(VaultEventKind::Purged)
         }
         VaultCmd::Backup { name, path } => {
             let rsp = call(s, Op::Backup, c.backup_secret(name.as_str(), None)).await?;
@@ -167,9 +165,7 @@ pub(crate) async fn run(
                     format!("could not write the backup to {}: {e}", path.display()),
                 )
             })?;
-            Ok(VaultEventKind::Done {
-                message: format!("Backed up {name} to {}", path.display()),
-            })
+            Ok(VaultEventKind::BackedUp { path })
         }
         VaultCmd::Restore { path } => {
             let blob = read_backup(&path).await?;
@@ -182,10 +178,6 @@ pub(crate) async fn run(
             let rsp = call(s, Op::Restore, c.restore_secret(body, None)).await?;
             props(s, Op::Restore, rsp)
         }
-        // Handled by the dispatch loop; reaching here means nothing to cancel.
-        VaultCmd::Cancel(_) => Ok(VaultEventKind::Done {
-            message: "nothing to cancel".into(),
-        }),
     }
 }
 

@@ -54,6 +54,12 @@ pub enum VaultCmd {
     Restore {
         path: PathBuf,
     },
+}
+
+/// What the worker reads: a request to run, or a request to stop.
+#[derive(Debug, Clone)]
+pub enum WorkerInput {
+    Run(VaultRequest),
     /// Stop a request still running (a superseded list stops fetching pages).
     Cancel(ReqId),
 }
@@ -81,13 +87,13 @@ pub enum VaultEventKind {
     Props(Box<SecretProps>),
     /// A deleted secret (delete, get deleted).
     Deleted(Box<DeletedSecret>),
-    /// A request without a result finished (purge, backup written).
-    Done {
-        message: String,
+    /// The deleted secret is gone for good.
+    Purged,
+    /// The backup blob was written to `path` (0600).
+    BackedUp {
+        path: PathBuf,
     },
-    /// Progress of a long request, for the status bar.
-    Progress {
-        message: String,
-    },
+    /// The request was cancelled; nothing follows.
+    Cancelled,
     Failed(VaultError),
 }

@@ -15,6 +15,6 @@ pub mod worker;
 pub use connect::{ConnectOptions, OpenVault};
 pub use endpoint::VaultTarget;
 pub use error::{ErrorKind, Op, VaultError};
-pub use messages::{ReqId, VaultCmd, VaultEvent, VaultEventKind, VaultRequest};
+pub use messages::{ReqId, VaultCmd, VaultEvent, VaultEventKind, VaultRequest, WorkerInput};
 pub use types::{DeletedSecret, NewSecret, PropsUpdate, Secret, SecretName, SecretProps};
 pub use worker::{WorkerConfig, spawn_worker};

@@ -1,10 +1,10 @@
 //! The vault worker: owns the `SecretClient`, runs commands in the background and
 //! streams results back, so the UI never awaits the network.
 //!
-//! Contract, per request: zero or more `SecretsPage`/`DeletedPage`/`Progress`
-//! events, then exactly one terminal event (`ListDone`, `Secret`, `Props`,
-//! `Deleted`, `Done` or `Failed`). A cancelled request ends with
-//! `Done { message: "cancelled" }` and sends nothing after it.
+//! Contract, per request: zero or more `SecretsPage`/`DeletedPage` events,
+//! then exactly one terminal event (`ListDone`, `Secret`, `Props`, `Deleted`,
+//! `Purged`, `BackedUp`, `Cancelled` or `Failed`). A cancelled request ends
+//! with `Cancelled` and sends nothing after it.
 //!
 //! Up to `max_in_flight` commands run at once; the rest wait for a slot
 //! without holding up `Cancel`. Every request (every page, for lists) has a
@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::error::{ErrorKind, VaultError};
-use super::messages::{ReqId, VaultCmd, VaultEvent, VaultEventKind, VaultRequest};
+use super::messages::{ReqId, VaultEvent, VaultEventKind, VaultRequest, WorkerInput};
 
 /// Tuning for [`spawn_worker`]; the defaults suit the TUI.
 #[derive(Debug, Clone)]
@@ -68,14 +68,14 @@ impl Shared {
 
 /// Starts the worker on the current tokio runtime.
 ///
-/// Send [`VaultRequest`]s on the returned sender (use `try_send` from the UI
+/// Send [`WorkerInput`]s on the returned sender (use `try_send` from the UI
 /// loop, so a full queue never blocks a frame); read [`VaultEvent`]s from the
 /// receiver. Dropping the sender cancels everything still running and ends the
 /// worker.
 pub fn spawn_worker(
     client: SecretClient,
     cfg: WorkerConfig,
-) -> (mpsc::Sender<VaultRequest>, mpsc::Receiver<VaultEvent>) {
+) -> (mpsc::Sender<WorkerInput>, mpsc::Receiver<VaultEvent>) {
     let cap = cfg.channel_capacity.max(1);
     let (req_tx, req_rx) = mpsc::channel(cap);
     let (ev_tx, ev_rx) = mpsc::channel(cap);
@@ -97,7 +97,7 @@ pub fn spawn_worker(
 
 /// The dispatch loop: starts a task per command, routes `Cancel`s, forgets
 /// finished tasks.
-async fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<VaultRequest>) {
+async fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<WorkerInput>) {
     // Each task carries a generation so a finished task whose id was reused
     // does not forget the newer request's token.
     let mut tasks: JoinSet<(ReqId, u64)> = JoinSet::new();
@@ -107,12 +107,12 @@ async fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<VaultRequest>) {
         tokio::select! {
             req = requests.recv() => match req {
                 None => break,
-                Some(VaultRequest { cmd: VaultCmd::Cancel(target), .. }) => {
+                Some(WorkerInput::Cancel(target)) => {
                     if let Some((_, token)) = running.get(&target) {
                         token.cancel();
                     }
                 }
-                Some(req) => {
+                Some(WorkerInput::Run(req)) => {
                     generation += 1;
                     let token = CancellationToken::new();
                     if let Some((_, old)) = running.insert(req.id, (generation, token.clone())) {
@@ -163,7 +163,7 @@ async fn execute(shared: Arc<Shared>, req: VaultRequest, cancel: CancellationTok
     };
     let terminal = tokio::select! {
         biased;
-        _ = cancel.cancelled() => VaultEventKind::Done { message: "cancelled".into() },
+        _ = cancel.cancelled() => VaultEventKind::Cancelled,
         r = AssertUnwindSafe(work).catch_unwind() => r.unwrap_or_else(|_| {
             tracing::error!(req = id.0, "a vault command panicked");
             VaultEventKind::Failed(VaultError::new(
@@ -197,7 +197,7 @@ fn log_outcome(id: ReqId, took: Duration, kind: &VaultEventKind) {
         VaultEventKind::Secret(s) => {
             tracing::debug!(req = id.0, ms, name = %s.props.name, "vault secret read")
         }
-        VaultEventKind::Done { message } => tracing::debug!(req = id.0, ms, "{message}"),
+        VaultEventKind::Cancelled => tracing::debug!(req = id.0, ms, "vault request cancelled"),
         _ => tracing::debug!(req = id.0, ms, "vault request done"),
     }
 }

@@ -2,11 +2,12 @@
 //! with fixed dates, and helpers that drive `update` with key sequences.
 #![allow(dead_code)]
 
+use kvtui::app::effect::Effect;
 use kvtui::app::keymap::KeySpec;
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::vault::{
     DeletedSecret, ErrorKind, ReqId, SecretProps, VaultCmd, VaultError, VaultEvent, VaultEventKind,
-    VaultRequest,
+    VaultRequest, WorkerInput,
 };
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -76,7 +77,7 @@ pub fn failure(kind: ErrorKind, status: u16, code: &str, message: &str) -> Vault
 /// A model with the sample secrets and one deleted secret loaded.
 pub fn loaded_model() -> Model {
     let mut model = Model::new(VAULT, false, Keymap::default_keymap(), NOW);
-    let reqs = update(&mut model, Msg::Start);
+    let reqs = reqs_of(update(&mut model, Msg::Start));
     let (list, del) = (reqs[0].id, reqs[1].id);
     update(
         &mut model,
@@ -109,7 +110,7 @@ pub fn loaded_model() -> Model {
 
 /// Presses keys written as in the keymap, space separated (`j j enter`);
 /// returns every request emitted on the way.
-pub fn press(model: &mut Model, keys: &str) -> Vec<VaultRequest> {
+pub fn press(model: &mut Model, keys: &str) -> Vec<Effect> {
     let mut out = Vec::new();
     for k in keys.split_whitespace() {
         let spec = KeySpec::parse(k).unwrap_or_else(|e| panic!("bad key in test: {e}"));
@@ -119,7 +120,7 @@ pub fn press(model: &mut Model, keys: &str) -> Vec<VaultRequest> {
 }
 
 /// Types text character by character (spaces included).
-pub fn type_text(model: &mut Model, text: &str) -> Vec<VaultRequest> {
+pub fn type_text(model: &mut Model, text: &str) -> Vec<Effect> {
     let mut out = Vec::new();
     for c in text.chars() {
         let spec = KeySpec::parse(&c.to_string()).unwrap_or_else(|e| panic!("{e}"));
@@ -133,10 +134,84 @@ pub fn only_cmd(reqs: &[VaultRequest]) -> (ReqId, &VaultCmd) {
     (reqs[0].id, &reqs[0].cmd)
 }
 
+/// The requests to run among the effects `update` returned, in order.
+pub fn reqs_of(effects: Vec<Effect>) -> Vec<VaultRequest> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Vault {
+                input: WorkerInput::Run(req),
+                ..
+            } => Some(req),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The requests to run among `effects`, in order.
+pub fn runs(effects: &[Effect]) -> Vec<&VaultRequest> {
+    kvtui::app::effect::requests(effects)
+}
+
+/// The requests to cancel among `effects`.
+pub fn cancels(effects: &[Effect]) -> Vec<ReqId> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Vault {
+                input: WorkerInput::Cancel(id),
+                ..
+            } => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `effects` ask the program to quit.
+pub fn quits(effects: &[Effect]) -> bool {
+    effects.iter().any(|e| matches!(e, Effect::Quit))
+}
+
 pub fn selected_name(model: &Model) -> String {
     model
         .secrets
         .selected_item()
         .map(|p| p.name.clone())
         .unwrap_or_default()
+}
+
+/// What `effects` put on the clipboard, if anything.
+pub fn copied(effects: Vec<Effect>) -> Option<kvtui::app::model::Clip> {
+    effects.into_iter().find_map(|e| match e {
+        Effect::Copy(clip) => Some(clip),
+        _ => None,
+    })
+}
+
+/// The requests to run among `effects`, each with the vault it goes to.
+pub fn routed_runs(effects: &[Effect]) -> Vec<(usize, &VaultRequest)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Vault {
+                route,
+                input: WorkerInput::Run(req),
+            } => Some((*route, req)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The requests cancelled by `effects`, each with the vault it goes to.
+pub fn routed_cancels(effects: &[Effect]) -> Vec<(usize, ReqId)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Vault {
+                route,
+                input: WorkerInput::Cancel(id),
+            } => Some((*route, *id)),
+            _ => None,
+        })
+        .collect()
 }

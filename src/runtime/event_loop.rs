@@ -1,80 +1,28 @@
-//! The run loop: one `select!` over terminal events, vault events, a tick and
-//! termination signals. It drains whatever is queued, applies it through
-//! `update`, sends the resulting requests and draws once, only on change.
+//! The run loop: one `select!` over terminal events, the workers' events,
+//! answers to effects, a tick and termination signals. It drains whatever is
+//! queued, applies it through `update`, performs the effects and draws once,
+//! only on change.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::task::Poll;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
-use std::task::Poll;
-
 use futures::Stream;
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
-use tracing_appender::non_blocking::WorkerGuard;
 
+use super::AppError;
 use super::clipboard::{self, Clipboard};
-use super::keymap::Keymap;
-use super::model::{Model, Msg};
-use super::update::update;
-use crate::config::{Config, ConfigError, default_state_dir};
+use super::effects::Performer;
+use crate::app::{Keymap, Model, Msg, update};
+use crate::config::Config;
 use crate::tui;
 use crate::ui::{self, UiState};
-use crate::vault::{ErrorKind, VaultError, VaultEvent, VaultRequest};
-
-/// Why the UI stopped abnormally.
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error("terminal: {0}")]
-    Terminal(#[from] io::Error),
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("cannot open the log file {path}: {source}")]
-    Log { path: PathBuf, source: io::Error },
-    #[error("cannot set up logging: {0}")]
-    LogInit(String),
-    #[error("cannot draw: {0}")]
-    Draw(String),
-}
-
-/// Sends logs to a file (never the terminal) through a non-blocking writer;
-/// keep the guard alive until exit so the last lines are flushed.
-pub fn init_logging(log_file: Option<&Path>) -> Result<WorkerGuard, AppError> {
-    let path = match log_file {
-        Some(p) => p.to_owned(),
-        None => default_state_dir()
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join("kvtui.log"),
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| AppError::Log {
-            path: path.clone(),
-            source,
-        })?;
-    }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|source| AppError::Log {
-            path: path.clone(),
-            source,
-        })?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KVTUI_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .map_err(|e| AppError::LogInit(e.to_string()))?;
-    Ok(guard)
-}
+use crate::vault::{VaultEvent, WorkerInput};
 
 /// Builds the model from the config: keymap overrides (warnings shown as a
 /// toast), colours off under `NO_COLOR`.
@@ -95,7 +43,7 @@ pub fn initial_model(config: &Config, vault_label: String, is_local: bool) -> Mo
 pub struct VaultConn {
     pub label: String,
     pub is_local: bool,
-    pub requests: mpsc::Sender<VaultRequest>,
+    pub requests: mpsc::Sender<WorkerInput>,
     pub events: mpsc::Receiver<VaultEvent>,
 }
 
@@ -130,11 +78,12 @@ pub async fn run_vaults(config: &Config, vaults: Vec<VaultConn>) -> Result<(), A
 /// never wait for it: they are handled and drawn as they arrive.
 pub const TICK: Duration = Duration::from_millis(250);
 
-/// The workers as the loop sees them: requests routed by vault index, events
-/// merged into one stream (request ids are unique across vaults).
+/// The workers as the loop sees them: inboxes by vault index, and their
+/// events merged into one stream of messages (request ids are unique across
+/// vaults); a worker that stops is reported as `Msg::WorkerStopped`.
 pub struct Wiring {
-    senders: Vec<mpsc::Sender<VaultRequest>>,
-    events: mpsc::Receiver<VaultEvent>,
+    senders: Vec<mpsc::Sender<WorkerInput>>,
+    events: mpsc::Receiver<Msg>,
 }
 
 /// Connects the vaults to the model; the first is the one the model was made
@@ -142,26 +91,28 @@ pub struct Wiring {
 pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
     let (merged_tx, events) = mpsc::channel(256);
     let mut senders = Vec::new();
-    for (i, conn) in vaults.into_iter().enumerate() {
-        if i > 0 {
+    for (route, conn) in vaults.into_iter().enumerate() {
+        if route > 0 {
             model.add_vault(conn.label.clone(), conn.is_local);
         }
         senders.push(conn.requests);
         let tx = merged_tx.clone();
-        let mut events = conn.events;
+        let mut events: mpsc::Receiver<VaultEvent> = conn.events;
         tokio::spawn(async move {
             while let Some(ev) = events.recv().await {
-                if tx.send(ev).await.is_err() {
-                    break;
+                if tx.send(Msg::Vault(ev)).await.is_err() {
+                    return;
                 }
             }
+            let _ = tx.send(Msg::WorkerStopped { route }).await;
         });
     }
     Wiring { senders, events }
 }
 
 /// The loop proper, over any backend and any stream of terminal events, so
-/// tests can drive it with a `TestBackend` and scripted events.
+/// tests can drive it with a `TestBackend` and scripted events. `tick_every`
+/// paces the clock, spinner, toasts and clipboard timer; keys never wait for it.
 pub async fn event_loop<B, S>(
     terminal: &mut Terminal<B>,
     mut input: S,
@@ -175,13 +126,12 @@ where
     S: Stream<Item = io::Result<Event>> + Unpin,
 {
     let draw_err = |e: B::Error| AppError::Draw(e.to_string());
-    let requests = &wiring.senders;
-    let events = &mut wiring.events;
     let mut tick = tokio::time::interval(tick_every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut stop = std::pin::pin!(tui::terminate_signal());
     let mut ui_state = UiState::default();
-    let mut worker_alive = true;
+    let (answers_tx, mut answers) = mpsc::unbounded_channel();
+    let mut workers_open = true;
 
     let size = terminal.size().map_err(draw_err)?;
     let mut msgs = vec![
@@ -193,27 +143,22 @@ where
     ];
     let mut dirty = true;
     loop {
+        let mut performer = Performer {
+            workers: &wiring.senders,
+            clipboard: &mut clipboard,
+            answers: &answers_tx,
+        };
         for msg in msgs.drain(..) {
             let is_tick = matches!(msg, Msg::Tick(_));
             let had_toast = model.toast.is_some();
-            for req in update(model, msg) {
-                send(model, requests, req);
-            }
-            if let Some(path) = model.read_file.take() {
-                for req in update(model, Msg::FileRead(read_value_file(&path))) {
-                    send(model, requests, req);
+            for effect in update(model, msg) {
+                if performer.perform(effect) {
+                    return Ok(());
                 }
             }
             dirty |= !is_tick || model.is_loading() || had_toast;
         }
-        if let Some(clip) = model.clipboard.take() {
-            clipboard.copy(&clip);
-        }
         clipboard.clear_if_due();
-        if model.quit {
-            clipboard.clear_now();
-            return Ok(());
-        }
         if dirty {
             terminal
                 .draw(|frame| ui::render(frame, model, &mut ui_state))
@@ -229,20 +174,23 @@ where
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
-            ev = events.recv(), if worker_alive => match ev {
-                Some(ev) => msgs.push(Msg::Vault(ev)),
-                None => {
-                    worker_alive = false;
-                    model.record_error("vault", VaultError::new(ErrorKind::Other, "the vault worker stopped"));
-                    dirty = true;
-                }
+            msg = wiring.events.recv(), if workers_open => match msg {
+                Some(msg) => msgs.push(msg),
+                None => workers_open = false,
             },
+            Some(msg) = answers.recv() => msgs.push(msg),
             _ = tick.tick() => msgs.push(Msg::Tick(OffsetDateTime::now_utc())),
-            _ = &mut stop => return Ok(()),
+            _ = &mut stop => {
+                clipboard.clear_now();
+                return Ok(());
+            }
         }
         // Drain what is already queued so a burst costs one frame.
-        while let Ok(ev) = events.try_recv() {
-            msgs.push(Msg::Vault(ev));
+        while let Ok(msg) = wiring.events.try_recv() {
+            msgs.push(msg);
+        }
+        while let Ok(msg) = answers.try_recv() {
+            msgs.push(msg);
         }
         // `poll!` polls with this task's waker: crossterm's stream hands the
         // waker of a pending poll to its reader thread, so a throw-away waker
@@ -258,38 +206,6 @@ where
                 Poll::Ready(None) | Poll::Pending => break,
             }
         }
-    }
-}
-
-/// Reads a value file for a form; refuses files far over Key Vault's limit
-/// without reading them whole.
-fn read_value_file(path: &Path) -> Result<secrecy::SecretString, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > 64 * 1024 {
-        return Err(format!(
-            "{} has {} bytes; Key Vault takes at most 25 KiB",
-            path.display(),
-            meta.len()
-        ));
-    }
-    std::fs::read_to_string(path)
-        .map(secrecy::SecretString::from)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
-}
-
-/// Hands a request to the worker of its vault without waiting; a full or closed channel
-/// becomes an error the user sees.
-fn send(model: &mut Model, requests: &[mpsc::Sender<VaultRequest>], req: VaultRequest) {
-    let Some(sender) = requests.get(model.route(req.id)) else {
-        return;
-    };
-    if let Err(e) = sender.try_send(req) {
-        let text = match e {
-            mpsc::error::TrySendError::Full(_) => "the vault worker is busy; try again",
-            mpsc::error::TrySendError::Closed(_) => "the vault worker stopped",
-        };
-        model.record_error("send a request", VaultError::new(ErrorKind::Other, text));
     }
 }
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::model::Clip;
+use crate::app::model::{Clip, CopyTarget};
 use crate::tui;
 
 /// How text reaches the clipboard.
@@ -33,29 +33,6 @@ pub enum Backend {
     Tmux { buffer: String },
     /// The terminal's OSC 52 escape: works over SSH, cannot read back.
     Osc52,
-}
-
-/// Where a copy lands, as the user is told after `y`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum CopyTarget {
-    /// The system clipboard, through its program.
-    #[default]
-    System,
-    /// A tmux paste buffer of this name.
-    Tmux { buffer: String },
-    /// Handed to the terminal (OSC 52), which may or may not take it.
-    Terminal,
-}
-
-impl CopyTarget {
-    /// The message after copying `what` ("the value of db-password").
-    pub fn copied(&self, what: &str) -> String {
-        match self {
-            CopyTarget::System => format!("copied {what}"),
-            CopyTarget::Tmux { buffer } => format!("copied {what} to tmux buffer {buffer}"),
-            CopyTarget::Terminal => format!("sent {what} to the terminal (OSC 52)"),
-        }
-    }
 }
 
 /// The tmux buffer this process copies into: one per process, so two

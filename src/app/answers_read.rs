@@ -1,0 +1,121 @@
+//! Answers to reads: list pages and their end, versions, a value to show or
+//! to copy. Each function takes the request's outcome, success or failure.
+
+use crate::vault::{DeletedSecret, ReqId, SecretProps, VaultEventKind};
+
+use super::effect::Effect;
+use super::events::{Outcome, unexpected};
+use super::model::{Clip, Model, Pending};
+
+pub(crate) fn secrets_page(model: &mut Model, req: ReqId, what: &Pending, page: Vec<SecretProps>) {
+    match what {
+        Pending::ListSecrets => {
+            model.secrets.push_page(page);
+            model.progress = Some(format!("loaded {}…", model.secrets.items.len()));
+        }
+        Pending::Versions => {
+            if let Some(d) = model
+                .details
+                .as_mut()
+                .filter(|d| d.versions_req == Some(req))
+            {
+                d.versions.extend(page);
+            }
+        }
+        _ => tracing::debug!(?what, "a page for a request that lists nothing"),
+    }
+}
+
+pub(crate) fn deleted_page(model: &mut Model, what: &Pending, page: Vec<DeletedSecret>) {
+    if matches!(what, Pending::ListDeleted) {
+        model.deleted.push_page(page);
+    }
+}
+
+pub(crate) fn secrets_listed(model: &mut Model, outcome: Outcome) {
+    match outcome {
+        Ok(VaultEventKind::ListDone { .. }) => model.secrets.finish_load(),
+        Ok(other) => unexpected("list secrets", &other),
+        Err(error) => {
+            model.secrets.load_failed();
+            model.record_error("list secrets", error);
+        }
+    }
+    list_finished(model);
+}
+
+pub(crate) fn deleted_listed(model: &mut Model, outcome: Outcome) {
+    match outcome {
+        Ok(VaultEventKind::ListDone { .. }) => model.deleted.finish_load(),
+        Ok(other) => unexpected("list deleted secrets", &other),
+        Err(error) => {
+            model.deleted.load_failed();
+            model.record_error("list deleted secrets", error);
+        }
+    }
+    list_finished(model);
+}
+
+fn list_finished(model: &mut Model) {
+    if !model.is_loading() {
+        model.progress = None;
+        model.last_refresh = Some(model.now);
+    }
+}
+
+pub(crate) fn versions_listed(model: &mut Model, req: ReqId, outcome: Outcome) {
+    let details = model
+        .details
+        .as_mut()
+        .filter(|d| d.versions_req == Some(req));
+    match outcome {
+        Ok(VaultEventKind::ListDone { .. }) => {
+            if let Some(d) = details {
+                d.versions_req = None;
+                d.versions.sort_by_key(|v| std::cmp::Reverse(v.created));
+            }
+        }
+        Ok(other) => unexpected("list versions", &other),
+        Err(error) => {
+            if let Some(d) = details {
+                d.versions_req = None;
+            }
+            model.record_error("list versions", error);
+        }
+    }
+}
+
+pub(crate) fn value_read(model: &mut Model, req: ReqId, outcome: Outcome) {
+    let details = model.details.as_mut().filter(|d| d.value_req == Some(req));
+    match outcome {
+        Ok(VaultEventKind::Secret(secret)) => {
+            if let Some(d) = details {
+                d.value_req = None;
+                d.set_value(secret.value);
+            }
+        }
+        Ok(other) => unexpected("get the value", &other),
+        Err(error) => {
+            if let Some(d) = details {
+                d.value_req = None;
+                d.shown = false;
+            }
+            model.record_error("get the value", error);
+        }
+    }
+}
+
+pub(crate) fn value_copied(model: &mut Model, fx: &mut Vec<Effect>, name: &str, outcome: Outcome) {
+    match outcome {
+        Ok(VaultEventKind::Secret(secret)) => {
+            fx.push(Effect::Copy(Clip {
+                text: secret.value,
+                is_value: true,
+            }));
+            let message = model.copy_target.copied(&format!("the value of {name}"));
+            model.toast(message, false);
+        }
+        Ok(other) => unexpected("copy the value", &other),
+        Err(error) => model.record_error(format!("copy the value of {name}"), error),
+    }
+}

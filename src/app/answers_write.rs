@@ -1,0 +1,305 @@
+//! Answers to writes: create, update, back up, restore, delete, recover and
+//! purge. A write's answer is always applied, even when the form that sent it
+//! was closed, so the lists show what the vault now holds.
+
+use crate::vault::{NewSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultEventKind};
+
+use super::dialogs;
+use super::effect::Effect;
+use super::events::{Outcome, describe, unexpected};
+use super::format;
+use super::forms;
+use super::model::{Model, Pending};
+
+pub(crate) fn created(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    req: ReqId,
+    secret: NewSecret,
+    outcome: Outcome,
+) {
+    match outcome {
+        Ok(VaultEventKind::Props(props)) => {
+            forms::close_form_for(model, req);
+            let name = props.name.clone();
+            model.deleted.remove(&name);
+            let is_new = model.secrets.find(&name).is_none();
+            model.secrets.upsert((*props).clone());
+            refresh_details(model, fx, &name, &props);
+            select_secret(model, &name);
+            let what = if is_new {
+                "created"
+            } else {
+                "added a new version of"
+            };
+            model.toast(format!("{what} {}", secret.name), false);
+        }
+        Ok(other) => unexpected("save", &other),
+        Err(error) => {
+            let deleted = error.kind == crate::vault::ErrorKind::DeletedButRecoverable;
+            let form_open = fail_form(model, req, format!("save {}", secret.name), error);
+            if deleted && form_open {
+                dialogs::open_conflict(model, secret);
+            }
+        }
+    }
+}
+
+pub(crate) fn updated(model: &mut Model, fx: &mut Vec<Effect>, req: ReqId, outcome: Outcome) {
+    match outcome {
+        Ok(VaultEventKind::Props(props)) => {
+            forms::close_form_for(model, req);
+            let name = props.name.clone();
+            let version_view = model.details.as_ref().is_some_and(|d| d.is_version());
+            if props.version.is_none() || !version_view {
+                model.secrets.upsert((*props).clone());
+            }
+            refresh_details(model, fx, &name, &props);
+            model.toast(format!("updated the properties of {name}"), false);
+        }
+        Ok(other) => unexpected("update properties", &other),
+        Err(error) => {
+            fail_form(model, req, "update properties".to_owned(), error);
+        }
+    }
+}
+
+pub(crate) fn backed_up(model: &mut Model, req: ReqId, name: &str, outcome: Outcome) {
+    match outcome {
+        Ok(VaultEventKind::BackedUp { path }) => {
+            forms::close_form_for(model, req);
+            model.toast(format!("backed up {name} to {}", path.display()), false);
+        }
+        Ok(other) => unexpected("back up", &other),
+        Err(error) => {
+            fail_form(model, req, format!("back up {name}"), error);
+        }
+    }
+}
+
+pub(crate) fn restored(model: &mut Model, req: ReqId, outcome: Outcome) {
+    match outcome {
+        Ok(VaultEventKind::Props(props)) => {
+            forms::close_form_for(model, req);
+            let name = props.name.clone();
+            model.deleted.remove(&name);
+            model.secrets.upsert(*props);
+            select_secret(model, &name);
+            model.toast(format!("restored {name}"), false);
+        }
+        Ok(other) => unexpected("restore", &other),
+        Err(error) => {
+            fail_form(model, req, "restore".to_owned(), error);
+        }
+    }
+}
+
+pub(crate) fn deleted(model: &mut Model, name: &str, outcome: Outcome) {
+    match outcome {
+        Ok(VaultEventKind::Deleted(ds)) => {
+            model.secrets.remove(name);
+            if model
+                .details
+                .as_ref()
+                .is_some_and(|d| d.props.name.eq_ignore_ascii_case(name))
+            {
+                model.details = None;
+            }
+            let until = format::date(ds.scheduled_purge_date);
+            model.deleted.upsert(*ds);
+            let until = if until.is_empty() {
+                String::new()
+            } else {
+                format!(" (recoverable until {until})")
+            };
+            model.toast(format!("deleted {name}{until}"), false);
+            bulk_step(model, None);
+        }
+        Ok(other) => unexpected("delete", &other),
+        Err(error) => {
+            model.record_error(format!("delete {name}"), error);
+            bulk_step(model, Some(name.to_owned()));
+        }
+    }
+}
+
+pub(crate) fn recovered(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    req: ReqId,
+    name: &str,
+    then: Option<NewSecret>,
+    outcome: Outcome,
+) {
+    match outcome {
+        Ok(VaultEventKind::Props(props)) => {
+            model.deleted.remove(name);
+            let recovered = (*props).clone();
+            model.secrets.upsert(*props);
+            match then {
+                Some(mut secret) => {
+                    keep_recovered_props(&mut secret, &recovered);
+                    model.toast(format!("recovered {name}; adding the new value"), false);
+                    let cmd = VaultCmd::Set(secret.clone());
+                    let id = model.send(fx, cmd, Pending::Create { secret });
+                    hand_over(model, req, id);
+                }
+                None => {
+                    model.toast(format!("recovered {name}"), false);
+                    bulk_step(model, None);
+                }
+            }
+        }
+        Ok(other) => unexpected("recover", &other),
+        Err(error) => {
+            fail_form(model, req, format!("recover {name}"), error);
+            if then.is_none() {
+                bulk_step(model, Some(name.to_owned()));
+            }
+        }
+    }
+}
+
+pub(crate) fn purged(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    req: ReqId,
+    name: &str,
+    then: Option<NewSecret>,
+    outcome: Outcome,
+) {
+    match outcome {
+        Ok(VaultEventKind::Purged) => {
+            model.deleted.remove(name);
+            match then {
+                Some(secret) => {
+                    model.toast(format!("purged {name}; creating it"), false);
+                    let cmd = VaultCmd::Set(secret.clone());
+                    let id = model.send(fx, cmd, Pending::Create { secret });
+                    hand_over(model, req, id);
+                }
+                None => {
+                    model.toast(format!("purged {name}"), false);
+                    bulk_step(model, None);
+                }
+            }
+        }
+        Ok(other) => unexpected("purge", &other),
+        Err(error) => {
+            fail_form(model, req, format!("purge {name}"), error);
+            if then.is_none() {
+                bulk_step(model, Some(name.to_owned()));
+            }
+        }
+    }
+}
+
+/// A write that lands after its vault was switched away from: its lists
+/// there are reloaded on return, and the outcome is said now.
+pub(crate) fn on_another_vault(model: &mut Model, route: usize, what: &Pending, outcome: Outcome) {
+    let Some(slot) = model.vaults.get_mut(route) else {
+        return;
+    };
+    slot.secrets.loaded = false;
+    let label = slot.label.clone();
+    match outcome {
+        Ok(_) => model.toast(format!("{} done in {label}", what.describe()), false),
+        Err(error) => model.record_error(format!("{} in {label}", what.describe()), error),
+    }
+}
+
+/// A form waiting on `old` now waits on `new` (recover/purge, then set).
+fn hand_over(model: &mut Model, old: ReqId, new: ReqId) {
+    if let Some(form) = forms::form_waiting_for(model, old) {
+        form.submitting = Some(new);
+    }
+}
+
+fn select_secret(model: &mut Model, name: &str) {
+    if let Some(pos) = model
+        .secrets
+        .visible
+        .iter()
+        .position(|&i| model.secrets.items[i].name.eq_ignore_ascii_case(name))
+    {
+        model.secrets.selected = pos;
+    }
+}
+
+/// An open details view of `name` shows the new properties and reloads its versions.
+fn refresh_details(model: &mut Model, fx: &mut Vec<Effect>, name: &str, props: &SecretProps) {
+    let Some(d) = model.details.as_mut() else {
+        return;
+    };
+    if !d.props.name.eq_ignore_ascii_case(name) {
+        return;
+    }
+    if d.is_version() {
+        // A version view shows new properties of that version only.
+        if d.props.version == props.version {
+            d.props = props.clone();
+        }
+        return;
+    }
+    d.props = props.clone();
+    d.clear_value();
+    d.shown = false;
+    d.versions.clear();
+    d.version_sel = 0;
+    if let Ok(name) = SecretName::parse(name) {
+        let id = model.send(fx, VaultCmd::ListVersions { name }, Pending::Versions);
+        if let Some(d) = model.details.as_mut() {
+            d.versions_req = Some(id);
+        }
+    }
+}
+
+/// Counts one result of a bulk action and shows the running summary.
+fn bulk_step(model: &mut Model, failed: Option<String>) {
+    let Some(bulk) = model.bulk.as_mut() else {
+        return;
+    };
+    match failed {
+        Some(name) => bulk.failed.push(name),
+        None => bulk.ok += 1,
+    }
+    let done = bulk.ok + bulk.failed.len();
+    let mut text = format!("{} {} of {}", bulk.verb, bulk.ok, bulk.total);
+    if !bulk.failed.is_empty() {
+        text.push_str(&format!(
+            "; failed: {} (! for details)",
+            bulk.failed.join(", ")
+        ));
+    }
+    let is_error = !bulk.failed.is_empty();
+    if done >= bulk.total {
+        model.bulk = None;
+    }
+    model.toast(text, is_error);
+}
+
+/// A request failed; a form waiting on it stays open and shows why. `true`
+/// when such a form is open.
+fn fail_form(model: &mut Model, req: ReqId, what: String, error: crate::vault::VaultError) -> bool {
+    let form_open = match forms::form_waiting_for(model, req) {
+        Some(form) => {
+            form.submitting = None;
+            form.error = Some(describe(&error));
+            true
+        }
+        None => false,
+    };
+    model.record_error(what, error);
+    form_open
+}
+
+/// The new version added after a recover keeps the recovered secret's
+/// content type and tags where the form left them empty; typed ones win.
+fn keep_recovered_props(secret: &mut NewSecret, recovered: &SecretProps) {
+    if secret.content_type.is_none() {
+        secret.content_type = recovered.content_type.clone();
+    }
+    if secret.tags.is_empty() {
+        secret.tags = recovered.tags.to_map();
+    }
+}

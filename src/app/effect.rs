@@ -1,0 +1,36 @@
+//! What `update` asks of the world outside the model. `update` returns these
+//! and never performs them; the runtime (`crate::runtime`) carries them out
+//! and feeds any answer back as a `Msg`.
+
+use std::path::PathBuf;
+
+use super::model::Clip;
+use crate::vault::WorkerInput;
+
+/// One side effect, in the order `update` asked for it.
+#[derive(Debug)]
+pub enum Effect {
+    /// Hand `input` to the worker of vault `route` (an index into the picker's
+    /// vaults). A send that fails comes back as `Msg::SendFailed`.
+    Vault { route: usize, input: WorkerInput },
+    /// Read the value file a form names; the result comes back as `Msg::FileRead`.
+    ReadValueFile(PathBuf),
+    /// Put text on the clipboard; a value is cleared after a while.
+    Copy(Clip),
+    /// Leave: clear a copied value and give the terminal back.
+    Quit,
+}
+
+/// The requests among `effects`, for tests and for logging.
+pub fn requests(effects: &[Effect]) -> Vec<&crate::vault::VaultRequest> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Vault {
+                input: WorkerInput::Run(req),
+                ..
+            } => Some(req),
+            _ => None,
+        })
+        .collect()
+}
