@@ -63,6 +63,14 @@ pub fn check_data_dir(dir: &Path) -> Result<(), LocalError> {
                 ),
             ));
         }
+        // Tighten to 0700 through the directory itself, never through a symlink.
+        if meta.mode() & 0o077 != 0
+            && let Ok(d) = open_nofollow(dir, OpenOptions::new().read(true))
+        {
+            use std::os::unix::fs::PermissionsExt;
+            d.set_permissions(fs::Permissions::from_mode(0o700))
+                .map_err(|e| LocalError::io(dir, e))?;
+        }
     }
     Ok(())
 }
@@ -198,6 +206,7 @@ mod tests {
         assert!(err.contains("chmod go-w"), "{err}");
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
         check_data_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700, "tightened");
     }
 
     #[test]
