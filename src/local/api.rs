@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::crypto::Sealer;
 use super::errors::ApiError;
 use super::handlers::Ctx;
-use super::host::{HostInfo, parse_host};
+use super::host::{HostInfo, parse_host_in};
 use super::store::Store;
 use super::token::TokenDigest;
 use crate::vault::types::validate_name;
@@ -49,6 +49,8 @@ pub struct Service {
     token: TokenDigest,
     pub(super) retention_days: u32,
     pub(super) backup_sealer: Sealer,
+    /// Hosts on any domain select a vault (the user's own certificate names them).
+    pub(super) any_domain: bool,
 }
 
 pub fn now() -> i64 {
@@ -166,7 +168,14 @@ impl Service {
             token: TokenDigest::of(token.expose_secret()),
             retention_days,
             backup_sealer,
+            any_domain: false,
         }
+    }
+
+    /// Lets `{vault}.{any domain}` select a vault, for a user's own certificate.
+    pub fn with_any_domain(mut self, any: bool) -> Self {
+        self.any_domain = any;
+        self
     }
 
     /// Runs `f` on the store; a poisoned lock still holds committed data, so keep going.
@@ -208,7 +217,7 @@ impl Service {
 
     /// Answers one request. The Host, then the challenge, come before anything else.
     pub fn handle(&self, req: &ApiRequest) -> ApiResponse {
-        let host = match parse_host(&req.host) {
+        let host = match parse_host_in(&req.host, self.any_domain) {
             Ok(host) => host,
             Err(e) => {
                 let err = ApiError::bad(format!("Bad Host: {e}."));

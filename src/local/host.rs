@@ -39,8 +39,16 @@ pub enum HostError {
     BadName,
 }
 
-/// Parses `name[:port]`, `[v6][:port]` or `v4[:port]`.
+/// Parses `name[:port]`, `[v6][:port]` or `v4[:port]` for the local CA's
+/// names: `localhost`, a loopback address or `{vault}.localhost`.
+#[cfg(test)]
 pub fn parse_host(raw: &str) -> Result<HostInfo, HostError> {
+    parse_host_in(raw, false)
+}
+
+/// As `parse_host`; with `any_domain` (the user's own certificate) a vault
+/// label may sit on any DNS name: `{vault}.{domain}`.
+pub fn parse_host_in(raw: &str, any_domain: bool) -> Result<HostInfo, HostError> {
     let host = raw.to_ascii_lowercase();
     let (name, port) = split_port(&host)?;
     let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
@@ -70,7 +78,12 @@ pub fn parse_host(raw: &str) -> Result<HostInfo, HostError> {
         });
     }
     let (label, domain) = name.split_once('.').ok_or(HostError::BadName)?;
-    if !is_vault_name(label) || !valid_domain(domain) {
+    let domain_ok = if any_domain {
+        valid_domain(domain)
+    } else {
+        domain == "localhost"
+    };
+    if !is_vault_name(label) || !domain_ok {
         return Err(HostError::BadName);
     }
     Ok(HostInfo {
@@ -146,7 +159,8 @@ mod tests {
         assert_eq!(h.name, "demo.localhost");
         assert_eq!(h.base_url, "https://demo.localhost:8443");
         assert_eq!(h.resource, "https://localhost:8443");
-        let h = parse_host("kv1.vault.azure.net").unwrap();
+        assert_eq!(parse_host("kv1.vault.azure.net"), Err(HostError::BadName));
+        let h = parse_host_in("kv1.vault.azure.net", true).unwrap();
         assert_eq!(
             (h.vault.as_str(), h.resource.as_str()),
             ("kv1", "https://vault.azure.net")

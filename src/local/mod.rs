@@ -154,12 +154,10 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     if store.ensure_vault(DEFAULT_VAULT, now)? && opts.samples {
         samples::add_samples(&mut store, DEFAULT_VAULT, now)?;
     }
-    let service = Arc::new(api::Service::new(
-        store,
-        token.clone(),
-        opts.retention_days,
-        backup_sealer,
-    ));
+    let service = Arc::new(
+        api::Service::new(store, token.clone(), opts.retention_days, backup_sealer)
+            .with_any_domain(own.is_some()),
+    );
 
     let addr = SocketAddr::new(opts.bind, opts.port);
     let listener = TcpListener::bind(addr)

@@ -25,7 +25,7 @@ use super::api::{ApiRequest, ApiResponse, Service};
 use super::certs::CertSource;
 use super::conns::{Slot, Tracker};
 use super::errors::ApiError;
-use super::host::{HostError, parse_host};
+use super::host::{HostError, parse_host_in};
 use super::limits::{Limits, MAX_BODY_BYTES, MAX_RESTORE_BODY_BYTES};
 
 /// Request heads larger than this are refused (HTTP/1.1 buffer, HTTP/2 header list).
@@ -271,7 +271,10 @@ fn request_host(parts: &Parts) -> Result<String, HostError> {
 
 async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> ApiResponse {
     let (parts, body) = req.into_parts();
-    let host = match request_host(&parts).and_then(|raw| parse_host(&raw).map(|h| (raw, h))) {
+    let any_domain = shared.server.service.any_domain;
+    let host = match request_host(&parts)
+        .and_then(|raw| parse_host_in(&raw, any_domain).map(|h| (raw, h)))
+    {
         Ok(found) => found,
         Err(e) => return error(ApiError::bad(format!("Bad Host: {e}."))),
     };
