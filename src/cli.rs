@@ -99,7 +99,9 @@ pub struct ServeArgs {
     /// Days a deleted secret stays recoverable (7..=90).
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(7..=90))]
     pub retention_days: u32,
-    /// The one bearer token the service accepts (default: a random one in DATA_DIR/token).
+    /// The one bearer token the service accepts, at least 16 visible characters
+    /// (default: a random one in DATA_DIR/token). A --token flag is visible to
+    /// other local users in /proc/PID/cmdline and `ps`: prefer KVTUI_TOKEN or the token file.
     #[arg(long, env = "KVTUI_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
     /// Server certificate (PEM) instead of the generated one.
@@ -111,6 +113,18 @@ pub struct ServeArgs {
     /// Do not add sample secrets to a new `default` vault.
     #[arg(long)]
     pub no_samples: bool,
+    /// Seconds a client has to finish the TLS handshake.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub handshake_timeout: u64,
+    /// Seconds a client has to send a request head, and then its body (x3).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_timeout: u64,
+    /// Seconds a connection may stay open with no request in flight.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout: u64,
+    /// Open connections at most (also kept below the open-file limit).
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_connections: u64,
 }
 
 impl DataArgs {

@@ -1,9 +1,10 @@
 //! `kvtui serve`: the local vault standalone, for any Key Vault client.
 
 use std::io::Write;
+use std::time::Duration;
 
 use crate::cli::ServeArgs;
-use crate::local::{self, LocalError, LocalVaultOptions};
+use crate::local::{self, Limits, LocalError, LocalVaultOptions};
 
 /// Options of the service from the command line.
 pub fn options(args: &ServeArgs) -> LocalVaultOptions {
@@ -18,6 +19,14 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
         tls_cert: args.tls_cert.clone(),
         tls_key: args.tls_key.clone(),
         samples: !args.no_samples,
+        limits: Limits {
+            handshake: Duration::from_secs(args.handshake_timeout),
+            headers: Duration::from_secs(args.request_timeout),
+            body: Duration::from_secs(args.request_timeout * 3),
+            idle: Duration::from_secs(args.idle_timeout),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            ..Limits::default()
+        },
     }
 }
 

@@ -7,22 +7,23 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret, SecretString};
-use subtle::ConstantTimeEq;
 
 use super::crypto::Sealer;
 use super::errors::ApiError;
 use super::handlers::Ctx;
-use super::host::{HostInfo, parse_host};
+use super::host::{HostInfo, parse_host_in};
 use super::store::Store;
+use super::token::TokenDigest;
 use crate::vault::types::validate_name;
 
 pub const MAX_VALUE_BYTES: usize = 25 * 1024;
 pub const MAX_TAGS: usize = 15;
 pub const MAX_CONTENT_TYPE: usize = 255;
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Characters in a tag name and in a tag value (Azure documents 512 for names).
+pub const MAX_TAG_CHARS: usize = 512;
 const DEFAULT_PAGE: usize = 25;
-/// Associated data of backup blobs; value rows use `vault/name/version`, which
-/// always has slashes, so a blob never opens as a value or the other way round.
+/// Associated data of v1 (JSON) backup blobs; value rows use `vault/name/version`,
+/// which always has slashes, so a blob never opens as a value or the other way round.
 pub(super) const BACKUP_AAD: &[u8] = b"kvtui-backup-v1";
 
 /// A request, reduced to what the service reads.
@@ -45,9 +46,11 @@ pub struct ApiResponse {
 /// The service: the store and the one token it accepts.
 pub struct Service {
     store: Mutex<Store>,
-    token: SecretString,
+    token: TokenDigest,
     pub(super) retention_days: u32,
     pub(super) backup_sealer: Sealer,
+    /// Hosts on any domain select a vault (the user's own certificate names them).
+    pub(super) any_domain: bool,
 }
 
 pub fn now() -> i64 {
@@ -147,15 +150,10 @@ fn parse_query(query: Option<&str>) -> Result<Query, ApiError> {
     })
 }
 
-pub(super) fn decode_token(token: Option<&str>) -> Result<String, ApiError> {
-    match token {
-        None => Ok(String::new()),
-        Some(t) => URL_SAFE_NO_PAD
-            .decode(t)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| ApiError::bad("The $skiptoken is not valid.")),
-    }
+/// Associated data of a `$skiptoken`: the vault and the list it pages. A `:`
+/// never occurs in a vault name, so it cannot open as a value or a blob.
+fn cursor_aad(vault: &str, list: &str) -> Vec<u8> {
+    format!("skiptoken:{vault}:{}", list.to_ascii_lowercase()).into_bytes()
 }
 
 impl Service {
@@ -167,10 +165,17 @@ impl Service {
     ) -> Self {
         Self {
             store: Mutex::new(store),
-            token,
+            token: TokenDigest::of(token.expose_secret()),
             retention_days,
             backup_sealer,
+            any_domain: false,
         }
+    }
+
+    /// Lets `{vault}.{any domain}` select a vault, for a user's own certificate.
+    pub fn with_any_domain(mut self, any: bool) -> Self {
+        self.any_domain = any;
+        self
     }
 
     /// Runs `f` on the store; a poisoned lock still holds committed data, so keep going.
@@ -179,19 +184,50 @@ impl Service {
         f(&mut guard)
     }
 
-    fn authorized(&self, header: Option<&str>) -> bool {
-        let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
-            return false;
-        };
-        token
-            .as_bytes()
-            .ct_eq(self.token.expose_secret().as_bytes())
-            .into()
+    /// True when `header` carries the service's token.
+    pub fn authorized(&self, header: Option<&str>) -> bool {
+        self.token.accepts(header)
     }
 
-    /// Answers one request. The challenge comes before anything else.
+    /// An opaque, authenticated `$skiptoken` for `cursor` in `list` of `vault`.
+    pub(super) fn seal_cursor(&self, vault: &str, list: &str, cursor: &str) -> String {
+        self.backup_sealer
+            .seal(cursor.as_bytes(), &cursor_aad(vault, list))
+            .map(|sealed| URL_SAFE_NO_PAD.encode(sealed))
+            .unwrap_or_default()
+    }
+
+    /// The cursor of a `$skiptoken` made by `seal_cursor` for the same list; 400 otherwise.
+    pub(super) fn open_cursor(
+        &self,
+        vault: &str,
+        list: &str,
+        token: Option<&str>,
+    ) -> Result<String, ApiError> {
+        let Some(token) = token else {
+            return Ok(String::new());
+        };
+        URL_SAFE_NO_PAD
+            .decode(token)
+            .ok()
+            .and_then(|sealed| self.backup_sealer.open(&sealed, &cursor_aad(vault, list)))
+            .and_then(|plain| String::from_utf8(plain.to_vec()).ok())
+            .ok_or_else(|| ApiError::bad("The $skiptoken is not valid for this list."))
+    }
+
+    /// Answers one request. The Host, then the challenge, come before anything else.
     pub fn handle(&self, req: &ApiRequest) -> ApiResponse {
-        let host = parse_host(&req.host);
+        let host = match parse_host_in(&req.host, self.any_domain) {
+            Ok(host) => host,
+            Err(e) => {
+                let err = ApiError::bad(format!("Bad Host: {e}."));
+                return ApiResponse {
+                    status: err.status,
+                    body: err.body(),
+                    www_authenticate: None,
+                };
+            }
+        };
         if !self.authorized(req.authorization.as_deref()) {
             let err = ApiError::unauthorized();
             return ApiResponse {

@@ -51,9 +51,8 @@ impl TokenCredential for StaticTokenCredential {
 pub fn read_credentials(data_dir: &Path) -> Result<(Vec<u8>, SecretString), LocalError> {
     let ca_path = data_dir.join(CA_FILE);
     let ca = std::fs::read(&ca_path).map_err(|e| LocalError::io(&ca_path, e))?;
-    let token_path = data_dir.join(TOKEN_FILE);
-    let token = std::fs::read_to_string(&token_path).map_err(|e| LocalError::io(&token_path, e))?;
-    Ok((ca, SecretString::from(token.trim().to_owned())))
+    let token = super::token::read(&data_dir.join(TOKEN_FILE))?;
+    Ok((ca, token))
 }
 
 /// True for `localhost`, `*.localhost` and loopback addresses.

@@ -11,7 +11,7 @@ use super::LocalError;
 use super::fsutil::write_file;
 use super::model::StoreError;
 
-const KEY_FILE: &str = "store.key";
+pub const KEY_FILE: &str = "store.key";
 const NONCE_LEN: usize = 24;
 
 /// One 256-bit key: values are sealed with their vault, name and version as
@@ -29,16 +29,23 @@ impl Sealer {
         Self::from_key(&key)
     }
 
-    /// Reads `<dir>/store.key`, creating it (0600) the first time.
-    pub fn load_or_create(dir: &Path) -> Result<Self, LocalError> {
+    /// Reads `<dir>/store.key` (made 0600 if it was looser); `None` when absent.
+    pub fn load(dir: &Path) -> Result<Option<Self>, LocalError> {
         let path = dir.join(KEY_FILE);
-        if path.exists() {
-            let bytes = Zeroizing::new(std::fs::read(&path).map_err(|e| LocalError::io(&path, e))?);
-            let key: &[u8; 32] = bytes.as_slice().try_into().map_err(|_| {
-                LocalError::Store(format!("{} is not a 32-byte key", path.display()))
-            })?;
-            return Ok(Self::from_key(key));
+        if !super::fsutil::secure_existing(&path)? {
+            return Ok(None);
         }
+        let bytes = Zeroizing::new(std::fs::read(&path).map_err(|e| LocalError::io(&path, e))?);
+        let key: &[u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| LocalError::Store(format!("{} is not a 32-byte key", path.display())))?;
+        Ok(Some(Self::from_key(key)))
+    }
+
+    /// Makes a new `<dir>/store.key` (0600).
+    pub fn create(dir: &Path) -> Result<Self, LocalError> {
+        let path = dir.join(KEY_FILE);
         let mut key = Zeroizing::new([0u8; 32]);
         rand::rng().fill_bytes(key.as_mut());
         write_file(&path, key.as_ref(), false).map_err(|e| LocalError::io(&path, e))?;

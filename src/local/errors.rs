@@ -87,7 +87,7 @@ impl ApiError {
                 "Conflict",
                 format!("Secret {name} already exists; restore needs a name that is not in use."),
             ),
-            StoreError::Corrupt => {
+            StoreError::Corrupt | StoreError::KeyMismatch => {
                 tracing::error!(secret = name, "stored value failed authentication");
                 Self::new(
                     500,

@@ -1,44 +1,242 @@
-//! Files the local vault keeps: written private (0600) where they hold keys or secrets.
+//! Files the local vault keeps. It refuses a data dir others can write to,
+//! never follows a symlink to a file it writes or re-permissions, and keeps
+//! files that hold keys or secrets at 0600.
 
-use std::fs::{self, OpenOptions};
+use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Creates `dir` (and parents) readable by the owner only.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    fs::create_dir_all(dir)?;
+use rand::Rng as _;
+
+use super::LocalError;
+
+fn unsafe_path(path: &Path, reason: String) -> LocalError {
+    LocalError::Unsafe {
+        path: path.to_path_buf(),
+        reason,
+    }
+}
+
+#[cfg(unix)]
+fn my_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Creates `dir` (0700) when missing; refuses an existing one that another
+/// user owns or that group or others may write to.
+pub fn check_data_dir(dir: &Path) -> Result<(), LocalError> {
+    if !dir.exists() {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir).map_err(|e| LocalError::io(dir, e))?;
+    }
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::metadata(dir).map_err(|e| LocalError::io(dir, e))?;
+        if !meta.is_dir() {
+            return Err(unsafe_path(dir, "is not a directory".into()));
+        }
+        if meta.uid() != my_uid() {
+            return Err(unsafe_path(
+                dir,
+                format!(
+                    "is owned by uid {}, not by you (uid {}); use a data dir of your own",
+                    meta.uid(),
+                    my_uid()
+                ),
+            ));
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(unsafe_path(
+                dir,
+                format!(
+                    "is writable by group or others (mode {:o}); fix it with: chmod go-w {}",
+                    meta.mode() & 0o7777,
+                    dir.display()
+                ),
+            ));
+        }
+        // Tighten to 0700 through the directory itself, never through a symlink.
+        if meta.mode() & 0o077 != 0
+            && let Ok(d) = open_nofollow(dir, OpenOptions::new().read(true))
+        {
+            use std::os::unix::fs::PermissionsExt;
+            d.set_permissions(fs::Permissions::from_mode(0o700))
+                .map_err(|e| LocalError::io(dir, e))?;
+        }
     }
     Ok(())
 }
 
-/// Writes `bytes` to `path` with mode 0600 (or 0644 when `public`), replacing it atomically.
+/// Opens `path` without following a symlink.
+fn open_nofollow(path: &Path, opts: &mut OpenOptions) -> std::io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+    }
+    opts.open(path)
+}
+
+/// For a private file that may exist: false when absent; when present it must
+/// be a regular file of ours (not a symlink) and is set to 0600 if it was looser.
+pub fn secure_existing(path: &Path) -> Result<bool, LocalError> {
+    let file = match open_nofollow(path, OpenOptions::new().read(true)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.raw_os_error() == Some(libc_eloop()) => {
+            return Err(unsafe_path(
+                path,
+                "is a symbolic link; replace it with the file itself".into(),
+            ));
+        }
+        Err(e) => return Err(LocalError::io(path, e)),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let meta = file.metadata().map_err(|e| LocalError::io(path, e))?;
+        if !meta.is_file() {
+            return Err(unsafe_path(path, "is not a regular file".into()));
+        }
+        if meta.uid() != my_uid() {
+            return Err(unsafe_path(
+                path,
+                format!("is owned by uid {}, not by you", meta.uid()),
+            ));
+        }
+        if meta.mode() & 0o077 != 0 {
+            file.set_permissions(fs::Permissions::from_mode(0o600))
+                .map_err(|e| {
+                    unsafe_path(
+                        path,
+                        format!("is readable by others and cannot be made 0600: {e}"),
+                    )
+                })?;
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(unix)]
+fn libc_eloop() -> i32 {
+    libc::ELOOP
+}
+
+#[cfg(not(unix))]
+fn libc_eloop() -> i32 {
+    -1
+}
+
+/// A temporary name beside `path`: hidden, random, so it cannot be predicted.
+fn temp_path(path: &Path) -> PathBuf {
+    let mut r = [0u8; 8];
+    rand::rng().fill_bytes(&mut r);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", hex::encode(r)))
+}
+
+/// Writes `bytes` to `path` with mode 0600 (or 0644 when `public`), replacing
+/// it atomically through a new file (`O_EXCL | O_NOFOLLOW`, random name).
 pub fn write_file(path: &Path, bytes: &[u8], public: bool) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
+    let tmp = temp_path(path);
     let mut opts = OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(if public { 0o644 } else { 0o600 });
     }
-    let mut file = opts.open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    fs::rename(&tmp, path)
+    let written = open_nofollow(&tmp, &mut opts).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    });
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
-/// Sets mode 0600 on an existing file.
-pub fn make_private(path: &Path) -> std::io::Result<()> {
+/// Creates an empty private file (0600) unless it exists; for SQLite, which
+/// gives its journal files the mode of the database.
+pub fn create_private(path: &Path) -> Result<(), LocalError> {
+    if secure_existing(path)? {
+        return Ok(());
+    }
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
     }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
+    open_nofollow(path, &mut opts)
+        .map(drop)
+        .map_err(|e| LocalError::io(path, e))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_dir_others_can_write_is_refused_with_the_fix() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        check_data_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+        let err = check_data_dir(&dir).unwrap_err().to_string();
+        assert!(err.contains("chmod go-w"), "{err}");
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        check_data_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700, "tightened");
+    }
+
+    #[test]
+    fn private_files_are_tightened_and_symlinks_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("token");
+        fs::write(&file, "x").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(secure_existing(&file).unwrap());
+        assert_eq!(mode(&file), 0o600);
+        let target = tmp.path().join("elsewhere");
+        fs::write(&target, "y").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(secure_existing(&link).is_err());
+        assert_eq!(mode(&target), 0o644, "the link's target is left alone");
+        assert!(!secure_existing(&tmp.path().join("absent")).unwrap());
+    }
+
+    #[test]
+    fn writes_go_through_a_fresh_file_and_never_through_a_planted_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("store.key");
+        // A stale `.tmp` (the old fixed name) pointing elsewhere is not followed.
+        let target = tmp.path().join("victim");
+        std::os::unix::fs::symlink(&target, path.with_extension("tmp")).unwrap();
+        write_file(&path, b"k", false).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"k");
+        assert_eq!(mode(&path), 0o600);
+        assert!(!target.exists());
+    }
 }

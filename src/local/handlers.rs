@@ -5,14 +5,24 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
 use super::api::{
-    ApiResult, BACKUP_AAD, MAX_CONTENT_TYPE, MAX_TAGS, MAX_VALUE_BYTES, Query, Service, check_name,
-    decode_token, json, now, parse_json,
+    ApiResult, BACKUP_AAD, MAX_CONTENT_TYPE, MAX_TAG_CHARS, MAX_TAGS, MAX_VALUE_BYTES, Query,
+    Service, check_name, json, now, parse_json,
 };
+use super::backup::{self, BACKUP_AAD_V2, Encoder, MAX_BACKUP_VERSIONS, Restored};
 use super::errors::ApiError;
 use super::host::HostInfo;
-use super::model::{BackupContents, DeletedInfo, NewVersion, PropsPatch};
-use super::wire::{BlobBody, BlobJson, ListJson, SecretJson, SetBody, UpdateBody, View};
+use super::limits::MAX_PAGE_BYTES;
+use super::model::{BackupContents, DeletedInfo, NewVersion, PropsPatch, StoreError};
+use super::store::value_aad;
+use super::wire::{BlobBody, BlobJson, SecretJson, SetBody, UpdateBody, View};
 use crate::vault::types::validate_name;
+
+/// Versions read from the store per lock taken while backing up.
+const BACKUP_PAGE: usize = 50;
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(500, "InternalServerError", e.to_string())
+}
 
 /// One request's view of the service.
 pub(super) struct Ctx<'a> {
@@ -45,34 +55,52 @@ impl Ctx<'_> {
         }
     }
 
-    /// One page from `rows`, fetched with one row more than the page holds:
-    /// that extra row says whether a `nextLink` (after the page's last cursor) is due.
+    /// One page from `rows`, fetched with one row more than the page holds.
+    /// The page also stops before `MAX_PAGE_BYTES` of JSON (after at least one
+    /// item); a `nextLink` after its last item is due when rows are left.
     fn page<'r, T>(
         &self,
         rows: &'r [T],
-        path: &str,
+        list: &str,
         render: impl Fn(&'r T) -> SecretJson<'r>,
         cursor: impl Fn(&T) -> String,
     ) -> ApiResult {
-        let limit = self.q.max_results;
-        let next_link = (rows.len() > limit)
-            .then(|| rows.get(limit - 1))
+        let mut out = b"{\"value\":[".to_vec();
+        let mut taken = 0;
+        for row in rows.iter().take(self.q.max_results) {
+            let item = serde_json::to_vec(&render(row)).map_err(internal)?;
+            if taken > 0 && out.len() + item.len() > MAX_PAGE_BYTES {
+                break;
+            }
+            if taken > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&item);
+            taken += 1;
+        }
+        let next_link = (taken < rows.len())
+            .then(|| taken.checked_sub(1).and_then(|i| rows.get(i)))
             .flatten()
-            .map(|last| self.next_link(path, cursor(last)));
-        json(&ListJson {
-            value: rows.iter().take(limit).map(render).collect(),
-            next_link,
-        })
+            .map(|last| self.next_link(list, &cursor(last)));
+        out.extend_from_slice(b"],\"nextLink\":");
+        out.extend_from_slice(&serde_json::to_vec(&next_link).map_err(internal)?);
+        out.push(b'}');
+        Ok((200, out))
     }
 
-    fn next_link(&self, path: &str, cursor: String) -> String {
+    fn next_link(&self, list: &str, cursor: &str) -> String {
         format!(
-            "{}{path}?api-version={}&$skiptoken={}&maxresults={}",
+            "{}{list}?api-version={}&$skiptoken={}&maxresults={}",
             self.host.base_url,
             self.q.api_version,
-            URL_SAFE_NO_PAD.encode(cursor),
+            self.svc.seal_cursor(self.vault(), list, cursor),
             self.q.max_results
         )
+    }
+
+    fn cursor(&self, list: &str) -> Result<String, ApiError> {
+        self.svc
+            .open_cursor(self.vault(), list, self.q.skip_token.as_deref())
     }
 
     pub fn set(&self, name: &str, body: &[u8]) -> ApiResult {
@@ -148,7 +176,7 @@ impl Ctx<'_> {
     }
 
     pub fn list(&self) -> ApiResult {
-        let after = decode_token(self.q.skip_token.as_deref())?;
+        let after = self.cursor("/secrets")?;
         let rows = self
             .svc
             .with_store(|s| s.list(self.vault(), &after, self.q.max_results + 1))
@@ -164,15 +192,13 @@ impl Ctx<'_> {
 
     pub fn list_versions(&self, name: &str) -> ApiResult {
         check_name(name)?;
-        let after: i64 = decode_token(self.q.skip_token.as_deref())?
-            .parse()
-            .unwrap_or(0);
+        let path = format!("/secrets/{name}/versions");
+        let after: i64 = self.cursor(&path)?.parse().unwrap_or(0);
         let rows = self
             .svc
             .with_store(|s| s.list_versions(self.vault(), name, after, self.q.max_results + 1))
             .map_err(|e| ApiError::from_store(e, name, name))?;
         let view = self.view(true, None);
-        let path = format!("/secrets/{name}/versions");
         self.page(
             &rows,
             &path,
@@ -182,7 +208,7 @@ impl Ctx<'_> {
     }
 
     pub fn list_deleted(&self) -> ApiResult {
-        let after = decode_token(self.q.skip_token.as_deref())?;
+        let after = self.cursor("/deletedsecrets")?;
         let rows = self
             .svc
             .with_store(|s| s.list_deleted(self.vault(), &after, self.q.max_results + 1))
@@ -222,20 +248,52 @@ impl Ctx<'_> {
         Ok((204, Vec::new()))
     }
 
+    /// Every version, sealed. The store lock is taken per page of versions,
+    /// never while values are decrypted and encoded.
     pub fn backup(&self, name: &str) -> ApiResult {
         check_name(name)?;
-        let contents = self
+        let vault = self.vault();
+        let (stored_name, count, last_seq) = self
             .svc
-            .with_store(|s| s.backup(self.vault(), name))
+            .with_store(|s| s.version_count(vault, name))
             .map_err(|e| ApiError::from_store(e, name, name))?;
-        let plain = Zeroizing::new(
-            serde_json::to_vec(&contents)
-                .map_err(|e| ApiError::new(500, "InternalServerError", e.to_string()))?,
-        );
+        if count > MAX_BACKUP_VERSIONS {
+            return Err(ApiError::bad(format!(
+                "Secret {name} has {count} versions; a backup holds at most {MAX_BACKUP_VERSIONS} (the Key Vault limit)."
+            )));
+        }
+        let name_key = stored_name.to_ascii_lowercase();
+        let mut enc = Encoder::new(&stored_name, count);
+        let (mut after, mut done) = (0, 0);
+        loop {
+            let page = self
+                .svc
+                .with_store(|s| s.backup_page(vault, name, after, last_seq, BACKUP_PAGE))
+                .map_err(|e| ApiError::from_store(e, name, name))?;
+            let Some((last, _, _)) = page.last() else {
+                break;
+            };
+            after = *last;
+            for (_, row, sealed) in &page {
+                let plain = self
+                    .svc
+                    .backup_sealer
+                    .open(sealed, &value_aad(vault, &name_key, &row.version))
+                    .ok_or_else(|| ApiError::from_store(StoreError::Corrupt, name, name))?;
+                let value = std::str::from_utf8(&plain)
+                    .map_err(|_| ApiError::from_store(StoreError::Corrupt, name, name))?;
+                enc.version(row, value);
+                done += 1;
+            }
+        }
+        // Deleted while it was read: as if it had been deleted before.
+        if done != count {
+            return Err(ApiError::not_found(name));
+        }
         let sealed = self
             .svc
             .backup_sealer
-            .seal(&plain, BACKUP_AAD)
+            .seal(&enc.finish(), BACKUP_AAD_V2)
             .map_err(|e| ApiError::from_store(e, name, name))?;
         json(&BlobJson {
             value: URL_SAFE_NO_PAD.encode(sealed),
@@ -249,25 +307,38 @@ impl Ctx<'_> {
                 "The backup blob is not valid: it is corrupt, was changed, or comes from another local vault.",
             )
         };
-        let blob = body.value.ok_or_else(invalid)?;
+        let blob = body.value.as_deref().ok_or_else(invalid)?;
         let sealed = URL_SAFE_NO_PAD
             .decode(blob.trim_end_matches('='))
             .map_err(|_| invalid())?;
-        let plain = self
-            .svc
-            .backup_sealer
-            .open(&sealed, BACKUP_AAD)
-            .ok_or_else(invalid)?;
-        let contents: BackupContents = serde_json::from_slice(&plain).map_err(|_| invalid())?;
-        if contents.versions.is_empty() || validate_name(&contents.name).is_err() {
+        let (name, versions) = self.open_blob(&sealed).ok_or_else(invalid)?;
+        if versions.is_empty() || validate_name(&name).is_err() {
             return Err(invalid());
         }
-        let name = contents.name.clone();
         let row = self
             .svc
-            .with_store(|s| s.restore(self.vault(), &contents))
+            .with_store(|s| s.restore(self.vault(), &name, &versions))
             .map_err(|e| ApiError::from_store(e, &name, &name))?;
         json(&self.view(true, None).render(&row))
+    }
+
+    /// A v2 (binary) blob, or a v1 (JSON) one made by earlier versions.
+    fn open_blob(&self, sealed: &[u8]) -> Option<(String, Vec<Restored>)> {
+        let sealer = &self.svc.backup_sealer;
+        if let Some(plain) = sealer.open(sealed, BACKUP_AAD_V2) {
+            return backup::decode(&plain);
+        }
+        let plain = sealer.open(sealed, BACKUP_AAD)?;
+        let contents: BackupContents = serde_json::from_slice(&plain).ok()?;
+        let versions = contents
+            .versions
+            .iter()
+            .map(|v| Restored {
+                row: v.row.clone(),
+                value: Zeroizing::new(v.value.clone()),
+            })
+            .collect();
+        Some((contents.name.clone(), versions))
     }
 }
 
@@ -293,6 +364,16 @@ fn check_props(
                 "{} tags given; a secret may have at most {MAX_TAGS}.",
                 tags.len()
             )));
+        }
+    }
+    if let Some(tags) = tags {
+        for (k, v) in tags {
+            let (kc, vc) = (k.chars().count(), v.chars().count());
+            if kc > MAX_TAG_CHARS || vc > MAX_TAG_CHARS {
+                return Err(ApiError::bad(format!(
+                    "A tag name of {kc} characters has a value of {vc}; each may have at most {MAX_TAG_CHARS}."
+                )));
+            }
         }
     }
     Ok(())

@@ -2,17 +2,22 @@
 //! challenge, SQLite) that the official SDKs use unchanged.
 
 mod api;
+mod backup;
+mod certs;
 pub mod client;
+mod conns;
 mod crypto;
 mod errors;
 mod fsutil;
 mod handlers;
 mod host;
+mod limits;
 mod model;
 mod samples;
 mod server;
 mod store;
 mod tls;
+mod token;
 mod wire;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -20,18 +25,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rand::Rng as _;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 pub use host::DEFAULT_VAULT;
+pub use limits::{Limits, MAX_BODY_BYTES, MAX_PAGE_BYTES, MAX_RESTORE_BODY_BYTES};
 pub use tls::CA_FILE;
-
-/// File holding the bearer token clients must send.
-pub const TOKEN_FILE: &str = "token";
+pub use token::{MIN_TOKEN_CHARS, TOKEN_FILE, TokenError};
 
 /// Why the local vault could not start.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +58,14 @@ pub enum LocalError {
     NotLoopback(IpAddr),
     #[error("cannot build the client: {0}")]
     Client(String),
+    #[error("refusing {path}: {reason}")]
+    Unsafe { path: PathBuf, reason: String },
+    #[error("refusing the token from {0}")]
+    Token(String),
+    #[error(
+        "{0}: store.key is missing but vault.db holds values sealed with it; put store.key back (or move vault.db away to start empty)"
+    )]
+    KeyMissing(PathBuf),
 }
 
 impl LocalError {
@@ -88,6 +98,8 @@ pub struct LocalVaultOptions {
     pub tls_key: Option<PathBuf>,
     /// Fill a newly created `default` vault with sample secrets.
     pub samples: bool,
+    /// Timeouts and caps against clients that cost without asking.
+    pub limits: Limits,
 }
 
 impl LocalVaultOptions {
@@ -104,6 +116,7 @@ impl LocalVaultOptions {
             tls_cert: None,
             tls_key: None,
             samples: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -118,41 +131,21 @@ pub struct LocalVault {
     task: JoinHandle<()>,
 }
 
-/// The token from `--token`/`KVTUI_TOKEN`, else `<dir>/token`, created (0600) the first time.
-fn load_token(dir: &Path, given: Option<&str>) -> Result<SecretString, LocalError> {
-    let path = dir.join(TOKEN_FILE);
-    if let Some(token) = given {
-        fsutil::write_file(&path, token.as_bytes(), false).map_err(|e| LocalError::io(&path, e))?;
-        return Ok(SecretString::from(token.to_owned()));
-    }
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        let trimmed = existing.trim();
-        if !trimmed.is_empty() {
-            return Ok(SecretString::from(trimmed.to_owned()));
-        }
-    }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
-    fsutil::write_file(&path, token.as_bytes(), false).map_err(|e| LocalError::io(&path, e))?;
-    Ok(SecretString::from(token))
-}
-
 /// Starts the service on its own tasks and returns once it is listening.
 pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     if !opts.bind.is_loopback() && !opts.allow_remote {
         return Err(LocalError::NotLoopback(opts.bind));
     }
     let dir = opts.data_dir.clone();
-    fsutil::create_private_dir(&dir).map_err(|e| LocalError::io(&dir, e))?;
+    fsutil::check_data_dir(&dir)?;
     let own = opts.tls_cert.as_deref().zip(opts.tls_key.as_deref());
     let tls = tls::load_or_create(&dir, own)?;
-    let token = load_token(&dir, opts.token.as_deref())?;
-    // One key seals values and backups; their associated data keeps them apart.
+    let token = token::load(&dir, opts.token.as_deref())?;
+    // One key seals values, backups and skip tokens; their associated data keeps them apart.
     let (sealer, store_dir) = if opts.in_memory {
         (crypto::Sealer::ephemeral(), None)
     } else {
-        (crypto::Sealer::load_or_create(&dir)?, Some(dir.as_path()))
+        (load_sealer(&dir)?, Some(dir.as_path()))
     };
     let backup_sealer = sealer.clone();
     let mut store = store::Store::open(store_dir, sealer, opts.retention_days)?;
@@ -161,12 +154,10 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     if store.ensure_vault(DEFAULT_VAULT, now)? && opts.samples {
         samples::add_samples(&mut store, DEFAULT_VAULT, now)?;
     }
-    let service = Arc::new(api::Service::new(
-        store,
-        token.clone(),
-        opts.retention_days,
-        backup_sealer,
-    ));
+    let service = Arc::new(
+        api::Service::new(store, token.clone(), opts.retention_days, backup_sealer)
+            .with_any_domain(own.is_some()),
+    );
 
     let addr = SocketAddr::new(opts.bind, opts.port);
     let listener = TcpListener::bind(addr)
@@ -176,13 +167,16 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         .local_addr()
         .map_err(|source| LocalError::Bind { addr, source })?;
     let stop = CancellationToken::new();
-    let acceptor = TlsAcceptor::from(tls.server_config);
+    let server = server::Server {
+        certs: tls.certs,
+        service: service.clone(),
+        limits: opts.limits.clone(),
+    };
     let task = tokio::spawn({
         let stop = stop.clone();
-        let service = service.clone();
         async move {
-            tokio::spawn(purge_sweep(service.clone(), stop.clone()));
-            server::serve(listener, acceptor, service, stop).await;
+            tokio::spawn(purge_sweep(service, stop.clone()));
+            server.serve(listener, stop).await;
         }
     });
     tracing::info!(%addr, "local vault listening");
@@ -194,6 +188,17 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         stop,
         task,
     })
+}
+
+/// `store.key`, made only when no database holds values sealed with an earlier one.
+fn load_sealer(dir: &Path) -> Result<crypto::Sealer, LocalError> {
+    if let Some(sealer) = crypto::Sealer::load(dir)? {
+        return Ok(sealer);
+    }
+    if store::Store::holds_values(dir)? {
+        return Err(LocalError::KeyMissing(dir.join(crypto::KEY_FILE)));
+    }
+    crypto::Sealer::create(dir)
 }
 
 /// Purges deleted secrets whose scheduled date passed, once a minute.

@@ -49,7 +49,7 @@ pub struct PropsPatch {
     pub tags: Option<BTreeMap<String, String>>,
 }
 
-/// Everything a backup carries: every version with its value and attributes.
+/// A v1 backup (JSON), still restored: every version with its value and attributes.
 #[derive(Serialize, Deserialize)]
 pub struct BackupContents {
     pub name: String,
@@ -81,6 +81,10 @@ pub enum StoreError {
     AlreadyExists,
     #[error("stored value cannot be decrypted")]
     Corrupt,
+    #[error(
+        "store.key is not the key this database was written with; restore the right store.key (or move vault.db away to start empty)"
+    )]
+    KeyMismatch,
     #[error("database: {0}")]
     Db(String),
 }

@@ -1,122 +1,386 @@
-//! HTTPS on a TCP listener: TLS handshake, HTTP/1.1 or HTTP/2, one store call per request.
+//! HTTPS on a TCP listener: TLS, HTTP/1.1 or HTTP/2, one store call per request.
+//! Nothing is spent on a client before it authenticates: the Host and the
+//! token are checked from the head alone, and every stage has a deadline.
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST, WWW_AUTHENTICATE};
-use hyper::{Request, Response};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, WWW_AUTHENTICATE};
+use hyper::http::request::Parts;
+use hyper::{Method, Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_rustls::LazyConfigAcceptor;
 use tokio_util::sync::CancellationToken;
 
-use super::api::{ApiRequest, ApiResponse, MAX_BODY_BYTES, Service};
+use super::api::{ApiRequest, ApiResponse, Service};
+use super::certs::CertSource;
+use super::conns::{Slot, Tracker};
 use super::errors::ApiError;
+use super::host::{HostError, parse_host_in};
+use super::limits::{Limits, MAX_BODY_BYTES, MAX_RESTORE_BODY_BYTES};
 
-/// Accepts connections until `stop` is cancelled.
-pub async fn serve(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    service: Arc<Service>,
-    stop: CancellationToken,
-) {
-    let mut connections = tokio::task::JoinSet::new();
-    loop {
-        let (tcp, peer) = tokio::select! {
-            _ = stop.cancelled() => break,
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    continue;
+/// Request heads larger than this are refused (HTTP/1.1 buffer, HTTP/2 header list).
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// What every connection shares.
+pub struct Server {
+    pub certs: Arc<CertSource>,
+    pub service: Arc<Service>,
+    pub limits: Limits,
+}
+
+struct Shared {
+    server: Server,
+    /// Restore bodies may be tens of MiB: one is read at a time.
+    restore_gate: Semaphore,
+}
+
+impl Server {
+    /// Accepts connections until `stop` is cancelled, then closes them all.
+    pub async fn serve(self, listener: TcpListener, stop: CancellationToken) {
+        let tracker = Tracker::new(self.limits.connection_cap());
+        tracing::debug!(cap = tracker.cap(), "connection cap");
+        let shared = Arc::new(Shared {
+            server: self,
+            restore_gate: Semaphore::new(1),
+        });
+        let mut backoff = AcceptBackoff::default();
+        let mut tasks = tokio::task::JoinSet::new();
+        loop {
+            let accepted = tokio::select! {
+                _ = stop.cancelled() => break,
+                accepted = listener.accept() => accepted,
+            };
+            let (tcp, peer) = match accepted {
+                Ok(pair) => {
+                    backoff.succeeded();
+                    pair
                 }
-            },
-        };
-        let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
-        let service = service.clone();
-        let stop = stop.clone();
-        connections.spawn(async move {
-            let tls = match acceptor.accept(tcp).await {
-                Ok(tls) => tls,
                 Err(e) => {
-                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
-                    return;
+                    let (pause, log) = backoff.failed(Instant::now());
+                    if let Some(suppressed) = log {
+                        tracing::warn!(error = %e, suppressed, pause_ms = pause.as_millis() as u64, "accept failed; pausing");
+                    }
+                    tokio::select! {
+                        _ = stop.cancelled() => break,
+                        _ = tokio::time::sleep(pause) => continue,
+                    }
                 }
             };
-            let svc = hyper::service::service_fn(move |req| respond(service.clone(), req));
-            let builder = auto::Builder::new(TokioExecutor::new());
-            let conn = builder.serve_connection(TokioIo::new(tls), svc);
-            tokio::select! {
-                _ = stop.cancelled() => {}
-                res = conn => if let Err(e) = res {
-                    tracing::debug!(%peer, error = %e, "connection ended with an error");
-                },
-            }
-        });
-        // Reap finished connections so the set stays small.
-        while connections.try_join_next().is_some() {}
+            let slot = tokio::select! {
+                _ = stop.cancelled() => break,
+                slot = tracker.admit(&stop) => slot,
+            };
+            tasks.spawn(connection(shared.clone(), tcp, peer, slot));
+            // Reap finished connections so the set stays small.
+            while tasks.try_join_next().is_some() {}
+        }
+        tasks.shutdown().await;
     }
-    connections.shutdown().await;
+}
+
+/// Accept errors (EMFILE above all) pause the loop, longer each time up to a
+/// second, and are logged at most once a second with how many were not.
+#[derive(Default)]
+pub(super) struct AcceptBackoff {
+    pause: Duration,
+    last_log: Option<Instant>,
+    suppressed: u64,
+}
+
+impl AcceptBackoff {
+    const FIRST: Duration = Duration::from_millis(10);
+    const MAX: Duration = Duration::from_secs(1);
+
+    /// The pause before the next accept, and `Some(suppressed)` when to log.
+    pub(super) fn failed(&mut self, now: Instant) -> (Duration, Option<u64>) {
+        self.pause = (self.pause * 2).clamp(Self::FIRST, Self::MAX);
+        let due = self
+            .last_log
+            .is_none_or(|last| now.saturating_duration_since(last) >= Duration::from_secs(1));
+        if due {
+            self.last_log = Some(now);
+            let n = std::mem::take(&mut self.suppressed);
+            (self.pause, Some(n))
+        } else {
+            self.suppressed += 1;
+            (self.pause, None)
+        }
+    }
+
+    pub(super) fn succeeded(&mut self) {
+        self.pause = Duration::ZERO;
+    }
+}
+
+/// Requests in flight on a connection, and when the last one ended.
+struct Busy {
+    inflight: AtomicUsize,
+    last: Mutex<Instant>,
+}
+
+struct BusyGuard<'a>(&'a Busy);
+
+impl Busy {
+    fn new() -> Self {
+        Self {
+            inflight: AtomicUsize::new(0),
+            last: Mutex::new(Instant::now()),
+        }
+    }
+
+    fn begin(&self) -> BusyGuard<'_> {
+        self.inflight.fetch_add(1, Ordering::SeqCst);
+        BusyGuard(self)
+    }
+
+    fn last(&self) -> Instant {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Resolves once no request has been in flight for `idle`.
+    async fn idle_for(&self, idle: Duration) {
+        loop {
+            let quiet = self.last().elapsed();
+            if self.inflight.load(Ordering::SeqCst) == 0 && quiet >= idle {
+                return;
+            }
+            tokio::time::sleep(idle.saturating_sub(quiet).max(Duration::from_millis(50))).await;
+        }
+    }
+}
+
+impl Drop for BusyGuard<'_> {
+    fn drop(&mut self) {
+        *self.0.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        self.0.inflight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// One connection's state that its requests see.
+struct ConnCtx {
+    /// The TLS server name, lower case; `None` when the client sent none (addresses).
+    sni: Option<String>,
+    slot: Slot,
+    busy: Busy,
+}
+
+async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot: Slot) {
+    let _ = tcp.set_nodelay(true);
+    let stop = slot.stop.clone();
+    let limits = &shared.server.limits;
+    let handshake = async {
+        let start = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp).await?;
+        let sni = start.client_hello().server_name().map(str::to_owned);
+        let config = shared.server.certs.config_for(sni.as_deref()).await;
+        start.into_stream(config).await
+    };
+    let tls = tokio::select! {
+        _ = stop.cancelled() => return,
+        done = tokio::time::timeout(limits.handshake, handshake) => match done {
+            Ok(Ok(tls)) => tls,
+            Ok(Err(e)) => {
+                tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                return;
+            }
+            Err(_) => {
+                tracing::debug!(%peer, "TLS handshake timed out");
+                return;
+            }
+        },
+    };
+    let ctx = Arc::new(ConnCtx {
+        sni: tls.get_ref().1.server_name().map(str::to_ascii_lowercase),
+        slot,
+        busy: Busy::new(),
+    });
+    let svc = {
+        let (shared, ctx) = (shared.clone(), ctx.clone());
+        hyper::service::service_fn(move |req| respond(shared.clone(), ctx.clone(), req))
+    };
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.headers)
+        .max_buf_size(MAX_HEAD_BYTES);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(limits.max_streams)
+        .max_header_list_size(MAX_HEAD_BYTES as u32)
+        .max_pending_accept_reset_streams(Some(limits.max_streams as usize * 2));
+    let conn = builder.serve_connection(TokioIo::new(tls), svc);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = stop.cancelled() => {}
+        _ = ctx.busy.idle_for(limits.idle) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(Duration::from_secs(1), conn.as_mut()).await;
+        }
+        res = conn.as_mut() => if let Err(e) = res {
+            tracing::debug!(%peer, error = %e, "connection ended with an error");
+        },
+    }
+}
+
+fn error(e: ApiError) -> ApiResponse {
+    ApiResponse {
+        status: e.status,
+        body: e.body(),
+        www_authenticate: None,
+    }
 }
 
 async fn respond(
-    service: Arc<Service>,
+    shared: Arc<Shared>,
+    ctx: Arc<ConnCtx>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let _busy = ctx.busy.begin();
+    let head = req.method() == Method::HEAD;
+    let answer = answer(&shared, &ctx, req).await;
+    Ok(to_response(answer, head))
+}
+
+/// The Host: one `Host` header or the request target's authority, not both differing.
+fn request_host(parts: &Parts) -> Result<String, HostError> {
+    let mut headers = parts.headers.get_all(HOST).iter();
+    let first = headers.next();
+    if headers.next().is_some() {
+        return Err(HostError::Repeated);
+    }
+    let header = first
+        .map(|h| h.to_str().map_err(|_| HostError::BadName))
+        .transpose()?;
+    match (header, parts.uri.authority().map(|a| a.as_str())) {
+        (Some(h), Some(a)) if !h.eq_ignore_ascii_case(a) => Err(HostError::Repeated),
+        (Some(h), _) | (None, Some(h)) => Ok(h.to_owned()),
+        (None, None) => Err(HostError::Missing),
+    }
+}
+
+async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> ApiResponse {
     let (parts, body) = req.into_parts();
-    let host = parts
+    let any_domain = shared.server.service.any_domain;
+    let host = match request_host(&parts)
+        .and_then(|raw| parse_host_in(&raw, any_domain).map(|h| (raw, h)))
+    {
+        Ok(found) => found,
+        Err(e) => return error(ApiError::bad(format!("Bad Host: {e}."))),
+    };
+    let (raw_host, info) = host;
+    if ctx.sni.as_ref().is_some_and(|sni| *sni != info.name) {
+        return error(ApiError::new(
+            421,
+            "MisdirectedRequest",
+            "The Host names another server than the TLS connection was made for.",
+        ));
+    }
+    let authorization = parts
         .headers
-        .get(HOST)
+        .get(AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
-        .unwrap_or_else(|| "localhost".to_owned());
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes().to_vec(),
-        Err(_) => {
-            let e = ApiError::new(
-                413,
-                "RequestTooLarge",
-                "The request body is larger than 1 MiB.",
-            );
-            return Ok(to_response(ApiResponse {
-                status: e.status,
-                body: e.body(),
-                www_authenticate: None,
-            }));
-        }
+        .map(str::to_owned);
+    let service = shared.server.service.clone();
+    // Authenticate from the head alone: an unauthenticated body is never read.
+    if !service.authorized(authorization.as_deref()) {
+        return ApiResponse {
+            status: 401,
+            body: ApiError::unauthorized().body(),
+            www_authenticate: Some(info.challenge()),
+        };
+    }
+    ctx.slot.trusted.store(true, Ordering::Relaxed);
+    let restore = parts.method == Method::POST
+        && parts
+            .uri
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .eq(["secrets", "restore"]);
+    let limit = if restore {
+        MAX_RESTORE_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    let body = match read_body(shared, body, &parts, limit, restore).await {
+        Ok(body) => body,
+        Err(e) => return error(e),
     };
     let api = ApiRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
-        host,
-        authorization: parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_owned),
+        host: raw_host,
+        authorization,
         body,
     };
     // SQLite calls block; keep them off the async workers.
     let answer = tokio::task::spawn_blocking(move || service.handle(&api)).await;
-    let answer = answer.unwrap_or_else(|_| {
-        let e = ApiError::new(500, "InternalServerError", "The request handler failed.");
-        ApiResponse {
-            status: 500,
-            body: e.body(),
-            www_authenticate: None,
-        }
-    });
-    Ok(to_response(answer))
+    answer.unwrap_or_else(|_| {
+        error(ApiError::new(
+            500,
+            "InternalServerError",
+            "The request handler failed.",
+        ))
+    })
 }
 
-fn to_response(answer: ApiResponse) -> Response<Full<Bytes>> {
+/// The body, at most `limit` bytes, within the body deadline.
+async fn read_body(
+    shared: &Shared,
+    body: Incoming,
+    parts: &Parts,
+    limit: usize,
+    restore: bool,
+) -> Result<Vec<u8>, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            413,
+            "RequestTooLarge",
+            format!("The request body is larger than {limit} bytes."),
+        )
+    };
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let _gate = match restore {
+        true => shared.restore_gate.acquire().await.ok(),
+        false => None,
+    };
+    let deadline = shared.server.limits.body;
+    match tokio::time::timeout(deadline, Limited::new(body, limit).collect()).await {
+        Err(_) => Err(ApiError::new(
+            408,
+            "RequestTimeout",
+            format!(
+                "The request body did not arrive within {} s.",
+                deadline.as_secs_f32()
+            ),
+        )),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Ok(Err(_)) => Err(ApiError::bad("The request body could not be read.")),
+        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
+    }
+}
+
+/// The HTTP answer; a HEAD gets the status and headers, never a body.
+fn to_response(answer: ApiResponse, head: bool) -> Response<Full<Bytes>> {
     let mut builder = Response::builder().status(answer.status);
     if !answer.body.is_empty() {
         builder = builder.header(CONTENT_TYPE, "application/json; charset=utf-8");
@@ -124,11 +388,48 @@ fn to_response(answer: ApiResponse) -> Response<Full<Bytes>> {
     if let Some(challenge) = answer.www_authenticate {
         builder = builder.header(WWW_AUTHENTICATE, challenge);
     }
-    builder
-        .body(Full::new(Bytes::from(answer.body)))
-        .unwrap_or_else(|_| {
-            let mut r = Response::new(Full::new(Bytes::new()));
-            *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-            r
-        })
+    let body = if head {
+        Bytes::new()
+    } else {
+        Bytes::from(answer.body)
+    };
+    builder.body(Full::new(body)).unwrap_or_else(|_| {
+        let mut r = Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_errors_pause_longer_and_log_once_a_second() {
+        let mut b = AcceptBackoff::default();
+        let t0 = Instant::now();
+        let mut logged = 0;
+        let mut pauses = Vec::new();
+        for i in 0..10_000u32 {
+            // 10,000 failures within half a second: one line.
+            let (pause, log) = b.failed(t0 + Duration::from_micros(u64::from(i) * 50));
+            logged += usize::from(log.is_some());
+            pauses.push(pause);
+        }
+        assert_eq!(logged, 1);
+        assert_eq!(pauses[0], Duration::from_millis(10));
+        assert!(pauses.windows(2).all(|w| w[1] >= w[0]));
+        assert_eq!(*pauses.last().unwrap(), Duration::from_secs(1));
+        let (_, log) = b.failed(t0 + Duration::from_secs(2));
+        assert_eq!(
+            log,
+            Some(9_999),
+            "the next line says how many were not logged"
+        );
+        b.succeeded();
+        assert_eq!(
+            b.failed(t0 + Duration::from_secs(2)).0,
+            Duration::from_millis(10)
+        );
+    }
 }

@@ -7,14 +7,16 @@ use rand::Rng as _;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use zeroize::Zeroizing;
 
+use super::backup::Restored;
 use super::crypto::Sealer;
-use super::model::{
-    BackupContents, BackupVersion, DeletedInfo, NewVersion, PropsPatch, StoreError, VersionRow,
-};
+use super::model::{DeletedInfo, NewVersion, PropsPatch, StoreError, VersionRow};
 
 /// Bump with a migration step in `migrate` when the schema changes.
-const SCHEMA_VERSION: i64 = 1;
-const DB_FILE: &str = "vault.db";
+const SCHEMA_VERSION: i64 = 2;
+pub const DB_FILE: &str = "vault.db";
+/// What the key check seals: opening it proves `store.key` is the key of this database.
+const KEY_CHECK: &[u8] = b"kvtui store key check";
+const KEY_CHECK_AAD: &[u8] = b"key-check";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS vaults (name TEXT PRIMARY KEY, created INTEGER NOT NULL);
@@ -30,6 +32,7 @@ CREATE TABLE IF NOT EXISTS versions (
   tags TEXT, managed INTEGER NOT NULL DEFAULT 0,
   UNIQUE (vault, name_key, version));
 CREATE INDEX IF NOT EXISTS versions_by_name ON versions (vault, name_key, seq);
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS secrets_purge ON secrets (scheduled_purge_date) WHERE deleted_date IS NOT NULL;
 ";
 
@@ -39,6 +42,7 @@ pub struct Store {
     conn: Connection,
     sealer: Sealer,
     retention_days: u32,
+    on_disk: bool,
 }
 
 fn key(name: &str) -> String {
@@ -51,7 +55,8 @@ fn new_version_id() -> String {
     hex::encode(b)
 }
 
-fn aad(vault: &str, name_key: &str, version: &str) -> Vec<u8> {
+/// Associated data of a value: its vault, name and version.
+pub(super) fn value_aad(vault: &str, name_key: &str, version: &str) -> Vec<u8> {
     format!("{vault}/{name_key}/{version}").into_bytes()
 }
 
@@ -100,8 +105,16 @@ impl Store {
         let conn = match dir {
             Some(dir) => {
                 let path = dir.join(DB_FILE);
+                // SQLite gives its -wal and -shm files the database's mode.
+                let private = |p: &Path| {
+                    super::fsutil::create_private(p).map_err(|e| StoreError::Db(e.to_string()))
+                };
+                private(&path)?;
+                for extra in ["vault.db-wal", "vault.db-shm"] {
+                    super::fsutil::secure_existing(&dir.join(extra))
+                        .map_err(|e| StoreError::Db(e.to_string()))?;
+                }
                 let conn = Connection::open(&path)?;
-                super::fsutil::make_private(&path).map_err(|e| StoreError::Db(e.to_string()))?;
                 conn.pragma_update(None, "journal_mode", "WAL")?;
                 conn.pragma_update(None, "synchronous", "FULL")?;
                 conn
@@ -109,13 +122,95 @@ impl Store {
             None => Connection::open_in_memory()?,
         };
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Freed pages are zeroed, so a purged secret leaves nothing behind.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         let mut store = Self {
             conn,
             sealer,
             retention_days,
+            on_disk: dir.is_some(),
         };
         store.migrate()?;
+        store.check_key()?;
         Ok(store)
+    }
+
+    /// True when `<dir>/vault.db` exists and holds sealed data (values or the key check).
+    pub fn holds_values(dir: &Path) -> Result<bool, StoreError> {
+        let path = dir.join(DB_FILE);
+        if !path.exists() {
+            return Ok(false);
+        }
+        let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let has = |table: &str| -> Result<bool, StoreError> {
+            let exists: bool = conn.query_row(
+                "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                params![table],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                return Ok(false);
+            }
+            Ok(
+                conn.query_row(&format!("SELECT count(*) > 0 FROM {table}"), [], |r| {
+                    r.get(0)
+                })?,
+            )
+        };
+        Ok(has("versions")? || has("meta")?)
+    }
+
+    /// Refuses a key that is not the one this database was written with: by
+    /// the check value, or for an older database without one, by its latest value.
+    fn check_key(&mut self) -> Result<(), StoreError> {
+        let check: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT v FROM meta WHERE k = 'key_check'", [], |r| r.get(0))
+            .optional()?;
+        let matches = match check {
+            Some(sealed) => self
+                .sealer
+                .open(&sealed, KEY_CHECK_AAD)
+                .is_some_and(|p| p.as_slice() == KEY_CHECK),
+            None => {
+                let latest: Option<(String, String, String, Vec<u8>)> = self
+                    .conn
+                    .query_row(
+                        "SELECT vault, name_key, version, value FROM versions ORDER BY seq DESC LIMIT 1",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .optional()?;
+                let ok = latest.is_none_or(|(vault, name_key, version, sealed)| {
+                    self.sealer
+                        .open(&sealed, &value_aad(&vault, &name_key, &version))
+                        .is_some()
+                });
+                if ok {
+                    let sealed = self.sealer.seal(KEY_CHECK, KEY_CHECK_AAD)?;
+                    self.conn.execute(
+                        "INSERT INTO meta (k, v) VALUES ('key_check', ?1)",
+                        params![sealed],
+                    )?;
+                }
+                ok
+            }
+        };
+        if matches {
+            Ok(())
+        } else {
+            Err(StoreError::KeyMismatch)
+        }
+    }
+
+    /// Copies the WAL into the database and empties it, so purged rows are
+    /// gone from both files.
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.on_disk {
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(())
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
@@ -170,7 +265,7 @@ impl Store {
         value: &str,
     ) -> Result<(), StoreError> {
         let name_key = key(&row.name);
-        let sealed = sealer.seal(value.as_bytes(), &aad(vault, &name_key, &row.version))?;
+        let sealed = sealer.seal(value.as_bytes(), &value_aad(vault, &name_key, &row.version))?;
         tx.execute(
             "INSERT INTO versions (vault, name_key, version, value, content_type, enabled, nbf, exp, created, updated, tags, managed)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -252,7 +347,7 @@ impl Store {
         let (_, row, sealed) = self.find_version(vault, name, version)?;
         let plain = self
             .sealer
-            .open(&sealed, &aad(vault, &key(&row.name), &row.version))
+            .open(&sealed, &value_aad(vault, &key(&row.name), &row.version))
             .ok_or(StoreError::Corrupt)?;
         let value = String::from_utf8(plain.to_vec()).map_err(|_| StoreError::Corrupt)?;
         Ok((row, Zeroizing::new(value)))
@@ -411,7 +506,8 @@ impl Store {
     /// Removes a deleted secret for good.
     pub fn purge(&mut self, vault: &str, name: &str) -> Result<(), StoreError> {
         self.get_deleted(vault, name)?;
-        self.remove(vault, &key(name))
+        self.remove(vault, &key(name))?;
+        self.checkpoint()
     }
 
     fn remove(&mut self, vault: &str, name_key: &str) -> Result<(), StoreError> {
@@ -441,45 +537,69 @@ impl Store {
             params![now],
         )?;
         tx.commit()?;
+        if n > 0 {
+            self.checkpoint()?;
+        }
         Ok(n)
     }
 
-    /// Every version of a live secret, values included, oldest first.
-    pub fn backup(&self, vault: &str, name: &str) -> Result<BackupContents, StoreError> {
-        let (_, latest, _) = self.find_version(vault, name, None)?;
-        let name_key = key(name);
-        let sql = format!(
-            "SELECT {VERSION_COLS}, v.value FROM secrets s JOIN versions v
-               ON v.vault = s.vault AND v.name_key = s.name_key
-             WHERE s.vault = ?1 AND s.name_key = ?2 ORDER BY v.seq"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![vault, name_key], |r| {
-            Ok((version_row(r)?, r.get::<_, Vec<u8>>(10)?))
-        })?;
-        let mut versions = Vec::new();
-        for row in rows {
-            let (row, sealed) = row?;
-            let plain = self
-                .sealer
-                .open(&sealed, &aad(vault, &name_key, &row.version))
-                .ok_or(StoreError::Corrupt)?;
-            let value = String::from_utf8(plain.to_vec()).map_err(|_| StoreError::Corrupt)?;
-            versions.push(BackupVersion { row, value });
+    /// The stored name, the number of versions and the last version's sequence of a live secret.
+    pub fn version_count(
+        &self,
+        vault: &str,
+        name: &str,
+    ) -> Result<(String, usize, i64), StoreError> {
+        let found: Option<(String, i64, Option<i64>)> = self
+            .conn
+            .query_row(
+                "SELECT s.name, count(v.seq), max(v.seq) FROM secrets s JOIN versions v
+                   ON v.vault = s.vault AND v.name_key = s.name_key
+                 WHERE s.vault = ?1 AND s.name_key = ?2 AND s.deleted_date IS NULL
+                 GROUP BY s.name",
+                params![vault, key(name)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        match found {
+            Some((name, n, Some(last))) if n > 0 => {
+                Ok((name, usize::try_from(n).unwrap_or(usize::MAX), last))
+            }
+            _ => Err(StoreError::NotFound),
         }
-        Ok(BackupContents {
-            name: latest.name,
-            versions,
-        })
+    }
+
+    /// Up to `limit` versions of a live secret with sequence in `(after, last]`,
+    /// oldest first, values still sealed.
+    pub fn backup_page(
+        &self,
+        vault: &str,
+        name: &str,
+        after: i64,
+        last: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, VersionRow, Vec<u8>)>, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLS}, v.seq, v.value FROM secrets s JOIN versions v
+               ON v.vault = s.vault AND v.name_key = s.name_key
+             WHERE s.vault = ?1 AND s.name_key = ?2 AND s.deleted_date IS NULL
+               AND v.seq > ?3 AND v.seq <= ?4
+             ORDER BY v.seq LIMIT ?5"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![vault, key(name), after, last, limit as i64], |r| {
+            Ok((r.get(10)?, version_row(r)?, r.get(11)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Writes every version of a backup; refused when the name exists or is deleted.
     pub fn restore(
         &mut self,
         vault: &str,
-        contents: &BackupContents,
+        name: &str,
+        versions: &[Restored],
     ) -> Result<VersionRow, StoreError> {
-        let name_key = key(&contents.name);
+        let name_key = key(name);
         let tx = self.conn.transaction()?;
         match Self::name_state(&tx, vault, &name_key)? {
             NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
@@ -488,14 +608,13 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO secrets (vault, name_key, name) VALUES (?1, ?2, ?3)",
-            params![vault, name_key, contents.name],
+            params![vault, name_key, name],
         )?;
-        for v in &contents.versions {
+        for v in versions {
             Self::insert_version(&self.sealer, &tx, vault, &v.row, &v.value)?;
         }
         tx.commit()?;
-        contents
-            .versions
+        versions
             .last()
             .map(|v| v.row.clone())
             .ok_or(StoreError::Corrupt)

@@ -97,13 +97,6 @@ impl<'a> View<'a> {
     }
 }
 
-#[derive(Serialize)]
-pub struct ListJson<T> {
-    pub value: Vec<T>,
-    #[serde(rename = "nextLink")]
-    pub next_link: Option<String>,
-}
-
 #[derive(Deserialize, Default)]
 pub struct AttributesIn {
     pub enabled: Option<bool>,

@@ -2,6 +2,8 @@
 //! loopback port in a temporary data dir, and clients of it.
 #![allow(dead_code)]
 
+pub mod raw;
+
 use std::collections::HashMap;
 
 use azure_core::http::RequestContent;

@@ -1,0 +1,133 @@
+//! Open connections: a cap below the fd limit, and room for a new client made
+//! by closing the oldest connection that never authenticated a request.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// Every open connection, oldest first.
+pub struct Tracker {
+    cap: usize,
+    open: Mutex<BTreeMap<u64, Entry>>,
+    next: AtomicUsize,
+    freed: Notify,
+}
+
+struct Entry {
+    stop: CancellationToken,
+    trusted: Arc<AtomicBool>,
+}
+
+/// One admitted connection; dropping it frees its place.
+pub struct Slot {
+    id: u64,
+    tracker: Arc<Tracker>,
+    /// Cancelled to close the connection (shutdown or eviction).
+    pub stop: CancellationToken,
+    /// Set once a request on it authenticated: it is no longer evicted.
+    pub trusted: Arc<AtomicBool>,
+}
+
+impl Tracker {
+    pub fn new(cap: usize) -> Arc<Self> {
+        Arc::new(Self {
+            cap: cap.max(1),
+            open: Mutex::new(BTreeMap::new()),
+            next: AtomicUsize::new(0),
+            freed: Notify::new(),
+        })
+    }
+
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Entry>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A place for a new connection. At the cap, the oldest untrusted
+    /// connection is told to close and this waits until a place is free.
+    pub async fn admit(self: &Arc<Self>, parent: &CancellationToken) -> Slot {
+        loop {
+            let freed = self.freed.notified();
+            {
+                let mut open = self.lock();
+                if open.len() < self.cap {
+                    let id = self.next.fetch_add(1, Ordering::Relaxed) as u64;
+                    let stop = parent.child_token();
+                    let trusted = Arc::new(AtomicBool::new(false));
+                    open.insert(
+                        id,
+                        Entry {
+                            stop: stop.clone(),
+                            trusted: trusted.clone(),
+                        },
+                    );
+                    return Slot {
+                        id,
+                        tracker: self.clone(),
+                        stop,
+                        trusted,
+                    };
+                }
+                let victim = open
+                    .values()
+                    .find(|e| !e.trusted.load(Ordering::Relaxed) && !e.stop.is_cancelled());
+                if let Some(victim) = victim {
+                    victim.stop.cancel();
+                }
+            }
+            freed.await;
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.tracker.lock().remove(&self.id);
+        self.tracker.freed.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn at_the_cap_the_oldest_untrusted_connection_makes_room() {
+        let stop = CancellationToken::new();
+        let tracker = Tracker::new(3);
+        let oldest = tracker.admit(&stop).await;
+        let trusted = tracker.admit(&stop).await;
+        trusted.trusted.store(true, Ordering::Relaxed);
+        let young = tracker.admit(&stop).await;
+        // The oldest untrusted one is told to stop; its place frees when it goes.
+        let next = tokio::spawn({
+            let tracker = tracker.clone();
+            let stop = stop.clone();
+            async move { tracker.admit(&stop).await }
+        });
+        tokio::time::timeout(Duration::from_secs(5), oldest.stop.cancelled())
+            .await
+            .expect("oldest asked to stop");
+        assert!(!trusted.stop.is_cancelled() && !young.stop.is_cancelled());
+        drop(oldest);
+        let admitted = tokio::time::timeout(Duration::from_secs(5), next)
+            .await
+            .expect("admitted once a place is free")
+            .expect("task");
+        assert_eq!(tracker.len(), 3);
+        drop(admitted);
+        assert_eq!(tracker.len(), 2);
+    }
+}
