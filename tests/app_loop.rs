@@ -237,3 +237,59 @@ async fn queued_keys_are_handled_without_waiting_for_the_tick() {
         }
     }
 }
+
+/// A worker whose queue is full: the request that does not fit fails through
+/// `update` (its spinner stops, the error shows), instead of waiting for ever.
+#[tokio::test]
+async fn a_full_worker_queue_fails_the_request_visibly() {
+    let (requests, _never_read) = tokio::sync::mpsc::channel(1);
+    let (_answers, events) = tokio::sync::mpsc::channel(16);
+    let mut model = Model::new("full vault", false, Keymap::default_keymap(), NOW);
+    let mut wiring = wire(
+        &mut model,
+        vec![VaultConn {
+            label: "full vault".to_owned(),
+            is_local: false,
+            requests,
+            events,
+        }],
+    );
+    let shared = Shared(Arc::new(Mutex::new(TestBackend::new(100, 30))));
+    let mut terminal = Terminal::new(shared.clone()).expect("terminal");
+    let (keys, input) = unbounded();
+    let script = Script {
+        keys,
+        screen: shared,
+    };
+    let clipboard = Clipboard::new(
+        ClipBackend::Command {
+            copy: vec!["true".into()],
+            paste: None,
+        },
+        Duration::from_secs(30),
+    );
+    let drive = async {
+        // Start sends two lists; the second does not fit in the queue.
+        script
+            .until("the refusal", |s| s.contains("the vault worker is busy"))
+            .await;
+        script.keys("q");
+    };
+    let (result, ()) = tokio::join!(
+        event_loop(
+            &mut terminal,
+            input,
+            &mut model,
+            &mut wiring,
+            clipboard,
+            kvtui::runtime::TICK
+        ),
+        drive
+    );
+    result.expect("the loop ends cleanly");
+    assert_eq!(
+        model.pending.len(),
+        1,
+        "only the request that was queued waits"
+    );
+}

@@ -551,3 +551,60 @@ fn paste_goes_in_at_the_cursor() {
     assert_eq!(f.fields[0].value(), "aX-éb");
     assert_eq!(f.fields[0].cursor(), 4);
 }
+
+#[test]
+fn a_save_answered_after_its_form_closed_still_shows_the_secret() {
+    let mut model = loaded_model();
+    let id = submit_new(&mut model, "late-secret", "v");
+    press(&mut model, "esc");
+    press(&mut model, "y");
+    assert!(model.overlays.is_empty(), "the form was discarded");
+    update(
+        &mut model,
+        event(id, VaultEventKind::Props(Box::new(props("late-secret")))),
+    );
+    assert!(
+        model.secrets.find("late-secret").is_some(),
+        "a write's answer is never stale"
+    );
+}
+
+#[test]
+fn a_request_that_never_reached_the_worker_fails_and_can_be_resent() {
+    let mut model = loaded_model();
+    let id = submit_new(&mut model, "queued", "v");
+    reqs_of(update(
+        &mut model,
+        Msg::SendFailed {
+            id,
+            reason: "the vault worker is busy; try again".to_owned(),
+        },
+    ));
+    assert!(!model.pending.contains_key(&id), "nothing waits for it");
+    let Some(Overlay::Form(f)) = model.overlays.last() else {
+        panic!("the form stays open");
+    };
+    assert!(f.submitting.is_none(), "the spinner stops");
+    assert!(f.error.as_deref().unwrap().contains("busy"));
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    assert!(
+        matches!(only_cmd(&reqs).1, VaultCmd::Set(_)),
+        "it can be resent"
+    );
+}
+
+#[test]
+fn a_worker_that_stops_is_reported_and_its_requests_cleared() {
+    let mut model = kvtui::app::Model::new(VAULT, false, kvtui::app::Keymap::default_keymap(), NOW);
+    reqs_of(update(&mut model, Msg::Start));
+    assert!(model.is_loading());
+    reqs_of(update(&mut model, Msg::WorkerStopped { route: 0 }));
+    assert!(model.pending.is_empty());
+    assert!(!model.is_loading(), "the spinner stops");
+    assert!(
+        model
+            .errors
+            .iter()
+            .any(|e| e.error.message.contains("worker stopped"))
+    );
+}
