@@ -7,11 +7,15 @@ use kvtui::app::keymap::{Action, BindingSpec, KeySpec, Keymap, Mode};
 fn default_keymap_parses_and_covers_every_mode() {
     let km = Keymap::from_toml(kvtui::app::keymap::DEFAULT_KEYMAP).expect("assets/keymap.toml");
     for mode in Mode::ALL {
-        assert!(!km.help(mode).is_empty(), "{mode:?} has no bindings");
+        assert!(!km.effective(mode).is_empty(), "{mode:?} has no bindings");
         assert!(
             km.help(mode).iter().all(|e| !e.desc.is_empty()),
             "{mode:?} lacks a description"
         );
+    }
+    let ctrl_c = KeySpec::parse("ctrl-c").unwrap().to_event();
+    for mode in Mode::ALL {
+        assert_eq!(km.action(mode, &ctrl_c), Some(Action::Quit), "{mode:?}");
     }
     let g = KeySpec::parse("G").unwrap().to_event();
     assert_eq!(km.action(Mode::List, &g), Some(Action::Bottom));
@@ -28,18 +32,21 @@ fn overrides_replace_keys_and_warn_on_clashes() {
             keys: vec!["x".into()],
             action: "delete".into(),
             desc: None,
+            hint: None,
         },
         BindingSpec {
             mode: Mode::List,
             keys: vec!["j".into()],
             action: "up".into(),
             desc: None,
+            hint: None,
         },
         BindingSpec {
             mode: Mode::List,
             keys: vec!["z".into()],
             action: "explode".into(),
             desc: None,
+            hint: None,
         },
     ]);
     let ev = |k: &str| KeySpec::parse(k).unwrap().to_event();
@@ -48,9 +55,14 @@ fn overrides_replace_keys_and_warn_on_clashes() {
     assert_eq!(km.action(Mode::List, &ev("j")), Some(Action::Up));
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(warnings.iter().any(|w| w.contains("explode")));
+    assert_eq!(
+        km.action(Mode::Deleted, &ev("j")),
+        Some(Action::Down),
+        "the shared binding stays for the other list"
+    );
     let down = km
-        .help(Mode::List)
-        .iter()
+        .effective(Mode::List)
+        .into_iter()
         .find(|e| e.action == Action::Down)
         .unwrap();
     assert!(
@@ -83,4 +95,34 @@ action = "delete"
     let err =
         kvtui::config::Config::parse("colour = 1", std::path::Path::new("c.toml")).unwrap_err();
     assert!(err.to_string().contains("c.toml"));
+}
+
+#[test]
+fn hints_come_from_the_keymap_and_follow_a_rebinding() {
+    let mut km = Keymap::default_keymap();
+    let line = |km: &Keymap| {
+        km.hints(Mode::List)
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    assert!(line(&km).contains("n new"), "{}", line(&km));
+    assert!(line(&km).contains("Enter details"), "{}", line(&km));
+    km.apply_overrides(&[BindingSpec {
+        mode: Mode::List,
+        keys: vec!["a".into()],
+        action: "new".into(),
+        desc: None,
+        hint: None,
+    }]);
+    assert!(line(&km).contains("a new"), "{}", line(&km));
+    assert!(!line(&km).contains("n new"), "{}", line(&km));
+    let confirm = km.hints(Mode::Confirm);
+    assert!(
+        confirm
+            .iter()
+            .any(|(a, h)| *a == Action::Confirm && h == "Enter/y confirm"),
+        "dialogs inherit their keys: {confirm:?}"
+    );
 }

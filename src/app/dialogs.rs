@@ -1,6 +1,6 @@
 //! Confirmations and the deleted-name conflict dialog.
 
-use crossterm::event::{Event, KeyCode, KeyEvent};
+use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
@@ -105,8 +105,8 @@ pub(crate) fn on_key(
 ) {
     match model.overlays.last() {
         Some(Overlay::Confirm(_)) => on_confirm_key(model, fx, key, action),
-        Some(Overlay::Conflict(_)) => on_conflict_key(model, fx, key, action),
-        Some(Overlay::Picker { .. }) => on_picker_key(model, fx, key, action),
+        Some(Overlay::Conflict(_)) => on_conflict_key(model, fx, action),
+        Some(Overlay::Picker { .. }) => on_picker_key(model, fx, action),
         _ => {}
     }
 }
@@ -116,12 +116,12 @@ fn on_confirm_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, action
         return;
     };
     if let Some(word) = confirm.type_to_confirm.clone() {
-        match key.code {
-            KeyCode::Esc => {
+        match action {
+            Some(Action::Cancel) => {
                 model.overlays.pop();
             }
-            KeyCode::Enter if confirm.typed.value() == word => confirmed(model, fx),
-            KeyCode::Enter => {}
+            Some(Action::Confirm) if confirm.typed.value() == word => confirmed(model, fx),
+            Some(Action::Confirm) => {}
             _ => {
                 if let Some(req) = to_input_request(&Event::Key(key)) {
                     confirm.typed.handle(req);
@@ -219,24 +219,24 @@ pub(crate) fn open_conflict(model: &mut Model, secret: NewSecret) {
         .push(Overlay::Conflict(Conflict { secret, choice: 0 }));
 }
 
-fn on_conflict_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, action: Option<Action>) {
+fn on_conflict_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) {
     let Some(Overlay::Conflict(conflict)) = model.overlays.last_mut() else {
         return;
     };
     let n = ConflictChoice::ALL.len();
-    let choice = match (key.code, action) {
-        (KeyCode::Down | KeyCode::Char('j'), _) => {
+    let choice = match action {
+        Some(Action::Down) => {
             conflict.choice = (conflict.choice + 1) % n;
             None
         }
-        (KeyCode::Up | KeyCode::Char('k'), _) => {
+        Some(Action::Up) => {
             conflict.choice = (conflict.choice + n - 1) % n;
             None
         }
-        (KeyCode::Char('r'), _) => Some(ConflictChoice::Recover),
-        (KeyCode::Char('P'), _) => Some(ConflictChoice::Purge),
-        (_, Some(Action::Confirm)) => Some(ConflictChoice::ALL[conflict.choice]),
-        (_, Some(Action::Cancel)) => Some(ConflictChoice::Cancel),
+        Some(Action::Recover) => Some(ConflictChoice::Recover),
+        Some(Action::Purge) => Some(ConflictChoice::Purge),
+        Some(Action::Confirm) => Some(ConflictChoice::ALL[conflict.choice]),
+        Some(Action::Cancel) => Some(ConflictChoice::Cancel),
         _ => None,
     };
     let Some(choice) = choice else {
@@ -275,20 +275,20 @@ fn on_conflict_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, actio
 }
 
 /// The vault picker: move, `Enter` switches, `Esc` closes.
-fn on_picker_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, action: Option<Action>) {
+fn on_picker_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) {
     let n = model.vaults.len().max(1);
     let Some(Overlay::Picker { selected }) = model.overlays.last_mut() else {
         return;
     };
-    match (key.code, action) {
-        (KeyCode::Down | KeyCode::Char('j'), _) => *selected = (*selected + 1) % n,
-        (KeyCode::Up | KeyCode::Char('k'), _) => *selected = (*selected + n - 1) % n,
-        (_, Some(Action::Confirm)) => {
+    match action {
+        Some(Action::Down) => *selected = (*selected + 1) % n,
+        Some(Action::Up) => *selected = (*selected + n - 1) % n,
+        Some(Action::Confirm) => {
             let index = *selected;
             model.overlays.pop();
             model.switch_vault(fx, index);
         }
-        (_, Some(Action::Cancel)) => {
+        Some(Action::Cancel) => {
             model.overlays.pop();
         }
         _ => {}

@@ -10,36 +10,75 @@ use serde::Deserialize;
 /// The default keymap, compiled in.
 pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
-/// Where a binding applies.
+/// Where a binding applies. Modes inherit: a key not bound in a mode is
+/// looked up in its parent (`List` and `Deleted` share `Lists`, the dialogs
+/// share `Dialog`, and every chain ends in `Global`, where Ctrl-C lives).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
+    Global,
+    Lists,
     List,
     Deleted,
     Details,
+    Filter,
     Form,
     Dialog,
+    Confirm,
+    TypedConfirm,
+    Conflict,
+    Picker,
     Help,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    /// Every mode, in the order help lists them.
+    pub const ALL: [Mode; 13] = [
+        Mode::Lists,
         Mode::List,
         Mode::Deleted,
         Mode::Details,
+        Mode::Filter,
         Mode::Form,
         Mode::Dialog,
+        Mode::Confirm,
+        Mode::TypedConfirm,
+        Mode::Conflict,
+        Mode::Picker,
         Mode::Help,
+        Mode::Global,
     ];
+
+    /// The mode whose bindings apply where this one binds nothing.
+    pub fn parent(self) -> Option<Mode> {
+        match self {
+            Mode::Global => None,
+            Mode::List | Mode::Deleted => Some(Mode::Lists),
+            Mode::Confirm | Mode::Conflict | Mode::Picker => Some(Mode::Dialog),
+            _ => Some(Mode::Global),
+        }
+    }
+
+    /// This mode and its ancestors, nearest first.
+    pub fn chain(self) -> impl Iterator<Item = Mode> {
+        std::iter::successors(Some(self), |m| m.parent())
+    }
 
     pub fn title(self) -> &'static str {
         match self {
+            Mode::Global => "Everywhere",
+            Mode::Lists => "Both lists",
             Mode::List => "Secrets",
             Mode::Deleted => "Deleted",
             Mode::Details => "Details",
+            Mode::Filter => "Filter",
             Mode::Form => "Forms",
             Mode::Dialog => "Dialogs",
-            Mode::Help => "Help",
+            Mode::Confirm => "Confirmation",
+            Mode::TypedConfirm => "Typed confirmation",
+            Mode::Conflict => "Deleted-name conflict",
+            Mode::Picker => "Vault picker",
+            Mode::Help => "Help and errors",
         }
     }
 }
@@ -254,6 +293,10 @@ impl fmt::Display for KeySpec {
             KeyCodeOrd::BackTab => f.write_str("Shift-Tab"),
             KeyCodeOrd::PageUp => f.write_str("PgUp"),
             KeyCodeOrd::PageDown => f.write_str("PgDn"),
+            KeyCodeOrd::Up => f.write_str("↑"),
+            KeyCodeOrd::Down => f.write_str("↓"),
+            KeyCodeOrd::Left => f.write_str("←"),
+            KeyCodeOrd::Right => f.write_str("→"),
             other => write!(f, "{other:?}"),
         }
     }
@@ -267,6 +310,10 @@ pub struct BindingSpec {
     pub action: String,
     #[serde(default)]
     pub desc: Option<String>,
+    /// A short label for the on-screen key hints; bindings without one are
+    /// listed in help only.
+    #[serde(default)]
+    pub hint: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -280,6 +327,9 @@ pub struct HelpEntry {
     pub keys: Vec<KeySpec>,
     pub action: Action,
     pub desc: String,
+    pub hint: Option<String>,
+    /// Place in the keymap file; hints follow it across inherited modes.
+    pub order: usize,
 }
 
 /// Bindings per mode, plus the descriptions in file order for help.
@@ -306,7 +356,7 @@ impl Keymap {
         let file: KeymapFile =
             toml::from_str(text).map_err(|e| KeymapError::Parse(e.to_string()))?;
         let mut km = Self::empty();
-        for b in file.bindings {
+        for (order, b) in file.bindings.into_iter().enumerate() {
             let action = parse_action(&b.action)
                 .ok_or_else(|| KeymapError::Parse(format!("unknown action {:?}", b.action)))?;
             let keys = b
@@ -321,6 +371,8 @@ impl Keymap {
                 keys,
                 action,
                 desc: b.desc.unwrap_or_default(),
+                hint: b.hint,
+                order,
             });
         }
         Ok(km)
@@ -347,7 +399,9 @@ impl Keymap {
             }
             self.map.retain(|(m, _), a| !(*m == o.mode && *a == action));
             for k in &keys {
-                if let Some(old) = self.map.insert((o.mode, *k), action)
+                let before = self.lookup(o.mode, *k);
+                self.map.insert((o.mode, *k), action);
+                if let Some(old) = before
                     && old != action
                 {
                     warnings.push(format!(
@@ -373,15 +427,18 @@ impl Keymap {
                     keys,
                     action,
                     desc: o.desc.clone().unwrap_or_default(),
+                    hint: o.hint.clone(),
+                    order: usize::MAX,
                 }),
             }
         }
         warnings
     }
 
+    /// The action `key` runs in `mode`, looked up through its parents.
     pub fn action(&self, mode: Mode, key: &KeyEvent) -> Option<Action> {
         let spec = KeySpec::from_event(key)?;
-        self.map.get(&(mode, spec)).copied().or_else(|| {
+        self.lookup(mode, spec).or_else(|| {
             // Shifted letters arrive with SHIFT set and an uppercase char; the
             // spec ignores shift, so nothing more to try. Ctrl-letters may
             // arrive uppercase from some terminals.
@@ -392,19 +449,47 @@ impl Keymap {
                     code: KeyCodeOrd::Char(c.to_ascii_lowercase()),
                     ..spec
                 };
-                return self.map.get(&(mode, lower)).copied();
+                return self.lookup(mode, lower);
             }
             None
         })
     }
 
+    fn lookup(&self, mode: Mode, spec: KeySpec) -> Option<Action> {
+        mode.chain().find_map(|m| self.map.get(&(m, spec)).copied())
+    }
+
+    /// The bindings written for `mode` itself, in file order (help sections).
     pub fn help(&self, mode: Mode) -> &[HelpEntry] {
         self.help.get(&mode).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Every key bound to an action, as shown in hints (`y/Enter`).
+    /// What works in `mode`: its own bindings and those it inherits, each with
+    /// only the keys that still reach it there.
+    pub fn effective(&self, mode: Mode) -> Vec<HelpEntry> {
+        let mut out: Vec<HelpEntry> = Vec::new();
+        for m in mode.chain() {
+            for e in self.help(m) {
+                if out.iter().any(|o| o.action == e.action) {
+                    continue;
+                }
+                let keys: Vec<KeySpec> = e
+                    .keys
+                    .iter()
+                    .copied()
+                    .filter(|k| self.lookup(mode, *k) == Some(e.action))
+                    .collect();
+                if !keys.is_empty() {
+                    out.push(HelpEntry { keys, ..e.clone() });
+                }
+            }
+        }
+        out
+    }
+
+    /// Every key bound to an action in `mode`, as shown in hints (`y/Enter`).
     pub fn keys_for(&self, mode: Mode, action: Action) -> Vec<String> {
-        self.help(mode)
+        self.effective(mode)
             .iter()
             .find(|e| e.action == action)
             .map(|e| e.keys.iter().map(ToString::to_string).collect())
@@ -413,10 +498,25 @@ impl Keymap {
 
     /// The first key bound to an action, for hints like "press s to show".
     pub fn key_for(&self, mode: Mode, action: Action) -> Option<KeySpec> {
-        self.help(mode)
+        self.effective(mode)
             .iter()
             .find(|e| e.action == action)
             .and_then(|e| e.keys.first().copied())
+    }
+
+    /// The on-screen hints of `mode`: each binding with a `hint`, as
+    /// `(action, "Enter/y confirm")`, in keymap file order.
+    pub fn hints(&self, mode: Mode) -> Vec<(Action, String)> {
+        let mut entries = self.effective(mode);
+        entries.sort_by_key(|e| e.order);
+        entries
+            .into_iter()
+            .filter_map(|e| {
+                let hint = e.hint?;
+                let keys: Vec<String> = e.keys.iter().take(2).map(ToString::to_string).collect();
+                Some((e.action, format!("{} {hint}", keys.join("/"))))
+            })
+            .collect()
     }
 }
 

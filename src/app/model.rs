@@ -10,7 +10,7 @@ use tui_input::Input;
 
 use super::effect::Effect;
 use super::form::Form;
-use super::keymap::{Keymap, Mode};
+use super::keymap::{Action, Keymap, Mode};
 use super::rows::Rows;
 use crate::vault::{
     DeletedSecret, NewSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultError, VaultEvent,
@@ -416,15 +416,35 @@ impl Model {
     pub fn mode(&self) -> Mode {
         match self.overlays.last() {
             Some(Overlay::Form(_)) => Mode::Form,
-            Some(Overlay::Confirm(_) | Overlay::Conflict(_) | Overlay::Picker { .. }) => {
-                Mode::Dialog
-            }
+            Some(Overlay::Confirm(c)) if c.type_to_confirm.is_some() => Mode::TypedConfirm,
+            Some(Overlay::Confirm(_)) => Mode::Confirm,
+            Some(Overlay::Conflict(_)) => Mode::Conflict,
+            Some(Overlay::Picker { .. }) => Mode::Picker,
             Some(Overlay::Help { .. } | Overlay::Errors { .. }) => Mode::Help,
             None if self.details.is_some() => Mode::Details,
+            None if self.filter_input.is_some() => Mode::Filter,
             None => match self.view {
                 View::Secrets => Mode::List,
                 View::Deleted => Mode::Deleted,
             },
+        }
+    }
+
+    /// Whether `action` does something where the user is now, so a key hint
+    /// never offers what would be ignored.
+    pub fn offers(&self, action: Action) -> bool {
+        let Some(details) = self.details.as_ref().filter(|_| self.overlays.is_empty()) else {
+            return true;
+        };
+        if details.deleted.is_some() {
+            return matches!(
+                action,
+                Action::Back | Action::Help | Action::Errors | Action::CopyId | Action::Quit
+            );
+        }
+        match action {
+            Action::TogglePretty => details.shown && details.pretty.is_some(),
+            _ => true,
         }
     }
 

@@ -1,7 +1,7 @@
 //! `update`: the pure state machine. Keys and vault events in, the model
 //! changed and the commands for the worker out. No I/O, no clock, no terminal.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use time::Duration;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
@@ -78,26 +78,25 @@ fn on_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent) {
     if key.kind == KeyEventKind::Release {
         return;
     }
-    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+    let mode = model.mode();
+    let action = model.keymap.action(mode, &key);
+    if action == Some(Action::Quit) {
         fx.push(Effect::Quit);
         return;
     }
-    if model.overlays.is_empty() && model.details.is_none() && model.filter_input.is_some() {
-        on_filter_key(model, key);
-        return;
-    }
-    let mode = model.mode();
-    let action = model.keymap.action(mode, &key);
     match mode {
+        Mode::Filter => on_filter_key(model, key, action),
         Mode::Form => forms::on_key(model, fx, key, action),
-        Mode::Dialog => dialogs::on_key(model, fx, key, action),
+        Mode::Confirm | Mode::TypedConfirm | Mode::Conflict | Mode::Picker | Mode::Dialog => {
+            dialogs::on_key(model, fx, key, action)
+        }
         Mode::Help => on_help_key(model, fx, action),
         Mode::Details => {
             if let Some(action) = action {
                 details::on_action(model, fx, action);
             }
         }
-        Mode::List | Mode::Deleted => {
+        Mode::List | Mode::Deleted | Mode::Lists | Mode::Global => {
             if let Some(action) = action {
                 on_list_action(model, fx, action);
             }
@@ -162,16 +161,17 @@ fn set_filter(model: &mut Model, text: &str) {
     }
 }
 
-/// In the filter: `Enter` keeps it and returns to the list, `Esc` clears it.
-fn on_filter_key(model: &mut Model, key: KeyEvent) {
-    match key.code {
-        KeyCode::Enter => model.filter_input = None,
-        KeyCode::Esc => {
+/// In the filter: `Enter` keeps it and returns to the list, `Esc` clears it;
+/// other keys edit the text.
+fn on_filter_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
+    match action {
+        Some(Action::Confirm) => model.filter_input = None,
+        Some(Action::Back) => {
             model.filter_input = None;
             set_filter(model, "");
         }
-        KeyCode::Down | KeyCode::Up => {
-            let d = if key.code == KeyCode::Down { 1 } else { -1 };
+        Some(direction @ (Action::Down | Action::Up)) => {
+            let d = if direction == Action::Down { 1 } else { -1 };
             match model.view {
                 View::Secrets => model.secrets.move_by(d),
                 View::Deleted => model.deleted.move_by(d),

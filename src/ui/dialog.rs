@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::status::hint_line;
 use super::visible::visible;
 use super::{Theme, clamp16, popup};
 use crate::app::keymap::{Action, Mode};
@@ -50,24 +51,14 @@ pub(super) fn render_confirm(frame: &mut Frame, model: &Model, c: &Confirm, them
                 if ok { theme.ok() } else { theme.error() },
             ),
         ]));
-        lines.push(Line::styled("Enter purges · Esc cancels", theme.dim()));
+        lines.push(Line::styled(
+            hint_line(model, Mode::TypedConfirm),
+            theme.dim(),
+        ));
         lines.len() - 2
     });
     if typed_row.is_none() {
-        lines.push(Line::styled(
-            format!(
-                "{} confirm · {} cancel",
-                model
-                    .keymap
-                    .keys_for(Mode::Dialog, Action::Confirm)
-                    .join("/"),
-                model
-                    .keymap
-                    .keys_for(Mode::Dialog, Action::Cancel)
-                    .join("/")
-            ),
-            theme.dim(),
-        ));
+        lines.push(Line::styled(hint_line(model, Mode::Confirm), theme.dim()));
     }
     let rect = draw(frame, &visible(&c.title), lines, c.danger, theme);
     if let Some(row) = typed_row {
@@ -82,7 +73,13 @@ pub(super) fn render_confirm(frame: &mut Frame, model: &Model, c: &Confirm, them
     }
 }
 
-pub(super) fn render_conflict(frame: &mut Frame, c: &Conflict, theme: &Theme) {
+pub(super) fn render_conflict(frame: &mut Frame, model: &Model, c: &Conflict, theme: &Theme) {
+    let key = |action| {
+        model
+            .keymap
+            .key_for(Mode::Conflict, action)
+            .map_or_else(String::new, |k| k.to_string())
+    };
     let name = visible(c.secret.name.as_str());
     let mut lines = vec![
         Line::raw(format!("{name} is deleted but recoverable.")),
@@ -92,9 +89,12 @@ pub(super) fn render_conflict(frame: &mut Frame, c: &Conflict, theme: &Theme) {
     ];
     for (i, choice) in ConflictChoice::ALL.iter().enumerate() {
         let (key, text) = match choice {
-            ConflictChoice::Recover => ("r", "Recover it, then add the new value as a new version"),
-            ConflictChoice::Purge => ("P", "Purge it and create it anew"),
-            ConflictChoice::Cancel => ("Esc", "Cancel (back to the form)"),
+            ConflictChoice::Recover => (
+                key(Action::Recover),
+                "Recover it, then add the new value as a new version",
+            ),
+            ConflictChoice::Purge => (key(Action::Purge), "Purge it and create it anew"),
+            ConflictChoice::Cancel => (key(Action::Cancel), "Cancel (back to the form)"),
         };
         let marker = if i == c.choice { "› " } else { "  " };
         let style = if i == c.choice {
@@ -115,10 +115,7 @@ pub(super) fn render_conflict(frame: &mut Frame, c: &Conflict, theme: &Theme) {
         lines.push(Line::from(spans));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "↑/↓ choose · Enter confirms · Esc cancels",
-        theme.dim(),
-    ));
+    lines.push(Line::styled(hint_line(model, Mode::Conflict), theme.dim()));
     draw(
         frame,
         "Name in use by a deleted secret",
@@ -153,9 +150,6 @@ pub(super) fn render_picker(frame: &mut Frame, model: &Model, selected: usize, t
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "↑/↓ choose · Enter switches · Esc closes",
-        theme.dim(),
-    ));
+    lines.push(Line::styled(hint_line(model, Mode::Picker), theme.dim()));
     draw(frame, "Vaults", lines, false, theme);
 }

@@ -7,6 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::status::hint_line;
 use super::{Theme, clamp16, popup, visible};
 use crate::app::Model;
 use crate::app::editor::ValueEditor;
@@ -92,20 +93,6 @@ fn value_summary(editor: &ValueEditor) -> String {
     )
 }
 
-/// `Ctrl-S submit · Tab next field · Esc cancel`, from the keymap.
-pub(super) fn hint(model: &Model, mode: Mode, actions: &[(Action, &str)]) -> String {
-    actions
-        .iter()
-        .filter_map(|(a, label)| {
-            model
-                .keymap
-                .key_for(mode, *a)
-                .map(|k| format!("{k} {label}"))
-        })
-        .collect::<Vec<_>>()
-        .join(" · ")
-}
-
 /// A field's error (red) or note (yellow), on the line below it.
 fn push_messages(lines: &mut Vec<Line<'_>>, f: &Field, theme: &Theme) {
     if let Some(err) = &f.error {
@@ -141,11 +128,12 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
                 Span::styled(value_summary(editor), theme.dim()),
             ];
             if focused {
-                let reveal = hint(model, Mode::Form, &[(Action::RevealValue, "")]);
-                spans.push(Span::styled(
-                    format!("  ({} shows/hides)", reveal.trim_end()),
-                    theme.dim(),
-                ));
+                if let Some(reveal) = model.keymap.key_for(Mode::Form, Action::RevealValue) {
+                    spans.push(Span::styled(
+                        format!("  ({reveal} shows/hides)"),
+                        theme.dim(),
+                    ));
+                }
             }
             lines.push(Line::from(spans));
             let (rows, (row, col)) = value_rows(editor, value_w);
@@ -195,19 +183,7 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
     } else if let Some(err) = &form.error {
         lines.push(Line::styled(format!("✗ {err}"), theme.error()));
     }
-    lines.push(Line::styled(
-        hint(
-            model,
-            Mode::Form,
-            &[
-                (Action::Submit, "submit"),
-                (Action::NextField, "next"),
-                (Action::PrevField, "previous"),
-                (Action::Cancel, "cancel"),
-            ],
-        ),
-        theme.dim(),
-    ));
+    lines.push(Line::styled(hint_line(model, Mode::Form), theme.dim()));
     let inner_w = width.saturating_sub(2).max(1) as usize;
     let height: usize = lines
         .iter()

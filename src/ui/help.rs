@@ -25,7 +25,7 @@ pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme
         Mode::ALL
             .iter()
             .copied()
-            .filter(|m| *m != context && *m != Mode::Help),
+            .filter(|m| *m != context && !model.keymap.help(*m).is_empty()),
     );
     let mut lines = Vec::new();
     for mode in modes {

@@ -53,7 +53,7 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
         match overlay {
             Overlay::Form(f) => form::render(frame, model, f, &theme),
             Overlay::Confirm(c) => dialog::render_confirm(frame, model, c, &theme),
-            Overlay::Conflict(c) => dialog::render_conflict(frame, c, &theme),
+            Overlay::Conflict(c) => dialog::render_conflict(frame, model, c, &theme),
             Overlay::Help { scroll } => help::render_help(frame, model, *scroll, &theme),
             Overlay::Errors { scroll } => help::render_errors(frame, model, *scroll, &theme),
             Overlay::Picker { selected } => dialog::render_picker(frame, model, *selected, &theme),

@@ -8,9 +8,9 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use super::visible::visible;
+use crate::app::Model;
 use crate::app::format::date_time;
-use crate::app::keymap::{Action, Mode};
-use crate::app::{Model, Overlay};
+use crate::app::keymap::Mode;
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 
@@ -58,66 +58,28 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The key hints of the mode in use, from the keymap's `hint`s, leaving
+/// out what would do nothing here. Dialogs and forms carry their own.
 pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let mode = model.mode();
-    let actions: &[(Action, &str)] = match mode {
-        Mode::List => &[
-            (Action::Details, "details"),
-            (Action::New, "new"),
-            (Action::Delete, "delete"),
-            (Action::Filter, "filter"),
-            (Action::SwitchView, "deleted"),
-            (Action::Help, "help"),
-            (Action::Quit, "quit"),
-        ],
-        Mode::Deleted => &[
-            (Action::Recover, "recover"),
-            (Action::Purge, "purge"),
-            (Action::SwitchView, "secrets"),
-            (Action::Help, "help"),
-            (Action::Quit, "quit"),
-        ],
-        Mode::Details if model.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {
-            &[(Action::Back, "back"), (Action::Help, "help")]
+    let text = match mode {
+        Mode::Form | Mode::Confirm | Mode::TypedConfirm | Mode::Conflict | Mode::Picker => {
+            String::new()
         }
-        Mode::Details
-            if model
-                .details
-                .as_ref()
-                .is_some_and(|d| d.shown && d.pretty.is_some()) =>
-        {
-            &[
-                (Action::ShowValue, "show/hide"),
-                (Action::TogglePretty, "raw/pretty"),
-                (Action::NewVersion, "new version"),
-                (Action::Properties, "properties"),
-                (Action::Back, "back"),
-            ]
-        }
-        Mode::Details => &[
-            (Action::ShowValue, "show/hide"),
-            (Action::NewVersion, "new version"),
-            (Action::Properties, "properties"),
-            (Action::Back, "back"),
-        ],
-        // These boxes carry their own key line (choose with arrows, Enter, Esc).
-        Mode::Dialog
-            if matches!(
-                model.overlays.last(),
-                Some(Overlay::Picker { .. } | Overlay::Conflict(_))
-            ) =>
-        {
-            &[]
-        }
-        Mode::Dialog => &[(Action::Confirm, "confirm"), (Action::Cancel, "cancel")],
-        Mode::Help => &[(Action::Down, "scroll"), (Action::Back, "close")],
-        Mode::Form => &[],
-    };
-    let text = super::form::hint(model, mode, actions);
-    let text = if mode == Mode::List && model.filter_input.is_some() {
-        "type to filter · Enter keeps · Esc clears".to_owned()
-    } else {
-        text
+        Mode::Filter => format!("type to filter · {}", hint_line(model, mode)),
+        _ => hint_line(model, mode),
     };
     frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
+}
+
+/// `Enter details · n new · …` for `mode`, from the keymap.
+pub(super) fn hint_line(model: &Model, mode: Mode) -> String {
+    model
+        .keymap
+        .hints(mode)
+        .into_iter()
+        .filter(|(action, _)| model.offers(*action))
+        .map(|(_, text)| text)
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
