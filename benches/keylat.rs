@@ -297,6 +297,7 @@ async fn main() {
         let t = Instant::now();
         seed(client, rows).await;
         eprintln!("seeded {rows} secrets in {:.1?}", t.elapsed());
+        std::fs::write(dir.path().join("config.toml"), "").expect("config file");
         let d = dir.path().display();
         let args: Vec<String> = [
             "--data-dir".to_owned(),

@@ -127,13 +127,11 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
                 Span::styled(format!("{:<LABEL_W$} ", f.label), label_style),
                 Span::styled(value_summary(editor), theme.dim()),
             ];
-            if focused {
-                if let Some(reveal) = model.keymap.key_for(Mode::Form, Action::RevealValue) {
-                    spans.push(Span::styled(
-                        format!("  ({reveal} shows/hides)"),
-                        theme.dim(),
-                    ));
-                }
+            if focused && let Some(reveal) = model.keymap.key_for(Mode::Form, Action::RevealValue) {
+                spans.push(Span::styled(
+                    format!("  ({reveal} shows/hides)"),
+                    theme.dim(),
+                ));
             }
             lines.push(Line::from(spans));
             let (rows, (row, col)) = value_rows(editor, value_w);
