@@ -51,17 +51,62 @@ pub enum FieldKind {
     ValueFile,
 }
 
-/// What a field's text is held in: one line, or the value's editor.
+/// Which field: forms find their fields by this, never by the label shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldId {
+    Name,
+    Value,
+    ValueFile,
+    ContentType,
+    Tags,
+    Enabled,
+    NotBefore,
+    Expires,
+    /// The file of a backup or restore.
+    File,
+}
+
+impl FieldId {
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldId::Name => "Name",
+            FieldId::Value => "Value",
+            FieldId::ValueFile => "Value file",
+            FieldId::ContentType => "Content type",
+            FieldId::Tags => "Tags",
+            FieldId::Enabled => "Enabled",
+            FieldId::NotBefore => "Not before",
+            FieldId::Expires => "Expires",
+            FieldId::File => "File",
+        }
+    }
+
+    pub fn kind(self) -> FieldKind {
+        match self {
+            FieldId::Name => FieldKind::Name,
+            FieldId::Value => FieldKind::Value,
+            FieldId::ValueFile => FieldKind::ValueFile,
+            FieldId::ContentType => FieldKind::Text,
+            FieldId::Tags => FieldKind::Tags,
+            FieldId::Enabled => FieldKind::Flag,
+            FieldId::NotBefore | FieldId::Expires => FieldKind::Date,
+            FieldId::File => FieldKind::Path,
+        }
+    }
+}
+
+/// What a field's input is held in: one line, the value's editor, or a flag.
 #[derive(Clone)]
 pub enum FieldText {
     Line(Input),
     Lines(ValueEditor),
+    Flag(bool),
 }
 
 /// One labelled input with its message.
 #[derive(Clone)]
 pub struct Field {
-    pub label: &'static str,
+    pub id: FieldId,
     pub kind: FieldKind,
     pub text: FieldText,
     /// What is wrong with the input, shown in red.
@@ -78,7 +123,7 @@ impl fmt::Debug for Field {
             self.value()
         };
         f.debug_struct("Field")
-            .field("label", &self.label)
+            .field("id", &self.id)
             .field("input", &shown)
             .field("error", &self.error)
             .field("note", &self.note)
@@ -87,14 +132,15 @@ impl fmt::Debug for Field {
 }
 
 impl Field {
-    fn new(label: &'static str, kind: FieldKind, value: &str) -> Self {
-        let text = if kind == FieldKind::Value {
-            FieldText::Lines(ValueEditor::new(value))
-        } else {
-            FieldText::Line(Input::new(value.to_owned()))
+    fn new(id: FieldId, value: &str) -> Self {
+        let kind = id.kind();
+        let text = match kind {
+            FieldKind::Value => FieldText::Lines(ValueEditor::new(value)),
+            FieldKind::Flag => FieldText::Flag(value == "yes"),
+            _ => FieldText::Line(Input::new(value.to_owned())),
         };
         Self {
-            label,
+            id,
             kind,
             text,
             error: None,
@@ -102,10 +148,24 @@ impl Field {
         }
     }
 
+    fn flag(id: FieldId, on: bool) -> Self {
+        Self {
+            text: FieldText::Flag(on),
+            ..Self::new(id, "")
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        self.id.label()
+    }
+
+    /// The text as shown (`yes`/`no` for a flag).
     pub fn value(&self) -> &str {
         match &self.text {
             FieldText::Line(input) => input.value(),
             FieldText::Lines(editor) => editor.text(),
+            FieldText::Flag(true) => "yes",
+            FieldText::Flag(false) => "no",
         }
     }
 
@@ -114,12 +174,8 @@ impl Field {
         match &self.text {
             FieldText::Line(input) => input.visual_cursor(),
             FieldText::Lines(editor) => editor.cursor_line_col().1,
+            FieldText::Flag(_) => 0,
         }
-    }
-
-    /// Replaces a one-line field's text (a toggled flag).
-    pub fn set_line(&mut self, value: &str) {
-        self.text = FieldText::Line(Input::new(value.to_owned()));
     }
 }
 
@@ -149,14 +205,14 @@ impl Form {
         Self::with_fields(
             FormKind::NewSecret,
             vec![
-                Field::new("Name", FieldKind::Name, ""),
-                Field::new("Value", FieldKind::Value, ""),
-                Field::new("Value file", FieldKind::ValueFile, ""),
-                Field::new("Content type", FieldKind::Text, ""),
-                Field::new("Tags", FieldKind::Tags, ""),
-                Field::new("Enabled", FieldKind::Flag, "yes"),
-                Field::new("Not before", FieldKind::Date, ""),
-                Field::new("Expires", FieldKind::Date, ""),
+                Field::new(FieldId::Name, ""),
+                Field::new(FieldId::Value, ""),
+                Field::new(FieldId::ValueFile, ""),
+                Field::new(FieldId::ContentType, ""),
+                Field::new(FieldId::Tags, ""),
+                Field::flag(FieldId::Enabled, true),
+                Field::new(FieldId::NotBefore, ""),
+                Field::new(FieldId::Expires, ""),
             ],
         )
     }
@@ -170,25 +226,19 @@ impl Form {
                 name: current.name.clone(),
             },
             vec![
-                Field::new("Value", FieldKind::Value, ""),
-                Field::new("Value file", FieldKind::ValueFile, ""),
+                Field::new(FieldId::Value, ""),
+                Field::new(FieldId::ValueFile, ""),
                 Field::new(
-                    "Content type",
-                    FieldKind::Text,
+                    FieldId::ContentType,
                     current.content_type.as_deref().unwrap_or(""),
                 ),
-                Field::new("Tags", FieldKind::Tags, &format_tags(&current.tags)),
-                Field::new("Enabled", FieldKind::Flag, "yes"),
+                Field::new(FieldId::Tags, &format_tags(&current.tags)),
+                Field::flag(FieldId::Enabled, true),
                 Field::new(
-                    "Not before",
-                    FieldKind::Date,
+                    FieldId::NotBefore,
                     &format_date_input(ahead(current.not_before)),
                 ),
-                Field::new(
-                    "Expires",
-                    FieldKind::Date,
-                    &format_date_input(ahead(current.expires)),
-                ),
+                Field::new(FieldId::Expires, &format_date_input(ahead(current.expires))),
             ],
         )
     }
@@ -200,27 +250,14 @@ impl Form {
                 version: current.version.clone(),
             },
             vec![
+                Field::flag(FieldId::Enabled, current.enabled),
                 Field::new(
-                    "Enabled",
-                    FieldKind::Flag,
-                    if current.enabled { "yes" } else { "no" },
-                ),
-                Field::new(
-                    "Content type",
-                    FieldKind::Text,
+                    FieldId::ContentType,
                     current.content_type.as_deref().unwrap_or(""),
                 ),
-                Field::new("Tags", FieldKind::Tags, &format_tags(&current.tags)),
-                Field::new(
-                    "Not before",
-                    FieldKind::Date,
-                    &format_date_input(current.not_before),
-                ),
-                Field::new(
-                    "Expires",
-                    FieldKind::Date,
-                    &format_date_input(current.expires),
-                ),
+                Field::new(FieldId::Tags, &format_tags(&current.tags)),
+                Field::new(FieldId::NotBefore, &format_date_input(current.not_before)),
+                Field::new(FieldId::Expires, &format_date_input(current.expires)),
             ],
         )
     }
@@ -231,19 +268,12 @@ impl Form {
             FormKind::Backup {
                 name: name.to_owned(),
             },
-            vec![Field::new(
-                "File",
-                FieldKind::Path,
-                &format!("{name}.kvbackup"),
-            )],
+            vec![Field::new(FieldId::File, &format!("{name}.kvbackup"))],
         )
     }
 
     pub fn restore() -> Self {
-        Self::with_fields(
-            FormKind::Restore,
-            vec![Field::new("File", FieldKind::Path, "")],
-        )
+        Self::with_fields(FormKind::Restore, vec![Field::new(FieldId::File, "")])
     }
 
     fn with_fields(kind: FormKind, fields: Vec<Field>) -> Self {
@@ -270,12 +300,20 @@ impl Form {
         }
     }
 
-    pub fn field(&self, label: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.label == label)
+    pub fn field(&self, id: FieldId) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
     }
 
-    fn text(&self, label: &str) -> &str {
-        self.field(label).map(Field::value).unwrap_or("")
+    fn text(&self, id: FieldId) -> &str {
+        self.field(id).map(Field::value).unwrap_or("")
+    }
+
+    /// A flag's state; `None` when the form has no such flag.
+    fn flag(&self, id: FieldId) -> Option<bool> {
+        match self.field(id)?.text {
+            FieldText::Flag(on) => Some(on),
+            _ => None,
+        }
     }
 
     pub fn focused_mut(&mut self) -> Option<&mut Field> {
@@ -284,7 +322,7 @@ impl Form {
 
     /// Re-checks every field's syntax; `true` when all pass.
     pub fn validate(&mut self, now: OffsetDateTime) -> bool {
-        let from_file = !self.text("Value file").trim().is_empty();
+        let from_file = !self.text(FieldId::ValueFile).trim().is_empty();
         for f in &mut self.fields {
             f.error = check_field(f.kind, f.value(), now).err();
             if f.kind == FieldKind::Value && from_file && f.value().is_empty() {
@@ -298,57 +336,57 @@ impl Form {
     /// Warns (without refusing) when Expires is past or not after Not before.
     pub fn check_dates(&mut self, now: OffsetDateTime) {
         let date = |label| parse_date(self.text(label), now).ok().flatten();
-        let warning = match (date("Not before"), date("Expires")) {
+        let warning = match (date(FieldId::NotBefore), date(FieldId::Expires)) {
             (_, Some(exp)) if exp <= now => Some("this date is past: the secret expires at once"),
             (Some(nbf), Some(exp)) if exp <= nbf => {
                 Some("before Not before: the secret is never usable")
             }
             _ => None,
         };
-        if let Some(f) = self.fields.iter_mut().find(|f| f.label == "Expires") {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.id == FieldId::Expires) {
             f.note = warning.map(str::to_owned);
         }
     }
 
     /// Whether the field changed since the form opened.
-    fn changed(&self, label: &str) -> bool {
+    fn changed(&self, id: FieldId) -> bool {
         self.fields
             .iter()
             .zip(&self.initial)
-            .any(|(f, initial)| f.label == label && f.value() != initial)
+            .any(|(f, initial)| f.id == id && f.value() != initial)
     }
 
     /// The secret to write, for the new-secret and new-version forms.
     pub fn to_new_secret(&self, now: OffsetDateTime) -> Option<NewSecret> {
         let name = match &self.kind {
-            FormKind::NewSecret => self.text("Name").to_owned(),
+            FormKind::NewSecret => self.text(FieldId::Name).to_owned(),
             FormKind::NewVersion { name } => name.clone(),
             _ => return None,
         };
         Some(NewSecret {
             name: SecretName::parse(&name).ok()?,
-            value: match (&self.file_value, self.text("Value")) {
+            value: match (&self.file_value, self.text(FieldId::Value)) {
                 (Some(v), "") => v.clone(),
                 (_, typed) => SecretString::from(typed.to_owned()),
             },
-            content_type: non_empty(self.text("Content type")),
-            tags: parse_tags(self.text("Tags")).ok()?,
-            enabled: parse_flag(self.text("Enabled")).ok()?,
-            not_before: parse_date(self.text("Not before"), now).ok()?,
-            expires: parse_date(self.text("Expires"), now).ok()?,
+            content_type: non_empty(self.text(FieldId::ContentType)),
+            tags: parse_tags(self.text(FieldId::Tags)).ok()?,
+            enabled: self.flag(FieldId::Enabled)?,
+            not_before: parse_date(self.text(FieldId::NotBefore), now).ok()?,
+            expires: parse_date(self.text(FieldId::Expires), now).ok()?,
         })
     }
 
     /// The value file to read before submitting, when no value was typed.
     pub fn value_file_to_read(&self) -> Option<std::path::PathBuf> {
-        let path = self.field("Value file")?.value().trim();
-        (self.file_value.is_none() && !path.is_empty() && self.text("Value").is_empty())
+        let path = self.field(FieldId::ValueFile)?.value().trim();
+        (self.file_value.is_none() && !path.is_empty() && self.text(FieldId::Value).is_empty())
             .then(|| std::path::PathBuf::from(path))
     }
 
     /// The file path, for the backup and restore forms.
     pub fn path(&self) -> std::path::PathBuf {
-        std::path::PathBuf::from(self.text("File").trim())
+        std::path::PathBuf::from(self.text(FieldId::File).trim())
     }
 
     /// The update to send, for the properties form: only what was changed,
@@ -356,14 +394,17 @@ impl Form {
     pub fn to_update(&self, now: OffsetDateTime) -> Option<PropsUpdate> {
         let when = |label| self.changed(label).then(|| self.text(label));
         Some(PropsUpdate {
-            enabled: when("Enabled").map(parse_flag).transpose().ok()?,
-            content_type: when("Content type").map(str::to_owned),
-            tags: when("Tags").map(parse_tags).transpose().ok()?,
-            not_before: when("Not before")
+            enabled: self
+                .changed(FieldId::Enabled)
+                .then(|| self.flag(FieldId::Enabled))
+                .flatten(),
+            content_type: when(FieldId::ContentType).map(str::to_owned),
+            tags: when(FieldId::Tags).map(parse_tags).transpose().ok()?,
+            not_before: when(FieldId::NotBefore)
                 .map(|s| parse_date(s, now))
                 .transpose()
                 .ok()?,
-            expires: when("Expires")
+            expires: when(FieldId::Expires)
                 .map(|s| parse_date(s, now))
                 .transpose()
                 .ok()?,
@@ -398,7 +439,7 @@ pub fn check_field(kind: FieldKind, value: &str, now: OffsetDateTime) -> Result<
             }
         }
         FieldKind::Tags => parse_tags(value).map(|_| ()),
-        FieldKind::Flag => parse_flag(value).map(|_| ()),
+        FieldKind::Flag => Ok(()),
         FieldKind::Date => parse_date(value, now).map(|_| ()),
         FieldKind::Path => {
             if value.trim().is_empty() {
@@ -408,14 +449,6 @@ pub fn check_field(kind: FieldKind, value: &str, now: OffsetDateTime) -> Result<
             }
         }
         FieldKind::ValueFile => Ok(()),
-    }
-}
-
-pub fn parse_flag(s: &str) -> Result<bool, String> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "yes" | "y" | "true" => Ok(true),
-        "no" | "n" | "false" => Ok(false),
-        _ => Err("yes or no".to_owned()),
     }
 }
 

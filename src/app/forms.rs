@@ -90,21 +90,21 @@ pub(crate) fn on_key(
             form.focus = (form.focus + 1) % form.fields.len();
             false
         }
-        (Some(FieldKind::Flag), KeyCode::Char(c @ (' ' | 'y' | 'n'))) => {
-            let now_on = match c {
-                'y' => true,
-                'n' => false,
-                _ => field.value() != "yes",
-            };
-            field.set_line(if now_on { "yes" } else { "no" });
+        (_, KeyCode::Char(c @ (' ' | 'y' | 'n'))) if matches!(field.text, FieldText::Flag(_)) => {
+            if let FieldText::Flag(on) = &mut field.text {
+                *on = match c {
+                    'y' => true,
+                    'n' => false,
+                    _ => !*on,
+                };
+            }
             true
         }
-        (Some(FieldKind::Flag), _) => false,
         _ => match &mut field.text {
             FieldText::Line(input) => to_input_request(&Event::Key(key))
                 .and_then(|req| input.handle(req))
                 .is_some_and(|c| c.value),
-            FieldText::Lines(_) => false,
+            FieldText::Lines(_) | FieldText::Flag(_) => false,
         },
     };
     if changed {

@@ -121,11 +121,13 @@ fn on_paste(model: &mut Model, text: &str) {
             FieldText::Line(_) if text.contains(['\r', '\n']) => {
                 form.error = Some(format!(
                     "{} is one line: the paste has line breaks, so nothing was inserted",
-                    field.label
+                    field.label()
                 ));
                 return;
             }
             FieldText::Line(input) => insert_at_cursor(input, text),
+            // Nothing to paste into a yes/no flag.
+            FieldText::Flag(_) => return,
         }
         form.dirty = true;
         form.error = None;

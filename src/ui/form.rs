@@ -124,7 +124,7 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
         if let FieldText::Lines(editor) = &f.text {
             let mut spans = vec![
                 Span::styled(marker, theme.accent()),
-                Span::styled(format!("{:<LABEL_W$} ", f.label), label_style),
+                Span::styled(format!("{:<LABEL_W$} ", f.label()), label_style),
                 Span::styled(value_summary(editor), theme.dim()),
             ];
             if focused && let Some(reveal) = model.keymap.key_for(Mode::Form, Action::RevealValue) {
@@ -153,7 +153,7 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
         }
         let mut spans = vec![
             Span::styled(marker, theme.accent()),
-            Span::styled(format!("{:<LABEL_W$} ", f.label), label_style),
+            Span::styled(format!("{:<LABEL_W$} ", f.label()), label_style),
             Span::styled(text, value_style),
         ];
         if f.kind == FieldKind::Flag && focused {
