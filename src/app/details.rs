@@ -58,8 +58,16 @@ pub(crate) fn copy_value(
 /// only when asked for), or a deleted secret's properties.
 pub(crate) fn open(model: &mut Model, fx: &mut Vec<Effect>) {
     match model.view {
-        View::Secrets => {
-            let Some(props) = model.secrets.selected_item().cloned() else {
+        View::Deleted => {
+            let Some(ds) = model.deleted.selected_item().cloned() else {
+                return;
+            };
+            let mut details = Details::new(ds.props.clone());
+            details.deleted = Some(ds);
+            model.details = Some(details);
+        }
+        _ => {
+            let Some(props) = model.list().selected_props().cloned() else {
                 return;
             };
             let Ok(name) = SecretName::parse(&props.name) else {
@@ -68,14 +76,6 @@ pub(crate) fn open(model: &mut Model, fx: &mut Vec<Effect>) {
             let mut details = Details::new(props);
             details.versions_req =
                 Some(model.send(fx, VaultCmd::ListVersions { name }, Pending::Versions));
-            model.details = Some(details);
-        }
-        View::Deleted => {
-            let Some(ds) = model.deleted.selected_item().cloned() else {
-                return;
-            };
-            let mut details = Details::new(ds.props.clone());
-            details.deleted = Some(ds);
             model.details = Some(details);
         }
     }

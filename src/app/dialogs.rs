@@ -160,7 +160,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
                 };
                 model.send(fx, VaultCmd::Delete { name }, pending);
             }
-            model.secrets.marked.clear();
+            model.list_mut().clear_marks();
         }
         ConfirmAction::Recover(names) => {
             model.bulk = bulk("recovered", names.len());

@@ -11,7 +11,7 @@ use tui_input::Input;
 use super::effect::Effect;
 use super::form::Form;
 use super::keymap::{Action, Keymap, Mode};
-use super::rows::Rows;
+use super::rows::{ListView, Rows};
 use crate::vault::{
     DeletedSecret, NewSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultError, VaultEvent,
     VaultRequest, WorkerInput,
@@ -47,12 +47,49 @@ pub enum Msg {
     },
 }
 
-/// Which list the main screen shows.
+/// Which list the main screen shows. Each view names its row source, its
+/// tab and its keys; `Model::list` reaches the rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
     #[default]
     Secrets,
     Deleted,
+}
+
+impl View {
+    /// The tabs, in the order `Tab` cycles through them.
+    pub const ALL: [View; 2] = [View::Secrets, View::Deleted];
+
+    /// The view `Tab` moves to.
+    pub fn next(self) -> Self {
+        let i = Self::ALL.iter().position(|v| *v == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Secrets => "Secrets",
+            View::Deleted => "Deleted",
+        }
+    }
+
+    /// The keymap mode of the list.
+    pub fn mode(self) -> Mode {
+        match self {
+            View::Deleted => Mode::Deleted,
+            View::Secrets => Mode::List,
+        }
+    }
+
+    /// Whether its rows are live secrets (not deleted ones).
+    pub fn is_live(self) -> bool {
+        self != View::Deleted
+    }
+
+    /// Place in `ALL`, for per-view screen state.
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|v| *v == self).unwrap_or(0)
+    }
 }
 
 /// The details view of one secret (or one version, or a deleted secret).
@@ -423,10 +460,7 @@ impl Model {
             Some(Overlay::Help { .. } | Overlay::Errors { .. }) => Mode::Help,
             None if self.details.is_some() => Mode::Details,
             None if self.filter_input.is_some() => Mode::Filter,
-            None => match self.view {
-                View::Secrets => Mode::List,
-                View::Deleted => Mode::Deleted,
-            },
+            None => self.view.mode(),
         }
     }
 
@@ -445,6 +479,26 @@ impl Model {
         match action {
             Action::TogglePretty => details.shown && details.pretty.is_some(),
             _ => true,
+        }
+    }
+
+    /// The list the main screen shows.
+    pub fn list(&self) -> &dyn ListView {
+        self.list_of(self.view)
+    }
+
+    pub fn list_mut(&mut self) -> &mut dyn ListView {
+        match self.view {
+            View::Secrets => &mut self.secrets,
+            View::Deleted => &mut self.deleted,
+        }
+    }
+
+    /// The list behind `view`.
+    pub fn list_of(&self, view: View) -> &dyn ListView {
+        match view {
+            View::Secrets => &self.secrets,
+            View::Deleted => &self.deleted,
         }
     }
 

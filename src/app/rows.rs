@@ -12,6 +12,8 @@ use crate::vault::{DeletedSecret, ReqId, SecretProps};
 /// What a list row offers to filtering and sorting.
 pub trait ListRow: Sync {
     fn name(&self) -> &str;
+    /// The secret's properties (a deleted secret's as they were).
+    fn props(&self) -> &SecretProps;
     /// Text the fuzzy filter searches besides the name; `None` when there
     /// is none (most rows), which spares building a string per row.
     fn extra_haystack(&self) -> Option<String>;
@@ -60,6 +62,10 @@ impl ListRow for SecretProps {
         &self.name
     }
 
+    fn props(&self) -> &SecretProps {
+        self
+    }
+
     fn extra_haystack(&self) -> Option<String> {
         if self.content_type.is_none() && self.tags.is_empty() {
             return None;
@@ -92,6 +98,10 @@ impl ListRow for SecretProps {
 impl ListRow for DeletedSecret {
     fn name(&self) -> &str {
         &self.props.name
+    }
+
+    fn props(&self) -> &SecretProps {
+        &self.props
     }
 
     fn extra_haystack(&self) -> Option<String> {
@@ -444,5 +454,87 @@ impl<T: ListRow> Rows<T> {
         } else {
             self.marked.iter().cloned().collect()
         }
+    }
+}
+
+/// One list as the key handlers and the screen use it, whatever its rows:
+/// a view reaches its list through this, so a new list is a new source,
+/// not an edit to every handler.
+pub trait ListView {
+    /// Rows the filter keeps.
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Rows loaded.
+    fn total(&self) -> usize;
+    fn selected(&self) -> usize;
+    fn select(&mut self, index: usize);
+    /// Moves the selection; `isize::MIN` / `isize::MAX` jump to the ends.
+    fn nav(&mut self, delta: isize);
+    fn toggle_mark(&mut self);
+    fn marked_count(&self) -> usize;
+    fn clear_marks(&mut self);
+    /// The marked names, or the selected one when none is marked.
+    fn target_names(&self) -> Vec<String>;
+    fn filter(&self) -> &str;
+    fn set_filter(&mut self, filter: &str);
+    fn sort(&self) -> SortKey;
+    fn set_sort(&mut self, sort: SortKey);
+    fn is_loading(&self) -> bool;
+    /// The properties of the selected row (a deleted secret's as it was).
+    fn selected_props(&self) -> Option<&SecretProps>;
+}
+
+impl<T: ListRow> ListView for Rows<T> {
+    fn len(&self) -> usize {
+        self.visible.len()
+    }
+    fn total(&self) -> usize {
+        self.items.len()
+    }
+    fn selected(&self) -> usize {
+        self.selected
+    }
+    fn select(&mut self, index: usize) {
+        self.selected = index;
+        self.clamp();
+    }
+    fn nav(&mut self, delta: isize) {
+        match delta {
+            isize::MIN => self.select_first(),
+            isize::MAX => self.select_last(),
+            d => self.move_by(d),
+        }
+    }
+    fn toggle_mark(&mut self) {
+        Rows::toggle_mark(self);
+    }
+    fn marked_count(&self) -> usize {
+        self.marked.len()
+    }
+    fn clear_marks(&mut self) {
+        self.marked.clear();
+    }
+    fn target_names(&self) -> Vec<String> {
+        self.targets()
+    }
+    fn filter(&self) -> &str {
+        &self.filter
+    }
+    fn set_filter(&mut self, filter: &str) {
+        Rows::set_filter(self, filter);
+    }
+    fn sort(&self) -> SortKey {
+        self.sort
+    }
+    fn set_sort(&mut self, sort: SortKey) {
+        Rows::set_sort(self, sort);
+    }
+    fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+    fn selected_props(&self) -> Option<&SecretProps> {
+        self.selected_item().map(ListRow::props)
     }
 }

@@ -14,7 +14,7 @@ use super::events;
 use super::form::FieldText;
 use super::forms;
 use super::keymap::{Action, Mode};
-use super::model::{ConfirmAction, Model, Msg, Overlay, Pending, View};
+use super::model::{ConfirmAction, Model, Msg, Overlay, Pending};
 use crate::vault::{SecretName, VaultCmd};
 
 /// Applies one message and returns the side effects to carry out, in order.
@@ -43,16 +43,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::FileRead(result) => forms::on_file_read(model, &mut fx, result),
         Msg::SelectRow(index) => {
             if model.overlays.is_empty() && model.details.is_none() {
-                match model.view {
-                    View::Secrets => {
-                        model.secrets.selected = index;
-                        model.secrets.clamp();
-                    }
-                    View::Deleted => {
-                        model.deleted.selected = index;
-                        model.deleted.clamp();
-                    }
-                }
+                model.list_mut().select(index);
             }
         }
     }
@@ -157,10 +148,7 @@ fn insert_at_cursor(input: &mut Input, text: &str) {
 }
 
 fn set_filter(model: &mut Model, text: &str) {
-    match model.view {
-        View::Secrets => model.secrets.set_filter(text),
-        View::Deleted => model.deleted.set_filter(text),
-    }
+    model.list_mut().set_filter(text);
 }
 
 /// In the filter: `Enter` keeps it and returns to the list, `Esc` clears it;
@@ -172,13 +160,8 @@ fn on_filter_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
             model.filter_input = None;
             set_filter(model, "");
         }
-        Some(direction @ (Action::Down | Action::Up)) => {
-            let d = if direction == Action::Down { 1 } else { -1 };
-            match model.view {
-                View::Secrets => model.secrets.move_by(d),
-                View::Deleted => model.deleted.move_by(d),
-            }
-        }
+        Some(Action::Down) => model.list_mut().nav(1),
+        Some(Action::Up) => model.list_mut().nav(-1),
         _ => {
             let Some(input) = &mut model.filter_input else {
                 return;
@@ -221,91 +204,71 @@ fn on_help_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) 
 
 fn on_list_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
     let page = model.page_rows as isize;
-    let deleted_view = model.view == View::Deleted;
-    macro_rules! rows {
-        () => {
-            if deleted_view {
-                &mut model.deleted as &mut dyn RowsNav
-            } else {
-                &mut model.secrets as &mut dyn RowsNav
-            }
-        };
-    }
     match action {
-        Action::Down => rows!().nav(1),
-        Action::Up => rows!().nav(-1),
-        Action::PageDown => rows!().nav(page),
-        Action::PageUp => rows!().nav(-page),
-        Action::Top => rows!().nav(isize::MIN),
-        Action::Bottom => rows!().nav(isize::MAX),
+        Action::Down => model.list_mut().nav(1),
+        Action::Up => model.list_mut().nav(-1),
+        Action::PageDown => model.list_mut().nav(page),
+        Action::PageUp => model.list_mut().nav(-page),
+        Action::Top => model.list_mut().nav(isize::MIN),
+        Action::Bottom => model.list_mut().nav(isize::MAX),
         Action::Mark => {
-            rows!().mark();
-            rows!().nav(1);
+            model.list_mut().toggle_mark();
+            model.list_mut().nav(1);
         }
-        Action::Filter => {
-            let current = if deleted_view {
-                model.deleted.filter.clone()
-            } else {
-                model.secrets.filter.clone()
-            };
-            model.filter_input = Some(Input::new(current));
-        }
+        Action::Filter => model.filter_input = Some(Input::new(model.list().filter().to_owned())),
         Action::Back => {
-            set_filter(model, "");
-            model.secrets.marked.clear();
-            model.deleted.marked.clear();
+            model.list_mut().set_filter("");
+            model.list_mut().clear_marks();
         }
         Action::Sort => {
-            if deleted_view {
-                let s = model.deleted.sort.next();
-                model.deleted.set_sort(s);
-            } else {
-                let s = model.secrets.sort.next();
-                model.secrets.set_sort(s);
-            }
+            let next = model.list().sort().next();
+            model.list_mut().set_sort(next);
         }
-        Action::SwitchView => {
-            model.view = if deleted_view {
-                View::Secrets
-            } else {
-                View::Deleted
-            };
-        }
+        Action::SwitchView => model.view = model.view.next(),
         Action::Details => details::open(model, fx),
+        action => on_secret_action(model, fx, action),
+    }
+}
+
+/// Actions on the selected (or marked) secrets, and the screens anywhere.
+fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
+    let live = model.view.is_live();
+    let selected = model.list().selected_props().cloned();
+    match action {
         Action::New => model
             .overlays
             .push(Overlay::Form(super::form::Form::new_secret())),
-        Action::NewVersion | Action::Properties if !deleted_view => {
-            if let Some(props) = model.secrets.selected_item().cloned() {
+        Action::NewVersion | Action::Properties if live => {
+            if let Some(props) = selected {
                 forms::open(model, action, &props);
             }
         }
-        Action::Delete if !deleted_view => confirm_delete(model),
-        Action::Backup if !deleted_view => {
-            if let Some(name) = model.secrets.selected_item().map(|p| p.name.clone()) {
+        Action::Delete if live => confirm_delete(model),
+        Action::Backup if live => {
+            if let Some(props) = selected {
                 model
                     .overlays
-                    .push(Overlay::Form(super::form::Form::backup(&name)));
+                    .push(Overlay::Form(super::form::Form::backup(&props.name)));
             }
         }
         Action::Restore => model
             .overlays
             .push(Overlay::Form(super::form::Form::restore())),
-        Action::Recover if deleted_view => dialogs::confirm_recover(model),
-        Action::Purge if deleted_view => dialogs::confirm_purge(model),
-        Action::CopyValue if !deleted_view => {
-            if let Some(name) = model.secrets.selected_item().map(|p| p.name.clone()) {
-                details::copy_value(model, fx, &name, None);
+        Action::Recover if !live => dialogs::confirm_recover(model),
+        Action::Purge if !live => dialogs::confirm_purge(model),
+        Action::CopyValue if live => {
+            if let Some(props) = selected {
+                details::copy_value(model, fx, &props.name, None);
             }
         }
         Action::CopyId => {
-            let id = if deleted_view {
+            let id = if live {
+                selected.map(|p| p.id)
+            } else {
                 model
                     .deleted
                     .selected_item()
                     .and_then(|d| d.recovery_id.clone())
-            } else {
-                model.secrets.selected_item().map(|p| p.id.clone())
             };
             if let Some(id) = id {
                 details::copy(model, fx, id, "id");
@@ -323,31 +286,11 @@ fn on_list_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
     }
 }
 
-/// Navigation shared by both lists, so one match drives either.
-trait RowsNav {
-    fn nav(&mut self, delta: isize);
-    fn mark(&mut self);
-}
-
-impl<T: super::rows::ListRow> RowsNav for super::rows::Rows<T> {
-    fn nav(&mut self, delta: isize) {
-        match delta {
-            isize::MIN => self.select_first(),
-            isize::MAX => self.select_last(),
-            d => self.move_by(d),
-        }
-    }
-
-    fn mark(&mut self) {
-        self.toggle_mark();
-    }
-}
-
 /// Asks before deleting the marked secrets (or the selected one).
 fn confirm_delete(model: &mut Model) {
     let names: Vec<SecretName> = model
-        .secrets
-        .targets()
+        .list()
+        .target_names()
         .iter()
         .filter_map(|n| SecretName::parse(n).ok())
         .collect();

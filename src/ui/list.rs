@@ -12,7 +12,7 @@ use super::visible::{stand_in, visible, visible_field};
 use super::{Theme, UiState, clamp16, follow};
 use crate::app::format::{date_time, days_until};
 use crate::app::matching::match_positions;
-use crate::app::rows::Rows;
+use crate::app::rows::{ListView, Rows};
 use crate::app::{Model, View};
 use crate::vault::SecretProps;
 
@@ -24,36 +24,23 @@ pub(super) fn render_tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &
             Span::styled(format!(" {label} "), theme.dim())
         }
     };
-    let s = &model.secrets;
-    let d = &model.deleted;
-    let count = |visible: usize, total: usize, filtered: bool| {
-        if filtered {
-            format!("{visible}/{total}")
+    let count = |list: &dyn ListView| {
+        if list.filter().is_empty() {
+            list.total().to_string()
         } else {
-            total.to_string()
+            format!("{}/{}", list.len(), list.total())
         }
     };
-    let mut spans = vec![
-        tab(
-            format!(
-                "Secrets ({})",
-                count(s.visible.len(), s.items.len(), !s.filter.is_empty())
-            ),
-            model.view == View::Secrets,
-        ),
-        Span::raw(" "),
-        tab(
-            format!(
-                "Deleted ({})",
-                count(d.visible.len(), d.items.len(), !d.filter.is_empty())
-            ),
-            model.view == View::Deleted,
-        ),
-    ];
-    let (sort, filter, marked) = match model.view {
-        View::Secrets => (s.sort, &s.filter, s.marked.len()),
-        View::Deleted => (d.sort, &d.filter, d.marked.len()),
-    };
+    let mut spans = Vec::new();
+    for view in View::ALL {
+        if !spans.is_empty() {
+            spans.push(Span::raw(" "));
+        }
+        let label = format!("{} ({})", view.title(), count(model.list_of(view)));
+        spans.push(tab(label, model.view == view));
+    }
+    let list = model.list();
+    let (sort, filter, marked) = (list.sort(), list.filter(), list.marked_count());
     spans.push(Span::styled(
         format!("  sort: {}", sort.label()),
         theme.dim(),
@@ -74,10 +61,7 @@ pub(super) fn render_filter(frame: &mut Frame, area: Rect, model: &Model, theme:
     let Some(input) = &model.filter_input else {
         return;
     };
-    let count = match model.view {
-        View::Secrets => model.secrets.visible.len(),
-        View::Deleted => model.deleted.visible.len(),
-    };
+    let count = model.list().len();
     let line = Line::from(vec![
         Span::styled("/", theme.accent()),
         Span::raw(visible(input.value()).into_owned()),
@@ -190,7 +174,7 @@ fn render_secrets(
         frame,
         area,
         rows,
-        &mut state.secrets_offset,
+        &mut state.list_offsets[View::Secrets.index()],
         "secrets (n creates one)",
         theme,
     ) else {
@@ -267,7 +251,7 @@ fn render_deleted(
         frame,
         area,
         rows,
-        &mut state.deleted_offset,
+        &mut state.list_offsets[View::Deleted.index()],
         "deleted secrets",
         theme,
     ) else {

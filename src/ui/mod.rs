@@ -20,8 +20,8 @@ pub use theme::Theme;
 /// Scroll positions that follow the selection; owned by the run loop.
 #[derive(Debug, Default, Clone)]
 pub struct UiState {
-    pub secrets_offset: usize,
-    pub deleted_offset: usize,
+    /// The first row on screen of each list, by `View::index`.
+    pub list_offsets: [usize; crate::app::View::ALL.len()],
     pub versions_offset: usize,
 }
 
@@ -72,10 +72,8 @@ pub fn list_row_at(model: &Model, state: &UiState, y: u16, height: u16) -> Optio
     if !(3..=last_row).contains(&y) {
         return None;
     }
-    let (offset, len) = match model.view {
-        crate::app::View::Secrets => (state.secrets_offset, model.secrets.visible.len()),
-        crate::app::View::Deleted => (state.deleted_offset, model.deleted.visible.len()),
-    };
+    let offset = state.list_offsets[model.view.index()];
+    let len = model.list().len();
     let index = offset + usize::from(y - 3);
     (index < len).then_some(index)
 }
