@@ -482,6 +482,15 @@ impl Model {
         }
     }
 
+    /// Shows the next list (`Tab`).
+    pub fn switch_view(&mut self) {
+        self.view = self.view.next();
+        self.after_update();
+    }
+
+    /// Brings lists derived from others up to date; run after every message.
+    pub fn after_update(&mut self) {}
+
     /// The list the main screen shows.
     pub fn list(&self) -> &dyn ListView {
         self.list_of(self.view)

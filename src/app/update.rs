@@ -47,6 +47,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
     }
+    model.after_update();
     fx
 }
 
@@ -224,7 +225,7 @@ fn on_list_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
             let next = model.list().sort().next();
             model.list_mut().set_sort(next);
         }
-        Action::SwitchView => model.view = model.view.next(),
+        Action::SwitchView => model.switch_view(),
         Action::Details => details::open(model, fx),
         action => on_secret_action(model, fx, action),
     }
