@@ -23,6 +23,13 @@ pub struct Config {
     /// Bindings that replace the defaults, same shape as `assets/keymap.toml`.
     #[serde(default)]
     pub keymap: Vec<BindingSpec>,
+    /// Days ahead the Expiring view looks.
+    #[serde(default = "default_expiring_days")]
+    pub expiring_days: u32,
+}
+
+fn default_expiring_days() -> u32 {
+    30
 }
 
 fn default_clear() -> u64 {
@@ -35,6 +42,7 @@ impl Default for Config {
             vaults: Vec::new(),
             clipboard_clear_seconds: DEFAULT_CLIPBOARD_CLEAR_SECS,
             keymap: Vec::new(),
+            expiring_days: default_expiring_days(),
         }
     }
 }

@@ -176,7 +176,7 @@ async fn create_show_version_delete_recover_purge() {
     assert!(h.model.deleted.find("flow-secret").is_none());
 
     // Delete again and purge.
-    h.keys("tab d y tab").await;
+    h.keys("tab tab d y tab").await;
     h.keys("P").await;
     h.text("flow-secret").await;
     h.keys("enter").await;

@@ -60,6 +60,13 @@ fn list_loading_with_marks() {
     snap("list_loading", &model);
 }
 
+#[test]
+fn expiring_view() {
+    let mut model = loaded_model();
+    press(&mut model, "tab tab");
+    snap("expiring", &model);
+}
+
 fn details_model() -> (Model, kvtui::vault::ReqId) {
     let mut model = loaded_model();
     press(&mut model, "j");

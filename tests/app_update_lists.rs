@@ -383,3 +383,63 @@ fn upserts_and_removals_keep_the_view_as_a_rebuild_would() {
     same(&model);
     assert_eq!(model.secrets.items.len(), 4);
 }
+
+fn expiring_names(model: &kvtui::app::Model) -> Vec<String> {
+    model
+        .expiring
+        .visible
+        .iter()
+        .map(|&i| model.expiring.items[i].name.clone())
+        .collect()
+}
+
+#[test]
+fn the_expiring_view_lists_what_needs_attention_soonest_first() {
+    let mut model = loaded_model();
+    press(&mut model, "tab tab");
+    assert_eq!(model.view, kvtui::app::View::Expiring);
+    // old-cert expired, api-key expires in 10 days, then the enabled secrets
+    // without an expiry; the disabled feature-flag is left out.
+    assert_eq!(
+        expiring_names(&model),
+        ["old-cert", "api-key", "app-config", "db-password"]
+    );
+    // Acting on a row acts on that secret.
+    press(&mut model, "j");
+    let reqs = reqs_of(press(&mut model, "y"));
+    assert!(matches!(only_cmd(&reqs).1, VaultCmd::Get { name, .. } if name.as_str() == "api-key"));
+
+    // A secret given a far expiry elsewhere in the app leaves the view.
+    let mut renewed = props("api-key");
+    renewed.expires = Some(NOW + time::Duration::days(365));
+    press(&mut model, "p");
+    press(&mut model, "tab tab tab tab ctrl-u");
+    type_text(&mut model, "+365d");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    let (id, _) = only_cmd(&reqs);
+    update(
+        &mut model,
+        event(id, VaultEventKind::Props(Box::new(renewed))),
+    );
+    assert_eq!(
+        expiring_names(&model),
+        ["old-cert", "app-config", "db-password"]
+    );
+    press(&mut model, "tab");
+    assert_eq!(
+        model.view,
+        kvtui::app::View::Secrets,
+        "Tab cycles through the three lists"
+    );
+}
+
+#[test]
+fn the_expiring_horizon_comes_from_the_config() {
+    let mut model = loaded_model();
+    model.expiring_days = 5;
+    press(&mut model, "tab tab");
+    assert!(
+        !expiring_names(&model).contains(&"api-key".to_owned()),
+        "ten days away is past a five-day horizon"
+    );
+}

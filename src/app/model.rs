@@ -53,12 +53,15 @@ pub enum Msg {
 pub enum View {
     #[default]
     Secrets,
+    /// Secrets that need attention: expired, expiring soon, or enabled with
+    /// no expiry date; derived from the secrets list.
+    Expiring,
     Deleted,
 }
 
 impl View {
     /// The tabs, in the order `Tab` cycles through them.
-    pub const ALL: [View; 2] = [View::Secrets, View::Deleted];
+    pub const ALL: [View; 3] = [View::Secrets, View::Deleted, View::Expiring];
 
     /// The view `Tab` moves to.
     pub fn next(self) -> Self {
@@ -69,6 +72,7 @@ impl View {
     pub fn title(self) -> &'static str {
         match self {
             View::Secrets => "Secrets",
+            View::Expiring => "Expiring",
             View::Deleted => "Deleted",
         }
     }
@@ -77,7 +81,7 @@ impl View {
     pub fn mode(self) -> Mode {
         match self {
             View::Deleted => Mode::Deleted,
-            View::Secrets => Mode::List,
+            View::Secrets | View::Expiring => Mode::List,
         }
     }
 
@@ -360,6 +364,12 @@ pub struct Model {
     pub view: View,
     pub secrets: Rows<SecretProps>,
     pub deleted: Rows<DeletedSecret>,
+    /// The Expiring view's rows, rebuilt when the secrets change.
+    pub expiring: Rows<SecretProps>,
+    /// How far ahead the Expiring view looks, in days.
+    pub expiring_days: i64,
+    /// The secrets' generation `expiring` was built from.
+    expiring_from: Option<u64>,
     /// The filter being typed (`/`), shared by both lists.
     pub filter_input: Option<Input>,
     pub details: Option<Details>,
@@ -405,6 +415,9 @@ impl Model {
             view: View::Secrets,
             secrets: Rows::default(),
             deleted: Rows::default(),
+            expiring: Rows::default(),
+            expiring_days: 30,
+            expiring_from: None,
             filter_input: None,
             details: None,
             overlays: Vec::new(),
@@ -489,7 +502,38 @@ impl Model {
     }
 
     /// Brings lists derived from others up to date; run after every message.
-    pub fn after_update(&mut self) {}
+    pub fn after_update(&mut self) {
+        let generation = self.secrets.generation();
+        if self.view == View::Expiring && self.expiring_from != Some(generation) {
+            self.expiring_from = Some(generation);
+            self.rebuild_expiring();
+        }
+    }
+
+    /// The Expiring list from the loaded secrets, soonest expiry first,
+    /// keeping its filter and the selected secret.
+    fn rebuild_expiring(&mut self) {
+        let horizon = self.now + time::Duration::days(self.expiring_days);
+        let wanted = |p: &&SecretProps| match p.expires {
+            Some(expires) => expires <= horizon,
+            None => p.enabled,
+        };
+        let keep = self.expiring.selected_item().map(|p| p.name.clone());
+        let mut rows = Rows::default();
+        rows.sort = super::rows::SortKey::Expires;
+        rows.filter = std::mem::take(&mut self.expiring.filter);
+        rows.push_page(self.secrets.items.iter().filter(wanted).cloned().collect());
+        rows.finish_load();
+        if let Some(name) = keep
+            && let Some(i) = rows
+                .visible
+                .iter()
+                .position(|&i| rows.items[i].name == name)
+        {
+            rows.selected = i;
+        }
+        self.expiring = rows;
+    }
 
     /// The list the main screen shows.
     pub fn list(&self) -> &dyn ListView {
@@ -499,6 +543,7 @@ impl Model {
     pub fn list_mut(&mut self) -> &mut dyn ListView {
         match self.view {
             View::Secrets => &mut self.secrets,
+            View::Expiring => &mut self.expiring,
             View::Deleted => &mut self.deleted,
         }
     }
@@ -507,6 +552,7 @@ impl Model {
     pub fn list_of(&self, view: View) -> &dyn ListView {
         match view {
             View::Secrets => &self.secrets,
+            View::Expiring => &self.expiring,
             View::Deleted => &self.deleted,
         }
     }

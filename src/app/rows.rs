@@ -149,6 +149,9 @@ pub struct Rows<T> {
     unmerged_from: Option<usize>,
     /// The old rows stay on screen until the first page of a reload arrives.
     replace_on_page: bool,
+    /// Counts changes to `items`, so lists derived from this one know when
+    /// to rebuild.
+    generation: u64,
 }
 
 impl<T> Default for Rows<T> {
@@ -167,6 +170,7 @@ impl<T> Default for Rows<T> {
             stale_pages: 0,
             unmerged_from: None,
             replace_on_page: false,
+            generation: 0,
         }
     }
 }
@@ -246,7 +250,13 @@ impl<T: ListRow> Rows<T> {
     /// Appends a page. New rows are sorted among themselves and merged into
     /// the sorted lists, every page while the list is small and every few
     /// pages once it is big, so loading stays linear.
+    /// How many times `items` changed; see `generation` on the struct.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     pub fn push_page(&mut self, page: Vec<T>) {
+        self.generation += 1;
         self.drop_old_rows();
         let start = self.items.len();
         self.extras.extend(
@@ -262,6 +272,7 @@ impl<T: ListRow> Rows<T> {
     }
 
     pub fn finish_load(&mut self) {
+        self.generation += 1;
         self.drop_old_rows();
         self.loading = None;
         self.loaded = true;
@@ -314,6 +325,7 @@ impl<T: ListRow> Rows<T> {
     /// Inserts or replaces the row with the same name (case-insensitively),
     /// placing it in both lists without sorting them again.
     pub fn upsert(&mut self, item: T) {
+        self.generation += 1;
         self.merge_new();
         let extra = item.extra_haystack().map(String::into_boxed_str);
         let i = match self.position(item.name()) {
@@ -347,6 +359,7 @@ impl<T: ListRow> Rows<T> {
 
     /// Removes a row; the selection keeps its position.
     pub fn remove(&mut self, name: &str) -> Option<T> {
+        self.generation += 1;
         self.merge_new();
         let i = self.position(name)?;
         self.marked.remove(name);

@@ -125,6 +125,7 @@ pub(super) fn render(
 ) {
     match model.view {
         View::Secrets => render_secrets(frame, area, model, state, theme),
+        View::Expiring => render_expiring(frame, area, model, state, theme),
         View::Deleted => render_deleted(frame, area, model, state, theme),
     }
 }
@@ -159,6 +160,77 @@ fn window<T>(
     follow(offset, rows.selected, inner_h, rows.visible.len());
     let start = (*offset).min(rows.visible.len());
     Some((start, (start + inner_h).min(rows.visible.len())))
+}
+
+/// Days left before the expiry, or how long ago it passed.
+fn days_left(p: &SecretProps, model: &Model) -> String {
+    match p.expires.map(|e| days_until(model.now, e)) {
+        None => "no expiry".to_owned(),
+        Some(d) if d < 0 => format!("expired {} d ago", -d),
+        Some(0) if p.expires.is_some_and(|e| e <= model.now) => "expired today".to_owned(),
+        Some(d) => format!("{d} d"),
+    }
+}
+
+fn render_expiring(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    state: &mut UiState,
+    theme: &Theme,
+) {
+    let rows = &model.expiring;
+    let what = format!(
+        "secret expires within {} days, and every one has an expiry date",
+        model.expiring_days
+    );
+    let Some((start, end)) = window(
+        frame,
+        area,
+        rows,
+        &mut state.list_offsets[View::Expiring.index()],
+        &what,
+        theme,
+    ) else {
+        return;
+    };
+    let table_rows = rows.visible[start..end]
+        .iter()
+        .enumerate()
+        .map(|(i, &idx)| {
+            let p = &rows.items[idx];
+            let mut style = row_style(p, model, theme);
+            if start + i == rows.selected {
+                style = style.patch(theme.selected());
+            }
+            let mark = if rows.marked.contains(&p.name) {
+                "●"
+            } else {
+                " "
+            };
+            Row::new(vec![
+                Cell::from(mark),
+                Cell::from(highlighted(&p.name, &rows.filter, theme)),
+                Cell::from(if p.enabled { "yes" } else { "no" }),
+                Cell::from(date_time(p.expires)),
+                Cell::from(days_left(p, model)),
+            ])
+            .style(style)
+        });
+    let header = Row::new(["", "Name", "On", "Expires", "Days left"]).style(theme.header());
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Fill(2),
+        Constraint::Length(3),
+        Constraint::Length(16),
+        Constraint::Length(16),
+    ];
+    let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+    let table = Table::new(table_rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .block(block);
+    frame.render_widget(table, area);
 }
 
 fn render_secrets(
