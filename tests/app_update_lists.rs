@@ -436,7 +436,7 @@ fn the_expiring_view_lists_what_needs_attention_soonest_first() {
 #[test]
 fn the_expiring_horizon_comes_from_the_config() {
     let mut model = loaded_model();
-    model.expiring_days = 5;
+    model.set_expiring_days(5);
     press(&mut model, "tab tab");
     assert!(
         !expiring_names(&model).contains(&"api-key".to_owned()),

@@ -367,7 +367,7 @@ pub struct Model {
     /// The Expiring view's rows, rebuilt when the secrets change.
     pub expiring: Rows<SecretProps>,
     /// How far ahead the Expiring view looks, in days.
-    pub expiring_days: i64,
+    expiring_days: i64,
     /// The secrets' generation `expiring` was built from.
     expiring_from: Option<u64>,
     /// The filter being typed (`/`), shared by both lists.
@@ -495,6 +495,16 @@ impl Model {
         }
     }
 
+    /// How far ahead the Expiring view looks; it is rebuilt at the next message.
+    pub fn set_expiring_days(&mut self, days: u32) {
+        self.expiring_days = i64::from(days);
+        self.expiring_from = None;
+    }
+
+    pub fn expiring_days(&self) -> i64 {
+        self.expiring_days
+    }
+
     /// Shows the next list (`Tab`).
     pub fn switch_view(&mut self) {
         self.view = self.view.next();
@@ -503,8 +513,9 @@ impl Model {
 
     /// Brings lists derived from others up to date; run after every message.
     pub fn after_update(&mut self) {
+        // Rebuilt once a listing ends (not per page) and after each change.
         let generation = self.secrets.generation();
-        if self.view == View::Expiring && self.expiring_from != Some(generation) {
+        if !self.secrets.is_loading() && self.expiring_from != Some(generation) {
             self.expiring_from = Some(generation);
             self.rebuild_expiring();
         }

@@ -31,7 +31,7 @@ pub fn initial_model(config: &Config, vault_label: String, is_local: bool) -> Mo
     let warnings = keymap.apply_overrides(&config.keymap);
     let mut model = Model::new(vault_label, is_local, keymap, OffsetDateTime::now_utc());
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    model.expiring_days = i64::from(config.expiring_days);
+    model.set_expiring_days(config.expiring_days);
     for w in warnings {
         tracing::warn!("{w}");
         model.toast(w, true);

@@ -182,7 +182,7 @@ fn render_expiring(
     let rows = &model.expiring;
     let what = format!(
         "secret expires within {} days, and every one has an expiry date",
-        model.expiring_days
+        model.expiring_days()
     );
     let Some((start, end)) = window(
         frame,
