@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod launch;
 pub mod local;
+pub mod script;
 pub mod serve;
 pub mod tui;
 pub mod ui;
