@@ -31,6 +31,69 @@ pub struct Vault {
     local: Option<LocalVault>,
 }
 
+/// Calls on a borrowed client, so code outside scripts (the TUI) can use the
+/// same functions with a client it owns.
+pub struct Api<'a> {
+    pub client: &'a SecretClient,
+    /// `host[:port]`, for messages.
+    pub host: String,
+}
+
+/// `host[:port]` of a client's vault.
+fn host_of(client: &SecretClient) -> String {
+    let ep = client.endpoint();
+    match (ep.host_str(), ep.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        _ => ep.to_string(),
+    }
+}
+
+impl<'a> Api<'a> {
+    pub fn new(client: &'a SecretClient) -> Self {
+        Api {
+            client,
+            host: host_of(client),
+        }
+    }
+
+    /// One call with the request timeout, failures classified.
+    pub async fn call<T>(
+        &self,
+        op: Op,
+        fut: impl Future<Output = azure_core::Result<T>>,
+    ) -> Result<T, VaultError> {
+        match tokio::time::timeout(REQUEST_TIMEOUT, fut).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(classify(&e, op, &self.host)),
+            Err(_) => Err(VaultError::timeout(op, &self.host, REQUEST_TIMEOUT)),
+        }
+    }
+
+    /// Like [`call`](Self::call), but a 429 the SDK's retries did not outlast is
+    /// waited out (its Retry-After, else 1, 2, 4, 8, 16 s) and tried again.
+    pub async fn call_patiently<T, F, Fut>(&self, op: Op, make: F) -> Result<T, VaultError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = azure_core::Result<T>>,
+    {
+        let mut attempt = 0;
+        loop {
+            let err = match tokio::time::timeout(REQUEST_TIMEOUT, make()).await {
+                Ok(Ok(v)) => return Ok(v),
+                Ok(Err(e)) => e,
+                Err(_) => return Err(VaultError::timeout(op, &self.host, REQUEST_TIMEOUT)),
+            };
+            let classified = classify(&err, op, &self.host);
+            if classified.kind != ErrorKind::Throttled || attempt >= THROTTLE_RETRIES {
+                return Err(classified);
+            }
+            tokio::time::sleep(throttle_delay(retry_after(&err), attempt)).await;
+            attempt += 1;
+        }
+    }
+}
+
 impl Vault {
     /// Resolves and opens the vault the flags, environment or config name;
     /// the embedded local vault (no samples added) when none is named.
@@ -73,16 +136,17 @@ impl Vault {
 
     /// A vault around a client someone else opened (the TUI, tests).
     pub fn from_client(client: SecretClient, local: Option<LocalVault>) -> Vault {
-        let ep = client.endpoint();
-        let host = match (ep.host_str(), ep.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            _ => ep.to_string(),
-        };
         Vault {
+            host: host_of(&client),
             client,
-            host,
             local,
+        }
+    }
+
+    pub fn api(&self) -> Api<'_> {
+        Api {
+            client: &self.client,
+            host: self.host.clone(),
         }
     }
 
@@ -90,42 +154,6 @@ impl Vault {
     pub async fn close(self) {
         if let Some(local) = self.local {
             local.shutdown().await;
-        }
-    }
-
-    /// One call with the request timeout, failures classified.
-    pub async fn call<T>(
-        &self,
-        op: Op,
-        fut: impl Future<Output = azure_core::Result<T>>,
-    ) -> Result<T, VaultError> {
-        match tokio::time::timeout(REQUEST_TIMEOUT, fut).await {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(classify(&e, op, &self.host)),
-            Err(_) => Err(VaultError::timeout(op, &self.host, REQUEST_TIMEOUT)),
-        }
-    }
-
-    /// Like [`call`](Self::call), but a 429 the SDK's retries did not outlast is
-    /// waited out (its Retry-After, else 1, 2, 4, 8, 16 s) and tried again.
-    pub async fn call_patiently<T, F, Fut>(&self, op: Op, make: F) -> Result<T, VaultError>
-    where
-        F: Fn() -> Fut,
-        Fut: Future<Output = azure_core::Result<T>>,
-    {
-        let mut attempt = 0;
-        loop {
-            let err = match tokio::time::timeout(REQUEST_TIMEOUT, make()).await {
-                Ok(Ok(v)) => return Ok(v),
-                Ok(Err(e)) => e,
-                Err(_) => return Err(VaultError::timeout(op, &self.host, REQUEST_TIMEOUT)),
-            };
-            let classified = classify(&err, op, &self.host);
-            if classified.kind != ErrorKind::Throttled || attempt >= THROTTLE_RETRIES {
-                return Err(classified);
-            }
-            tokio::time::sleep(throttle_delay(retry_after(&err), attempt)).await;
-            attempt += 1;
         }
     }
 }

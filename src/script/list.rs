@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use zeroize::Zeroizing;
 
 use super::args::{ListFormat, ShowFormat};
-use super::conn::{REQUEST_TIMEOUT, Vault};
+use super::conn::{Api, REQUEST_TIMEOUT};
 use super::exit::ScriptError;
 use super::output::{Out, SecretJson, clean, short_date};
 use crate::vault::convert;
@@ -22,7 +22,7 @@ pub const PAGE_SIZE: i32 = 25;
 
 /// Every live secret's properties, page by page, through `page`.
 pub async fn each_page(
-    v: &Vault,
+    v: &Api<'_>,
     mut page: impl FnMut(Vec<SecretProps>) -> Result<bool, ScriptError>,
 ) -> Result<(), ScriptError> {
     let opts = SecretClientListSecretPropertiesOptions {
@@ -52,7 +52,7 @@ pub async fn each_page(
 
 /// Every deleted secret, page by page, through `page`.
 pub async fn each_deleted_page(
-    v: &Vault,
+    v: &Api<'_>,
     mut page: impl FnMut(Vec<DeletedSecret>) -> Result<bool, ScriptError>,
 ) -> Result<(), ScriptError> {
     let opts = SecretClientListDeletedSecretPropertiesOptions {
@@ -81,7 +81,7 @@ pub async fn each_deleted_page(
 }
 
 async fn next<T>(
-    v: &Vault,
+    v: &Api<'_>,
     op: Op,
     fut: impl Future<Output = Option<azure_core::Result<T>>>,
 ) -> Result<Option<T>, VaultError> {
@@ -95,7 +95,7 @@ async fn next<T>(
 
 /// `secret list`.
 pub async fn list(
-    v: &Vault,
+    v: &Api<'_>,
     deleted: bool,
     include_managed: bool,
     format: ListFormat,
@@ -179,7 +179,7 @@ fn json_item(out: &mut Out, item: &SecretJson<'_>, first: &mut bool) -> Result<(
 
 /// Reads one secret with its value.
 pub async fn get(
-    v: &Vault,
+    v: &Api<'_>,
     name: &SecretName,
     version: Option<&str>,
 ) -> Result<crate::vault::Secret, VaultError> {
@@ -208,7 +208,7 @@ pub async fn get(
 
 /// `secret show`.
 pub async fn show(
-    v: &Vault,
+    v: &Api<'_>,
     name: &SecretName,
     version: Option<&str>,
     format: ShowFormat,

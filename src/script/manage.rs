@@ -6,7 +6,7 @@ use std::path::Path;
 use azure_core::http::RequestContent;
 use azure_security_keyvault_secrets::models::RestoreSecretParameters;
 
-use super::conn::Vault;
+use super::conn::Api;
 use super::exit::{ScriptError, report};
 use super::files::write_private;
 use super::output::Out;
@@ -33,7 +33,7 @@ impl Action {
     }
 }
 
-async fn one(v: &Vault, action: Action, name: &SecretName) -> Result<(), VaultError> {
+async fn one(v: &Api<'_>, action: Action, name: &SecretName) -> Result<(), VaultError> {
     let n = name.as_str();
     match action {
         Action::Delete => v
@@ -53,7 +53,7 @@ async fn one(v: &Vault, action: Action, name: &SecretName) -> Result<(), VaultEr
 
 /// Applies `action` to each name in turn, printing `deleted NAME` (and so on)
 /// for each success.
-pub async fn each(v: &Vault, action: Action, names: &[SecretName]) -> Result<(), ScriptError> {
+pub async fn each(v: &Api<'_>, action: Action, names: &[SecretName]) -> Result<(), ScriptError> {
     let mut out = Out::new();
     let mut first_failure: Option<ScriptError> = None;
     for name in names {
@@ -79,7 +79,7 @@ pub async fn each(v: &Vault, action: Action, names: &[SecretName]) -> Result<(),
 
 /// `secret backup NAME --file F`: the blob in a new 0600 file.
 pub async fn backup(
-    v: &Vault,
+    v: &Api<'_>,
     name: &SecretName,
     file: &Path,
     force: bool,
@@ -105,7 +105,7 @@ pub async fn backup(
 }
 
 /// `secret restore --file F`.
-pub async fn restore(v: &Vault, file: &Path) -> Result<(), ScriptError> {
+pub async fn restore(v: &Api<'_>, file: &Path) -> Result<(), ScriptError> {
     let meta = std::fs::metadata(file).map_err(|e| ScriptError::io(file.display(), e))?;
     if meta.len() == 0 || meta.len() > MAX_BACKUP_BYTES {
         return Err(ScriptError::Failed(format!(

@@ -5,10 +5,12 @@
 pub mod args;
 pub mod conn;
 pub mod exit;
+pub mod export;
 pub mod files;
 pub mod list;
 pub mod manage;
 pub mod output;
+pub mod run;
 pub mod set;
 
 use std::process::ExitCode;
@@ -26,12 +28,12 @@ pub async fn secret(args: &SecretArgs, top: &TuiArgs) -> ExitCode {
         Ok(v) => v,
         Err(e) => return finish(Err(e)),
     };
-    let result = secret_cmd(&vault, &args.cmd).await;
+    let result = secret_cmd(&vault.api(), &args.cmd).await;
     vault.close().await;
     finish(result)
 }
 
-async fn secret_cmd(v: &Vault, cmd: &SecretCmd) -> Result<(), ScriptError> {
+async fn secret_cmd(v: &conn::Api<'_>, cmd: &SecretCmd) -> Result<(), ScriptError> {
     match cmd {
         SecretCmd::List {
             deleted,
@@ -56,17 +58,55 @@ async fn secret_cmd(v: &Vault, cmd: &SecretCmd) -> Result<(), ScriptError> {
     }
 }
 
-/// `kvtui export` (not yet).
-pub async fn export(_args: &args::ExportArgs, _top: &TuiArgs) -> ExitCode {
-    finish(Err(ScriptError::Failed("not yet".into())))
+/// `kvtui export`: writes the file (0600, never over an existing one without
+/// `--force`), or stdout with `-o -`.
+pub async fn export(args: &args::ExportArgs, top: &TuiArgs) -> ExitCode {
+    let vault = match Vault::open(&args.vault.merged(top)).await {
+        Ok(v) => v,
+        Err(e) => return finish(Err(e)),
+    };
+    let result = export_cmd(&vault.api(), args).await;
+    vault.close().await;
+    finish(result)
+}
+
+async fn export_cmd(api: &conn::Api<'_>, args: &args::ExportArgs) -> Result<(), ScriptError> {
+    let to_stdout = args.output.as_os_str() == "-";
+    if !to_stdout && !args.force && args.output.exists() {
+        return Err(ScriptError::Failed(format!(
+            "{} already exists; pass --force to overwrite it",
+            args.output.display()
+        )));
+    }
+    let names = export::select(api, &args.select).await?;
+    let values = export::fetch(api, &names).await?;
+    let count = values.len();
+    let pairs = export::mapped(values, args.format, args.select.prefix.as_deref())?;
+    let bytes = export::render(&pairs, args.format);
+    if to_stdout {
+        let mut out = output::Out::new();
+        out.write(&bytes)?;
+        out.flush()?;
+    } else {
+        files::write_private(&args.output, &bytes, args.force)?;
+        eprintln!("exported {count} secrets to {}", args.output.display());
+    }
+    Ok(())
+}
+
+/// `kvtui run`: exits with the command's code.
+pub async fn run(args: &args::RunArgs, top: &TuiArgs) -> ExitCode {
+    let vault = match Vault::open(&args.vault.merged(top)).await {
+        Ok(v) => v,
+        Err(e) => return finish(Err(e)),
+    };
+    match run::run(vault, args).await {
+        Ok(code) => code,
+        Err(e) => finish(Err(e)),
+    }
 }
 
 /// `kvtui import` (not yet).
 pub async fn import(_args: &args::ImportArgs, _top: &TuiArgs) -> ExitCode {
-    finish(Err(ScriptError::Failed("not yet".into())))
-}
-
-/// `kvtui run` (not yet).
-pub async fn run(_args: &args::RunArgs, _top: &TuiArgs) -> ExitCode {
     finish(Err(ScriptError::Failed("not yet".into())))
 }

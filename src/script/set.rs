@@ -13,7 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
 use super::args::SetArgs;
-use super::conn::Vault;
+use super::conn::Api;
 use super::exit::ScriptError;
 use super::output::Out;
 use crate::vault::error::{Op, classify};
@@ -96,7 +96,7 @@ pub fn parse_tags(raw: &[String]) -> Result<BTreeMap<String, String>, ScriptErro
 }
 
 /// Writes a new version; its properties come back.
-pub async fn set_secret(v: &Vault, new: &NewSecret) -> Result<SecretProps, ScriptError> {
+pub async fn set_secret(v: &Api<'_>, new: &NewSecret) -> Result<SecretProps, ScriptError> {
     let rsp = v
         .call_patiently(Op::Set, || {
             let body: azure_core::Result<RequestContent<SetSecretParameters>> =
@@ -116,7 +116,7 @@ pub async fn set_secret(v: &Vault, new: &NewSecret) -> Result<SecretProps, Scrip
 }
 
 /// `secret set`: prints the new version's id.
-pub async fn run(v: &Vault, args: &SetArgs) -> Result<(), ScriptError> {
+pub async fn run(v: &Api<'_>, args: &SetArgs) -> Result<(), ScriptError> {
     let new = NewSecret {
         name: args.name.clone(),
         value: read_value(args.file.as_deref())?,
