@@ -4,9 +4,11 @@
 
 pub mod args;
 pub mod conn;
+pub mod envfile;
 pub mod exit;
 pub mod export;
 pub mod files;
+pub mod import;
 pub mod list;
 pub mod manage;
 pub mod output;
@@ -106,7 +108,13 @@ pub async fn run(args: &args::RunArgs, top: &TuiArgs) -> ExitCode {
     }
 }
 
-/// `kvtui import` (not yet).
-pub async fn import(_args: &args::ImportArgs, _top: &TuiArgs) -> ExitCode {
-    finish(Err(ScriptError::Failed("not yet".into())))
+/// `kvtui import`: the plan, and with `--apply` the changes.
+pub async fn import(args: &args::ImportArgs, top: &TuiArgs) -> ExitCode {
+    let vault = match Vault::open(&args.vault.merged(top)).await {
+        Ok(v) => v,
+        Err(e) => return finish(Err(e)),
+    };
+    let result = import::run(&vault.api(), args).await;
+    vault.close().await;
+    finish(result)
 }
