@@ -22,6 +22,14 @@ pub struct Cli {
 pub enum Command {
     /// Run the local Key Vault service for any Key Vault client.
     Serve(ServeArgs),
+    /// Read and change secrets from scripts (exit codes: 0 done, 2 usage, 3 not found, 4 not signed in or forbidden, 5 deleted but recoverable, 1 other).
+    Secret(crate::script::args::SecretArgs),
+    /// Write the latest enabled values to an env, JSON or .NET user-secrets file.
+    Export(crate::script::args::ExportArgs),
+    /// Set secrets from an env or JSON file: shows a plan, changes nothing without --apply.
+    Import(crate::script::args::ImportArgs),
+    /// Run a command with secrets in its environment; exits with its code.
+    Run(crate::script::args::RunArgs),
 }
 
 /// Which Azure cloud a bare vault name belongs to.

@@ -7,6 +7,7 @@ pub mod config;
 pub mod launch;
 pub mod local;
 pub mod runtime;
+pub mod script;
 pub mod serve;
 pub mod tui;
 pub mod ui;

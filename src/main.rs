@@ -1,4 +1,4 @@
-//! kvtui: parse the command line and run the TUI or the local vault service.
+//! kvtui: parse the command line and run the TUI, the local vault service or a script command.
 
 use clap::Parser;
 use kvtui::cli::{Cli, Command};
@@ -11,6 +11,10 @@ async fn main() -> std::process::ExitCode {
             init_stderr_logging();
             kvtui::serve::run(args).await.map_err(|e| e.to_string())
         }
+        Some(Command::Secret(args)) => return kvtui::script::secret(args, &cli.tui).await,
+        Some(Command::Export(args)) => return kvtui::script::export(args, &cli.tui).await,
+        Some(Command::Import(args)) => return kvtui::script::import(args, &cli.tui).await,
+        Some(Command::Run(args)) => return kvtui::script::run(args, &cli.tui).await,
         None => kvtui::launch::run(&cli.tui).await,
     };
     match result {

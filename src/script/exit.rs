@@ -1,0 +1,129 @@
+//! Exit codes and how failures reach stderr: the TUI's message and hint.
+
+use std::process::ExitCode;
+
+use crate::vault::{ErrorKind, VaultError};
+
+/// Done.
+pub const OK: u8 = 0;
+/// Anything not listed below.
+pub const FAILURE: u8 = 1;
+/// Bad usage (clap uses it too): a bad flag value, a value on a terminal.
+pub const USAGE: u8 = 2;
+pub const NOT_FOUND: u8 = 3;
+/// Not signed in, refused credentials, forbidden (also a disabled secret's value).
+pub const DENIED: u8 = 4;
+/// The name is deleted but recoverable.
+pub const DELETED: u8 = 5;
+
+/// Why a script failed. Never holds a secret value.
+#[derive(Debug, thiserror::Error)]
+pub enum ScriptError {
+    #[error("{0}")]
+    Vault(VaultError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Failed(String),
+    /// A failure already reported on stderr (some items of many failed).
+    #[error("{message}")]
+    Reported { code: u8, message: String },
+}
+
+impl From<VaultError> for ScriptError {
+    fn from(e: VaultError) -> Self {
+        ScriptError::Vault(e)
+    }
+}
+
+/// The exit code of a vault failure.
+pub fn code_of(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::NotFound => NOT_FOUND,
+        ErrorKind::NotSignedIn
+        | ErrorKind::Unauthorized
+        | ErrorKind::Forbidden
+        | ErrorKind::Disabled
+        | ErrorKind::Firewall => DENIED,
+        ErrorKind::DeletedButRecoverable => DELETED,
+        ErrorKind::InvalidInput => USAGE,
+        _ => FAILURE,
+    }
+}
+
+impl ScriptError {
+    pub fn code(&self) -> u8 {
+        match self {
+            ScriptError::Vault(e) => code_of(e.kind),
+            ScriptError::Usage(_) => USAGE,
+            ScriptError::Failed(_) => FAILURE,
+            ScriptError::Reported { code, .. } => *code,
+        }
+    }
+
+    pub fn io(what: impl std::fmt::Display, e: std::io::Error) -> Self {
+        ScriptError::Failed(format!("{what}: {e}"))
+    }
+}
+
+/// The hint printed under a vault failure. The TUI's hint, except where it
+/// points at a view scripts do not have.
+pub fn hint_of(e: &VaultError, name: Option<&str>) -> Option<String> {
+    match e.kind {
+        ErrorKind::DeletedButRecoverable => {
+            let n = name.unwrap_or("NAME");
+            Some(format!(
+                "Recover it with `kvtui secret recover {n}`, or purge it with `kvtui secret purge {n}`; then retry."
+            ))
+        }
+        _ => e.hint.clone(),
+    }
+}
+
+/// Prints a failure (and its hint) to stderr, `name` being the secret it concerns.
+pub fn report(e: &ScriptError, name: Option<&str>) {
+    match e {
+        ScriptError::Vault(v) => {
+            eprintln!("kvtui: {}", v.message);
+            if let Some(h) = hint_of(v, name) {
+                eprintln!("hint: {h}");
+            }
+        }
+        ScriptError::Reported { .. } => {}
+        other => eprintln!("kvtui: {other}"),
+    }
+}
+
+/// The process exit code of a result, reporting a failure first.
+pub fn finish(result: Result<(), ScriptError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::from(OK),
+        Err(e) => {
+            report(&e, None);
+            ExitCode::from(e.code())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_map_to_the_documented_codes() {
+        assert_eq!(code_of(ErrorKind::NotFound), 3);
+        assert_eq!(code_of(ErrorKind::Unauthorized), 4);
+        assert_eq!(code_of(ErrorKind::NotSignedIn), 4);
+        assert_eq!(code_of(ErrorKind::Forbidden), 4);
+        assert_eq!(code_of(ErrorKind::DeletedButRecoverable), 5);
+        assert_eq!(code_of(ErrorKind::Conflict), 1);
+        assert_eq!(code_of(ErrorKind::Network), 1);
+    }
+
+    #[test]
+    fn deleted_names_point_at_recover_and_purge() {
+        let e = VaultError::new(ErrorKind::DeletedButRecoverable, "x");
+        let h = hint_of(&e, Some("db")).unwrap_or_default();
+        assert!(h.contains("kvtui secret recover db") && h.contains("kvtui secret purge db"));
+    }
+}

@@ -1,0 +1,120 @@
+//! Scripting: `kvtui secret ...`, `export`, `import` and `run`. The same vault
+//! resolution, credentials and error hints as the TUI, values never on argv,
+//! and exit codes a script can branch on (see [`exit`]).
+
+pub mod args;
+pub mod conn;
+pub mod envfile;
+pub mod exit;
+pub mod export;
+pub mod files;
+pub mod import;
+pub mod list;
+pub mod manage;
+pub mod output;
+pub mod run;
+pub mod set;
+
+use std::process::ExitCode;
+
+use args::{SecretArgs, SecretCmd};
+use conn::Vault;
+use exit::{ScriptError, finish};
+use manage::Action;
+
+use crate::cli::TuiArgs;
+
+/// Runs `kvtui secret ...`; `top` holds flags given before `secret`.
+pub async fn secret(args: &SecretArgs, top: &TuiArgs) -> ExitCode {
+    let vault = match Vault::open(&args.vault.merged(top)).await {
+        Ok(v) => v,
+        Err(e) => return finish(Err(e)),
+    };
+    let result = secret_cmd(&vault.api(), &args.cmd).await;
+    vault.close().await;
+    finish(result)
+}
+
+async fn secret_cmd(v: &conn::Api<'_>, cmd: &SecretCmd) -> Result<(), ScriptError> {
+    match cmd {
+        SecretCmd::List {
+            deleted,
+            include_managed,
+            output,
+        } => list::list(v, *deleted, *include_managed, *output).await,
+        SecretCmd::Show {
+            name,
+            version,
+            output,
+        } => list::show(v, name, version.as_deref(), *output)
+            .await
+            .map_err(|e| set::named(e, name)),
+        SecretCmd::Set(a) => set::run(v, a).await,
+        SecretCmd::Delete { names } => manage::each(v, Action::Delete, names).await,
+        SecretCmd::Recover { names } => manage::each(v, Action::Recover, names).await,
+        SecretCmd::Purge { names } => manage::each(v, Action::Purge, names).await,
+        SecretCmd::Backup { name, file, force } => manage::backup(v, name, file, *force)
+            .await
+            .map_err(|e| set::named(e, name)),
+        SecretCmd::Restore { file } => manage::restore(v, file).await,
+    }
+}
+
+/// `kvtui export`: writes the file (0600, never over an existing one without
+/// `--force`), or stdout with `-o -`.
+pub async fn export(args: &args::ExportArgs, top: &TuiArgs) -> ExitCode {
+    let vault = match Vault::open(&args.vault.merged(top)).await {
+        Ok(v) => v,
+        Err(e) => return finish(Err(e)),
+    };
+    let result = export_cmd(&vault.api(), args).await;
+    vault.close().await;
+    finish(result)
+}
+
+async fn export_cmd(api: &conn::Api<'_>, args: &args::ExportArgs) -> Result<(), ScriptError> {
+    let to_stdout = args.output.as_os_str() == "-";
+    if !to_stdout && !args.force && args.output.exists() {
+        return Err(ScriptError::Failed(format!(
+            "{} already exists; pass --force to overwrite it",
+            args.output.display()
+        )));
+    }
+    let names = export::select(api, &args.select).await?;
+    let values = export::fetch(api, &names).await?;
+    let count = values.len();
+    let pairs = export::mapped(values, args.format, args.select.prefix.as_deref())?;
+    let bytes = export::render(&pairs, args.format);
+    if to_stdout {
+        let mut out = output::Out::new();
+        out.write(&bytes)?;
+        out.flush()?;
+    } else {
+        files::write_private(&args.output, &bytes, args.force)?;
+        eprintln!("exported {count} secrets to {}", args.output.display());
+    }
+    Ok(())
+}
+
+/// `kvtui run`: exits with the command's code.
+pub async fn run(args: &args::RunArgs, top: &TuiArgs) -> ExitCode {
+    let vault = match Vault::open(&args.vault.merged(top)).await {
+        Ok(v) => v,
+        Err(e) => return finish(Err(e)),
+    };
+    match run::run(vault, args).await {
+        Ok(code) => code,
+        Err(e) => finish(Err(e)),
+    }
+}
+
+/// `kvtui import`: the plan, and with `--apply` the changes.
+pub async fn import(args: &args::ImportArgs, top: &TuiArgs) -> ExitCode {
+    let vault = match Vault::open(&args.vault.merged(top)).await {
+        Ok(v) => v,
+        Err(e) => return finish(Err(e)),
+    };
+    let result = import::run(&vault.api(), args).await;
+    vault.close().await;
+    finish(result)
+}
