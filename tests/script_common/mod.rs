@@ -123,7 +123,7 @@ pub async fn run_binary(
 pub fn wrong_token_dir(v: &Vault) -> TempDir {
     let d = TempDir::new().expect("temp dir");
     std::fs::copy(v.dir.path().join("ca.pem"), d.path().join("ca.pem")).expect("copy CA");
-    std::fs::write(d.path().join("token"), "not-the-token").expect("write token");
+    std::fs::write(d.path().join("token"), "not-the-token-this-vault-takes").expect("write token");
     d
 }
 
