@@ -178,18 +178,38 @@ fn a_click_selects_the_row() {
     assert_eq!(selected_name(&model), "feature-flag");
     update(&mut model, Msg::SelectRow(99));
     assert_eq!(selected_name(&model), "old-cert");
-    let state = kvtui::ui::UiState::default();
-    assert_eq!(kvtui::ui::list_row_at(&model, &state, 3, 24), Some(0));
-    assert_eq!(kvtui::ui::list_row_at(&model, &state, 5, 24), Some(2));
+    // Clicks are hit-tested against where the frame drew the rows.
+    let mut state = kvtui::ui::UiState::default();
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
+    terminal
+        .draw(|f| kvtui::ui::render(f, &model, &mut state))
+        .expect("draw");
+    assert_eq!(kvtui::ui::list_row_at(&model, &state, 3), Some(0));
+    assert_eq!(kvtui::ui::list_row_at(&model, &state, 5), Some(2));
     assert_eq!(
-        kvtui::ui::list_row_at(&model, &state, 2, 24),
+        kvtui::ui::list_row_at(&model, &state, 2),
         None,
         "the header"
     );
     assert_eq!(
-        kvtui::ui::list_row_at(&model, &state, 20, 24),
+        kvtui::ui::list_row_at(&model, &state, 20),
         None,
         "below the rows"
+    );
+    assert_eq!(
+        kvtui::ui::page_rows(&state),
+        Some(18),
+        "24 rows less tabs, rule, header, status, hints"
+    );
+    press(&mut model, "?");
+    terminal
+        .draw(|f| kvtui::ui::render(f, &model, &mut state))
+        .expect("draw");
+    assert_eq!(
+        kvtui::ui::list_row_at(&model, &state, 3),
+        None,
+        "under the help"
     );
 }
 

@@ -32,6 +32,8 @@ pub enum Msg {
         height: u16,
     },
     Paste(String),
+    /// How many rows the list showed in the last frame (page keys move by it).
+    PageRows(usize),
     /// A click on row `index` of the list on screen (an index into `visible`).
     SelectRow(usize),
     /// The runtime read (or failed to read) the value file a form named.

@@ -36,9 +36,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
-        Msg::Resize { height, .. } => {
-            model.page_rows = usize::from(height.saturating_sub(6)).max(1)
-        }
+        Msg::PageRows(rows) => model.page_rows = rows.max(1),
+        // The next frame measures the list; `PageRows` follows.
+        Msg::Resize { .. } => {}
         Msg::Paste(text) => on_paste(model, &text),
         Msg::FileRead(result) => forms::on_file_read(model, &mut fx, result),
         Msg::SelectRow(index) => {

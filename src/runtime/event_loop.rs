@@ -165,13 +165,15 @@ where
                 .draw(|frame| ui::render(frame, model, &mut ui_state))
                 .map_err(draw_err)?;
             dirty = false;
+            // Paging moves by what the frame showed, not by a guess.
+            if let Some(rows) = ui::page_rows(&ui_state).filter(|r| *r != model.page_rows) {
+                msgs.push(Msg::PageRows(rows));
+                continue;
+            }
         }
         tokio::select! {
             ev = input.next() => match ev {
-                Some(Ok(ev)) => {
-                    let height = terminal.size().map_err(draw_err)?.height;
-                    msgs.extend(to_msg(ev, model, &ui_state, height));
-                }
+                Some(Ok(ev)) => msgs.extend(to_msg(ev, model, &ui_state)),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
@@ -198,10 +200,7 @@ where
         // (`now_or_never`) would leave the next key waiting for the tick.
         loop {
             match futures::poll!(input.next()) {
-                Poll::Ready(Some(Ok(ev))) => {
-                    let height = terminal.size().map_err(draw_err)?.height;
-                    msgs.extend(to_msg(ev, model, &ui_state, height));
-                }
+                Poll::Ready(Some(Ok(ev))) => msgs.extend(to_msg(ev, model, &ui_state)),
                 Poll::Ready(Some(Err(e))) => return Err(e.into()),
                 // The end of input is seen by the `select!` once these are applied.
                 Poll::Ready(None) | Poll::Pending => break,
@@ -212,7 +211,7 @@ where
 
 /// Terminal events as messages; the mouse wheel moves like the arrow keys
 /// and a click selects the row under it.
-fn to_msg(ev: Event, model: &Model, ui_state: &UiState, height: u16) -> Option<Msg> {
+fn to_msg(ev: Event, model: &Model, ui_state: &UiState) -> Option<Msg> {
     match ev {
         Event::Key(key) => Some(Msg::Key(key)),
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
@@ -224,9 +223,7 @@ fn to_msg(ev: Event, model: &Model, ui_state: &UiState, height: u16) -> Option<M
             MouseEventKind::ScrollUp => {
                 Some(Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)))
             }
-            MouseEventKind::Down(_) => {
-                ui::list_row_at(model, ui_state, m.row, height).map(Msg::SelectRow)
-            }
+            MouseEventKind::Down(_) => ui::list_row_at(model, ui_state, m.row).map(Msg::SelectRow),
             _ => None,
         },
         _ => None,

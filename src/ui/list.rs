@@ -146,11 +146,18 @@ fn window<T>(
     frame: &mut Frame,
     area: Rect,
     rows: &Rows<T>,
-    offset: &mut usize,
+    (state, view): (&mut UiState, View),
     what: &str,
     theme: &Theme,
 ) -> Option<(usize, usize)> {
-    let inner_h = area.height.saturating_sub(2) as usize;
+    // Below the rule and the header: recorded for paging and mouse clicks.
+    state.list_rows = Rect {
+        y: area.y.saturating_add(2),
+        height: area.height.saturating_sub(2),
+        ..area
+    };
+    let inner_h = usize::from(state.list_rows.height);
+    let offset = &mut state.list_offsets[view.index()];
     if rows.visible.is_empty() {
         let text = empty_text(rows.loading.is_some(), !rows.filter.is_empty(), what);
         let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
@@ -184,14 +191,8 @@ fn render_expiring(
         "secret expires within {} days, and every one has an expiry date",
         model.expiring_days()
     );
-    let Some((start, end)) = window(
-        frame,
-        area,
-        rows,
-        &mut state.list_offsets[View::Expiring.index()],
-        &what,
-        theme,
-    ) else {
+    let Some((start, end)) = window(frame, area, rows, (state, View::Expiring), &what, theme)
+    else {
         return;
     };
     let table_rows = rows.visible[start..end]
@@ -246,7 +247,7 @@ fn render_secrets(
         frame,
         area,
         rows,
-        &mut state.list_offsets[View::Secrets.index()],
+        (state, View::Secrets),
         "secrets (n creates one)",
         theme,
     ) else {
@@ -323,7 +324,7 @@ fn render_deleted(
         frame,
         area,
         rows,
-        &mut state.list_offsets[View::Deleted.index()],
+        (state, View::Deleted),
         "deleted secrets",
         theme,
     ) else {

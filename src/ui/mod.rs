@@ -22,12 +22,15 @@ pub use theme::Theme;
 pub struct UiState {
     /// The first row on screen of each list, by `View::index`.
     pub list_offsets: [usize; crate::app::View::ALL.len()],
+    /// Where the last frame drew the list's rows (empty when no list showed).
+    pub list_rows: Rect,
     pub versions_offset: usize,
 }
 
 /// Draws the whole screen for the model.
 pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     let theme = Theme::new(model.color);
+    state.list_rows = Rect::default();
     let filter_rows = u16::from(model.filter_input.is_some() && model.details.is_none());
     let [tabs, body, filter, status_area, hints] = Layout::vertical([
         Constraint::Length(1),
@@ -61,21 +64,20 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     }
 }
 
-/// The list row under screen line `y` (for mouse clicks), if the list is
-/// showing; mirrors the layout in `render`: tabs, a rule, the header, rows.
-pub fn list_row_at(model: &Model, state: &UiState, y: u16, height: u16) -> Option<usize> {
-    if !model.overlays.is_empty() || model.details.is_some() {
+/// The list row under screen line `y` (for mouse clicks), from where the
+/// last frame drew the rows; `None` off the rows or under an overlay.
+pub fn list_row_at(model: &Model, state: &UiState, y: u16) -> Option<usize> {
+    let rows = state.list_rows;
+    if !model.overlays.is_empty() || !(rows.y..rows.bottom()).contains(&y) {
         return None;
     }
-    let filter_rows = u16::from(model.filter_input.is_some());
-    let last_row = height.checked_sub(3 + filter_rows)?;
-    if !(3..=last_row).contains(&y) {
-        return None;
-    }
-    let offset = state.list_offsets[model.view.index()];
-    let len = model.list().len();
-    let index = offset + usize::from(y - 3);
-    (index < len).then_some(index)
+    let index = state.list_offsets[model.view.index()] + usize::from(y - rows.y);
+    (index < model.list().len()).then_some(index)
+}
+
+/// The rows a page key should move: the list's height in the last frame.
+pub fn page_rows(state: &UiState) -> Option<usize> {
+    (state.list_rows.height > 0).then_some(usize::from(state.list_rows.height))
 }
 
 /// A count as a screen coordinate, saturating (a pasted 100 KB line must
