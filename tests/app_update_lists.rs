@@ -199,7 +199,7 @@ fn a_click_selects_the_row() {
     );
     assert_eq!(
         kvtui::ui::page_rows(&state),
-        Some(18),
+        Some(19),
         "24 rows less tabs, rule, header, status, hints"
     );
     press(&mut model, "?");
