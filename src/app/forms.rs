@@ -38,7 +38,6 @@ pub(crate) fn on_key(
     let Some(form) = top_form(model) else {
         return;
     };
-    let kind = form.fields.get(form.focus).map(|f| f.kind);
     // Up and Down move through the value's lines first, then between fields.
     if form.submitting.is_none()
         && let Some(FieldText::Lines(editor)) = form.fields.get_mut(form.focus).map(|f| &mut f.text)
@@ -52,69 +51,62 @@ pub(crate) fn on_key(
             return;
         }
     }
+    let fields = form.fields.len().max(1);
     match action {
-        Some(Action::Submit) => return submit(model, fx),
-        Some(Action::NextField) => {
-            form.focus = (form.focus + 1) % form.fields.len().max(1);
-            return;
-        }
-        Some(Action::PrevField) => {
-            form.focus = (form.focus + form.fields.len().max(1) - 1) % form.fields.len().max(1);
-            return;
-        }
-        Some(Action::Cancel) => return cancel(model),
+        Some(Action::Submit) => submit(model, fx),
+        Some(Action::NextField) => form.focus = (form.focus + 1) % fields,
+        Some(Action::PrevField) => form.focus = (form.focus + fields - 1) % fields,
+        Some(Action::Cancel) => cancel(model),
         Some(Action::RevealValue) => {
             for field in &mut form.fields {
                 if let FieldText::Lines(editor) = &mut field.text {
                     editor.revealed = !editor.revealed;
                 }
             }
-            return;
         }
-        _ => {}
+        _ if form.submitting.is_some() => {}
+        _ => {
+            if edit_focused(form, key) {
+                revalidate_focused(model);
+            }
+        }
     }
-    if form.submitting.is_some() {
-        return;
-    }
+}
+
+/// A key typed into the focused field; `true` when its text changed.
+fn edit_focused(form: &mut Form, key: KeyEvent) -> bool {
+    let fields = form.fields.len().max(1);
     let Some(field) = form.fields.get_mut(form.focus) else {
-        return;
+        return false;
     };
-    let changed = match (kind, key.code) {
-        (_, _) if matches!(field.text, FieldText::Lines(_)) => {
-            let FieldText::Lines(editor) = &mut field.text else {
-                return;
-            };
-            edit_lines(editor, key)
-        }
+    let kind = field.kind;
+    let changed = match (&mut field.text, key.code) {
+        (FieldText::Lines(editor), _) => edit_lines(editor, key),
         (_, KeyCode::Enter) => {
-            form.focus = (form.focus + 1) % form.fields.len();
+            form.focus = (form.focus + 1) % fields;
             false
         }
-        (_, KeyCode::Char(c @ (' ' | 'y' | 'n'))) if matches!(field.text, FieldText::Flag(_)) => {
-            if let FieldText::Flag(on) = &mut field.text {
-                *on = match c {
-                    'y' => true,
-                    'n' => false,
-                    _ => !*on,
-                };
-            }
+        (FieldText::Flag(on), KeyCode::Char(c @ (' ' | 'y' | 'n'))) => {
+            *on = match c {
+                'y' => true,
+                'n' => false,
+                _ => !*on,
+            };
             true
         }
-        _ => match &mut field.text {
-            FieldText::Line(input) => to_input_request(&Event::Key(key))
-                .and_then(|req| input.handle(req))
-                .is_some_and(|c| c.value),
-            FieldText::Lines(_) | FieldText::Flag(_) => false,
-        },
+        (FieldText::Line(input), _) => to_input_request(&Event::Key(key))
+            .and_then(|req| input.handle(req))
+            .is_some_and(|c| c.value),
+        (FieldText::Flag(_), _) => false,
     };
     if changed {
-        if kind == Some(FieldKind::ValueFile) {
+        if kind == FieldKind::ValueFile {
             form.file_value = None;
         }
         form.dirty = true;
         form.error = None;
-        revalidate_focused(model);
     }
+    changed
 }
 
 /// A key in the value's editor; `true` when the text changed. `Enter` adds a

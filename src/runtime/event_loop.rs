@@ -195,16 +195,29 @@ where
         while let Ok(msg) = answers.try_recv() {
             msgs.push(msg);
         }
-        // `poll!` polls with this task's waker: crossterm's stream hands the
-        // waker of a pending poll to its reader thread, so a throw-away waker
-        // (`now_or_never`) would leave the next key waiting for the tick.
-        loop {
-            match futures::poll!(input.next()) {
-                Poll::Ready(Some(Ok(ev))) => msgs.extend(to_msg(ev, model, &ui_state)),
-                Poll::Ready(Some(Err(e))) => return Err(e.into()),
-                // The end of input is seen by the `select!` once these are applied.
-                Poll::Ready(None) | Poll::Pending => break,
-            }
+        drain_input(&mut input, model, &ui_state, &mut msgs).await?;
+    }
+}
+
+/// Takes every terminal event already queued. `poll!` polls with this task's
+/// waker: crossterm's stream hands the waker of a pending poll to its reader
+/// thread, so a throw-away waker (`now_or_never`) would leave the next key
+/// waiting for the tick.
+async fn drain_input<S>(
+    input: &mut S,
+    model: &Model,
+    ui_state: &UiState,
+    msgs: &mut Vec<Msg>,
+) -> Result<(), AppError>
+where
+    S: Stream<Item = io::Result<Event>> + Unpin,
+{
+    loop {
+        match futures::poll!(input.next()) {
+            Poll::Ready(Some(Ok(ev))) => msgs.extend(to_msg(ev, model, ui_state)),
+            Poll::Ready(Some(Err(e))) => return Err(e.into()),
+            // The end of input is seen by the `select!` once these are applied.
+            Poll::Ready(None) | Poll::Pending => return Ok(()),
         }
     }
 }

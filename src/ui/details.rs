@@ -36,16 +36,10 @@ fn yes_no(b: bool) -> String {
     if b { "yes".to_owned() } else { "no".to_owned() }
 }
 
-pub(super) fn render(
-    frame: &mut Frame,
-    area: Rect,
-    model: &Model,
-    d: &Details,
-    state: &mut UiState,
-    theme: &Theme,
-) {
+/// The property lines of the box at the top, the deleted state included.
+fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let p = &d.props;
-    let half = (area.width as usize).saturating_sub(2) / 2;
+    let half = (width as usize).saturating_sub(2) / 2;
     let mut lines = vec![
         Line::from(pair("Id", visible(&p.id).into_owned(), theme)),
         Line::from(pair(
@@ -114,6 +108,19 @@ pub(super) fn render(
             theme,
         )));
     }
+    lines
+}
+
+pub(super) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    d: &Details,
+    state: &mut UiState,
+    theme: &Theme,
+) {
+    let p = &d.props;
+    let lines = property_lines(model, d, area.width, theme);
     let name = visible(&p.name);
     let title = match (&d.deleted, d.is_version()) {
         (Some(_), _) => format!(" Deleted secret {name} "),

@@ -2,7 +2,6 @@
 //! vault's refusal at the bottom. The value field is masked.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
@@ -102,6 +101,79 @@ fn push_messages(lines: &mut Vec<Line<'_>>, f: &Field, theme: &Theme) {
     }
 }
 
+/// The lines of one field, and where its cursor goes when it has focus.
+struct FieldLines<'a> {
+    lines: Vec<Line<'a>>,
+    cursor: Option<(usize, usize)>,
+}
+
+/// Draws one field: its label line, the value editor's rows below it or the
+/// one-line input, its hints when focused, and its error or note.
+fn field_lines<'a>(
+    model: &Model,
+    f: &'a Field,
+    focused: bool,
+    value_w: usize,
+    theme: &Theme,
+) -> FieldLines<'a> {
+    let label_style = if focused {
+        theme.accent()
+    } else {
+        theme.label()
+    };
+    let value_style = if focused {
+        Style::new()
+    } else {
+        theme.dim().remove_modifier(ratatui::style::Modifier::DIM)
+    };
+    let marker = Span::styled(if focused { "›" } else { " " }, theme.accent());
+    let label = Span::styled(format!("{:<LABEL_W$} ", f.label()), label_style);
+    let mut out = FieldLines {
+        lines: Vec::new(),
+        cursor: None,
+    };
+    if let FieldText::Lines(editor) = &f.text {
+        let mut spans = vec![
+            marker,
+            label,
+            Span::styled(value_summary(editor), theme.dim()),
+        ];
+        if focused && let Some(reveal) = model.keymap.key_for(Mode::Form, Action::RevealValue) {
+            spans.push(Span::styled(
+                format!("  ({reveal} shows/hides)"),
+                theme.dim(),
+            ));
+        }
+        out.lines.push(Line::from(spans));
+        let (rows, (row, col)) = value_rows(editor, value_w);
+        out.cursor = focused.then_some((1 + row, LABEL_W + 2 + col));
+        for text in rows {
+            out.lines.push(Line::from(vec![
+                Span::raw(" ".repeat(LABEL_W + 2)),
+                Span::styled(text, value_style),
+            ]));
+        }
+    } else {
+        out.cursor = focused.then_some((0, LABEL_W + 2 + f.cursor()));
+        let mut spans = vec![marker, label, Span::styled(f.value(), value_style)];
+        let hint = match f.kind {
+            FieldKind::Flag => "  (Space toggles)",
+            FieldKind::Date if f.value().is_empty() => "YYYY-MM-DD, YYYY-MM-DDTHH:MM or +90d",
+            _ => "",
+        };
+        if focused && !hint.is_empty() {
+            spans.push(Span::styled(hint, theme.dim()));
+        }
+        out.lines.push(Line::from(spans));
+        if f.kind == FieldKind::Tags && focused {
+            out.lines
+                .push(Line::styled(format!("   {TAGS_HINT}"), theme.dim()));
+        }
+    }
+    push_messages(&mut out.lines, f, theme);
+    out
+}
+
 pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Theme) {
     let area = frame.area();
     let width = FORM_W.min(area.width);
@@ -109,69 +181,11 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
     let mut lines = Vec::new();
     let mut cursor = None;
     for (i, f) in form.fields.iter().enumerate() {
-        let focused = i == form.focus;
-        let label_style = if focused {
-            theme.accent()
-        } else {
-            theme.label()
-        };
-        let marker = if focused { "›" } else { " " };
-        let value_style = if focused {
-            Style::new()
-        } else {
-            theme.dim().remove_modifier(ratatui::style::Modifier::DIM)
-        };
-        if let FieldText::Lines(editor) = &f.text {
-            let mut spans = vec![
-                Span::styled(marker, theme.accent()),
-                Span::styled(format!("{:<LABEL_W$} ", f.label()), label_style),
-                Span::styled(value_summary(editor), theme.dim()),
-            ];
-            if focused && let Some(reveal) = model.keymap.key_for(Mode::Form, Action::RevealValue) {
-                spans.push(Span::styled(
-                    format!("  ({reveal} shows/hides)"),
-                    theme.dim(),
-                ));
-            }
-            lines.push(Line::from(spans));
-            let (rows, (row, col)) = value_rows(editor, value_w);
-            if focused {
-                cursor = Some((lines.len() + row, LABEL_W + 2 + col));
-            }
-            for text in rows {
-                lines.push(Line::from(vec![
-                    Span::raw(" ".repeat(LABEL_W + 2)),
-                    Span::styled(text, value_style),
-                ]));
-            }
-            push_messages(&mut lines, f, theme);
-            continue;
+        let field = field_lines(model, f, i == form.focus, value_w, theme);
+        if let Some((row, col)) = field.cursor {
+            cursor = Some((lines.len() + row, col));
         }
-        let text = f.value().to_owned();
-        if focused {
-            cursor = Some((lines.len(), LABEL_W + 2 + f.cursor()));
-        }
-        let mut spans = vec![
-            Span::styled(marker, theme.accent()),
-            Span::styled(format!("{:<LABEL_W$} ", f.label()), label_style),
-            Span::styled(text, value_style),
-        ];
-        if f.kind == FieldKind::Flag && focused {
-            spans.push(Span::styled("  (Space toggles)", theme.dim()));
-        }
-        if f.kind == FieldKind::Date && focused && f.value().is_empty() {
-            spans.push(Span::styled(
-                "YYYY-MM-DD, YYYY-MM-DDTHH:MM or +90d",
-                theme.dim(),
-            ));
-        }
-        if f.kind == FieldKind::Tags && focused {
-            lines.push(Line::from(spans));
-            lines.push(Line::styled(format!("   {TAGS_HINT}"), theme.dim()));
-        } else {
-            lines.push(Line::from(spans));
-        }
-        push_messages(&mut lines, f, theme);
+        lines.extend(field.lines);
     }
     lines.push(Line::raw(""));
     if form.reading_file {
@@ -182,16 +196,29 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
         lines.push(Line::styled(format!("✗ {err}"), theme.error()));
     }
     lines.push(Line::styled(hint_line(model, Mode::Form), theme.dim()));
+    draw_box(frame, &form.title(), lines, width, cursor, theme);
+}
+
+/// The form's bordered box, as tall as its wrapped lines, with the cursor
+/// placed at `(row, column)` inside it.
+fn draw_box(
+    frame: &mut Frame,
+    title: &str,
+    lines: Vec<Line<'_>>,
+    width: u16,
+    cursor: Option<(usize, usize)>,
+    theme: &Theme,
+) {
     let inner_w = width.saturating_sub(2).max(1) as usize;
     let height: usize = lines
         .iter()
         .map(|l| l.width().max(1).div_ceil(inner_w))
         .sum::<usize>()
         + 2;
-    let rect = popup(area, width, height as u16);
+    let rect = popup(frame.area(), width, clamp16(height));
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
-        .title(format!(" {} ", form.title()))
+        .title(format!(" {title} "))
         .border_style(theme.border(false));
     frame.render_widget(
         Paragraph::new(lines)
@@ -199,20 +226,16 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
             .block(block),
         rect,
     );
-    if let Some((row, col)) = cursor {
-        let inner = Rect {
-            x: rect.x + 1,
-            y: rect.y + 1,
-            width: rect.width.saturating_sub(2),
-            height: rect.height.saturating_sub(2),
-        };
-        let x = inner
-            .x
-            .saturating_add(clamp16(col))
-            .min(inner.right().saturating_sub(1));
-        let y = inner.y.saturating_add(clamp16(row));
-        if y < inner.bottom() {
-            frame.set_cursor_position((x, y));
-        }
+    let Some((row, col)) = cursor else {
+        return;
+    };
+    let inner = rect.inner(ratatui::layout::Margin::new(1, 1));
+    let x = inner
+        .x
+        .saturating_add(clamp16(col))
+        .min(inner.right().saturating_sub(1));
+    let y = inner.y.saturating_add(clamp16(row));
+    if y < inner.bottom() {
+        frame.set_cursor_position((x, y));
     }
 }
