@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod compose;
 pub mod config;
 pub mod launch;
 pub mod local;

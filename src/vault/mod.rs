@@ -12,7 +12,6 @@ pub mod tags;
 pub mod types;
 pub mod worker;
 
-pub use connect::{ConnectOptions, OpenVault};
 pub use endpoint::VaultTarget;
 pub use error::{ErrorKind, Op, VaultError};
 pub use messages::{ReqId, VaultCmd, VaultEvent, VaultEventKind, VaultRequest, WorkerInput};
