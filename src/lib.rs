@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod compose;
 pub mod config;
+pub mod kv_facts;
 pub mod launch;
 pub mod local;
 pub mod runtime;

@@ -14,13 +14,8 @@ use super::handlers::Ctx;
 use super::host::{HostInfo, parse_host_in};
 use super::store::Store;
 use super::token::TokenDigest;
-use crate::vault::types::validate_name;
+use crate::kv_facts::validate_name;
 
-pub const MAX_VALUE_BYTES: usize = 25 * 1024;
-pub const MAX_TAGS: usize = 15;
-pub const MAX_CONTENT_TYPE: usize = 255;
-/// Characters in a tag name and in a tag value (Azure documents 512 for names).
-pub const MAX_TAG_CHARS: usize = 512;
 const DEFAULT_PAGE: usize = 25;
 /// Associated data of v1 (JSON) backup blobs; value rows use `vault/name/version`,
 /// which always has slashes, so a blob never opens as a value or the other way round.

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use zeroize::Zeroizing;
 
-use super::api::{MAX_CONTENT_TYPE, MAX_TAG_CHARS, MAX_TAGS, MAX_VALUE_BYTES};
 use super::model::VersionRow;
+use crate::kv_facts::{
+    MAX_BACKUP_VERSIONS, MAX_CONTENT_TYPE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_VALUE_BYTES,
+};
 
-/// Key Vault refuses to back up a secret with more versions than this.
-pub const MAX_BACKUP_VERSIONS: usize = 500;
 const MAGIC: &[u8; 4] = b"KVB2";
 /// Associated data of v2 blobs (v1 blobs were JSON under `kvtui-backup-v1`).
 pub const BACKUP_AAD_V2: &[u8] = b"kvtui-backup-v2";
@@ -17,7 +17,7 @@ pub const BACKUP_AAD_V2: &[u8] = b"kvtui-backup-v2";
 /// limits (4 bytes a character), the version id, numbers and length prefixes.
 const MAX_VERSION_BYTES: usize = MAX_VALUE_BYTES
     + MAX_TAGS * 2 * (MAX_TAG_CHARS * 4 + 4)
-    + (MAX_CONTENT_TYPE * 4 + 5)
+    + (MAX_CONTENT_TYPE_CHARS * 4 + 5)
     + (64 + 4)
     + 2
     + 3 * 9
@@ -214,7 +214,7 @@ mod tests {
         let row = VersionRow {
             name: "n".repeat(127),
             version: "a".repeat(32),
-            content_type: Some("\u{10000}".repeat(MAX_CONTENT_TYPE)),
+            content_type: Some("\u{10000}".repeat(MAX_CONTENT_TYPE_CHARS)),
             enabled: true,
             nbf: Some(1),
             exp: Some(2),

@@ -10,7 +10,7 @@ use rcgen::{Issuer, KeyPair};
 use rustls::ServerConfig;
 
 use super::tls::{issue, server_config};
-use crate::vault::endpoint::is_vault_name;
+use crate::kv_facts::is_vault_name;
 
 /// Certificates kept for vault names; the least recently used goes first.
 pub const CERT_CACHE: usize = 1000;

@@ -4,18 +4,18 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
-use super::api::{
-    ApiResult, BACKUP_AAD, MAX_CONTENT_TYPE, MAX_TAG_CHARS, MAX_TAGS, MAX_VALUE_BYTES, Query,
-    Service, check_name, json, now, parse_json,
-};
-use super::backup::{self, BACKUP_AAD_V2, Encoder, MAX_BACKUP_VERSIONS, Restored};
+use super::api::{ApiResult, BACKUP_AAD, Query, Service, check_name, json, now, parse_json};
+use super::backup::{self, BACKUP_AAD_V2, Encoder, Restored};
 use super::errors::ApiError;
 use super::host::HostInfo;
 use super::limits::MAX_PAGE_BYTES;
 use super::model::{BackupContents, DeletedInfo, NewVersion, PropsPatch, StoreError};
 use super::store::value_aad;
 use super::wire::{BlobBody, BlobJson, SecretJson, SetBody, UpdateBody, View};
-use crate::vault::types::validate_name;
+use crate::kv_facts::{
+    MAX_BACKUP_VERSIONS, MAX_CONTENT_TYPE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_VALUE_BYTES,
+    validate_name,
+};
 
 /// Versions read from the store per lock taken while backing up.
 const BACKUP_PAGE: usize = 50;
@@ -347,11 +347,11 @@ fn check_props(
     tags: Option<&std::collections::BTreeMap<String, String>>,
 ) -> Result<(), ApiError> {
     if let Some(ct) = content_type
-        && ct.chars().count() > MAX_CONTENT_TYPE
+        && ct.chars().count() > MAX_CONTENT_TYPE_CHARS
     {
         {
             return Err(ApiError::bad(format!(
-                "The content type is {} characters; the limit is {MAX_CONTENT_TYPE}.",
+                "The content type is {} characters; the limit is {MAX_CONTENT_TYPE_CHARS}.",
                 ct.chars().count()
             )));
         }

@@ -4,7 +4,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::vault::endpoint::is_vault_name;
+use crate::kv_facts::is_vault_name;
 
 /// What the Host header says.
 #[derive(Debug, Clone, PartialEq, Eq)]

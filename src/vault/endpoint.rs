@@ -78,16 +78,7 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Key Vault names: 3-24 of `[a-zA-Z0-9-]`, starting with a letter, ending with
-/// a letter or digit, no `--`.
-pub fn is_vault_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    (3..=24).contains(&b.len())
-        && b[0].is_ascii_alphabetic()
-        && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-        && !s.contains("--")
-}
+pub use crate::kv_facts::is_vault_name;
 
 /// One `--vault` value: a name becomes `https://NAME.<cloud suffix>`, a URL is
 /// used as given (https only: the SDK never sends a token over http).
