@@ -8,8 +8,8 @@ use rand::Rng as _;
 use zeroize::Zeroizing;
 
 use super::LocalError;
-use super::fsutil::write_file;
 use super::model::StoreError;
+use crate::fsx::write_file;
 
 pub const KEY_FILE: &str = "store.key";
 const NONCE_LEN: usize = 24;
@@ -85,8 +85,23 @@ impl Sealer {
     }
 }
 
+/// Lowercase hex of `bytes`: ids and tokens are written this way.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hex_is_lowercase_and_padded() {
+        assert_eq!(super::to_hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
+    }
+
     use super::*;
 
     #[test]

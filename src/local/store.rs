@@ -52,7 +52,7 @@ fn key(name: &str) -> String {
 fn new_version_id() -> String {
     let mut b = [0u8; 16];
     rand::rng().fill_bytes(&mut b);
-    hex::encode(b)
+    super::crypto::to_hex(&b)
 }
 
 /// Associated data of a value: its vault, name and version.

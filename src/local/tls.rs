@@ -21,7 +21,8 @@ use time::OffsetDateTime;
 
 use super::LocalError;
 use super::certs::CertSource;
-use super::fsutil::{secure_existing, write_file};
+use super::fsutil::secure_existing;
+use crate::fsx::write_file;
 
 pub const CA_FILE: &str = "ca.pem";
 const CA_KEY_FILE: &str = "ca-key.pem";

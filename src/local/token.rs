@@ -50,7 +50,7 @@ pub fn load(dir: &Path, given: Option<&str>) -> Result<SecretString, LocalError>
     let path = dir.join(TOKEN_FILE);
     if let Some(given) = given {
         let token = normalize(given).map_err(|e| refused("--token / KVTUI_TOKEN", e))?;
-        fsutil::write_file(&path, token.expose_secret().as_bytes(), false)
+        crate::fsx::write_file(&path, token.expose_secret().as_bytes(), false)
             .map_err(|e| LocalError::io(&path, e))?;
         return Ok(token);
     }
@@ -59,8 +59,8 @@ pub fn load(dir: &Path, given: Option<&str>) -> Result<SecretString, LocalError>
     }
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
-    fsutil::write_file(&path, token.as_bytes(), false).map_err(|e| LocalError::io(&path, e))?;
+    let token = super::crypto::to_hex(&bytes);
+    crate::fsx::write_file(&path, token.as_bytes(), false).map_err(|e| LocalError::io(&path, e))?;
     Ok(SecretString::from(token))
 }
 

@@ -166,7 +166,7 @@ async fn backup(
         .await?
         .value
         .ok_or_else(|| VaultError::new(ErrorKind::Other, "the vault returned an empty backup"))?;
-    write_private(&path, &blob).await.map_err(|e| {
+    write_private(&path, blob).await.map_err(|e| {
         VaultError::new(
             ErrorKind::Other,
             format!("could not write the backup to {}: {e}", path.display()),
@@ -298,23 +298,13 @@ fn check_version(v: String) -> Result<String, VaultError> {
     }
 }
 
-/// Writes a backup readable by its owner only (0600), replacing any old file.
-async fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    let mut o = tokio::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    o.mode(0o600);
-    let mut f = o.open(path).await?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // An existing file keeps its old mode through `open`; tighten it.
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .await?;
-    }
-    f.write_all(bytes).await?;
-    f.sync_all().await
+/// Writes a backup readable by its owner only (0600), replacing any old file
+/// atomically; off the async threads, as the file may be slow to write.
+async fn write_private(path: &Path, bytes: Vec<u8>) -> std::io::Result<()> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || crate::fsx::write_private(&path, &bytes))
+        .await
+        .map_err(std::io::Error::other)?
 }
 
 async fn read_backup(path: &Path) -> Result<Vec<u8>, VaultError> {
@@ -364,7 +354,7 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644));
         }
-        assert!(write_private(&path, b"blob").await.is_ok());
+        assert!(write_private(&path, b"blob".to_vec()).await.is_ok());
         assert_eq!(std::fs::read(&path).ok().as_deref(), Some(&b"blob"[..]));
         #[cfg(unix)]
         {
