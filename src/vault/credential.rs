@@ -11,8 +11,6 @@
 //! every start on a laptop wait for a timeout.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use azure_core::cloud::CloudConfiguration;
@@ -263,27 +261,9 @@ impl AutoCredential {
     }
 }
 
-// `TokenCredential` is declared with `async_trait`; this is its expansion, so the
-// crate needs no extra dependency.
+#[async_trait::async_trait]
 impl TokenCredential for AutoCredential {
-    fn get_token<'s, 'a, 'b, 'o, 'f>(
-        &'s self,
-        scopes: &'a [&'b str],
-        options: Option<TokenRequestOptions<'o>>,
-    ) -> Pin<Box<dyn Future<Output = azure_core::Result<AccessToken>> + Send + 'f>>
-    where
-        's: 'f,
-        'a: 'f,
-        'b: 'f,
-        'o: 'f,
-        Self: 'f,
-    {
-        Box::pin(self.token(scopes, options))
-    }
-}
-
-impl AutoCredential {
-    async fn token(
+    async fn get_token(
         &self,
         scopes: &[&str],
         options: Option<TokenRequestOptions<'_>>,
