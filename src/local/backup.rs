@@ -12,7 +12,7 @@ use crate::kv_facts::{
 
 const MAGIC: &[u8; 4] = b"KVB2";
 /// Associated data of v2 blobs (v1 blobs were JSON under `kvtui-backup-v1`).
-pub const BACKUP_AAD_V2: &[u8] = b"kvtui-backup-v2";
+pub(super) const BACKUP_AAD_V2: &[u8] = b"kvtui-backup-v2";
 /// Largest encoding of one version: value, tags and content type at their
 /// limits (4 bytes a character), the version id, numbers and length prefixes.
 const MAX_VERSION_BYTES: usize = MAX_VALUE_BYTES
@@ -24,15 +24,15 @@ const MAX_VERSION_BYTES: usize = MAX_VALUE_BYTES
     + 2 * 8
     + 8;
 /// Largest sealed blob (before base64): every version at its largest, the name, nonce and tag.
-pub const MAX_BLOB_BYTES: usize = MAX_BACKUP_VERSIONS * MAX_VERSION_BYTES + 1024;
+pub(super) const MAX_BLOB_BYTES: usize = MAX_BACKUP_VERSIONS * MAX_VERSION_BYTES + 1024;
 
 /// Builds the plain text of a blob version by version.
-pub struct Encoder {
+pub(super) struct Encoder {
     buf: Zeroizing<Vec<u8>>,
 }
 
 impl Encoder {
-    pub fn new(name: &str, count: usize) -> Self {
+    pub(super) fn new(name: &str, count: usize) -> Self {
         let mut e = Self {
             buf: Zeroizing::new(Vec::new()),
         };
@@ -76,7 +76,7 @@ impl Encoder {
         }
     }
 
-    pub fn version(&mut self, row: &VersionRow, value: &str) {
+    pub(super) fn version(&mut self, row: &VersionRow, value: &str) {
         self.str(&row.version);
         self.opt_str(row.content_type.as_deref());
         self.buf.push(u8::from(row.enabled));
@@ -99,19 +99,19 @@ impl Encoder {
         self.str(value);
     }
 
-    pub fn finish(self) -> Zeroizing<Vec<u8>> {
+    pub(super) fn finish(self) -> Zeroizing<Vec<u8>> {
         self.buf
     }
 }
 
 /// One decoded version; the value is wiped when dropped.
-pub struct Restored {
+pub(super) struct Restored {
     pub row: VersionRow,
     pub value: Zeroizing<String>,
 }
 
 /// Reads what `Encoder` wrote; `None` when it is not such a blob.
-pub fn decode(plain: &[u8]) -> Option<(String, Vec<Restored>)> {
+pub(super) fn decode(plain: &[u8]) -> Option<(String, Vec<Restored>)> {
     let mut r = Reader(plain);
     if r.take(4)? != MAGIC {
         return None;

@@ -23,7 +23,7 @@ fn my_uid() -> u32 {
 
 /// Creates `dir` (0700) when missing; refuses an existing one that another
 /// user owns or that group or others may write to.
-pub fn check_data_dir(dir: &Path) -> Result<(), LocalError> {
+pub(super) fn check_data_dir(dir: &Path) -> Result<(), LocalError> {
     if !dir.exists() {
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
@@ -75,7 +75,7 @@ pub fn check_data_dir(dir: &Path) -> Result<(), LocalError> {
 
 /// For a private file that may exist: false when absent; when present it must
 /// be a regular file of ours (not a symlink) and is set to 0600 if it was looser.
-pub fn secure_existing(path: &Path) -> Result<bool, LocalError> {
+pub(super) fn secure_existing(path: &Path) -> Result<bool, LocalError> {
     let file = match open_nofollow(path, OpenOptions::new().read(true)) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
@@ -125,7 +125,7 @@ fn libc_eloop() -> i32 {
 
 /// Creates an empty private file (0600) unless it exists; for SQLite, which
 /// gives its journal files the mode of the database.
-pub fn create_private(path: &Path) -> Result<(), LocalError> {
+pub(super) fn create_private(path: &Path) -> Result<(), LocalError> {
     if secure_existing(path)? {
         return Ok(());
     }

@@ -22,7 +22,7 @@ fn azure_retry() -> RetryOptions {
 }
 
 /// A client for an Azure vault at `url`, signed by `credential`.
-pub fn azure_client(
+pub(crate) fn azure_client(
     url: &str,
     credential: Arc<dyn azure_core::credentials::TokenCredential>,
 ) -> Result<SecretClient, VaultError> {
@@ -39,6 +39,6 @@ pub fn azure_client(
 }
 
 /// Reads a variable of this process; pass it as `env` outside tests.
-pub fn process_env(key: &str) -> Option<String> {
+pub(crate) fn process_env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }

@@ -5,10 +5,10 @@ use std::fmt;
 
 use secrecy::SecretString;
 
-pub use super::tags::Tags;
+pub(crate) use super::tags::Tags;
 use time::OffsetDateTime;
 
-pub use crate::kv_facts::{MAX_NAME_LEN, NameError, validate_name};
+pub(crate) use crate::kv_facts::{NameError, validate_name};
 
 /// A secret name checked against `^[0-9a-zA-Z-]{1,127}$`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,9 +56,6 @@ pub struct SecretProps {
     pub recoverable_days: Option<i32>,
     pub managed: bool,
 }
-
-/// One version of a secret, as listed under the secret.
-pub type SecretVersion = SecretProps;
 
 /// A secret with its value; the value never shows in `Debug`.
 #[derive(Clone)]
