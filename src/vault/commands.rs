@@ -58,7 +58,7 @@ async fn list_secrets(s: &Shared, id: ReqId) -> Result<VaultEventKind, VaultErro
     let pager = s
         .client
         .list_secret_properties(Some(opts))
-        .map_err(|e| classify(&e, Op::List, &s.host))?;
+        .map_err(classified(s, Op::List))?;
     list(s, id, Op::List, pager.into_pages(), secrets_page).await
 }
 
@@ -74,7 +74,7 @@ async fn list_versions(
     let pager = s
         .client
         .list_secret_properties_versions(name.as_str(), Some(opts))
-        .map_err(|e| classify(&e, Op::ListVersions, &s.host))?;
+        .map_err(classified(s, Op::ListVersions))?;
     list(s, id, Op::ListVersions, pager.into_pages(), secrets_page).await
 }
 
@@ -86,7 +86,7 @@ async fn list_deleted(s: &Shared, id: ReqId) -> Result<VaultEventKind, VaultErro
     let pager = s
         .client
         .list_deleted_secret_properties(Some(opts))
-        .map_err(|e| classify(&e, Op::ListDeleted, &s.host))?;
+        .map_err(classified(s, Op::ListDeleted))?;
     list(s, id, Op::ListDeleted, pager.into_pages(), deleted_page).await
 }
 
@@ -110,7 +110,7 @@ async fn get(
 async fn set(s: &Shared, new: &NewSecret) -> Result<VaultEventKind, VaultError> {
     let body: RequestContent<models::SetSecretParameters> = convert::set_parameters(new)
         .try_into()
-        .map_err(|e| classify(&e, Op::Set, &s.host))?;
+        .map_err(classified(s, Op::Set))?;
     let fut = s.client.set_secret(new.name.as_str(), body, None);
     props(fetch(s, Op::Set, fut).await?)
 }
@@ -180,9 +180,8 @@ async fn restore(s: &Shared, path: &Path) -> Result<VaultEventKind, VaultError> 
     let params = models::RestoreSecretParameters {
         secret_backup: Some(blob),
     };
-    let body: RequestContent<models::RestoreSecretParameters> = params
-        .try_into()
-        .map_err(|e| classify(&e, Op::Restore, &s.host))?;
+    let body: RequestContent<models::RestoreSecretParameters> =
+        params.try_into().map_err(classified(s, Op::Restore))?;
     let fut = s.client.restore_secret(body, None);
     props(fetch(s, Op::Restore, fut).await?)
 }
@@ -223,15 +222,20 @@ async fn call<T>(
 ) -> Result<T, VaultError> {
     match tokio::time::timeout(s.cfg.request_timeout, fut).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(classify(&e, op, &s.host)),
+        Ok(Err(e)) => Err(classified(s, op)(e)),
         Err(_) => Err(VaultError::timeout(op, &s.host, s.cfg.request_timeout)),
     }
+}
+
+/// Turns an SDK error from `op` into the vault error the UI shows.
+fn classified(s: &Shared, op: Op) -> impl Fn(azure_core::Error) -> VaultError + '_ {
+    move |e| classify(&e, op, &s.host)
 }
 
 /// Decodes a response body; a body the SDK cannot read is classified like any
 /// other failure of `op`.
 fn model<T: DeserializeOwned>(s: &Shared, op: Op, rsp: Response<T>) -> Result<T, VaultError> {
-    rsp.into_model().map_err(|e| classify(&e, op, &s.host))
+    rsp.into_model().map_err(classified(s, op))
 }
 
 fn props(secret: models::Secret) -> Result<VaultEventKind, VaultError> {
@@ -265,7 +269,7 @@ where
         let page = match tokio::time::timeout(s.cfg.request_timeout, pages.next()).await {
             Err(_) => return Err(VaultError::timeout(op, &s.host, s.cfg.request_timeout)),
             Ok(None) => break,
-            Ok(Some(Err(e))) => return Err(classify(&e, op, &s.host)),
+            Ok(Some(Err(e))) => return Err(classified(s, op)(e)),
             Ok(Some(Ok(page))) => page,
         };
         let event = to_event(model(s, op, page)?);
