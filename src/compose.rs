@@ -1,7 +1,7 @@
 //! The composition root for vaults: the one place the vault layer and the local
 //! service meet. No vault named starts the embedded local vault in-process; a
 //! loopback URL uses the CA and token of the data dir; Azure vaults go through
-//! [`connect::azure_client`].
+//! `vault::connect::azure_client`.
 
 use std::path::PathBuf;
 use std::sync::Arc;

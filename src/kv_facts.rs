@@ -20,7 +20,7 @@ pub const MAX_BACKUP_VERSIONS: usize = 500;
 pub enum NameError {
     #[error("a secret name cannot be empty")]
     Empty,
-    #[error("a secret name is at most 127 characters (this one has {0})")]
+    #[error("a secret name is at most {MAX_NAME_LEN} characters (this one has {0})")]
     TooLong(usize),
     #[error("a secret name may contain only letters, digits and '-' (found {0:?})")]
     BadChar(char),
