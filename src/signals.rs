@@ -10,9 +10,7 @@ pub async fn terminate_signal() {
         signal(SignalKind::hangup()),
         signal(SignalKind::interrupt()),
     ) else {
-        // Handlers cannot be installed: Ctrl-C still stops it.
-        let _ = tokio::signal::ctrl_c().await;
-        return;
+        return ctrl_c().await;
     };
     tokio::select! {
         _ = term.recv() => {}
@@ -24,5 +22,13 @@ pub async fn terminate_signal() {
 /// Resolves on Ctrl-C, the one stop request other platforms deliver.
 #[cfg(not(unix))]
 pub async fn terminate_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    ctrl_c().await
+}
+
+/// Resolves on Ctrl-C; never, when it cannot be listened for, so a failed
+/// handler never reads as a request to stop.
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
