@@ -138,13 +138,6 @@ pub struct ServeArgs {
 impl DataArgs {
     /// The data dir given, else the platform data dir.
     pub fn resolve(&self) -> PathBuf {
-        self.data_dir.clone().unwrap_or_else(default_data_dir)
+        self.data_dir.clone().unwrap_or_else(crate::dirs::data_dir)
     }
-}
-
-/// `~/.local/share/kvtui` on Linux, the platform's equivalent elsewhere.
-pub fn default_data_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "kvtui")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".kvtui"))
 }

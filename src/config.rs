@@ -71,7 +71,7 @@ impl Config {
     pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
         let (path, named) = match path {
             Some(p) => (p.to_owned(), true),
-            None => match default_config_path() {
+            None => match crate::dirs::config_file() {
                 Some(p) => (p, false),
                 None => return Ok(Self::default()),
             },
@@ -82,18 +82,4 @@ impl Config {
             Err(source) => Err(ConfigError::Read { path, source }),
         }
     }
-}
-
-/// `~/.config/kvtui/config.toml` on Linux, the platform's equivalent elsewhere.
-pub fn default_config_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "kvtui").map(|d| d.config_dir().join("config.toml"))
-}
-
-/// The platform state dir, where the log file goes.
-pub fn default_state_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "kvtui").map(|d| {
-        d.state_dir()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| d.data_local_dir().to_path_buf())
-    })
 }

@@ -1,9 +1,10 @@
 //! Starting the TUI: which vaults, opened how, each with its own worker.
 
 use crate::cli::TuiArgs;
+use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
 use crate::runtime::{self, VaultConn};
-use crate::vault::connect::{self, ConnectOptions, process_env};
+use crate::vault::connect::process_env;
 use crate::vault::credential::CredentialOptions;
 use crate::vault::{VaultTarget, WorkerConfig, endpoint, spawn_worker};
 
@@ -26,7 +27,7 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
     let mut services = Vec::new();
     let mut conns = Vec::new();
     for target in &targets {
-        let open = connect::open(target, &opts, &process_env)
+        let open = compose::open(target, &opts, &process_env)
             .await
             .map_err(|e| match &e.hint {
                 Some(hint) => format!("{e}\n{hint}"),

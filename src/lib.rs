@@ -3,12 +3,24 @@
 
 pub mod app;
 pub mod cli;
+#[warn(unreachable_pub)]
+pub mod compose;
 pub mod config;
+#[warn(unreachable_pub)]
+pub mod dirs;
+#[warn(unreachable_pub)]
+pub mod fsx;
+#[warn(unreachable_pub)]
+pub mod kv_facts;
 pub mod launch;
+#[warn(unreachable_pub)]
 pub mod local;
 pub mod runtime;
 pub mod script;
 pub mod serve;
+#[warn(unreachable_pub)]
+pub mod signals;
 pub mod tui;
 pub mod ui;
+#[warn(unreachable_pub)]
 pub mod vault;

@@ -8,7 +8,7 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Serve(args)) => {
-            init_stderr_logging();
+            kvtui::runtime::init_stderr_logging();
             kvtui::serve::run(args).await.map_err(|e| e.to_string())
         }
         Some(Command::Secret(args)) => return kvtui::script::secret(args, &cli.tui).await,
@@ -24,14 +24,4 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
-}
-
-/// The service logs requests' outcomes to stderr (never values); RUST_LOG tunes it.
-fn init_stderr_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

@@ -49,23 +49,8 @@ pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
     let _ = writeln!(out, "{banner}");
     let _ = out.flush();
     drop(out);
-    wait_for_stop().await;
+    crate::signals::terminate_signal().await;
     vault.shutdown().await;
     println!("kvtui local vault stopped");
     Ok(())
-}
-
-async fn wait_for_stop() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -43,26 +43,5 @@ pub fn osc52_copy(text: &str) -> io::Result<()> {
     out.flush()
 }
 
-/// Resolves when the process is asked to stop (SIGTERM, SIGHUP, SIGINT), so
-/// the run loop can restore the terminal on the way out.
-#[cfg(unix)]
-pub async fn terminate_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::hangup()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = hup.recv() => {}
-        _ = int.recv() => {}
-    }
-}
-
-#[cfg(not(unix))]
-pub async fn terminate_signal() {
-    let _ = tokio::signal::ctrl_c().await;
-}
+/// The run loop's stop signal; one helper serves the TUI and `serve`.
+pub use crate::signals::terminate_signal;

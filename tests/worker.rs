@@ -642,7 +642,7 @@ async fn a_vault_that_stops_mid_list_keeps_the_pages_already_sent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn targets_open_with_the_right_trust() {
-    use kvtui::vault::connect::{self, ConnectOptions};
+    use kvtui::compose::{self, ConnectOptions};
     use kvtui::vault::endpoint::parse_vault;
 
     let f = start_vault().await;
@@ -656,7 +656,7 @@ async fn targets_open_with_the_right_trust() {
 
     // A loopback URL uses the CA and token of the data dir it runs from.
     let target = parse_vault(&f.vault.url(), kvtui::cli::Cloud::Public).expect("target");
-    let open = connect::open(&target, &opts(f._dir.path()), &no_env)
+    let open = compose::open(&target, &opts(f._dir.path()), &no_env)
         .await
         .expect("local vault opens");
     let (tx, rx) = spawn_worker(open.client, WorkerConfig::default());
@@ -668,14 +668,14 @@ async fn targets_open_with_the_right_trust() {
 
     // Without its CA and token there, the error says how to fix it.
     let empty = TempDir::new().expect("temp dir");
-    let missing = connect::open(&target, &opts(empty.path()), &no_env).await;
+    let missing = compose::open(&target, &opts(empty.path()), &no_env).await;
     let e = missing.err().expect("no credentials in an empty dir");
     assert_eq!(e.kind, ErrorKind::NotSignedIn);
     assert!(e.hint.as_deref().unwrap_or("").contains("kvtui serve"));
 
     // No vault named: the embedded vault starts in the data dir.
     let home = TempDir::new().expect("temp dir");
-    let embedded = connect::open(
+    let embedded = compose::open(
         &kvtui::vault::VaultTarget::Embedded,
         &opts(home.path()),
         &no_env,
@@ -693,7 +693,7 @@ async fn targets_open_with_the_right_trust() {
 
     // An Azure target only builds its client here; nothing is sent.
     let azure = parse_vault("kv-demo", kvtui::cli::Cloud::Public).expect("target");
-    let opened = connect::open(&azure, &opts(home.path()), &no_env)
+    let opened = compose::open(&azure, &opts(home.path()), &no_env)
         .await
         .expect("client builds");
     assert_eq!(opened.url, "https://kv-demo.vault.azure.net");
@@ -730,7 +730,7 @@ async fn an_update_can_set_and_clear_dates() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_local_vault_is_reported_as_refused_quickly() {
-    use kvtui::vault::connect::{self, ConnectOptions};
+    use kvtui::compose::{self, ConnectOptions};
     use kvtui::vault::endpoint::parse_vault;
 
     let Fixture { vault, _dir: dir } = start_vault().await;
@@ -743,7 +743,7 @@ async fn a_stopped_local_vault_is_reported_as_refused_quickly() {
         samples: false,
         in_memory: true,
     };
-    let open = connect::open(&target, &opts, &|_| None)
+    let open = compose::open(&target, &opts, &|_| None)
         .await
         .expect("client builds");
     let (tx, rx) = spawn_worker(open.client, WorkerConfig::default());

@@ -9,11 +9,10 @@ use tui_input::Input;
 
 use super::editor::ValueEditor;
 pub use super::tag_text::{MAX_TAGS, format_tags, parse_tags};
-use crate::vault::types::validate_name;
+use crate::kv_facts::{MAX_CONTENT_TYPE_CHARS, validate_name};
 use crate::vault::{NewSecret, PropsUpdate, ReqId, SecretName, SecretProps};
 
-/// Key Vault's limit on a value, in bytes.
-pub const MAX_VALUE_BYTES: usize = 25 * 1024;
+pub use crate::kv_facts::MAX_VALUE_BYTES;
 
 /// Which form, and what it acts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -432,8 +431,8 @@ pub fn check_field(kind: FieldKind, value: &str, now: OffsetDateTime) -> Result<
             }
         }
         FieldKind::Text => {
-            if value.chars().count() > 255 {
-                Err("at most 255 characters".to_owned())
+            if value.chars().count() > MAX_CONTENT_TYPE_CHARS {
+                Err(format!("at most {MAX_CONTENT_TYPE_CHARS} characters"))
             } else {
                 Ok(())
             }

@@ -5,10 +5,7 @@
 
 use std::collections::BTreeMap;
 
-/// Key Vault's limit on tags per secret.
-pub const MAX_TAGS: usize = 15;
-/// The longest tag key or value the vault accepts, in characters.
-pub const MAX_TAG_CHARS: usize = 512;
+pub use crate::kv_facts::{MAX_TAG_CHARS, MAX_TAGS};
 
 /// The hint shown under the tags field.
 pub const TAGS_HINT: &str =

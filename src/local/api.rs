@@ -14,20 +14,15 @@ use super::handlers::Ctx;
 use super::host::{HostInfo, parse_host_in};
 use super::store::Store;
 use super::token::TokenDigest;
-use crate::vault::types::validate_name;
+use crate::kv_facts::validate_name;
 
-pub const MAX_VALUE_BYTES: usize = 25 * 1024;
-pub const MAX_TAGS: usize = 15;
-pub const MAX_CONTENT_TYPE: usize = 255;
-/// Characters in a tag name and in a tag value (Azure documents 512 for names).
-pub const MAX_TAG_CHARS: usize = 512;
 const DEFAULT_PAGE: usize = 25;
 /// Associated data of v1 (JSON) backup blobs; value rows use `vault/name/version`,
 /// which always has slashes, so a blob never opens as a value or the other way round.
 pub(super) const BACKUP_AAD: &[u8] = b"kvtui-backup-v1";
 
 /// A request, reduced to what the service reads.
-pub struct ApiRequest {
+pub(super) struct ApiRequest {
     pub method: String,
     pub path: String,
     pub query: Option<String>,
@@ -37,14 +32,14 @@ pub struct ApiRequest {
 }
 
 /// An answer: status, JSON body, and the challenge header on a 401.
-pub struct ApiResponse {
+pub(super) struct ApiResponse {
     pub status: u16,
     pub body: Vec<u8>,
     pub www_authenticate: Option<String>,
 }
 
 /// The service: the store and the one token it accepts.
-pub struct Service {
+pub(super) struct Service {
     store: Mutex<Store>,
     token: TokenDigest,
     pub(super) retention_days: u32,
@@ -53,7 +48,7 @@ pub struct Service {
     pub(super) any_domain: bool,
 }
 
-pub fn now() -> i64 {
+pub(super) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -157,7 +152,7 @@ fn cursor_aad(vault: &str, list: &str) -> Vec<u8> {
 }
 
 impl Service {
-    pub fn new(
+    pub(super) fn new(
         store: Store,
         token: SecretString,
         retention_days: u32,
@@ -173,19 +168,19 @@ impl Service {
     }
 
     /// Lets `{vault}.{any domain}` select a vault, for a user's own certificate.
-    pub fn with_any_domain(mut self, any: bool) -> Self {
+    pub(super) fn with_any_domain(mut self, any: bool) -> Self {
         self.any_domain = any;
         self
     }
 
     /// Runs `f` on the store; a poisoned lock still holds committed data, so keep going.
-    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+    pub(super) fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
         let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
 
     /// True when `header` carries the service's token.
-    pub fn authorized(&self, header: Option<&str>) -> bool {
+    pub(super) fn authorized(&self, header: Option<&str>) -> bool {
         self.token.accepts(header)
     }
 
@@ -216,7 +211,7 @@ impl Service {
     }
 
     /// Answers one request. The Host, then the challenge, come before anything else.
-    pub fn handle(&self, req: &ApiRequest) -> ApiResponse {
+    pub(super) fn handle(&self, req: &ApiRequest) -> ApiResponse {
         let host = match parse_host_in(&req.host, self.any_domain) {
             Ok(host) => host,
             Err(e) => {

@@ -5,34 +5,34 @@ use std::collections::BTreeMap;
 
 use zeroize::Zeroizing;
 
-use super::api::{MAX_CONTENT_TYPE, MAX_TAG_CHARS, MAX_TAGS, MAX_VALUE_BYTES};
 use super::model::VersionRow;
+use crate::kv_facts::{
+    MAX_BACKUP_VERSIONS, MAX_CONTENT_TYPE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_VALUE_BYTES,
+};
 
-/// Key Vault refuses to back up a secret with more versions than this.
-pub const MAX_BACKUP_VERSIONS: usize = 500;
 const MAGIC: &[u8; 4] = b"KVB2";
 /// Associated data of v2 blobs (v1 blobs were JSON under `kvtui-backup-v1`).
-pub const BACKUP_AAD_V2: &[u8] = b"kvtui-backup-v2";
+pub(super) const BACKUP_AAD_V2: &[u8] = b"kvtui-backup-v2";
 /// Largest encoding of one version: value, tags and content type at their
 /// limits (4 bytes a character), the version id, numbers and length prefixes.
 const MAX_VERSION_BYTES: usize = MAX_VALUE_BYTES
     + MAX_TAGS * 2 * (MAX_TAG_CHARS * 4 + 4)
-    + (MAX_CONTENT_TYPE * 4 + 5)
+    + (MAX_CONTENT_TYPE_CHARS * 4 + 5)
     + (64 + 4)
     + 2
     + 3 * 9
     + 2 * 8
     + 8;
 /// Largest sealed blob (before base64): every version at its largest, the name, nonce and tag.
-pub const MAX_BLOB_BYTES: usize = MAX_BACKUP_VERSIONS * MAX_VERSION_BYTES + 1024;
+pub(super) const MAX_BLOB_BYTES: usize = MAX_BACKUP_VERSIONS * MAX_VERSION_BYTES + 1024;
 
 /// Builds the plain text of a blob version by version.
-pub struct Encoder {
+pub(super) struct Encoder {
     buf: Zeroizing<Vec<u8>>,
 }
 
 impl Encoder {
-    pub fn new(name: &str, count: usize) -> Self {
+    pub(super) fn new(name: &str, count: usize) -> Self {
         let mut e = Self {
             buf: Zeroizing::new(Vec::new()),
         };
@@ -76,7 +76,7 @@ impl Encoder {
         }
     }
 
-    pub fn version(&mut self, row: &VersionRow, value: &str) {
+    pub(super) fn version(&mut self, row: &VersionRow, value: &str) {
         self.str(&row.version);
         self.opt_str(row.content_type.as_deref());
         self.buf.push(u8::from(row.enabled));
@@ -99,19 +99,19 @@ impl Encoder {
         self.str(value);
     }
 
-    pub fn finish(self) -> Zeroizing<Vec<u8>> {
+    pub(super) fn finish(self) -> Zeroizing<Vec<u8>> {
         self.buf
     }
 }
 
 /// One decoded version; the value is wiped when dropped.
-pub struct Restored {
+pub(super) struct Restored {
     pub row: VersionRow,
     pub value: Zeroizing<String>,
 }
 
 /// Reads what `Encoder` wrote; `None` when it is not such a blob.
-pub fn decode(plain: &[u8]) -> Option<(String, Vec<Restored>)> {
+pub(super) fn decode(plain: &[u8]) -> Option<(String, Vec<Restored>)> {
     let mut r = Reader(plain);
     if r.take(4)? != MAGIC {
         return None;
@@ -214,7 +214,7 @@ mod tests {
         let row = VersionRow {
             name: "n".repeat(127),
             version: "a".repeat(32),
-            content_type: Some("\u{10000}".repeat(MAX_CONTENT_TYPE)),
+            content_type: Some("\u{10000}".repeat(MAX_CONTENT_TYPE_CHARS)),
             enabled: true,
             nbf: Some(1),
             exp: Some(2),

@@ -10,22 +10,22 @@ use rcgen::{Issuer, KeyPair};
 use rustls::ServerConfig;
 
 use super::tls::{issue, server_config};
-use crate::vault::endpoint::is_vault_name;
+use crate::kv_facts::is_vault_name;
 
 /// Certificates kept for vault names; the least recently used goes first.
-pub const CERT_CACHE: usize = 1000;
+pub(super) const CERT_CACHE: usize = 1000;
 /// New vault certificates issued per second (with a burst of as many).
-pub const ISSUE_PER_SEC: f64 = 20.0;
+pub(super) const ISSUE_PER_SEC: f64 = 20.0;
 
 /// Where the server's certificates come from.
-pub enum CertSource {
+pub(super) enum CertSource {
     /// The user's certificate (`--tls-cert`), for every name.
     Fixed(Arc<ServerConfig>),
     /// The local CA: localhost and loopback addresses, plus one per vault name.
     Local(LocalCerts),
 }
 
-pub struct LocalCerts {
+pub(super) struct LocalCerts {
     issuer: Arc<Issuer<'static, KeyPair>>,
     default: Arc<ServerConfig>,
     cache: Mutex<Lru<Arc<ServerConfig>>>,
@@ -33,7 +33,7 @@ pub struct LocalCerts {
 }
 
 impl CertSource {
-    pub fn local(issuer: Issuer<'static, KeyPair>, default: Arc<ServerConfig>) -> Self {
+    pub(super) fn local(issuer: Issuer<'static, KeyPair>, default: Arc<ServerConfig>) -> Self {
         CertSource::Local(LocalCerts {
             issuer: Arc::new(issuer),
             default,
@@ -43,7 +43,7 @@ impl CertSource {
     }
 
     /// The config for a handshake naming `sni`.
-    pub async fn config_for(&self, sni: Option<&str>) -> Arc<ServerConfig> {
+    pub(super) async fn config_for(&self, sni: Option<&str>) -> Arc<ServerConfig> {
         match self {
             CertSource::Fixed(config) => config.clone(),
             CertSource::Local(local) => local.config_for(sni).await,
@@ -52,7 +52,7 @@ impl CertSource {
 }
 
 /// `{vault}.localhost` with a valid vault name → the lower-case host name.
-pub fn vault_host(sni: &str) -> Option<String> {
+pub(super) fn vault_host(sni: &str) -> Option<String> {
     let name = sni.to_ascii_lowercase();
     let label = name.strip_suffix(".localhost")?;
     is_vault_name(label).then_some(name)
@@ -92,14 +92,14 @@ impl LocalCerts {
 }
 
 /// A small least-recently-used map (eviction scans; fine at a thousand entries).
-pub struct Lru<V> {
+pub(super) struct Lru<V> {
     cap: usize,
     tick: u64,
     map: HashMap<String, (V, u64)>,
 }
 
 impl<V: Clone> Lru<V> {
-    pub fn new(cap: usize) -> Self {
+    pub(super) fn new(cap: usize) -> Self {
         Self {
             cap: cap.max(1),
             tick: 0,
@@ -108,11 +108,11 @@ impl<V: Clone> Lru<V> {
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.map.len()
     }
 
-    pub fn get(&mut self, key: &str) -> Option<V> {
+    pub(super) fn get(&mut self, key: &str) -> Option<V> {
         self.tick += 1;
         let tick = self.tick;
         self.map.get_mut(key).map(|(v, used)| {
@@ -121,7 +121,7 @@ impl<V: Clone> Lru<V> {
         })
     }
 
-    pub fn insert(&mut self, key: String, value: V) {
+    pub(super) fn insert(&mut self, key: String, value: V) {
         self.tick += 1;
         if !self.map.contains_key(&key) && self.map.len() >= self.cap {
             let oldest = self
@@ -138,14 +138,14 @@ impl<V: Clone> Lru<V> {
 }
 
 /// A token bucket: `rate` a second, holding at most `rate`.
-pub struct Bucket {
+pub(super) struct Bucket {
     rate: f64,
     tokens: f64,
     at: Instant,
 }
 
 impl Bucket {
-    pub fn new(rate: f64, now: Instant) -> Self {
+    pub(super) fn new(rate: f64, now: Instant) -> Self {
         Self {
             rate,
             tokens: rate,
@@ -153,7 +153,7 @@ impl Bucket {
         }
     }
 
-    pub fn take(&mut self, now: Instant) -> bool {
+    pub(super) fn take(&mut self, now: Instant) -> bool {
         let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.rate).min(self.rate);
         self.at = now;

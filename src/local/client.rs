@@ -55,17 +55,6 @@ pub fn read_credentials(data_dir: &Path) -> Result<(Vec<u8>, SecretString), Loca
     Ok((ca, token))
 }
 
-/// True for `localhost`, `*.localhost` and loopback addresses.
-pub fn is_loopback_host(host: &str) -> bool {
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_ascii_lowercase();
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
 /// An HTTP client that trusts only `ca_pem` and sends `*.localhost` to 127.0.0.1
 /// (glibc does not resolve it everywhere).
 pub fn local_http_client(url: &url::Url, ca_pem: &[u8]) -> Result<reqwest::Client, LocalError> {
@@ -123,25 +112,4 @@ pub fn secret_client(
         Some(options),
     )
     .map_err(|e| LocalError::Client(e.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_loopback_host;
-
-    #[test]
-    fn loopback_hosts_are_recognised() {
-        for h in [
-            "localhost",
-            "demo.localhost",
-            "127.0.0.1",
-            "[::1]",
-            "127.0.0.2",
-        ] {
-            assert!(is_loopback_host(h), "{h}");
-        }
-        for h in ["kv.vault.azure.net", "localhost.example.com", "10.0.0.1"] {
-            assert!(!is_loopback_host(h), "{h}");
-        }
-    }
 }

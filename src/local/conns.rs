@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 /// Every open connection, oldest first.
-pub struct Tracker {
+pub(super) struct Tracker {
     cap: usize,
     open: Mutex<BTreeMap<u64, Entry>>,
     next: AtomicUsize,
@@ -22,7 +22,7 @@ struct Entry {
 }
 
 /// One admitted connection; dropping it frees its place.
-pub struct Slot {
+pub(super) struct Slot {
     id: u64,
     tracker: Arc<Tracker>,
     /// Cancelled to close the connection (shutdown or eviction).
@@ -32,7 +32,7 @@ pub struct Slot {
 }
 
 impl Tracker {
-    pub fn new(cap: usize) -> Arc<Self> {
+    pub(super) fn new(cap: usize) -> Arc<Self> {
         Arc::new(Self {
             cap: cap.max(1),
             open: Mutex::new(BTreeMap::new()),
@@ -41,12 +41,12 @@ impl Tracker {
         })
     }
 
-    pub fn cap(&self) -> usize {
+    pub(super) fn cap(&self) -> usize {
         self.cap
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.lock().len()
     }
 
@@ -56,7 +56,7 @@ impl Tracker {
 
     /// A place for a new connection. At the cap, the oldest untrusted
     /// connection is told to close and this waits until a place is free.
-    pub async fn admit(self: &Arc<Self>, parent: &CancellationToken) -> Slot {
+    pub(super) async fn admit(self: &Arc<Self>, parent: &CancellationToken) -> Slot {
         loop {
             let freed = self.freed.notified();
             {

@@ -8,29 +8,29 @@ use rand::Rng as _;
 use zeroize::Zeroizing;
 
 use super::LocalError;
-use super::fsutil::write_file;
 use super::model::StoreError;
+use crate::fsx::write_file;
 
-pub const KEY_FILE: &str = "store.key";
+pub(super) const KEY_FILE: &str = "store.key";
 const NONCE_LEN: usize = 24;
 
 /// One 256-bit key: values are sealed with their vault, name and version as
 /// associated data, so a row copied elsewhere does not decrypt.
 #[derive(Clone)]
-pub struct Sealer {
+pub(super) struct Sealer {
     cipher: XChaCha20Poly1305,
 }
 
 impl Sealer {
     /// A key that lives only in memory (`--in-memory`).
-    pub fn ephemeral() -> Self {
+    pub(super) fn ephemeral() -> Self {
         let mut key = Zeroizing::new([0u8; 32]);
         rand::rng().fill_bytes(key.as_mut());
         Self::from_key(&key)
     }
 
     /// Reads `<dir>/store.key` (made 0600 if it was looser); `None` when absent.
-    pub fn load(dir: &Path) -> Result<Option<Self>, LocalError> {
+    pub(super) fn load(dir: &Path) -> Result<Option<Self>, LocalError> {
         let path = dir.join(KEY_FILE);
         if !super::fsutil::secure_existing(&path)? {
             return Ok(None);
@@ -44,7 +44,7 @@ impl Sealer {
     }
 
     /// Makes a new `<dir>/store.key` (0600).
-    pub fn create(dir: &Path) -> Result<Self, LocalError> {
+    pub(super) fn create(dir: &Path) -> Result<Self, LocalError> {
         let path = dir.join(KEY_FILE);
         let mut key = Zeroizing::new([0u8; 32]);
         rand::rng().fill_bytes(key.as_mut());
@@ -59,7 +59,7 @@ impl Sealer {
     }
 
     /// `nonce || ciphertext` of `plain`, bound to `aad`.
-    pub fn seal(&self, plain: &[u8], aad: &[u8]) -> Result<Vec<u8>, StoreError> {
+    pub(super) fn seal(&self, plain: &[u8], aad: &[u8]) -> Result<Vec<u8>, StoreError> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
         let sealed = self
@@ -73,7 +73,7 @@ impl Sealer {
     }
 
     /// Opens what `seal` made; `None` when it was tampered with or sealed for other `aad`.
-    pub fn open(&self, sealed: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    pub(super) fn open(&self, sealed: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         if sealed.len() < NONCE_LEN {
             return None;
         }
@@ -85,8 +85,23 @@ impl Sealer {
     }
 }
 
+/// Lowercase hex of `bytes`: ids and tokens are written this way.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hex_is_lowercase_and_padded() {
+        assert_eq!(super::to_hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
+    }
+
     use super::*;
 
     #[test]

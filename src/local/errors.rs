@@ -5,7 +5,7 @@ use super::wire::{ErrorBody, ErrorJson, InnerError};
 
 /// An error answer in the Key Vault envelope.
 #[derive(Debug)]
-pub struct ApiError {
+pub(super) struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub inner: Option<&'static str>,
@@ -13,7 +13,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -22,11 +22,11 @@ impl ApiError {
         }
     }
 
-    pub fn bad(message: impl Into<String>) -> Self {
+    pub(super) fn bad(message: impl Into<String>) -> Self {
         Self::new(400, "BadParameter", message)
     }
 
-    pub fn not_found(name: &str) -> Self {
+    pub(super) fn not_found(name: &str) -> Self {
         Self::new(
             404,
             "SecretNotFound",
@@ -36,7 +36,7 @@ impl ApiError {
         )
     }
 
-    pub fn deleted_not_found(name: &str) -> Self {
+    pub(super) fn deleted_not_found(name: &str) -> Self {
         Self::new(
             404,
             "SecretNotFound",
@@ -44,7 +44,7 @@ impl ApiError {
         )
     }
 
-    pub fn deleted_but_recoverable(name: &str) -> Self {
+    pub(super) fn deleted_but_recoverable(name: &str) -> Self {
         Self {
             inner: Some("ObjectIsDeletedButRecoverable"),
             ..Self::new(
@@ -57,7 +57,7 @@ impl ApiError {
         }
     }
 
-    pub fn disabled() -> Self {
+    pub(super) fn disabled() -> Self {
         Self {
             inner: Some("SecretDisabled"),
             ..Self::new(
@@ -68,7 +68,7 @@ impl ApiError {
         }
     }
 
-    pub fn unauthorized() -> Self {
+    pub(super) fn unauthorized() -> Self {
         Self::new(
             401,
             "Unauthorized",
@@ -77,7 +77,7 @@ impl ApiError {
     }
 
     /// Maps a store refusal for the secret `name` (shown as `shown`, with version if any).
-    pub fn from_store(e: StoreError, name: &str, shown: &str) -> Self {
+    pub(super) fn from_store(e: StoreError, name: &str, shown: &str) -> Self {
         match e {
             StoreError::NotFound => Self::not_found(shown),
             StoreError::DeletedNotFound => Self::deleted_not_found(name),
@@ -106,7 +106,7 @@ impl ApiError {
         }
     }
 
-    pub fn body(&self) -> Vec<u8> {
+    pub(super) fn body(&self) -> Vec<u8> {
         let json = ErrorJson {
             error: ErrorBody {
                 code: self.code,

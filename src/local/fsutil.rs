@@ -2,13 +2,11 @@
 //! never follows a symlink to a file it writes or re-permissions, and keeps
 //! files that hold keys or secrets at 0600.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
-use rand::Rng as _;
+use std::fs::{self, OpenOptions};
+use std::path::Path;
 
 use super::LocalError;
+use crate::fsx::open_nofollow;
 
 fn unsafe_path(path: &Path, reason: String) -> LocalError {
     LocalError::Unsafe {
@@ -25,7 +23,7 @@ fn my_uid() -> u32 {
 
 /// Creates `dir` (0700) when missing; refuses an existing one that another
 /// user owns or that group or others may write to.
-pub fn check_data_dir(dir: &Path) -> Result<(), LocalError> {
+pub(super) fn check_data_dir(dir: &Path) -> Result<(), LocalError> {
     if !dir.exists() {
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
@@ -75,19 +73,9 @@ pub fn check_data_dir(dir: &Path) -> Result<(), LocalError> {
     Ok(())
 }
 
-/// Opens `path` without following a symlink.
-fn open_nofollow(path: &Path, opts: &mut OpenOptions) -> std::io::Result<File> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
-    }
-    opts.open(path)
-}
-
 /// For a private file that may exist: false when absent; when present it must
 /// be a regular file of ours (not a symlink) and is set to 0600 if it was looser.
-pub fn secure_existing(path: &Path) -> Result<bool, LocalError> {
+pub(super) fn secure_existing(path: &Path) -> Result<bool, LocalError> {
     let file = match open_nofollow(path, OpenOptions::new().read(true)) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
@@ -135,42 +123,9 @@ fn libc_eloop() -> i32 {
     -1
 }
 
-/// A temporary name beside `path`: hidden, random, so it cannot be predicted.
-fn temp_path(path: &Path) -> PathBuf {
-    let mut r = [0u8; 8];
-    rand::rng().fill_bytes(&mut r);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", hex::encode(r)))
-}
-
-/// Writes `bytes` to `path` with mode 0600 (or 0644 when `public`), replacing
-/// it atomically through a new file (`O_EXCL | O_NOFOLLOW`, random name).
-pub fn write_file(path: &Path, bytes: &[u8], public: bool) -> std::io::Result<()> {
-    let tmp = temp_path(path);
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(if public { 0o644 } else { 0o600 });
-    }
-    let written = open_nofollow(&tmp, &mut opts).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    });
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written
-}
-
 /// Creates an empty private file (0600) unless it exists; for SQLite, which
 /// gives its journal files the mode of the database.
-pub fn create_private(path: &Path) -> Result<(), LocalError> {
+pub(super) fn create_private(path: &Path) -> Result<(), LocalError> {
     if secure_existing(path)? {
         return Ok(());
     }
@@ -225,18 +180,5 @@ mod tests {
         assert!(secure_existing(&link).is_err());
         assert_eq!(mode(&target), 0o644, "the link's target is left alone");
         assert!(!secure_existing(&tmp.path().join("absent")).unwrap());
-    }
-
-    #[test]
-    fn writes_go_through_a_fresh_file_and_never_through_a_planted_link() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join("store.key");
-        // A stale `.tmp` (the old fixed name) pointing elsewhere is not followed.
-        let target = tmp.path().join("victim");
-        std::os::unix::fs::symlink(&target, path.with_extension("tmp")).unwrap();
-        write_file(&path, b"k", false).unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"k");
-        assert_eq!(mode(&path), 0o600);
-        assert!(!target.exists());
     }
 }

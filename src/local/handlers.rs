@@ -4,18 +4,18 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
-use super::api::{
-    ApiResult, BACKUP_AAD, MAX_CONTENT_TYPE, MAX_TAG_CHARS, MAX_TAGS, MAX_VALUE_BYTES, Query,
-    Service, check_name, json, now, parse_json,
-};
-use super::backup::{self, BACKUP_AAD_V2, Encoder, MAX_BACKUP_VERSIONS, Restored};
+use super::api::{ApiResult, BACKUP_AAD, Query, Service, check_name, json, now, parse_json};
+use super::backup::{self, BACKUP_AAD_V2, Encoder, Restored};
 use super::errors::ApiError;
 use super::host::HostInfo;
 use super::limits::MAX_PAGE_BYTES;
 use super::model::{BackupContents, DeletedInfo, NewVersion, PropsPatch, StoreError};
 use super::store::value_aad;
 use super::wire::{BlobBody, BlobJson, SecretJson, SetBody, UpdateBody, View};
-use crate::vault::types::validate_name;
+use crate::kv_facts::{
+    MAX_BACKUP_VERSIONS, MAX_CONTENT_TYPE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_VALUE_BYTES,
+    validate_name,
+};
 
 /// Versions read from the store per lock taken while backing up.
 const BACKUP_PAGE: usize = 50;
@@ -103,7 +103,7 @@ impl Ctx<'_> {
             .open_cursor(self.vault(), list, self.q.skip_token.as_deref())
     }
 
-    pub fn set(&self, name: &str, body: &[u8]) -> ApiResult {
+    pub(super) fn set(&self, name: &str, body: &[u8]) -> ApiResult {
         check_name(name)?;
         let body: SetBody = parse_json(body)?;
         let Some(value) = body.value.as_deref() else {
@@ -132,7 +132,7 @@ impl Ctx<'_> {
         json(&self.view(true, Some(value)).render(&row))
     }
 
-    pub fn get(&self, name: &str, version: Option<&str>) -> ApiResult {
+    pub(super) fn get(&self, name: &str, version: Option<&str>) -> ApiResult {
         check_name(name)?;
         let shown = version.map_or_else(|| name.to_owned(), |v| format!("{name}/{v}"));
         let (row, value) = self
@@ -145,7 +145,7 @@ impl Ctx<'_> {
         json(&self.view(true, Some(&value)).render(&row))
     }
 
-    pub fn update(&self, name: &str, version: Option<&str>, body: &[u8]) -> ApiResult {
+    pub(super) fn update(&self, name: &str, version: Option<&str>, body: &[u8]) -> ApiResult {
         check_name(name)?;
         let body: UpdateBody = parse_json(body)?;
         check_props(body.content_type.as_deref(), body.tags.as_ref())?;
@@ -165,7 +165,7 @@ impl Ctx<'_> {
         json(&self.view(true, None).render(&row))
     }
 
-    pub fn delete(&self, name: &str) -> ApiResult {
+    pub(super) fn delete(&self, name: &str) -> ApiResult {
         check_name(name)?;
         let (row, info) = self
             .svc
@@ -175,7 +175,7 @@ impl Ctx<'_> {
         json(&view.render(&row))
     }
 
-    pub fn list(&self) -> ApiResult {
+    pub(super) fn list(&self) -> ApiResult {
         let after = self.cursor("/secrets")?;
         let rows = self
             .svc
@@ -190,7 +190,7 @@ impl Ctx<'_> {
         )
     }
 
-    pub fn list_versions(&self, name: &str) -> ApiResult {
+    pub(super) fn list_versions(&self, name: &str) -> ApiResult {
         check_name(name)?;
         let path = format!("/secrets/{name}/versions");
         let after: i64 = self.cursor(&path)?.parse().unwrap_or(0);
@@ -207,7 +207,7 @@ impl Ctx<'_> {
         )
     }
 
-    pub fn list_deleted(&self) -> ApiResult {
+    pub(super) fn list_deleted(&self) -> ApiResult {
         let after = self.cursor("/deletedsecrets")?;
         let rows = self
             .svc
@@ -221,7 +221,7 @@ impl Ctx<'_> {
         )
     }
 
-    pub fn get_deleted(&self, name: &str) -> ApiResult {
+    pub(super) fn get_deleted(&self, name: &str) -> ApiResult {
         check_name(name)?;
         let (row, info) = self
             .svc
@@ -231,7 +231,7 @@ impl Ctx<'_> {
         json(&view.render(&row))
     }
 
-    pub fn recover(&self, name: &str) -> ApiResult {
+    pub(super) fn recover(&self, name: &str) -> ApiResult {
         check_name(name)?;
         let row = self
             .svc
@@ -240,7 +240,7 @@ impl Ctx<'_> {
         json(&self.view(true, None).render(&row))
     }
 
-    pub fn purge(&self, name: &str) -> ApiResult {
+    pub(super) fn purge(&self, name: &str) -> ApiResult {
         check_name(name)?;
         self.svc
             .with_store(|s| s.purge(self.vault(), name))
@@ -250,7 +250,7 @@ impl Ctx<'_> {
 
     /// Every version, sealed. The store lock is taken per page of versions,
     /// never while values are decrypted and encoded.
-    pub fn backup(&self, name: &str) -> ApiResult {
+    pub(super) fn backup(&self, name: &str) -> ApiResult {
         check_name(name)?;
         let vault = self.vault();
         let (stored_name, count, last_seq) = self
@@ -300,7 +300,7 @@ impl Ctx<'_> {
         })
     }
 
-    pub fn restore(&self, body: &[u8]) -> ApiResult {
+    pub(super) fn restore(&self, body: &[u8]) -> ApiResult {
         let body: BlobBody = parse_json(body)?;
         let invalid = || {
             ApiError::bad(
@@ -347,11 +347,11 @@ fn check_props(
     tags: Option<&std::collections::BTreeMap<String, String>>,
 ) -> Result<(), ApiError> {
     if let Some(ct) = content_type
-        && ct.chars().count() > MAX_CONTENT_TYPE
+        && ct.chars().count() > MAX_CONTENT_TYPE_CHARS
     {
         {
             return Err(ApiError::bad(format!(
-                "The content type is {} characters; the limit is {MAX_CONTENT_TYPE}.",
+                "The content type is {} characters; the limit is {MAX_CONTENT_TYPE_CHARS}.",
                 ct.chars().count()
             )));
         }

@@ -4,11 +4,11 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::vault::endpoint::is_vault_name;
+use crate::kv_facts::is_vault_name;
 
 /// What the Host header says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostInfo {
+pub(super) struct HostInfo {
     /// Vault name: the first label, or `default` for `localhost` or a loopback address.
     pub vault: String,
     /// The host name without the port, lower case (compared with the TLS name).
@@ -22,11 +22,11 @@ pub struct HostInfo {
 /// The tenant named in challenges; the local vault has none, so this is fixed.
 const TENANT: &str = "00000000-0000-0000-0000-000000000000";
 
-pub const DEFAULT_VAULT: &str = "default";
+pub(crate) const DEFAULT_VAULT: &str = "default";
 
 /// Why a Host was refused (the text is ours; the Host itself is not echoed).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HostError {
+pub(super) enum HostError {
     #[error("the Host header is missing")]
     Missing,
     #[error("the Host header is given more than once, or differs from the request target")]
@@ -42,13 +42,13 @@ pub enum HostError {
 /// Parses `name[:port]`, `[v6][:port]` or `v4[:port]` for the local CA's
 /// names: `localhost`, a loopback address or `{vault}.localhost`.
 #[cfg(test)]
-pub fn parse_host(raw: &str) -> Result<HostInfo, HostError> {
+pub(super) fn parse_host(raw: &str) -> Result<HostInfo, HostError> {
     parse_host_in(raw, false)
 }
 
 /// As `parse_host`; with `any_domain` (the user's own certificate) a vault
 /// label may sit on any DNS name: `{vault}.{domain}`.
-pub fn parse_host_in(raw: &str, any_domain: bool) -> Result<HostInfo, HostError> {
+pub(super) fn parse_host_in(raw: &str, any_domain: bool) -> Result<HostInfo, HostError> {
     let host = raw.to_ascii_lowercase();
     let (name, port) = split_port(&host)?;
     let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
@@ -140,7 +140,7 @@ fn split_port(host: &str) -> Result<(&str, Option<u16>), HostError> {
 impl HostInfo {
     /// The `WWW-Authenticate` value: no `,` or `=` inside values (Python splits
     /// on them); `resource` is built only from validated parts.
-    pub fn challenge(&self) -> String {
+    pub(super) fn challenge(&self) -> String {
         format!(
             "Bearer authorization=\"https://login.microsoftonline.com/{TENANT}\", resource=\"{}\"",
             self.resource

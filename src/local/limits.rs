@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 /// Request bodies of every operation but restore (a set is at most 25 KiB of value).
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub(super) const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Restore bodies: the largest blob a backup of 500 versions can produce
 /// (see `backup::MAX_BLOB_BYTES`), with room for the JSON around it.
-pub const MAX_RESTORE_BODY_BYTES: usize = super::backup::MAX_BLOB_BYTES * 4 / 3 + 4096;
+pub(super) const MAX_RESTORE_BODY_BYTES: usize = super::backup::MAX_BLOB_BYTES * 4 / 3 + 4096;
 /// A list page stops growing past this many bytes of JSON (it still holds one item).
 pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
 /// File descriptors kept free of connections: the store, logs, certificates.

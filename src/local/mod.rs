@@ -30,10 +30,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use host::DEFAULT_VAULT;
-pub use limits::{Limits, MAX_BODY_BYTES, MAX_PAGE_BYTES, MAX_RESTORE_BODY_BYTES};
-pub use tls::CA_FILE;
-pub use token::{MIN_TOKEN_CHARS, TOKEN_FILE, TokenError};
+pub(crate) use host::DEFAULT_VAULT;
+pub use limits::{Limits, MAX_PAGE_BYTES};
+pub(crate) use tls::CA_FILE;
+pub(crate) use token::TOKEN_FILE;
 
 /// Why the local vault could not start.
 #[derive(Debug, thiserror::Error)]

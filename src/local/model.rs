@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 /// One version's properties (never its value).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VersionRow {
+pub(super) struct VersionRow {
     /// The name as created (case kept).
     pub name: String,
     pub version: String,
@@ -23,14 +23,14 @@ pub struct VersionRow {
 
 /// Soft-delete state of a secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeletedInfo {
+pub(super) struct DeletedInfo {
     pub deleted_date: i64,
     pub scheduled_purge_date: i64,
     pub recoverable_days: u32,
 }
 
 /// What a set writes.
-pub struct NewVersion {
+pub(super) struct NewVersion {
     pub value: Zeroizing<String>,
     pub content_type: Option<String>,
     pub enabled: bool,
@@ -41,7 +41,7 @@ pub struct NewVersion {
 
 /// A properties update; `None` keeps the field.
 #[derive(Debug, Default)]
-pub struct PropsPatch {
+pub(super) struct PropsPatch {
     pub content_type: Option<String>,
     pub enabled: Option<bool>,
     pub nbf: Option<Option<i64>>,
@@ -51,13 +51,13 @@ pub struct PropsPatch {
 
 /// A v1 backup (JSON), still restored: every version with its value and attributes.
 #[derive(Serialize, Deserialize)]
-pub struct BackupContents {
+pub(super) struct BackupContents {
     pub name: String,
     pub versions: Vec<BackupVersion>,
 }
 
 #[derive(Serialize, Deserialize)]
-pub struct BackupVersion {
+pub(super) struct BackupVersion {
     pub row: VersionRow,
     pub value: String,
 }

@@ -34,7 +34,7 @@ fn yes() -> bool {
 }
 
 /// Writes every sample into `vault`.
-pub fn add_samples(store: &mut Store, vault: &str, now: i64) -> Result<(), StoreError> {
+pub(super) fn add_samples(store: &mut Store, vault: &str, now: i64) -> Result<(), StoreError> {
     let samples: Vec<Sample> = serde_json::from_str(SAMPLES)
         .map_err(|e| StoreError::Db(format!("assets/samples.json: {e}")))?;
     for sample in samples {

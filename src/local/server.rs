@@ -32,7 +32,7 @@ use super::limits::{Limits, MAX_BODY_BYTES, MAX_RESTORE_BODY_BYTES};
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// What every connection shares.
-pub struct Server {
+pub(super) struct Server {
     pub certs: Arc<CertSource>,
     pub service: Arc<Service>,
     pub limits: Limits,
@@ -46,7 +46,7 @@ struct Shared {
 
 impl Server {
     /// Accepts connections until `stop` is cancelled, then closes them all.
-    pub async fn serve(self, listener: TcpListener, stop: CancellationToken) {
+    pub(super) async fn serve(self, listener: TcpListener, stop: CancellationToken) {
         let tracker = Tracker::new(self.limits.connection_cap());
         tracing::debug!(cap = tracker.cap(), "connection cap");
         let shared = Arc::new(Shared {

@@ -13,7 +13,7 @@ use super::model::{DeletedInfo, NewVersion, PropsPatch, StoreError, VersionRow};
 
 /// Bump with a migration step in `migrate` when the schema changes.
 const SCHEMA_VERSION: i64 = 2;
-pub const DB_FILE: &str = "vault.db";
+pub(super) const DB_FILE: &str = "vault.db";
 /// What the key check seals: opening it proves `store.key` is the key of this database.
 const KEY_CHECK: &[u8] = b"kvtui store key check";
 const KEY_CHECK_AAD: &[u8] = b"key-check";
@@ -38,7 +38,7 @@ CREATE INDEX IF NOT EXISTS secrets_purge ON secrets (scheduled_purge_date) WHERE
 
 const VERSION_COLS: &str = "s.name, v.version, v.content_type, v.enabled, v.nbf, v.exp, v.created, v.updated, v.tags, v.managed";
 
-pub struct Store {
+pub(super) struct Store {
     conn: Connection,
     sealer: Sealer,
     retention_days: u32,
@@ -52,7 +52,7 @@ fn key(name: &str) -> String {
 fn new_version_id() -> String {
     let mut b = [0u8; 16];
     rand::rng().fill_bytes(&mut b);
-    hex::encode(b)
+    super::crypto::to_hex(&b)
 }
 
 /// Associated data of a value: its vault, name and version.
@@ -97,7 +97,7 @@ enum NameState {
 
 impl Store {
     /// Opens `<dir>/vault.db`, or an in-memory database when `dir` is `None`.
-    pub fn open(
+    pub(super) fn open(
         dir: Option<&Path>,
         sealer: Sealer,
         retention_days: u32,
@@ -136,7 +136,7 @@ impl Store {
     }
 
     /// True when `<dir>/vault.db` exists and holds sealed data (values or the key check).
-    pub fn holds_values(dir: &Path) -> Result<bool, StoreError> {
+    pub(super) fn holds_values(dir: &Path) -> Result<bool, StoreError> {
         let path = dir.join(DB_FILE);
         if !path.exists() {
             return Ok(false);
@@ -230,7 +230,7 @@ impl Store {
     }
 
     /// Records `vault`; true when it is new.
-    pub fn ensure_vault(&mut self, vault: &str, now: i64) -> Result<bool, StoreError> {
+    pub(super) fn ensure_vault(&mut self, vault: &str, now: i64) -> Result<bool, StoreError> {
         let n = self.conn.execute(
             "INSERT OR IGNORE INTO vaults (name, created) VALUES (?1, ?2)",
             params![vault, now],
@@ -278,7 +278,7 @@ impl Store {
     }
 
     /// Adds a new version (creating the secret); refused while the name is deleted.
-    pub fn set(
+    pub(super) fn set(
         &mut self,
         vault: &str,
         name: &str,
@@ -338,7 +338,7 @@ impl Store {
     }
 
     /// A live version (latest when `version` is `None`) with its value.
-    pub fn get(
+    pub(super) fn get(
         &self,
         vault: &str,
         name: &str,
@@ -354,7 +354,7 @@ impl Store {
     }
 
     /// Changes a version's properties; the value stays.
-    pub fn update(
+    pub(super) fn update(
         &mut self,
         vault: &str,
         name: &str,
@@ -387,7 +387,7 @@ impl Store {
     }
 
     /// Soft-deletes every version; the latest is returned with its deletion dates.
-    pub fn delete(
+    pub(super) fn delete(
         &mut self,
         vault: &str,
         name: &str,
@@ -414,7 +414,7 @@ impl Store {
     }
 
     /// Latest version of each live secret whose name sorts after `after`.
-    pub fn list(
+    pub(super) fn list(
         &self,
         vault: &str,
         after: &str,
@@ -433,7 +433,7 @@ impl Store {
 
     /// Versions of a live secret after sequence `after`, oldest first; the second
     /// field of each pair is the cursor for the next page.
-    pub fn list_versions(
+    pub(super) fn list_versions(
         &self,
         vault: &str,
         name: &str,
@@ -463,7 +463,7 @@ impl Store {
     }
 
     /// Deleted secrets whose name sorts after `after`.
-    pub fn list_deleted(
+    pub(super) fn list_deleted(
         &self,
         vault: &str,
         after: &str,
@@ -477,7 +477,7 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub fn get_deleted(
+    pub(super) fn get_deleted(
         &self,
         vault: &str,
         name: &str,
@@ -493,7 +493,7 @@ impl Store {
     }
 
     /// Brings a deleted secret back with every version.
-    pub fn recover(&mut self, vault: &str, name: &str) -> Result<VersionRow, StoreError> {
+    pub(super) fn recover(&mut self, vault: &str, name: &str) -> Result<VersionRow, StoreError> {
         let (row, _) = self.get_deleted(vault, name)?;
         self.conn.execute(
             "UPDATE secrets SET deleted_date = NULL, scheduled_purge_date = NULL, recoverable_days = NULL
@@ -504,7 +504,7 @@ impl Store {
     }
 
     /// Removes a deleted secret for good.
-    pub fn purge(&mut self, vault: &str, name: &str) -> Result<(), StoreError> {
+    pub(super) fn purge(&mut self, vault: &str, name: &str) -> Result<(), StoreError> {
         self.get_deleted(vault, name)?;
         self.remove(vault, &key(name))?;
         self.checkpoint()
@@ -525,7 +525,7 @@ impl Store {
     }
 
     /// Purges every deleted secret whose scheduled purge date has passed.
-    pub fn purge_expired(&mut self, now: i64) -> Result<usize, StoreError> {
+    pub(super) fn purge_expired(&mut self, now: i64) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "DELETE FROM versions WHERE (vault, name_key) IN
@@ -544,7 +544,7 @@ impl Store {
     }
 
     /// The stored name, the number of versions and the last version's sequence of a live secret.
-    pub fn version_count(
+    pub(super) fn version_count(
         &self,
         vault: &str,
         name: &str,
@@ -570,7 +570,7 @@ impl Store {
 
     /// Up to `limit` versions of a live secret with sequence in `(after, last]`,
     /// oldest first, values still sealed.
-    pub fn backup_page(
+    pub(super) fn backup_page(
         &self,
         vault: &str,
         name: &str,
@@ -593,7 +593,7 @@ impl Store {
     }
 
     /// Writes every version of a backup; refused when the name exists or is deleted.
-    pub fn restore(
+    pub(super) fn restore(
         &mut self,
         vault: &str,
         name: &str,

@@ -21,9 +21,10 @@ use time::OffsetDateTime;
 
 use super::LocalError;
 use super::certs::CertSource;
-use super::fsutil::{secure_existing, write_file};
+use super::fsutil::secure_existing;
+use crate::fsx::write_file;
 
-pub const CA_FILE: &str = "ca.pem";
+pub(crate) const CA_FILE: &str = "ca.pem";
 const CA_KEY_FILE: &str = "ca-key.pem";
 const CERT_FILE: &str = "server.pem";
 const KEY_FILE: &str = "server-key.pem";
@@ -34,7 +35,7 @@ const SERVER_DAYS: i64 = 397;
 const RENEW_DAYS: i64 = 30;
 
 /// PEM of the CA clients must trust, and where the server's certificates come from.
-pub struct TlsSetup {
+pub(super) struct TlsSetup {
     pub ca_pem: Vec<u8>,
     pub certs: Arc<CertSource>,
 }
@@ -48,7 +49,10 @@ fn read(path: &Path) -> Result<Vec<u8>, LocalError> {
 }
 
 /// TLS config serving one certificate chain, offering HTTP/2 and HTTP/1.1.
-pub fn server_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<ServerConfig>, LocalError> {
+pub(super) fn server_config(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<Arc<ServerConfig>, LocalError> {
     let key = certified_key(cert_pem, key_pem)?;
     let mut config = ServerConfig::builder()
         .with_no_client_auth()
@@ -60,7 +64,10 @@ pub fn server_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<ServerConfig
 /// Loads the CA and server certificate from `dir`, (re)generating what is
 /// missing, corrupt or about to end. With `own` (cert, key) the user's
 /// certificate is served instead; ca.pem then holds that certificate.
-pub fn load_or_create(dir: &Path, own: Option<(&Path, &Path)>) -> Result<TlsSetup, LocalError> {
+pub(super) fn load_or_create(
+    dir: &Path,
+    own: Option<(&Path, &Path)>,
+) -> Result<TlsSetup, LocalError> {
     let ca_path = dir.join(CA_FILE);
     if let Some((cert, key)) = own {
         let cert_pem = read(cert)?;
@@ -193,7 +200,7 @@ fn ca_params() -> Result<CertificateParams, LocalError> {
 }
 
 /// A server certificate for `names`, signed by the local CA.
-pub fn issue(
+pub(super) fn issue(
     names: Vec<String>,
     ips: &[IpAddr],
     issuer: &Issuer<'_, KeyPair>,
@@ -227,7 +234,10 @@ fn issue_default(issuer: &Issuer<'_, KeyPair>) -> Result<(String, KeyPair), Loca
 }
 
 /// A certificate and its key, refused when either does not parse or they do not match.
-pub fn certified_key(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<CertifiedKey>, LocalError> {
+pub(super) fn certified_key(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<Arc<CertifiedKey>, LocalError> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
         .collect::<Result<_, _>>()
         .map_err(|e| tls_err("server certificate", e))?;

@@ -11,13 +11,13 @@ use subtle::ConstantTimeEq;
 use super::{LocalError, fsutil};
 
 /// File holding the bearer token clients must send.
-pub const TOKEN_FILE: &str = "token";
+pub(crate) const TOKEN_FILE: &str = "token";
 /// Shorter tokens are refused: they can be guessed.
-pub const MIN_TOKEN_CHARS: usize = 16;
+pub(super) const MIN_TOKEN_CHARS: usize = 16;
 
 /// Why a token was refused (never quoting it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenError {
+pub(super) enum TokenError {
     #[error("the token is empty or only whitespace")]
     Empty,
     #[error("the token has {0} characters; at least {MIN_TOKEN_CHARS} are required")]
@@ -27,7 +27,7 @@ pub enum TokenError {
 }
 
 /// The token as used everywhere: surrounding whitespace removed, then checked.
-pub fn normalize(raw: &str) -> Result<SecretString, TokenError> {
+pub(super) fn normalize(raw: &str) -> Result<SecretString, TokenError> {
     let t = raw.trim();
     if t.is_empty() {
         return Err(TokenError::Empty);
@@ -46,11 +46,11 @@ fn refused(from: &str, e: TokenError) -> LocalError {
 }
 
 /// The token from `--token`/`KVTUI_TOKEN`, else `<dir>/token`, created (0600) the first time.
-pub fn load(dir: &Path, given: Option<&str>) -> Result<SecretString, LocalError> {
+pub(super) fn load(dir: &Path, given: Option<&str>) -> Result<SecretString, LocalError> {
     let path = dir.join(TOKEN_FILE);
     if let Some(given) = given {
         let token = normalize(given).map_err(|e| refused("--token / KVTUI_TOKEN", e))?;
-        fsutil::write_file(&path, token.expose_secret().as_bytes(), false)
+        crate::fsx::write_file(&path, token.expose_secret().as_bytes(), false)
             .map_err(|e| LocalError::io(&path, e))?;
         return Ok(token);
     }
@@ -59,13 +59,13 @@ pub fn load(dir: &Path, given: Option<&str>) -> Result<SecretString, LocalError>
     }
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
-    fsutil::write_file(&path, token.as_bytes(), false).map_err(|e| LocalError::io(&path, e))?;
+    let token = super::crypto::to_hex(&bytes);
+    crate::fsx::write_file(&path, token.as_bytes(), false).map_err(|e| LocalError::io(&path, e))?;
     Ok(SecretString::from(token))
 }
 
 /// Reads and checks a token file.
-pub fn read(path: &Path) -> Result<SecretString, LocalError> {
+pub(super) fn read(path: &Path) -> Result<SecretString, LocalError> {
     let text = zeroize::Zeroizing::new(
         std::fs::read_to_string(path).map_err(|e| LocalError::io(path, e))?,
     );
@@ -73,15 +73,15 @@ pub fn read(path: &Path) -> Result<SecretString, LocalError> {
 }
 
 /// SHA-256 of a token: fixed length, so comparing digests does not leak the length.
-pub struct TokenDigest([u8; 32]);
+pub(super) struct TokenDigest([u8; 32]);
 
 impl TokenDigest {
-    pub fn of(token: &str) -> Self {
+    pub(super) fn of(token: &str) -> Self {
         Self(Sha256::digest(token.as_bytes()).into())
     }
 
     /// True when `header` is `Bearer <token>` (the scheme in any case).
-    pub fn accepts(&self, header: Option<&str>) -> bool {
+    pub(super) fn accepts(&self, header: Option<&str>) -> bool {
         let Some((scheme, rest)) = header.and_then(|h| h.trim().split_once(' ')) else {
             return false;
         };

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::model::{DeletedInfo, VersionRow};
 
 #[derive(Serialize)]
-pub struct Attributes {
+pub(super) struct Attributes {
     pub enabled: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
@@ -24,7 +24,7 @@ pub struct Attributes {
 /// SecretBundle, SecretItem and the deleted variants in one shape: fields that
 /// do not apply are `None` and left out.
 #[derive(Serialize)]
-pub struct SecretJson<'a> {
+pub(super) struct SecretJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<&'a str>,
     pub id: String,
@@ -44,7 +44,7 @@ pub struct SecretJson<'a> {
 }
 
 /// `Recoverable+Purgeable` at 90 days; shorter retention is "customized".
-pub fn recovery_level(days: u32) -> &'static str {
+pub(super) fn recovery_level(days: u32) -> &'static str {
     if days >= 90 {
         "Recoverable+Purgeable"
     } else {
@@ -53,7 +53,7 @@ pub fn recovery_level(days: u32) -> &'static str {
 }
 
 /// How a row is shown: with which id, value and deletion state.
-pub struct View<'a> {
+pub(super) struct View<'a> {
     pub base: &'a str,
     pub retention_days: u32,
     pub versioned_id: bool,
@@ -64,7 +64,7 @@ pub struct View<'a> {
 impl<'a> View<'a> {
     /// The JSON of `row`; it borrows the view's data, not the view, so a
     /// temporary view per row is fine.
-    pub fn render<'r>(&self, row: &'r VersionRow) -> SecretJson<'r>
+    pub(super) fn render<'r>(&self, row: &'r VersionRow) -> SecretJson<'r>
     where
         'a: 'r,
     {
@@ -98,7 +98,7 @@ impl<'a> View<'a> {
 }
 
 #[derive(Deserialize, Default)]
-pub struct AttributesIn {
+pub(super) struct AttributesIn {
     pub enabled: Option<bool>,
     #[serde(default, deserialize_with = "some_option")]
     pub nbf: Option<Option<i64>>,
@@ -112,7 +112,7 @@ fn some_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i
 }
 
 #[derive(Deserialize)]
-pub struct SetBody {
+pub(super) struct SetBody {
     pub value: Option<String>,
     #[serde(rename = "contentType")]
     pub content_type: Option<String>,
@@ -129,7 +129,7 @@ impl Drop for SetBody {
 }
 
 #[derive(Deserialize)]
-pub struct UpdateBody {
+pub(super) struct UpdateBody {
     #[serde(rename = "contentType")]
     pub content_type: Option<String>,
     pub attributes: Option<AttributesIn>,
@@ -137,22 +137,22 @@ pub struct UpdateBody {
 }
 
 #[derive(Deserialize)]
-pub struct BlobBody {
+pub(super) struct BlobBody {
     pub value: Option<String>,
 }
 
 #[derive(Serialize)]
-pub struct BlobJson {
+pub(super) struct BlobJson {
     pub value: String,
 }
 
 #[derive(Serialize)]
-pub struct ErrorJson<'a> {
+pub(super) struct ErrorJson<'a> {
     pub error: ErrorBody<'a>,
 }
 
 #[derive(Serialize)]
-pub struct ErrorBody<'a> {
+pub(super) struct ErrorBody<'a> {
     pub code: &'a str,
     pub message: &'a str,
     #[serde(rename = "innererror", skip_serializing_if = "Option::is_none")]
@@ -160,6 +160,6 @@ pub struct ErrorBody<'a> {
 }
 
 #[derive(Serialize)]
-pub struct InnerError<'a> {
+pub(super) struct InnerError<'a> {
     pub code: &'a str,
 }

@@ -1,18 +1,21 @@
-//! Logs go to a file in the state dir, never to the terminal.
+//! The one logging setup: the TUI logs to a file in the state dir (never to
+//! the terminal it draws on); `kvtui serve` logs to stderr. Values never reach
+//! a log.
 
 use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::fmt::MakeWriter;
 
 use super::AppError;
-use crate::config::default_state_dir;
+use crate::dirs::state_dir;
 
 /// Sends logs to a file (never the terminal) through a non-blocking writer;
 /// keep the guard alive until exit so the last lines are flushed.
 pub fn init_logging(log_file: Option<&Path>) -> Result<WorkerGuard, AppError> {
     let path = match log_file {
         Some(p) => p.to_owned(),
-        None => default_state_dir()
+        None => state_dir()
             .unwrap_or_else(|| PathBuf::from("."))
             .join("kvtui.log"),
     };
@@ -31,13 +34,29 @@ pub fn init_logging(log_file: Option<&Path>) -> Result<WorkerGuard, AppError> {
             source,
         })?;
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KVTUI_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .map_err(|e| AppError::LogInit(e.to_string()))?;
+    install(writer, "KVTUI_LOG", "info", Some(false)).map_err(AppError::LogInit)?;
     Ok(guard)
+}
+
+/// The service logs requests' outcomes to stderr; RUST_LOG tunes it. A second
+/// call (a subscriber already set) is harmless.
+pub fn init_stderr_logging() {
+    let _ = install(std::io::stderr, "RUST_LOG", "warn", None);
+}
+
+/// Installs the global subscriber: `env_var` filters, else `default`; `ansi`
+/// forces colours on or off (`None`: the library's choice).
+fn install<W>(writer: W, env_var: &str, default: &str, ansi: Option<bool>) -> Result<(), String>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let filter = tracing_subscriber::EnvFilter::try_from_env(env_var)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let mut builder = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_env_filter(filter);
+    if let Some(ansi) = ansi {
+        builder = builder.with_ansi(ansi);
+    }
+    builder.try_init().map_err(|e| e.to_string())
 }

@@ -8,7 +8,7 @@ mod event_loop;
 mod logging;
 
 pub use event_loop::{TICK, VaultConn, Wiring, event_loop, initial_model, run_vaults, wire};
-pub use logging::init_logging;
+pub use logging::{init_logging, init_stderr_logging};
 
 use std::io;
 use std::path::PathBuf;

@@ -4,23 +4,187 @@
 //! through `Shared::emit` as each arrives.
 
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use azure_core::http::RequestContent;
+use azure_core::http::{RequestContent, Response};
 use azure_security_keyvault_secrets::models::{
     self, SecretClientGetSecretOptions, SecretClientListDeletedSecretPropertiesOptions,
     SecretClientListSecretPropertiesOptions, SecretClientListSecretPropertiesVersionsOptions,
     SecretClientUpdateSecretPropertiesOptions,
 };
 use futures::{Stream, StreamExt};
+use serde::de::DeserializeOwned;
 
 use super::convert;
 use super::error::{ErrorKind, Op, VaultError, classify};
 use super::messages::{ReqId, VaultCmd, VaultEventKind};
+use super::types::{NewSecret, PropsUpdate, SecretName};
 use super::worker::Shared;
 
 /// Largest backup file `Restore` reads; real blobs are far smaller.
 const MAX_BACKUP_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Runs one command: a table from command to the function that runs it.
+pub(crate) async fn run(
+    s: &Shared,
+    id: ReqId,
+    cmd: VaultCmd,
+) -> Result<VaultEventKind, VaultError> {
+    match cmd {
+        VaultCmd::ListSecrets => list_secrets(s, id).await,
+        VaultCmd::ListVersions { name } => list_versions(s, id, &name).await,
+        VaultCmd::ListDeleted => list_deleted(s, id).await,
+        VaultCmd::Get { name, version } => get(s, &name, version).await,
+        VaultCmd::Set(new) => set(s, &new).await,
+        VaultCmd::UpdateProps {
+            name,
+            version,
+            update,
+        } => update_props(s, &name, version, &update).await,
+        VaultCmd::Delete { name } => delete(s, &name).await,
+        VaultCmd::GetDeleted { name } => get_deleted(s, &name).await,
+        VaultCmd::Recover { name } => recover(s, &name).await,
+        VaultCmd::Purge { name } => purge(s, &name).await,
+        VaultCmd::Backup { name, path } => backup(s, &name, path).await,
+        VaultCmd::Restore { path } => restore(s, &path).await,
+    }
+}
+
+async fn list_secrets(s: &Shared, id: ReqId) -> Result<VaultEventKind, VaultError> {
+    let opts = SecretClientListSecretPropertiesOptions {
+        maxresults: s.cfg.page_size,
+        ..Default::default()
+    };
+    let pager = s
+        .client
+        .list_secret_properties(Some(opts))
+        .map_err(classified(s, Op::List))?;
+    list(s, id, Op::List, pager.into_pages(), secrets_page).await
+}
+
+async fn list_versions(
+    s: &Shared,
+    id: ReqId,
+    name: &SecretName,
+) -> Result<VaultEventKind, VaultError> {
+    let opts = SecretClientListSecretPropertiesVersionsOptions {
+        maxresults: s.cfg.page_size,
+        ..Default::default()
+    };
+    let pager = s
+        .client
+        .list_secret_properties_versions(name.as_str(), Some(opts))
+        .map_err(classified(s, Op::ListVersions))?;
+    list(s, id, Op::ListVersions, pager.into_pages(), secrets_page).await
+}
+
+async fn list_deleted(s: &Shared, id: ReqId) -> Result<VaultEventKind, VaultError> {
+    let opts = SecretClientListDeletedSecretPropertiesOptions {
+        maxresults: s.cfg.page_size,
+        ..Default::default()
+    };
+    let pager = s
+        .client
+        .list_deleted_secret_properties(Some(opts))
+        .map_err(classified(s, Op::ListDeleted))?;
+    list(s, id, Op::ListDeleted, pager.into_pages(), deleted_page).await
+}
+
+async fn get(
+    s: &Shared,
+    name: &SecretName,
+    version: Option<String>,
+) -> Result<VaultEventKind, VaultError> {
+    let secret_version = version.map(check_version).transpose()?;
+    let opts = SecretClientGetSecretOptions {
+        secret_version,
+        ..Default::default()
+    };
+    let fut = s.client.get_secret(name.as_str(), Some(opts));
+    let secret = fetch(s, Op::Get, fut).await?;
+    Ok(VaultEventKind::Secret(Box::new(convert::from_secret(
+        secret,
+    )?)))
+}
+
+async fn set(s: &Shared, new: &NewSecret) -> Result<VaultEventKind, VaultError> {
+    let body: RequestContent<models::SetSecretParameters> = convert::set_parameters(new)
+        .try_into()
+        .map_err(classified(s, Op::Set))?;
+    let fut = s.client.set_secret(new.name.as_str(), body, None);
+    props(fetch(s, Op::Set, fut).await?)
+}
+
+async fn update_props(
+    s: &Shared,
+    name: &SecretName,
+    version: Option<String>,
+    update: &PropsUpdate,
+) -> Result<VaultEventKind, VaultError> {
+    let secret_version = version.map(check_version).transpose()?;
+    let json = convert::update_body(update).to_string();
+    let body: RequestContent<models::UpdateSecretPropertiesParameters> =
+        RequestContent::from(json.into_bytes());
+    let opts = SecretClientUpdateSecretPropertiesOptions {
+        secret_version,
+        ..Default::default()
+    };
+    let fut = s
+        .client
+        .update_secret_properties(name.as_str(), body, Some(opts));
+    props(fetch(s, Op::Update, fut).await?)
+}
+
+async fn delete(s: &Shared, name: &SecretName) -> Result<VaultEventKind, VaultError> {
+    let fut = s.client.delete_secret(name.as_str(), None);
+    deleted(&fetch(s, Op::Delete, fut).await?)
+}
+
+async fn get_deleted(s: &Shared, name: &SecretName) -> Result<VaultEventKind, VaultError> {
+    let fut = s.client.get_deleted_secret(name.as_str(), None);
+    deleted(&fetch(s, Op::GetDeleted, fut).await?)
+}
+
+async fn recover(s: &Shared, name: &SecretName) -> Result<VaultEventKind, VaultError> {
+    let fut = s.client.recover_deleted_secret(name.as_str(), None);
+    props(fetch(s, Op::Recover, fut).await?)
+}
+
+async fn purge(s: &Shared, name: &SecretName) -> Result<VaultEventKind, VaultError> {
+    let fut = s.client.purge_deleted_secret(name.as_str(), None);
+    call(s, Op::Purge, fut).await?;
+    Ok(VaultEventKind::Purged)
+}
+
+async fn backup(
+    s: &Shared,
+    name: &SecretName,
+    path: PathBuf,
+) -> Result<VaultEventKind, VaultError> {
+    let fut = s.client.backup_secret(name.as_str(), None);
+    let blob = fetch(s, Op::Backup, fut)
+        .await?
+        .value
+        .ok_or_else(|| VaultError::new(ErrorKind::Other, "the vault returned an empty backup"))?;
+    write_private(&path, blob).await.map_err(|e| {
+        VaultError::new(
+            ErrorKind::Other,
+            format!("could not write the backup to {}: {e}", path.display()),
+        )
+    })?;
+    Ok(VaultEventKind::BackedUp { path })
+}
+
+async fn restore(s: &Shared, path: &Path) -> Result<VaultEventKind, VaultError> {
+    let blob = read_backup(path).await?;
+    let params = models::RestoreSecretParameters {
+        secret_backup: Some(blob),
+    };
+    let body: RequestContent<models::RestoreSecretParameters> =
+        params.try_into().map_err(classified(s, Op::Restore))?;
+    let fut = s.client.restore_secret(body, None);
+    props(fetch(s, Op::Restore, fut).await?)
+}
 
 /// One page of secrets or versions, leaving out items without a usable id.
 fn secrets_page(p: models::ListSecretPropertiesResult) -> VaultEventKind {
@@ -31,154 +195,23 @@ fn secrets_page(p: models::ListSecretPropertiesResult) -> VaultEventKind {
     VaultEventKind::SecretsPage(items.collect())
 }
 
-pub(crate) async fn run(
+/// One page of deleted secrets, leaving out items without a usable id.
+fn deleted_page(p: models::ListDeletedSecretPropertiesResult) -> VaultEventKind {
+    let items = p
+        .value
+        .iter()
+        .filter_map(|i| keep(convert::from_deleted_properties(i)));
+    VaultEventKind::DeletedPage(items.collect())
+}
+
+/// Awaits one SDK call and decodes its body, classifying either failure.
+async fn fetch<T: DeserializeOwned>(
     s: &Shared,
-    id: ReqId,
-    cmd: VaultCmd,
-) -> Result<VaultEventKind, VaultError> {
-    let c = &s.client;
-    match cmd {
-        VaultCmd::ListSecrets => {
-            let opts = SecretClientListSecretPropertiesOptions {
-                maxresults: s.cfg.page_size,
-                ..Default::default()
-            };
-            let pager = c
-                .list_secret_properties(Some(opts))
-                .map_err(|e| classify(&e, Op::List, &s.host))?;
-            list(s, id, Op::List, pager.into_pages(), secrets_page).await
-        }
-        VaultCmd::ListVersions { name } => {
-            let opts = SecretClientListSecretPropertiesVersionsOptions {
-                maxresults: s.cfg.page_size,
-                ..Default::default()
-            };
-            let pager = c
-                .list_secret_properties_versions(name.as_str(), Some(opts))
-                .map_err(|e| classify(&e, Op::ListVersions, &s.host))?;
-            list(s, id, Op::ListVersions, pager.into_pages(), secrets_page).await
-        }
-        VaultCmd::ListDeleted => {
-            let opts = SecretClientListDeletedSecretPropertiesOptions {
-                maxresults: s.cfg.page_size,
-                ..Default::default()
-            };
-            let pager = c
-                .list_deleted_secret_properties(Some(opts))
-                .map_err(|e| classify(&e, Op::ListDeleted, &s.host))?;
-            list(
-                s,
-                id,
-                Op::ListDeleted,
-                pager.into_pages(),
-                |p: models::ListDeletedSecretPropertiesResult| {
-                    let items = p
-                        .value
-                        .iter()
-                        .filter_map(|i| keep(convert::from_deleted_properties(i)));
-                    VaultEventKind::DeletedPage(items.collect())
-                },
-            )
-            .await
-        }
-        VaultCmd::Get { name, version } => {
-            let secret_version = version.map(check_version).transpose()?;
-            let opts = SecretClientGetSecretOptions {
-                secret_version,
-                ..Default::default()
-            };
-            let rsp = call(s, Op::Get, c.get_secret(name.as_str(), Some(opts))).await?;
-            let model = rsp
-                .into_model()
-                .map_err(|e| classify(&e, Op::Get, &s.host))?;
-            Ok(VaultEventKind::Secret(Box::new(convert::from_secret(
-                model,
-            )?)))
-        }
-        VaultCmd::Set(new) => {
-            let body: RequestContent<models::SetSecretParameters> = convert::set_parameters(&new)
-                .try_into()
-                .map_err(|e| classify(&e, Op::Set, &s.host))?;
-            let rsp = call(s, Op::Set, c.set_secret(new.name.as_str(), body, None)).await?;
-            props(s, Op::Set, rsp)
-        }
-        VaultCmd::UpdateProps {
-            name,
-            version,
-            update,
-        } => {
-            let secret_version = version.map(check_version).transpose()?;
-            let json = convert::update_body(&update).to_string();
-            let body: RequestContent<models::UpdateSecretPropertiesParameters> =
-                RequestContent::from(json.into_bytes());
-            let opts = SecretClientUpdateSecretPropertiesOptions {
-                secret_version,
-                ..Default::default()
-            };
-            let fut = c.update_secret_properties(name.as_str(), body, Some(opts));
-            let rsp = call(s, Op::Update, fut).await?;
-            props(s, Op::Update, rsp)
-        }
-        VaultCmd::Delete { name } => {
-            let rsp = call(s, Op::Delete, c.delete_secret(name.as_str(), None)).await?;
-            let model = rsp
-                .into_model()
-                .map_err(|e| classify(&e, Op::Delete, &s.host))?;
-            Ok(VaultEventKind::Deleted(Box::new(convert::from_deleted(
-                &model,
-            )?)))
-        }
-        VaultCmd::GetDeleted { name } => {
-            let rsp = call(s, Op::GetDeleted, c.get_deleted_secret(name.as_str(), None)).await?;
-            let model = rsp
-                .into_model()
-                .map_err(|e| classify(&e, Op::GetDeleted, &s.host))?;
-            Ok(VaultEventKind::Deleted(Box::new(convert::from_deleted(
-                &model,
-            )?)))
-        }
-        VaultCmd::Recover { name } => {
-            let rsp = call(
-                s,
-                Op::Recover,
-                c.recover_deleted_secret(name.as_str(), None),
-            )
-            .await?;
-            props(s, Op::Recover, rsp)
-        }
-        VaultCmd::Purge { name } => {
-            call(s, Op::Purge, c.purge_deleted_secret(name.as_str(), None)).await?;
-            Ok(VaultEventKind::Purged)
-        }
-        VaultCmd::Backup { name, path } => {
-            let rsp = call(s, Op::Backup, c.backup_secret(name.as_str(), None)).await?;
-            let blob = rsp
-                .into_model()
-                .map_err(|e| classify(&e, Op::Backup, &s.host))?
-                .value
-                .ok_or_else(|| {
-                    VaultError::new(ErrorKind::Other, "the vault returned an empty backup")
-                })?;
-            write_private(&path, &blob).await.map_err(|e| {
-                VaultError::new(
-                    ErrorKind::Other,
-                    format!("could not write the backup to {}: {e}", path.display()),
-                )
-            })?;
-            Ok(VaultEventKind::BackedUp { path })
-        }
-        VaultCmd::Restore { path } => {
-            let blob = read_backup(&path).await?;
-            let params = models::RestoreSecretParameters {
-                secret_backup: Some(blob),
-            };
-            let body: RequestContent<models::RestoreSecretParameters> = params
-                .try_into()
-                .map_err(|e| classify(&e, Op::Restore, &s.host))?;
-            let rsp = call(s, Op::Restore, c.restore_secret(body, None)).await?;
-            props(s, Op::Restore, rsp)
-        }
-    }
+    op: Op,
+    fut: impl Future<Output = azure_core::Result<Response<T>>>,
+) -> Result<T, VaultError> {
+    let rsp = call(s, op, fut).await?;
+    model(s, op, rsp)
 }
 
 /// Awaits one SDK call with the request timeout, classifying any failure.
@@ -189,9 +222,32 @@ async fn call<T>(
 ) -> Result<T, VaultError> {
     match tokio::time::timeout(s.cfg.request_timeout, fut).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(classify(&e, op, &s.host)),
+        Ok(Err(e)) => Err(classified(s, op)(e)),
         Err(_) => Err(VaultError::timeout(op, &s.host, s.cfg.request_timeout)),
     }
+}
+
+/// Turns an SDK error from `op` into the vault error the UI shows.
+fn classified(s: &Shared, op: Op) -> impl Fn(azure_core::Error) -> VaultError + '_ {
+    move |e| classify(&e, op, &s.host)
+}
+
+/// Decodes a response body; a body the SDK cannot read is classified like any
+/// other failure of `op`.
+fn model<T: DeserializeOwned>(s: &Shared, op: Op, rsp: Response<T>) -> Result<T, VaultError> {
+    rsp.into_model().map_err(classified(s, op))
+}
+
+fn props(secret: models::Secret) -> Result<VaultEventKind, VaultError> {
+    Ok(VaultEventKind::Props(Box::new(convert::props_of_secret(
+        &secret,
+    )?)))
+}
+
+fn deleted(secret: &models::DeletedSecret) -> Result<VaultEventKind, VaultError> {
+    Ok(VaultEventKind::Deleted(Box::new(convert::from_deleted(
+        secret,
+    )?)))
 }
 
 /// Streams pages as they arrive, then the total; a failure mid-list ends it with
@@ -204,8 +260,8 @@ async fn list<P, St>(
     to_event: impl Fn(P) -> VaultEventKind,
 ) -> Result<VaultEventKind, VaultError>
 where
-    St: Stream<Item = azure_core::Result<azure_core::http::Response<P>>>,
-    P: serde::de::DeserializeOwned,
+    St: Stream<Item = azure_core::Result<Response<P>>>,
+    P: DeserializeOwned,
 {
     let mut pages = std::pin::pin!(pages);
     let mut count = 0usize;
@@ -213,11 +269,10 @@ where
         let page = match tokio::time::timeout(s.cfg.request_timeout, pages.next()).await {
             Err(_) => return Err(VaultError::timeout(op, &s.host, s.cfg.request_timeout)),
             Ok(None) => break,
-            Ok(Some(Err(e))) => return Err(classify(&e, op, &s.host)),
+            Ok(Some(Err(e))) => return Err(classified(s, op)(e)),
             Ok(Some(Ok(page))) => page,
         };
-        let model = page.into_model().map_err(|e| classify(&e, op, &s.host))?;
-        let event = to_event(model);
+        let event = to_event(model(s, op, page)?);
         count += match &event {
             VaultEventKind::SecretsPage(v) => v.len(),
             VaultEventKind::DeletedPage(v) => v.len(),
@@ -226,17 +281,6 @@ where
         s.emit(id, event).await;
     }
     Ok(VaultEventKind::ListDone { count })
-}
-
-fn props(
-    s: &Shared,
-    op: Op,
-    rsp: azure_core::http::Response<models::Secret>,
-) -> Result<VaultEventKind, VaultError> {
-    let model = rsp.into_model().map_err(|e| classify(&e, op, &s.host))?;
-    Ok(VaultEventKind::Props(Box::new(convert::props_of_secret(
-        &model,
-    )?)))
 }
 
 /// A listed item the vault described badly is left out (and logged), not fatal
@@ -258,23 +302,13 @@ fn check_version(v: String) -> Result<String, VaultError> {
     }
 }
 
-/// Writes a backup readable by its owner only (0600), replacing any old file.
-async fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    let mut o = tokio::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    o.mode(0o600);
-    let mut f = o.open(path).await?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // An existing file keeps its old mode through `open`; tighten it.
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .await?;
-    }
-    f.write_all(bytes).await?;
-    f.sync_all().await
+/// Writes a backup readable by its owner only (0600), replacing any old file
+/// atomically; off the async threads, as the file may be slow to write.
+async fn write_private(path: &Path, bytes: Vec<u8>) -> std::io::Result<()> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || crate::fsx::write_private(&path, &bytes))
+        .await
+        .map_err(std::io::Error::other)?
 }
 
 async fn read_backup(path: &Path) -> Result<Vec<u8>, VaultError> {
@@ -324,7 +358,7 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644));
         }
-        assert!(write_private(&path, b"blob").await.is_ok());
+        assert!(write_private(&path, b"blob".to_vec()).await.is_ok());
         assert_eq!(std::fs::read(&path).ok().as_deref(), Some(&b"blob"[..]));
         #[cfg(unix)]
         {

@@ -15,7 +15,7 @@ use super::error::{ErrorKind, VaultError};
 use super::types::{DeletedSecret, NewSecret, PropsUpdate, Secret, SecretProps};
 
 /// `(name, version)` from a secret or deleted-secret id.
-pub fn split_id(id: &str) -> Option<(String, Option<String>)> {
+pub(crate) fn split_id(id: &str) -> Option<(String, Option<String>)> {
     let url = url::Url::parse(id).ok()?;
     let mut segs = url.path_segments()?.filter(|s| !s.is_empty());
     match segs.next()? {
@@ -86,7 +86,7 @@ pub fn from_properties(s: &models::SecretProperties) -> Result<SecretProps, Vaul
 }
 
 /// Props of a full secret, leaving the value behind (set, update, recover, restore).
-pub fn props_of_secret(s: &models::Secret) -> Result<SecretProps, VaultError> {
+pub(crate) fn props_of_secret(s: &models::Secret) -> Result<SecretProps, VaultError> {
     props(Parts {
         id: s.id.as_ref(),
         fallback_id: None,
@@ -98,13 +98,13 @@ pub fn props_of_secret(s: &models::Secret) -> Result<SecretProps, VaultError> {
 }
 
 /// A secret with its value; the SDK's `String` is moved into a `SecretString`.
-pub fn from_secret(mut s: models::Secret) -> Result<Secret, VaultError> {
+pub(crate) fn from_secret(mut s: models::Secret) -> Result<Secret, VaultError> {
     let props = props_of_secret(&s)?;
     let value = SecretString::from(s.value.take().unwrap_or_default());
     Ok(Secret { props, value })
 }
 
-pub fn from_deleted(s: &models::DeletedSecret) -> Result<DeletedSecret, VaultError> {
+pub(crate) fn from_deleted(s: &models::DeletedSecret) -> Result<DeletedSecret, VaultError> {
     Ok(DeletedSecret {
         props: props(Parts {
             id: s.id.as_ref(),
@@ -120,7 +120,7 @@ pub fn from_deleted(s: &models::DeletedSecret) -> Result<DeletedSecret, VaultErr
     })
 }
 
-pub fn from_deleted_properties(
+pub(crate) fn from_deleted_properties(
     s: &models::DeletedSecretProperties,
 ) -> Result<DeletedSecret, VaultError> {
     Ok(DeletedSecret {
@@ -144,7 +144,7 @@ fn tags_map(t: &BTreeMap<String, String>) -> HashMap<String, String> {
 
 /// The body of a set. The value is copied into the SDK's model only here,
 /// just before it is serialized.
-pub fn set_parameters(n: &NewSecret) -> models::SetSecretParameters {
+pub(crate) fn set_parameters(n: &NewSecret) -> models::SetSecretParameters {
     models::SetSecretParameters {
         value: Some(n.value.expose_secret().to_owned()),
         content_type: n.content_type.clone(),
@@ -160,7 +160,7 @@ pub fn set_parameters(n: &NewSecret) -> models::SetSecretParameters {
 
 /// The PATCH body of an update, as JSON. Written by hand because the SDK's
 /// model omits `None` dates, and clearing a date needs an explicit `null`.
-pub fn update_body(u: &PropsUpdate) -> serde_json::Value {
+pub(crate) fn update_body(u: &PropsUpdate) -> serde_json::Value {
     use serde_json::{Map, Value, json};
     let ts = |d: Option<OffsetDateTime>| d.map_or(Value::Null, |d| json!(d.unix_timestamp()));
     let mut attrs = Map::new();

@@ -11,8 +11,6 @@
 //! every start on a laptop wait for a timeout.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use azure_core::cloud::CloudConfiguration;
@@ -29,11 +27,11 @@ use azure_identity::{
 use crate::cli::{AuthMethod, Cloud};
 
 /// What to do when no credential works; shown with every `NotSignedIn` error.
-pub const SIGN_IN_HINT: &str = "Run `az login` (or `azd auth login`), or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal; pick one source with --auth.";
+pub(crate) const SIGN_IN_HINT: &str = "Run `az login` (or `azd auth login`), or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal; pick one source with --auth.";
 
 /// A place a token can come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// `AZURE_TENANT_ID` + `AZURE_CLIENT_ID` + `AZURE_CLIENT_SECRET`.
     EnvServicePrincipal,
     /// `AZURE_FEDERATED_TOKEN_FILE` (AKS workload identity).
@@ -57,14 +55,14 @@ impl fmt::Display for Source {
 
 /// One step of a plan: a source to try, or one skipped with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
+pub(crate) struct Step {
     pub source: Source,
     /// `Some(reason)` when the source is not tried.
     pub skipped: Option<String>,
 }
 
 /// The sources `method` tries, in order, given the environment `env`.
-pub fn plan(method: AuthMethod, env: &dyn Fn(&str) -> Option<String>) -> Vec<Step> {
+pub(crate) fn plan(method: AuthMethod, env: &dyn Fn(&str) -> Option<String>) -> Vec<Step> {
     let set = |k: &str| env(k).is_some_and(|v| !v.trim().is_empty());
     let missing = |keys: &[&str]| -> Option<String> {
         let m: Vec<&str> = keys.iter().copied().filter(|k| !set(k)).collect();
@@ -247,8 +245,9 @@ impl fmt::Debug for AutoCredential {
 }
 
 impl AutoCredential {
-    /// The sources that will be tried, in order.
-    pub fn sources(&self) -> Vec<Source> {
+    /// The sources that will be tried, in order (the tests check the plan).
+    #[cfg(test)]
+    fn sources(&self) -> Vec<Source> {
         self.sources.iter().map(|(s, _)| *s).collect()
     }
 
@@ -263,27 +262,9 @@ impl AutoCredential {
     }
 }
 
-// `TokenCredential` is declared with `async_trait`; this is its expansion, so the
-// crate needs no extra dependency.
+#[async_trait::async_trait]
 impl TokenCredential for AutoCredential {
-    fn get_token<'s, 'a, 'b, 'o, 'f>(
-        &'s self,
-        scopes: &'a [&'b str],
-        options: Option<TokenRequestOptions<'o>>,
-    ) -> Pin<Box<dyn Future<Output = azure_core::Result<AccessToken>> + Send + 'f>>
-    where
-        's: 'f,
-        'a: 'f,
-        'b: 'f,
-        'o: 'f,
-        Self: 'f,
-    {
-        Box::pin(self.token(scopes, options))
-    }
-}
-
-impl AutoCredential {
-    async fn token(
+    async fn get_token(
         &self,
         scopes: &[&str],
         options: Option<TokenRequestOptions<'_>>,

@@ -24,16 +24,6 @@ pub enum VaultTarget {
     Embedded,
 }
 
-impl VaultTarget {
-    /// The URL, when there is one yet (the embedded vault gets its port at start).
-    pub fn url(&self) -> Option<&Url> {
-        match self {
-            VaultTarget::Azure(u) | VaultTarget::Local(u) => Some(u),
-            VaultTarget::Embedded => None,
-        }
-    }
-}
-
 impl fmt::Display for VaultTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -57,7 +47,7 @@ pub enum EndpointError {
 }
 
 /// The DNS suffix of vaults in `cloud`.
-pub fn vault_suffix(cloud: Cloud) -> &'static str {
+pub(crate) fn vault_suffix(cloud: Cloud) -> &'static str {
     match cloud {
         Cloud::Public => "vault.azure.net",
         Cloud::China => "vault.azure.cn",
@@ -66,7 +56,7 @@ pub fn vault_suffix(cloud: Cloud) -> &'static str {
 }
 
 /// True for `localhost`, `*.localhost`, `127.0.0.0/8` and `::1`.
-pub fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
@@ -78,16 +68,7 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Key Vault names: 3-24 of `[a-zA-Z0-9-]`, starting with a letter, ending with
-/// a letter or digit, no `--`.
-pub fn is_vault_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    (3..=24).contains(&b.len())
-        && b[0].is_ascii_alphabetic()
-        && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-        && !s.contains("--")
-}
+pub(crate) use crate::kv_facts::is_vault_name;
 
 /// One `--vault` value: a name becomes `https://NAME.<cloud suffix>`, a URL is
 /// used as given (https only: the SDK never sends a token over http).
@@ -133,7 +114,7 @@ pub fn parse_vault(arg: &str, cloud: Cloud) -> Result<VaultTarget, EndpointError
 ///
 /// `flags` are the `--vault` values, `env` reads a variable, `config_vaults`
 /// is the config file's list.
-pub fn resolve(
+pub(crate) fn resolve(
     flags: &[String],
     cloud: Cloud,
     env: &dyn Fn(&str) -> Option<String>,

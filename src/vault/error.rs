@@ -179,7 +179,7 @@ fn clip(s: &str) -> String {
 }
 
 /// Classifies an SDK error from `op` against the vault at `host`.
-pub fn classify(err: &azure_core::Error, op: Op, host: &str) -> VaultError {
+pub(crate) fn classify(err: &azure_core::Error, op: Op, host: &str) -> VaultError {
     match err.kind() {
         SdkKind::HttpResponse {
             status,

@@ -2,17 +2,16 @@
 //! which credential, error classification and the domain types.
 
 mod commands;
-pub mod connect;
+pub(crate) mod connect;
 pub mod convert;
 pub mod credential;
 pub mod endpoint;
-pub mod error;
-pub mod messages;
-pub mod tags;
-pub mod types;
-pub mod worker;
+pub(crate) mod error;
+pub(crate) mod messages;
+pub(crate) mod tags;
+pub(crate) mod types;
+pub(crate) mod worker;
 
-pub use connect::{ConnectOptions, OpenVault};
 pub use endpoint::VaultTarget;
 pub use error::{ErrorKind, Op, VaultError};
 pub use messages::{ReqId, VaultCmd, VaultEvent, VaultEventKind, VaultRequest, WorkerInput};

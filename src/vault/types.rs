@@ -5,22 +5,10 @@ use std::fmt;
 
 use secrecy::SecretString;
 
-pub use super::tags::Tags;
+pub(crate) use super::tags::Tags;
 use time::OffsetDateTime;
 
-/// Longest name Key Vault accepts.
-pub const MAX_NAME_LEN: usize = 127;
-
-/// Why a secret name was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NameError {
-    #[error("a secret name cannot be empty")]
-    Empty,
-    #[error("a secret name is at most 127 characters (this one has {0})")]
-    TooLong(usize),
-    #[error("a secret name may contain only letters, digits and '-' (found {0:?})")]
-    BadChar(char),
-}
+pub(crate) use crate::kv_facts::{NameError, validate_name};
 
 /// A secret name checked against `^[0-9a-zA-Z-]{1,127}$`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,24 +22,6 @@ impl SecretName {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-/// Checks a name without allocating; shared by the service and the forms.
-pub fn validate_name(name: &str) -> Result<(), NameError> {
-    if name.is_empty() {
-        return Err(NameError::Empty);
-    }
-    let len = name.chars().count();
-    if len > MAX_NAME_LEN {
-        return Err(NameError::TooLong(len));
-    }
-    match name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
-    {
-        Some(c) => Err(NameError::BadChar(c)),
-        None => Ok(()),
     }
 }
 
@@ -86,9 +56,6 @@ pub struct SecretProps {
     pub recoverable_days: Option<i32>,
     pub managed: bool,
 }
-
-/// One version of a secret, as listed under the secret.
-pub type SecretVersion = SecretProps;
 
 /// A secret with its value; the value never shows in `Debug`.
 #[derive(Clone)]

@@ -1,0 +1,107 @@
+//! The composition root for vaults: the one place the vault layer and the local
+//! service meet. No vault named starts the embedded local vault in-process; a
+//! loopback URL uses the CA and token of the data dir; Azure vaults go through
+//! `vault::connect::azure_client`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use azure_security_keyvault_secrets::SecretClient;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::local::{self, LocalVault, LocalVaultOptions};
+use crate::vault::connect;
+use crate::vault::credential::{self, CredentialOptions};
+use crate::vault::{ErrorKind, VaultError, VaultTarget};
+
+/// What opening a vault needs besides the target.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub credential: CredentialOptions,
+    /// Local vault data dir: CA and token of a loopback vault, home of the embedded one.
+    pub data_dir: PathBuf,
+    /// Add sample secrets to a new embedded vault.
+    pub samples: bool,
+    /// Keep the embedded vault's secrets in memory only.
+    pub in_memory: bool,
+}
+
+/// An open vault. Keep it alive as long as its client is used: for the
+/// embedded vault it owns the running service.
+pub struct OpenVault {
+    pub client: SecretClient,
+    /// The vault's URL, for the title bar and the vault picker.
+    pub url: String,
+    /// The in-process local service, when this is the embedded vault.
+    pub local: Option<LocalVault>,
+}
+
+/// A client for a local vault at `url` (see [`local::client::secret_client`]).
+fn local_client(url: &str, ca_pem: &[u8], token: SecretString) -> Result<SecretClient, VaultError> {
+    local::client::secret_client(url, ca_pem, token)
+        .map_err(|e| VaultError::new(ErrorKind::Other, format!("cannot open {url}: {e}")))
+}
+
+/// Opens `target`, reading credential variables through `env`.
+pub async fn open(
+    target: &VaultTarget,
+    opts: &ConnectOptions,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<OpenVault, VaultError> {
+    match target {
+        VaultTarget::Azure(url) => {
+            let cred = Arc::new(credential::build(&opts.credential, env));
+            let url = url.as_str().trim_end_matches('/').to_owned();
+            Ok(OpenVault {
+                client: connect::azure_client(&url, cred)?,
+                url,
+                local: None,
+            })
+        }
+        VaultTarget::Local(url) => open_loopback(url.as_str(), opts),
+        VaultTarget::Embedded => open_embedded(opts).await,
+    }
+}
+
+/// A local service already running at `url`, trusted through the data dir.
+fn open_loopback(url: &str, opts: &ConnectOptions) -> Result<OpenVault, VaultError> {
+    let url = url.trim_end_matches('/').to_owned();
+    let (ca, token) = local::client::read_credentials(&opts.data_dir).map_err(|e| {
+        VaultError::new(
+            ErrorKind::NotSignedIn,
+            format!("cannot use the local vault at {url}: {e}"),
+        )
+        .with_hint(format!(
+            "Start it with `kvtui serve --data-dir {}`, or pass the --data-dir it uses.",
+            opts.data_dir.display()
+        ))
+    })?;
+    let client = local_client(&url, &ca, token)?;
+    Ok(OpenVault {
+        client,
+        url,
+        local: None,
+    })
+}
+
+/// The local service started in-process on an ephemeral port.
+async fn open_embedded(opts: &ConnectOptions) -> Result<OpenVault, VaultError> {
+    let mut lo = LocalVaultOptions::new(opts.data_dir.clone());
+    lo.samples = opts.samples;
+    lo.in_memory = opts.in_memory;
+    let vault = local::start(lo).await.map_err(|e| {
+        VaultError::new(
+            ErrorKind::Other,
+            format!("the local vault could not start: {e}"),
+        )
+        .with_hint("Check that the data dir is writable, or pick another with --data-dir.")
+    })?;
+    let url = vault.url();
+    let token = SecretString::from(vault.token().expose_secret().to_owned());
+    let client = local_client(&url, vault.ca_pem(), token)?;
+    Ok(OpenVault {
+        client,
+        url,
+        local: Some(vault),
+    })
+}
