@@ -11,9 +11,10 @@ use azure_security_keyvault_secrets::SecretClient;
 use super::args::VaultArgs;
 use super::exit::ScriptError;
 use crate::cli::DataArgs;
+use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
 use crate::local::LocalVault;
-use crate::vault::connect::{self, ConnectOptions, process_env};
+use crate::vault::connect::process_env;
 use crate::vault::credential::CredentialOptions;
 use crate::vault::error::{ErrorKind, Op, VaultError, classify};
 use crate::vault::{VaultTarget, endpoint};
@@ -130,7 +131,7 @@ impl Vault {
             samples: false,
             in_memory: false,
         };
-        let open = connect::open(target, &opts, &process_env).await?;
+        let open = compose::open(target, &opts, &process_env).await?;
         Ok(Vault::from_client(open.client, open.local))
     }
 

@@ -1,46 +1,20 @@
 //! Files that hold secrets: created owner-only (0600), never replacing an
 //! existing file unless asked, written in full or not at all.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::exit::ScriptError;
 
-/// Creates `path` 0600 with `bytes`. Without `force` an existing file is an
-/// error (O_EXCL: no race with another writer); with it, the file is replaced.
+/// Writes `path` 0600 with `bytes`, whole or not at all (the shared atomic
+/// writer). Without `force` an existing file is an error.
 pub fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<(), ScriptError> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true);
-    if force {
-        o.create(true).truncate(true);
-    } else {
-        o.create_new(true);
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(ScriptError::Failed(format!(
+            "{} already exists; pass --force to overwrite it",
+            path.display()
+        )));
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let mut f = o.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            ScriptError::Failed(format!(
-                "{} already exists; pass --force to overwrite it",
-                path.display()
-            ))
-        } else {
-            ScriptError::io(path.display(), e)
-        }
-    })?;
-    #[cfg(unix)]
-    if force {
-        use std::os::unix::fs::PermissionsExt;
-        // A replaced file keeps its old mode through `open`; tighten it.
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| ScriptError::io(path.display(), e))?;
-    }
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| ScriptError::io(path.display(), e))
+    crate::fsx::write_private(path, bytes).map_err(|e| ScriptError::io(path.display(), e))
 }
 
 #[cfg(test)]

@@ -19,9 +19,9 @@ use super::output::Out;
 use crate::vault::error::{Op, classify};
 use crate::vault::{NewSecret, SecretName, SecretProps, convert};
 
+use crate::kv_facts::MAX_TAGS;
 /// Key Vault's limit on a value.
-pub const MAX_VALUE_BYTES: usize = 25 * 1024;
-const MAX_TAGS: usize = 15;
+pub use crate::kv_facts::MAX_VALUE_BYTES;
 
 /// Reads a value from `file` (`-` or none: stdin), refusing more than 25 KiB,
 /// bytes that are not UTF-8, and a terminal on stdin (a script would hang).
