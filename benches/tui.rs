@@ -27,8 +27,9 @@ fn rss_kib() -> Option<u64> {
 fn secret(i: usize) -> SecretProps {
     let mut tags = BTreeMap::new();
     tags.insert("env".to_owned(), ["prod", "dev", "test"][i % 3].to_owned());
+    let name = format!("service-{:03}-secret-{i:06}", i % 997);
+    let name = kvtui::vault::SecretName::parse(&name).expect("a valid bench name");
     SecretProps {
-        name: format!("service-{:03}-secret-{i:06}", i % 997),
         id: format!("https://bench.vault.azure.net/secrets/service-{i:06}"),
         enabled: !i.is_multiple_of(17),
         content_type: i.is_multiple_of(4).then(|| "text/plain".to_owned()),
@@ -38,7 +39,7 @@ fn secret(i: usize) -> SecretProps {
             .is_multiple_of(5)
             .then_some(datetime!(2026-06-01 00:00 UTC)),
         tags: tags.into(),
-        ..SecretProps::default()
+        ..SecretProps::named(name)
     }
 }
 

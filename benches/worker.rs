@@ -27,7 +27,7 @@ fn rss_kib() -> Option<u64> {
 /// Heap and inline bytes one listed item keeps alive.
 fn item_bytes(p: &SecretProps) -> usize {
     std::mem::size_of::<SecretProps>()
-        + p.name.capacity()
+        + p.name.len()
         + p.id.capacity()
         + p.version.as_ref().map_or(0, String::capacity)
         + p.content_type.as_ref().map_or(0, String::capacity)

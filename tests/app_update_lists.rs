@@ -409,7 +409,7 @@ fn expiring_names(model: &kvtui::app::Model) -> Vec<String> {
         .expiring
         .visible
         .iter()
-        .map(|&i| model.expiring.items[i].name.clone())
+        .map(|&i| model.expiring.items[i].name.to_string())
         .collect()
 }
 

@@ -187,7 +187,7 @@ fn page_names(events: &[VaultEventKind]) -> Vec<Vec<String>> {
     events
         .iter()
         .filter_map(|e| match e {
-            VaultEventKind::SecretsPage(p) => Some(p.iter().map(|s| s.name.clone()).collect()),
+            VaultEventKind::SecretsPage(p) => Some(p.iter().map(|s| s.name.to_string()).collect()),
             _ => None,
         })
         .collect()
@@ -301,7 +301,7 @@ async fn every_command_works_end_to_end() {
     let deleted: Vec<String> = events
         .iter()
         .filter_map(|e| match e {
-            VaultEventKind::DeletedPage(p) => Some(p.iter().map(|d| d.props.name.clone())),
+            VaultEventKind::DeletedPage(p) => Some(p.iter().map(|d| d.props.name.to_string())),
             _ => None,
         })
         .flatten()
@@ -375,7 +375,8 @@ async fn two_hundred_secrets_arrive_as_eight_pages_in_order() {
         direct.push(
             kvtui::vault::convert::from_properties(&item)
                 .expect("props")
-                .name,
+                .name
+                .to_string(),
         );
     }
     let flat = pages.concat();

@@ -2,7 +2,7 @@
 //! purge. A write's answer is always applied, even when the form that sent it
 //! was closed, so the lists show what the vault now holds.
 
-use crate::vault::{NewSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultEventKind};
+use crate::vault::{NewSecret, ReqId, SecretProps, VaultCmd, VaultEventKind};
 
 use super::dialogs;
 use super::effect::Effect;
@@ -246,11 +246,10 @@ fn refresh_details(model: &mut Model, fx: &mut Vec<Effect>, name: &str, props: &
     d.shown = false;
     d.versions.clear();
     d.version_sel = 0;
-    if let Ok(name) = SecretName::parse(name) {
-        let id = model.send(fx, VaultCmd::ListVersions { name }, Pending::Versions);
-        if let Some(d) = model.details.as_mut() {
-            d.versions_req = Some(id);
-        }
+    let name = props.name.clone();
+    let id = model.send(fx, VaultCmd::ListVersions { name }, Pending::Versions);
+    if let Some(d) = model.details.as_mut() {
+        d.versions_req = Some(id);
     }
 }
 

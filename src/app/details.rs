@@ -23,13 +23,13 @@ pub(crate) fn copy(model: &mut Model, fx: &mut Vec<Effect>, text: String, what: 
 pub(crate) fn copy_value(
     model: &mut Model,
     fx: &mut Vec<Effect>,
-    name: &str,
+    name: &SecretName,
     version: Option<String>,
 ) {
     if let Some(value) = model
         .details
         .as_ref()
-        .filter(|d| d.props.name == name)
+        .filter(|d| d.props.name == *name)
         .and_then(|d| d.value.clone())
     {
         fx.push(Effect::Copy(Clip {
@@ -40,18 +40,14 @@ pub(crate) fn copy_value(
         model.toast(message, false);
         return;
     }
-    if let Ok(secret) = SecretName::parse(name) {
-        model.send(
-            fx,
-            VaultCmd::Get {
-                name: secret,
-                version,
-            },
-            Pending::CopyValue {
-                name: name.to_owned(),
-            },
-        );
-    }
+    model.send(
+        fx,
+        VaultCmd::Get {
+            name: name.clone(),
+            version,
+        },
+        Pending::CopyValue { name: name.clone() },
+    );
 }
 
 /// `Enter` on a row: the secret's details (versions load at once, the value
@@ -114,11 +110,9 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
                 if details.value.is_none() && details.value_req.is_none() {
                     let name = details.props.name.clone();
                     let version = details.parent.as_ref().and(details.props.version.clone());
-                    if let Ok(name) = SecretName::parse(&name) {
-                        let id = model.send(fx, VaultCmd::Get { name, version }, Pending::Value);
-                        if let Some(d) = &mut model.details {
-                            d.value_req = Some(id);
-                        }
+                    let id = model.send(fx, VaultCmd::Get { name, version }, Pending::Value);
+                    if let Some(d) = &mut model.details {
+                        d.value_req = Some(id);
                     }
                 }
             }

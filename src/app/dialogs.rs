@@ -30,12 +30,7 @@ pub(crate) fn push_confirm(
 }
 
 fn deleted_targets(model: &Model) -> Vec<SecretName> {
-    model
-        .deleted
-        .targets()
-        .iter()
-        .filter_map(|n| SecretName::parse(n).ok())
-        .collect()
+    model.deleted.targets()
 }
 
 fn name_lines(names: &[SecretName]) -> Vec<String> {
@@ -155,9 +150,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
         ConfirmAction::Delete(names) => {
             model.bulk = bulk("deleted", names.len());
             for name in names {
-                let pending = Pending::Delete {
-                    name: name.to_string(),
-                };
+                let pending = Pending::Delete { name: name.clone() };
                 model.send(fx, VaultCmd::Delete { name }, pending);
             }
             model.list_mut().clear_marks();
@@ -166,7 +159,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
             model.bulk = bulk("recovered", names.len());
             for name in names {
                 let pending = Pending::Recover {
-                    name: name.to_string(),
+                    name: name.clone(),
                     then: None,
                 };
                 model.send(fx, VaultCmd::Recover { name }, pending);
@@ -177,7 +170,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
             model.bulk = bulk("purged", names.len());
             for name in names {
                 let pending = Pending::Purge {
-                    name: name.to_string(),
+                    name: name.clone(),
                     then: None,
                 };
                 model.send(fx, VaultCmd::Purge { name }, pending);
@@ -191,7 +184,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
             }
             let name = secret.name.clone();
             let pending = Pending::Purge {
-                name: name.to_string(),
+                name: name.clone(),
                 then: Some(secret),
             };
             let id = model.send(fx, VaultCmd::Purge { name }, pending);
@@ -251,7 +244,7 @@ fn on_conflict_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Actio
             model.overlays.pop();
             let name = secret.name.clone();
             let pending = Pending::Recover {
-                name: name.to_string(),
+                name: name.clone(),
                 then: Some(secret),
             };
             let id = model.send(fx, VaultCmd::Recover { name }, pending);

@@ -19,15 +19,15 @@ pub use crate::kv_facts::MAX_VALUE_BYTES;
 pub enum FormKind {
     NewSecret,
     NewVersion {
-        name: String,
+        name: SecretName,
     },
     Properties {
-        name: String,
+        name: SecretName,
         version: Option<String>,
     },
     /// Write the secret's backup blob to a file.
     Backup {
-        name: String,
+        name: SecretName,
     },
     /// Restore a secret from a backup file.
     Restore,
@@ -262,11 +262,9 @@ impl Form {
     }
 
     /// Backup to `NAME.kvbackup` unless another path is typed.
-    pub fn backup(name: &str) -> Self {
+    pub fn backup(name: &SecretName) -> Self {
         Self::with_fields(
-            FormKind::Backup {
-                name: name.to_owned(),
-            },
+            FormKind::Backup { name: name.clone() },
             vec![Field::new(FieldId::File, &format!("{name}.kvbackup"))],
         )
     }
@@ -358,12 +356,12 @@ impl Form {
     /// The secret to write, for the new-secret and new-version forms.
     pub fn to_new_secret(&self, now: OffsetDateTime) -> Option<NewSecret> {
         let name = match &self.kind {
-            FormKind::NewSecret => self.text(FieldId::Name).to_owned(),
+            FormKind::NewSecret => SecretName::parse(self.text(FieldId::Name)).ok()?,
             FormKind::NewVersion { name } => name.clone(),
             _ => return None,
         };
         Some(NewSecret {
-            name: SecretName::parse(&name).ok()?,
+            name,
             value: match (&self.file_value, self.text(FieldId::Value)) {
                 (Some(v), "") => v.clone(),
                 (_, typed) => SecretString::from(typed.to_owned()),

@@ -9,7 +9,7 @@ use super::effect::Effect;
 use super::form::{FieldKind, FieldText, Form, FormKind, MAX_VALUE_BYTES, check_field};
 use super::keymap::Action;
 use super::model::{ConfirmAction, Model, Overlay, Pending};
-use crate::vault::{SecretName, SecretProps, VaultCmd};
+use crate::vault::{SecretProps, VaultCmd};
 use secrecy::{ExposeSecret, SecretString};
 
 /// Opens the new-version or properties form for a secret.
@@ -199,12 +199,7 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
         }
         FormKind::Backup { name } => {
             let path = form.path();
-            let Ok(name) = SecretName::parse(&name) else {
-                return;
-            };
-            let pending = Pending::Backup {
-                name: name.to_string(),
-            };
+            let pending = Pending::Backup { name: name.clone() };
             let id = model.send(fx, VaultCmd::Backup { name, path }, pending);
             if let Some(form) = top_form(model) {
                 form.submitting = Some(id);
@@ -218,7 +213,7 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
             }
         }
         FormKind::Properties { name, version } => {
-            let (Some(update), Ok(name)) = (form.to_update(now), SecretName::parse(&name)) else {
+            let Some(update) = form.to_update(now) else {
                 return;
             };
             if update == crate::vault::PropsUpdate::default() {

@@ -294,7 +294,7 @@ pub enum Pending {
     Value,
     /// A value fetched only to be copied, never shown.
     CopyValue {
-        name: String,
+        name: SecretName,
     },
     /// A set from a form (also the set that follows a recover or purge).
     Create {
@@ -302,19 +302,19 @@ pub enum Pending {
     },
     Update,
     Backup {
-        name: String,
+        name: SecretName,
     },
     Restore,
     Delete {
-        name: String,
+        name: SecretName,
     },
     /// `then` is a secret to create once recovered (409 dialog).
     Recover {
-        name: String,
+        name: SecretName,
         then: Option<NewSecret>,
     },
     Purge {
-        name: String,
+        name: SecretName,
         then: Option<NewSecret>,
     },
 }

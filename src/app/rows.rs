@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use super::matching::{Filter, matching_indices};
-use crate::vault::{DeletedSecret, ReqId, SecretProps};
+use crate::vault::{DeletedSecret, ReqId, SecretName, SecretProps};
 
 /// What a list row offers to filtering and sorting.
 pub trait ListRow: Sync {
@@ -132,7 +132,7 @@ pub struct Rows<T> {
     /// Position in `visible`.
     pub selected: usize,
     /// Marked names, for bulk actions.
-    pub marked: BTreeSet<String>,
+    pub marked: BTreeSet<SecretName>,
     pub sort: SortKey,
     pub filter: String,
     /// The list request still bringing pages, if any.
@@ -362,7 +362,7 @@ impl<T: ListRow> Rows<T> {
         self.generation += 1;
         self.merge_new();
         let i = self.position(name)?;
-        self.marked.remove(name);
+        self.marked.retain(|m| *m != name);
         self.extras.remove(i);
         let item = self.items.remove(i);
         let shift = |list: &mut Vec<usize>| {
@@ -451,7 +451,7 @@ impl<T: ListRow> Rows<T> {
     }
 
     pub fn toggle_mark(&mut self) {
-        if let Some(name) = self.selected_item().map(|t| t.name().to_owned())
+        if let Some(name) = self.selected_item().map(|t| t.props().name.clone())
             && !self.marked.remove(&name)
         {
             self.marked.insert(name);
@@ -459,10 +459,10 @@ impl<T: ListRow> Rows<T> {
     }
 
     /// The marked names, or the selected one when nothing is marked.
-    pub fn targets(&self) -> Vec<String> {
+    pub fn targets(&self) -> Vec<SecretName> {
         if self.marked.is_empty() {
             self.selected_item()
-                .map(|t| vec![t.name().to_owned()])
+                .map(|t| vec![t.props().name.clone()])
                 .unwrap_or_default()
         } else {
             self.marked.iter().cloned().collect()
@@ -489,7 +489,7 @@ pub trait ListView {
     fn marked_count(&self) -> usize;
     fn clear_marks(&mut self);
     /// The marked names, or the selected one when none is marked.
-    fn target_names(&self) -> Vec<String>;
+    fn target_names(&self) -> Vec<SecretName>;
     fn filter(&self) -> &str;
     fn set_filter(&mut self, filter: &str);
     fn sort(&self) -> SortKey;
@@ -529,7 +529,7 @@ impl<T: ListRow> ListView for Rows<T> {
     fn clear_marks(&mut self) {
         self.marked.clear();
     }
-    fn target_names(&self) -> Vec<String> {
+    fn target_names(&self) -> Vec<SecretName> {
         self.targets()
     }
     fn filter(&self) -> &str {

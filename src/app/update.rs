@@ -289,12 +289,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
 
 /// Asks before deleting the marked secrets (or the selected one).
 fn confirm_delete(model: &mut Model) {
-    let names: Vec<SecretName> = model
-        .list()
-        .target_names()
-        .iter()
-        .filter_map(|n| SecretName::parse(n).ok())
-        .collect();
+    let names: Vec<SecretName> = model.list().target_names();
     let Some(first) = names.first() else {
         return;
     };

@@ -240,7 +240,7 @@ pub fn props_text(p: &SecretProps) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let mut lines = vec![
-        ("name", p.name.clone()),
+        ("name", p.name.to_string()),
         ("id", p.id.clone()),
         ("version", p.version.clone().unwrap_or_default()),
         ("enabled", p.enabled.to_string()),

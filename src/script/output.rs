@@ -184,13 +184,14 @@ mod tests {
 
     #[test]
     fn json_has_the_documented_keys() {
+        let Ok(name) = crate::vault::SecretName::parse("db") else {
+            panic!("a valid name")
+        };
         let p = SecretProps {
-            name: "db".into(),
             id: "https://kv/secrets/db/v1".into(),
             version: Some("v1".into()),
-            enabled: true,
             expires: Some(datetime!(2027-01-31 12:00 UTC)),
-            ..Default::default()
+            ..SecretProps::named(name)
         };
         let v = serde_json::to_value(SecretJson::of(&p)).unwrap_or_default();
         assert_eq!(v["expires"], "2027-01-31T12:00:00Z");

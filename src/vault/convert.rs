@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 
 use super::error::{ErrorKind, VaultError};
-use super::types::{DeletedSecret, NewSecret, PropsUpdate, Secret, SecretProps};
+use super::types::{DeletedSecret, NewSecret, PropsUpdate, Secret, SecretName, SecretProps};
 
 /// `(name, version)` from a secret or deleted-secret id.
 pub(crate) fn split_id(id: &str) -> Option<(String, Option<String>)> {
@@ -52,6 +52,9 @@ fn props(p: Parts<'_>) -> Result<SecretProps, VaultError> {
     let (name, version) = id
         .and_then(|i| split_id(i))
         .ok_or_else(|| bad_id(id.map(String::as_str)))?;
+    // The one place a listed name is parsed; a name the service should never
+    // send is a bad answer, not a row that fails later.
+    let name = SecretName::parse(&name).map_err(|_| bad_id(id.map(String::as_str)))?;
     let a = p.attributes.cloned().unwrap_or_default();
     Ok(SecretProps {
         name,
@@ -214,8 +217,9 @@ mod tests {
         let mut p = models::SecretProperties::default();
         p.id = Some("https://kv.vault.azure.net/secrets/a/v1".into());
         p.tags = Some(HashMap::from([("env".into(), "dev".into())]));
-        let d = from_properties(&p);
-        let d = d.unwrap_or_default();
+        let Ok(d) = from_properties(&p) else {
+            panic!("a listed secret converts");
+        };
         assert_eq!(d.name, "a");
         assert_eq!(d.version.as_deref(), Some("v1"));
         assert!(d.enabled);
@@ -231,8 +235,8 @@ mod tests {
     fn deleted_items_fall_back_to_the_recovery_id() {
         let mut d = models::DeletedSecretProperties::default();
         d.recovery_id = Some("https://kv.vault.azure.net/deletedsecrets/gone".into());
-        let got = from_deleted_properties(&d).map(|d| d.props.name);
-        assert_eq!(got, Ok("gone".into()));
+        let got = from_deleted_properties(&d).map(|d| d.props.name.to_string());
+        assert_eq!(got, Ok("gone".to_owned()));
     }
 
     #[test]

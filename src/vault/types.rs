@@ -10,8 +10,11 @@ use time::OffsetDateTime;
 
 pub(crate) use crate::kv_facts::{NameError, validate_name};
 
-/// A secret name checked against `^[0-9a-zA-Z-]{1,127}$`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A secret name checked against `^[0-9a-zA-Z-]{1,127}$`, parsed once where
+/// it enters (the SDK's answers, a form). Key Vault names are
+/// case-insensitive, so equality, order and hash ignore ASCII case; the
+/// spelling as given is kept for display.
+#[derive(Clone)]
 pub struct SecretName(String);
 
 impl SecretName {
@@ -22,6 +25,65 @@ impl SecretName {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    fn folded(&self) -> impl Iterator<Item = u8> + '_ {
+        self.0.bytes().map(|b| b.to_ascii_lowercase())
+    }
+}
+
+impl PartialEq for SecretName {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl Eq for SecretName {}
+
+impl PartialEq<str> for SecretName {
+    fn eq(&self, other: &str) -> bool {
+        self.0.eq_ignore_ascii_case(other)
+    }
+}
+
+impl PartialEq<&str> for SecretName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.eq_ignore_ascii_case(other)
+    }
+}
+
+impl PartialOrd for SecretName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SecretName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.folded().cmp(other.folded())
+    }
+}
+
+impl std::hash::Hash for SecretName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for b in self.folded() {
+            state.write_u8(b);
+        }
+        state.write_u8(0xff);
+    }
+}
+
+/// Reads as the name as given, so a `&SecretName` goes where a `&str` does.
+impl std::ops::Deref for SecretName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
     }
 }
 
@@ -39,9 +101,9 @@ impl std::str::FromStr for SecretName {
 }
 
 /// Properties of one secret (the latest version in a list, or one version).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SecretProps {
-    pub name: String,
+    pub name: SecretName,
     /// Full id as the vault gave it (versioned or not).
     pub id: String,
     pub version: Option<String>,
@@ -55,6 +117,28 @@ pub struct SecretProps {
     pub recovery_level: Option<String>,
     pub recoverable_days: Option<i32>,
     pub managed: bool,
+}
+
+impl SecretProps {
+    /// A secret known only by name (enabled, no dates, no tags), to fill in
+    /// field by field.
+    pub fn named(name: SecretName) -> Self {
+        Self {
+            name,
+            id: String::new(),
+            version: None,
+            enabled: true,
+            content_type: None,
+            created: None,
+            updated: None,
+            not_before: None,
+            expires: None,
+            tags: Tags::default(),
+            recovery_level: None,
+            recoverable_days: None,
+            managed: false,
+        }
+    }
 }
 
 /// A secret with its value; the value never shows in `Debug`.
@@ -74,7 +158,7 @@ impl fmt::Debug for Secret {
 }
 
 /// A deleted-but-recoverable secret.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeletedSecret {
     pub props: SecretProps,
     pub recovery_id: Option<String>,
@@ -136,9 +220,23 @@ mod tests {
     }
 
     #[test]
+    fn names_are_one_name_whatever_their_case() {
+        use std::collections::{BTreeSet, HashSet};
+        let a = SecretName::parse("Db-Password").unwrap();
+        let b = SecretName::parse("db-password").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, "DB-PASSWORD");
+        assert_eq!(a.as_str(), "Db-Password", "the spelling is kept");
+        assert_eq!(HashSet::from([a.clone(), b.clone()]).len(), 1);
+        assert_eq!(BTreeSet::from([a.clone(), b]).len(), 1);
+        let c = SecretName::parse("db-passwords").unwrap();
+        assert!(a < c);
+    }
+
+    #[test]
     fn debug_never_shows_a_value() {
         let s = Secret {
-            props: SecretProps::default(),
+            props: SecretProps::named(SecretName::parse("s").unwrap()),
             value: SecretString::from("hunter2-sentinel"),
         };
         assert!(!format!("{s:?}").contains("hunter2-sentinel"));

@@ -6,8 +6,8 @@ use kvtui::app::effect::Effect;
 use kvtui::app::keymap::KeySpec;
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::vault::{
-    DeletedSecret, ErrorKind, ReqId, SecretProps, VaultCmd, VaultError, VaultEvent, VaultEventKind,
-    VaultRequest, WorkerInput,
+    DeletedSecret, ErrorKind, ReqId, SecretName, SecretProps, VaultCmd, VaultError, VaultEvent,
+    VaultEventKind, VaultRequest, WorkerInput,
 };
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -17,7 +17,7 @@ pub const VAULT: &str = "https://demo.vault.azure.net";
 
 pub fn props(name: &str) -> SecretProps {
     SecretProps {
-        name: name.to_owned(),
+        name: SecretName::parse(name).expect("a valid test name"),
         id: format!("{VAULT}/secrets/{name}"),
         version: None,
         enabled: true,
@@ -176,7 +176,7 @@ pub fn selected_name(model: &Model) -> String {
     model
         .secrets
         .selected_item()
-        .map(|p| p.name.clone())
+        .map(|p| p.name.to_string())
         .unwrap_or_default()
 }
 
