@@ -256,3 +256,43 @@ fn properties_of_one_version_update_that_version_only() {
         "the list shows the latest"
     );
 }
+
+#[test]
+fn x_exports_the_filtered_rows_through_a_form() {
+    let mut model = loaded_model();
+    press(&mut model, "/");
+    type_text(&mut model, "ap");
+    press(&mut model, "enter");
+    let shown: Vec<String> = model
+        .secrets
+        .visible
+        .iter()
+        .map(|&i| model.secrets.items[i].name.to_string())
+        .collect();
+    assert!(shown.len() >= 2 && shown.len() < 5, "{shown:?}");
+    press(&mut model, "x");
+    let Some(kvtui::app::Overlay::Form(form)) = model.overlays.last() else {
+        panic!("the export form opens");
+    };
+    let many = format!("{} secrets", shown.len());
+    assert!(form.title().contains(&many), "{}", form.title());
+    // A format that is not one of the three is refused as typed.
+    press(&mut model, "ctrl-u");
+    type_text(&mut model, "yaml");
+    assert!(reqs_of(press(&mut model, "ctrl-s")).is_empty());
+    press(&mut model, "ctrl-u");
+    type_text(&mut model, "json");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    let VaultCmd::Export {
+        names,
+        format,
+        path,
+    } = only_cmd(&reqs).1
+    else {
+        panic!("expected an export");
+    };
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    assert_eq!(names, shown, "every row the filter shows");
+    assert_eq!(*format, kvtui::script::args::ExportFormat::Json);
+    assert_eq!(path, &std::path::PathBuf::from("secrets.env"));
+}

@@ -759,3 +759,52 @@ async fn a_stopped_local_vault_is_reported_as_refused_quickly() {
         started.elapsed()
     );
 }
+
+/// The TUI's export runs the scripting export through the worker: the latest
+/// values, mapped for the format, in a new 0600 file that is never replaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_writes_the_latest_values_to_a_new_private_file() {
+    let f = start_vault().await;
+    let mut w = f.worker(VAULT, WorkerConfig::default());
+    let dir = TempDir::new().expect("temp dir");
+    props(w.run(VaultCmd::Set(new_secret("db-password", "old"))).await);
+    props(
+        w.run(VaultCmd::Set(new_secret("db-password", "it's new")))
+            .await,
+    );
+    props(w.run(VaultCmd::Set(new_secret("api-key", "k1"))).await);
+    let path = dir.path().join("out.env");
+    let export = || VaultCmd::Export {
+        names: vec![name("db-password"), name("api-key")],
+        format: kvtui::script::args::ExportFormat::Env,
+        path: path.clone(),
+    };
+    match w.run(export()).await {
+        VaultEventKind::Exported { path: p, count } => {
+            assert_eq!(p, path);
+            assert_eq!(count, 2);
+        }
+        other => panic!("expected an export, got {other:?}"),
+    }
+    let text = std::fs::read_to_string(&path).expect("the export");
+    assert!(text.contains("API_KEY='k1'"), "{text}");
+    assert!(text.contains("DB_PASSWORD='it'\\''s new'"), "{text}");
+    assert!(!text.contains("old"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = w.fails(export()).await;
+    assert!(
+        again.message.contains("already exists"),
+        "{}",
+        again.message
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("the export"),
+        text,
+        "an existing file is never replaced"
+    );
+}

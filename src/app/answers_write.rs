@@ -77,6 +77,23 @@ pub(crate) fn backed_up(model: &mut Model, req: ReqId, name: &str, outcome: Outc
     }
 }
 
+pub(crate) fn exported(model: &mut Model, req: ReqId, outcome: Outcome) {
+    match outcome {
+        Ok(VaultEventKind::Exported { path, count }) => {
+            forms::close_form_for(model, req);
+            let what = if count == 1 { "value" } else { "values" };
+            model.toast(
+                format!("exported {count} {what} to {} (0600)", path.display()),
+                false,
+            );
+        }
+        Ok(other) => unexpected("export", &other),
+        Err(error) => {
+            fail_form(model, req, "export".to_owned(), error);
+        }
+    }
+}
+
 pub(crate) fn restored(model: &mut Model, req: ReqId, outcome: Outcome) {
     match outcome {
         Ok(VaultEventKind::Props(props)) => {

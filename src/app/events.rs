@@ -58,6 +58,7 @@ pub(crate) fn answer(
         Pending::Delete { name } => write::deleted(model, &name, outcome),
         Pending::Recover { name, then } => write::recovered(model, fx, req, &name, then, outcome),
         Pending::Purge { name, then } => write::purged(model, fx, req, &name, then, outcome),
+        Pending::Export => write::exported(model, req, outcome),
     }
 }
 

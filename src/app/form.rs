@@ -10,6 +10,7 @@ use tui_input::Input;
 use super::editor::ValueEditor;
 pub use super::tag_text::{MAX_TAGS, format_tags, parse_tags};
 use crate::kv_facts::{MAX_CONTENT_TYPE_CHARS, validate_name};
+use crate::script::args::ExportFormat;
 use crate::vault::{NewSecret, PropsUpdate, ReqId, SecretName, SecretProps};
 
 pub use crate::kv_facts::MAX_VALUE_BYTES;
@@ -31,6 +32,10 @@ pub enum FormKind {
     },
     /// Restore a secret from a backup file.
     Restore,
+    /// Export the values of these secrets to a file.
+    Export {
+        names: Vec<SecretName>,
+    },
 }
 
 /// What a field holds; decides how it is edited, shown and checked.
@@ -48,6 +53,8 @@ pub enum FieldKind {
     Path,
     /// A file to read the value from instead of typing it; may be empty.
     ValueFile,
+    /// `env`, `json` or `dotnet`.
+    Format,
 }
 
 /// Which field: forms find their fields by this, never by the label shown.
@@ -61,8 +68,10 @@ pub enum FieldId {
     Enabled,
     NotBefore,
     Expires,
-    /// The file of a backup or restore.
+    /// The file of a backup, restore or export.
     File,
+    /// The export's format.
+    Format,
 }
 
 impl FieldId {
@@ -77,6 +86,7 @@ impl FieldId {
             FieldId::NotBefore => "Not before",
             FieldId::Expires => "Expires",
             FieldId::File => "File",
+            FieldId::Format => "Format",
         }
     }
 
@@ -90,6 +100,7 @@ impl FieldId {
             FieldId::Enabled => FieldKind::Flag,
             FieldId::NotBefore | FieldId::Expires => FieldKind::Date,
             FieldId::File => FieldKind::Path,
+            FieldId::Format => FieldKind::Format,
         }
     }
 }
@@ -269,6 +280,22 @@ impl Form {
         )
     }
 
+    /// Export `names` to `secrets.env` unless another file or format is typed.
+    pub fn export(names: Vec<SecretName>) -> Self {
+        Self::with_fields(
+            FormKind::Export { names },
+            vec![
+                Field::new(FieldId::Format, "env"),
+                Field::new(FieldId::File, "secrets.env"),
+            ],
+        )
+    }
+
+    /// The export's format, once it is one of the three.
+    pub fn export_format(&self) -> Option<ExportFormat> {
+        parse_format(self.text(FieldId::Format)).ok()
+    }
+
     pub fn restore() -> Self {
         Self::with_fields(FormKind::Restore, vec![Field::new(FieldId::File, "")])
     }
@@ -294,6 +321,10 @@ impl Form {
             FormKind::Properties { name, .. } => format!("Properties of {name}"),
             FormKind::Backup { name } => format!("Back up {name}"),
             FormKind::Restore => "Restore from a backup file".to_owned(),
+            FormKind::Export { names } => match names.as_slice() {
+                [one] => format!("Export the value of {one}"),
+                many => format!("Export the values of {} secrets", many.len()),
+            },
         }
     }
 
@@ -446,6 +477,17 @@ pub fn check_field(kind: FieldKind, value: &str, now: OffsetDateTime) -> Result<
             }
         }
         FieldKind::ValueFile => Ok(()),
+        FieldKind::Format => parse_format(value).map(|_| ()),
+    }
+}
+
+/// The export formats, as typed.
+fn parse_format(s: &str) -> Result<ExportFormat, String> {
+    match s.trim() {
+        "env" => Ok(ExportFormat::Env),
+        "json" => Ok(ExportFormat::Json),
+        "dotnet" => Ok(ExportFormat::Dotnet),
+        _ => Err("env, json or dotnet".to_owned()),
     }
 }
 

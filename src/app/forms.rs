@@ -205,6 +205,20 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
                 form.submitting = Some(id);
             }
         }
+        FormKind::Export { names } => {
+            let (path, Some(format)) = (form.path(), form.export_format()) else {
+                return;
+            };
+            let cmd = VaultCmd::Export {
+                names,
+                format,
+                path,
+            };
+            let id = model.send(fx, cmd, Pending::Export);
+            if let Some(form) = top_form(model) {
+                form.submitting = Some(id);
+            }
+        }
         FormKind::Restore => {
             let path = form.path();
             let id = model.send(fx, VaultCmd::Restore { path }, Pending::Restore);

@@ -121,6 +121,7 @@ pub enum Action {
     NextField,
     PrevField,
     RevealValue,
+    Export,
     Confirm,
     Cancel,
 }

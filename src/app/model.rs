@@ -317,6 +317,7 @@ pub enum Pending {
         name: SecretName,
         then: Option<NewSecret>,
     },
+    Export,
 }
 
 impl Pending {
@@ -347,6 +348,7 @@ impl Pending {
             Self::Delete { name } => format!("delete {name}"),
             Self::Recover { name, .. } => format!("recover {name}"),
             Self::Purge { name, .. } => format!("purge {name}"),
+            Self::Export => "export".to_owned(),
         }
     }
 }

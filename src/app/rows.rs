@@ -497,6 +497,8 @@ pub trait ListView {
     fn is_loading(&self) -> bool;
     /// The properties of the selected row (a deleted secret's as it was).
     fn selected_props(&self) -> Option<&SecretProps>;
+    /// The properties of the `index`th row the filter keeps.
+    fn props_at(&self, index: usize) -> Option<&SecretProps>;
 }
 
 impl<T: ListRow> ListView for Rows<T> {
@@ -549,5 +551,11 @@ impl<T: ListRow> ListView for Rows<T> {
     }
     fn selected_props(&self) -> Option<&SecretProps> {
         self.selected_item().map(ListRow::props)
+    }
+    fn props_at(&self, index: usize) -> Option<&SecretProps> {
+        self.visible
+            .get(index)
+            .and_then(|&i| self.items.get(i))
+            .map(ListRow::props)
     }
 }

@@ -252,6 +252,14 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
                     .push(Overlay::Form(super::form::Form::backup(&props.name)));
             }
         }
+        Action::Export if live => {
+            let names = export_targets(model);
+            if !names.is_empty() {
+                model
+                    .overlays
+                    .push(Overlay::Form(super::form::Form::export(names)));
+            }
+        }
         Action::Restore => model
             .overlays
             .push(Overlay::Form(super::form::Form::restore())),
@@ -285,6 +293,18 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::Quit => fx.push(Effect::Quit),
         _ => {}
     }
+}
+
+/// What `x` exports: the marked rows, else every row the filter shows, else
+/// the selected one.
+fn export_targets(model: &Model) -> Vec<SecretName> {
+    let list = model.list();
+    if list.marked_count() == 0 && !list.filter().is_empty() {
+        return (0..list.len())
+            .filter_map(|i| list.props_at(i).map(|p| p.name.clone()))
+            .collect();
+    }
+    list.target_names()
 }
 
 /// Asks before deleting the marked secrets (or the selected one).

@@ -61,8 +61,13 @@ pub async fn fetch(
     api: &Api<'_>,
     names: &[SecretName],
 ) -> Result<Vec<(SecretName, SecretString)>, ScriptError> {
-    let results: Vec<_> = futures::stream::iter(names)
-        .map(|n| async move { (n, get(api, n, None).await) })
+    // Owned names: a future borrowing each one cannot be shown `Send` for
+    // every lifetime, which the TUI's worker needs.
+    let results: Vec<_> = futures::stream::iter(names.iter().cloned())
+        .map(|n| async move {
+            let got = get(api, &n, None).await;
+            (n, got)
+        })
         .buffer_unordered(FETCH_CONCURRENCY)
         .collect()
         .await;
@@ -70,7 +75,7 @@ pub async fn fetch(
     let mut first: Option<ScriptError> = None;
     for (name, r) in results {
         match r {
-            Ok(secret) => values.push((name.clone(), secret.value)),
+            Ok(secret) => values.push((name, secret.value)),
             Err(e) => {
                 let e = ScriptError::from(e);
                 report(&e, Some(name.as_str()));

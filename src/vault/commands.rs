@@ -47,7 +47,37 @@ pub(crate) async fn run(
         VaultCmd::Purge { name } => purge(s, &name).await,
         VaultCmd::Backup { name, path } => backup(s, &name, path).await,
         VaultCmd::Restore { path } => restore(s, &path).await,
+        VaultCmd::Export {
+            names,
+            format,
+            path,
+        } => export(s, &names, format, path).await,
     }
+}
+
+/// The TUI's export: the scripting export's own code, written to a file that
+/// must not exist yet.
+async fn export(
+    s: &Shared,
+    names: &[SecretName],
+    format: crate::script::args::ExportFormat,
+    path: PathBuf,
+) -> Result<VaultEventKind, VaultError> {
+    use crate::script::exit::ScriptError;
+    let fetched = crate::script::export::export(&s.client, names, format).await;
+    let bytes = fetched.map_err(|e| match e {
+        ScriptError::Vault(v) => v,
+        other => VaultError::new(ErrorKind::Other, other.to_string()),
+    })?;
+    let write = move || crate::script::files::write_private(&path, &bytes, false).map(|()| path);
+    let path = tokio::task::spawn_blocking(write)
+        .await
+        .map_err(|e| VaultError::new(ErrorKind::Other, e.to_string()))?
+        .map_err(|e| VaultError::new(ErrorKind::Other, e.to_string()))?;
+    Ok(VaultEventKind::Exported {
+        path,
+        count: names.len(),
+    })
 }
 
 async fn list_secrets(s: &Shared, id: ReqId) -> Result<VaultEventKind, VaultError> {

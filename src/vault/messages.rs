@@ -54,6 +54,13 @@ pub enum VaultCmd {
     Restore {
         path: PathBuf,
     },
+    /// Write the latest values of `names` to a new 0600 file, as
+    /// `kvtui export` does.
+    Export {
+        names: Vec<SecretName>,
+        format: crate::script::args::ExportFormat,
+        path: PathBuf,
+    },
 }
 
 /// What the worker reads: a request to run, or a request to stop.
@@ -92,6 +99,11 @@ pub enum VaultEventKind {
     /// The backup blob was written to `path` (0600).
     BackedUp {
         path: PathBuf,
+    },
+    /// `count` values were exported to `path` (0600).
+    Exported {
+        path: PathBuf,
+        count: usize,
     },
     /// The request was cancelled; nothing follows.
     Cancelled,
