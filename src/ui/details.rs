@@ -11,7 +11,7 @@ use secrecy::ExposeSecret;
 
 use super::visible::{fit, value_lines, visible, visible_field, visible_tags};
 use super::{Theme, UiState, follow};
-use crate::app::format::{date_time, days_until};
+use crate::app::format::days_until;
 use crate::app::keymap::{Action, Mode};
 use crate::app::{Details, Model};
 
@@ -57,14 +57,14 @@ fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<
         ),
         two(
             half,
-            ("Created", date_time(p.created)),
-            ("Updated", date_time(p.updated)),
+            ("Created", model.zone.date_time(p.created)),
+            ("Updated", model.zone.date_time(p.updated)),
             theme,
         ),
         two(
             half,
-            ("Not before", date_time(p.not_before)),
-            ("Expires", date_time(p.expires)),
+            ("Not before", model.zone.date_time(p.not_before)),
+            ("Expires", model.zone.date_time(p.expires)),
             theme,
         ),
         two(
@@ -95,10 +95,10 @@ fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<
             .unwrap_or_default();
         lines.push(two(
             half,
-            ("Deleted", date_time(del.deleted_date)),
+            ("Deleted", model.zone.date_time(del.deleted_date)),
             (
                 "Purge on",
-                format!("{}{left}", date_time(del.scheduled_purge_date)),
+                format!("{}{left}", model.zone.date_time(del.scheduled_purge_date)),
             ),
             theme,
         ));
@@ -148,7 +148,7 @@ pub(super) fn render(
     frame.render_widget(Paragraph::new(lines).block(props_block), props_area);
     render_value(frame, value_area, model, d, theme);
     if !d.is_version() {
-        render_versions(frame, versions_area, d, state, theme);
+        render_versions(frame, versions_area, (model, d), state, theme);
     }
 }
 
@@ -192,13 +192,39 @@ fn render_value(frame: &mut Frame, area: Rect, model: &Model, d: &Details, theme
     frame.render_widget(para.block(block), area);
 }
 
-fn render_versions(frame: &mut Frame, area: Rect, d: &Details, state: &mut UiState, theme: &Theme) {
+fn render_versions(
+    frame: &mut Frame,
+    area: Rect,
+    (model, d): (&Model, &Details),
+    state: &mut UiState,
+    theme: &Theme,
+) {
+    if let Some(reason) = &d.versions_error {
+        let block = Block::bordered()
+            .title(" Versions (could not load) ")
+            .border_style(theme.dim());
+        let retry = model
+            .keymap
+            .key_for(Mode::Details, Action::Refresh)
+            .map(|k| format!(" · {k} retry"))
+            .unwrap_or_default();
+        let text = format!("could not list versions: {}{retry}", visible(reason));
+        let para = Paragraph::new(text)
+            .style(theme.error())
+            .wrap(Wrap { trim: true });
+        frame.render_widget(para.block(block), area);
+        return;
+    }
     let title = if d.versions_req.is_some() {
         " Versions (loading…) ".to_owned()
     } else {
         format!(" Versions ({}) ", d.versions.len())
     };
-    let block = Block::bordered().title(title).border_style(theme.dim());
+    let mut block = Block::bordered().title(title).border_style(theme.dim());
+    if !d.versions.is_empty() {
+        let pos = format!(" {}/{} ", d.version_sel + 1, d.versions.len());
+        block = block.title(Line::from(pos).right_aligned());
+    }
     let h = area.height.saturating_sub(3) as usize;
     follow(
         &mut state.versions_offset,
@@ -219,8 +245,8 @@ fn render_versions(frame: &mut Frame, area: Rect, d: &Details, state: &mut UiSta
         Row::new(vec![
             Cell::from(visible(v.version.as_deref().unwrap_or_default()).into_owned()),
             Cell::from(yes_no(v.enabled)),
-            Cell::from(date_time(v.created)),
-            Cell::from(date_time(v.expires)),
+            Cell::from(model.zone.date_time_secs(v.created)),
+            Cell::from(model.zone.date_time(v.expires)),
         ])
         .style(style)
     });
@@ -229,7 +255,7 @@ fn render_versions(frame: &mut Frame, area: Rect, d: &Details, state: &mut UiSta
         [
             Constraint::Length(32),
             Constraint::Length(3),
-            Constraint::Length(16),
+            Constraint::Length(19),
             Constraint::Length(16),
         ],
     )

@@ -5,14 +5,15 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use time::Duration;
 
-use super::visible::{stand_in, visible, visible_field};
+use super::visible::{ellipsis, stand_in, visible, visible_field};
 use super::{Theme, UiState, clamp16, follow};
-use crate::app::format::{date_time, days_until};
+use crate::app::format::{ago, days_until};
+use crate::app::keymap::{Action, Mode};
 use crate::app::matching::match_positions;
-use crate::app::rows::{ListView, Rows};
+use crate::app::rows::{ListRow, ListView, Rows};
 use crate::app::{Model, View};
 use crate::vault::SecretProps;
 
@@ -53,6 +54,13 @@ pub(super) fn render_tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &
     }
     if marked > 0 {
         spans.push(Span::styled(format!("  {marked} marked"), theme.warn()));
+    }
+    // The zone every time on screen is in, once, when there is room.
+    let zone = format!(" {} ", model.zone.label());
+    let used: usize = spans.iter().map(Span::width).sum();
+    if used + zone.len() < usize::from(area.width) {
+        let right = Paragraph::new(Line::styled(zone, theme.dim()).right_aligned());
+        frame.render_widget(right, area);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -130,23 +138,97 @@ pub(super) fn render(
     }
 }
 
-fn empty_text(loading: bool, filtered: bool, what: &str) -> String {
-    if loading {
-        "loading…".to_owned()
-    } else if filtered {
-        "nothing matches the filter (Esc clears it)".to_owned()
-    } else {
-        format!("no {what}")
+/// Seconds without a page after which a listing is called unanswered.
+const SILENT_SECS: i64 = 5;
+
+/// The key the user presses for `action` in the lists, as text.
+fn key(model: &Model, action: Action) -> String {
+    model
+        .keymap
+        .key_for(Mode::List, action)
+        .map_or_else(|| "?".to_owned(), |k| k.to_string())
+}
+
+/// What an empty list says: why it failed, that the vault is silent, that
+/// it loads, that the filter hides everything, or that there is nothing.
+fn empty_text(model: &Model, list: &dyn ListView, what: &str) -> (String, bool) {
+    let (errors, retry) = (key(model, Action::Errors), key(model, Action::Refresh));
+    if let Some(reason) = list.failure() {
+        let text = format!("could not list: {reason} · {errors} details · {retry} retry");
+        return (text, true);
     }
+    if list.is_loading() {
+        let waited = list
+            .load_started()
+            .map_or(0, |t| (model.now - t).whole_seconds());
+        if waited < SILENT_SECS {
+            return ("loading…".to_owned(), false);
+        }
+        let fix = if model.is_local {
+            "is the local vault (kvtui serve) running?"
+        } else {
+            "check the network, VPN or firewall"
+        };
+        let text = format!("no answer from the vault for {waited} s · {fix} · {retry} retry");
+        return (text, true);
+    }
+    if list.filter().is_empty() {
+        (format!("no {what}"), false)
+    } else {
+        (
+            "nothing matches the filter (Esc clears it)".to_owned(),
+            false,
+        )
+    }
+}
+
+/// The rule above the rows: "stale" with why and how old the rows are when
+/// a reload failed, and the position (`12/2,000`) on the right.
+fn rule<'a>(model: &Model, list: &dyn ListView, width: u16, theme: &Theme) -> Block<'a> {
+    let mut block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+    let pos = format!(
+        " {}/{} ",
+        thousands(list.selected() + 1),
+        thousands(list.len())
+    );
+    let pos_w = if list.is_empty() { 0 } else { pos.len() + 1 };
+    if let Some(reason) = list.failure().filter(|_| list.total() > 0) {
+        let age = list
+            .loaded_at()
+            .map(|t| format!(" · listed {}", ago(model.now, t)))
+            .unwrap_or_default();
+        let retry = key(model, Action::Refresh);
+        let title = format!(" stale{age} · {retry} retry · could not reload: {reason}");
+        let room = usize::from(width).saturating_sub(pos_w);
+        let title = format!("{} ", ellipsis(&visible(&title), room.saturating_sub(1)));
+        block = block.title(Line::styled(title, theme.warn()));
+    }
+    if !list.is_empty() {
+        block = block.title(Line::styled(pos, theme.dim()).right_aligned());
+    }
+    block
+}
+
+/// `20000` as `20,000`.
+pub(super) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The rows on screen as `start..end` of `rows.visible`, keeping the selection
 /// in view; `None` after drawing the empty message instead.
-fn window<T>(
+fn window<T: ListRow>(
     frame: &mut Frame,
     area: Rect,
     rows: &Rows<T>,
-    (state, view): (&mut UiState, View),
+    (model, state, view): (&Model, &mut UiState, View),
     what: &str,
     theme: &Theme,
 ) -> Option<(usize, usize)> {
@@ -159,9 +241,14 @@ fn window<T>(
     let inner_h = usize::from(state.list_rows.height);
     let offset = &mut state.list_offsets[view.index()];
     if rows.visible.is_empty() {
-        let text = empty_text(rows.loading.is_some(), !rows.filter.is_empty(), what);
-        let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
-        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
+        let (text, bad) = empty_text(model, rows, what);
+        let style = if bad { theme.error() } else { theme.dim() };
+        let block = rule(model, rows, area.width, theme);
+        let para = Paragraph::new(visible(&text).into_owned())
+            .style(style)
+            .wrap(Wrap { trim: true })
+            .block(block);
+        frame.render_widget(para, area);
         return None;
     }
     follow(offset, rows.selected, inner_h, rows.visible.len());
@@ -191,8 +278,14 @@ fn render_expiring(
         "secret expires within {} days, and every one has an expiry date",
         model.expiring_days()
     );
-    let Some((start, end)) = window(frame, area, rows, (state, View::Expiring), &what, theme)
-    else {
+    let Some((start, end)) = window(
+        frame,
+        area,
+        rows,
+        (model, state, View::Expiring),
+        &what,
+        theme,
+    ) else {
         return;
     };
     let table_rows = rows.visible[start..end]
@@ -213,7 +306,7 @@ fn render_expiring(
                 Cell::from(mark),
                 Cell::from(highlighted(&p.name, &rows.filter, theme)),
                 Cell::from(if p.enabled { "yes" } else { "no" }),
-                Cell::from(date_time(p.expires)),
+                Cell::from(model.zone.date_time(p.expires)),
                 Cell::from(days_left(p, model)),
             ])
             .style(style)
@@ -226,7 +319,7 @@ fn render_expiring(
         Constraint::Length(16),
         Constraint::Length(16),
     ];
-    let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+    let block = rule(model, rows, area.width, theme);
     let table = Table::new(table_rows, widths)
         .header(header)
         .column_spacing(1)
@@ -242,12 +335,12 @@ fn render_secrets(
     theme: &Theme,
 ) {
     let rows = &model.secrets;
-    let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+    let block = rule(model, rows, area.width, theme);
     let Some((start, end)) = window(
         frame,
         area,
         rows,
-        (state, View::Secrets),
+        (model, state, View::Secrets),
         "secrets (n creates one)",
         theme,
     ) else {
@@ -273,8 +366,8 @@ fn render_secrets(
                 Cell::from(highlighted(&p.name, &rows.filter, theme)),
                 Cell::from(enabled),
                 Cell::from(visible_field(p.content_type.as_deref().unwrap_or_default())),
-                Cell::from(date_time(p.updated)),
-                Cell::from(date_time(p.expires)),
+                Cell::from(model.zone.date_time(p.updated)),
+                Cell::from(model.zone.date_time(p.expires)),
                 Cell::from(if p.tags.is_empty() {
                     String::new()
                 } else {
@@ -319,12 +412,12 @@ fn render_deleted(
     theme: &Theme,
 ) {
     let rows = &model.deleted;
-    let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+    let block = rule(model, rows, area.width, theme);
     let Some((start, end)) = window(
         frame,
         area,
         rows,
-        (state, View::Deleted),
+        (model, state, View::Deleted),
         "deleted secrets",
         theme,
     ) else {
@@ -351,8 +444,8 @@ fn render_deleted(
             Row::new(vec![
                 Cell::from(mark),
                 Cell::from(highlighted(&d.props.name, &rows.filter, theme)),
-                Cell::from(date_time(d.deleted_date)),
-                Cell::from(date_time(d.scheduled_purge_date)),
+                Cell::from(model.zone.date_time(d.deleted_date)),
+                Cell::from(model.zone.date_time(d.scheduled_purge_date)),
                 Cell::from(days),
                 Cell::from(visible(d.recovery_id.as_deref().unwrap_or_default())),
             ])
