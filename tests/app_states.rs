@@ -158,3 +158,31 @@ fn a_status_code_is_not_repeated() {
         "Conflict (409): the name is taken"
     );
 }
+
+#[test]
+fn names_keep_priority_on_a_small_screen() {
+    let mut model = loaded_model();
+    let mut long =
+        props("a-very-long-secret-name-that-goes-on-and-on-and-on-and-on-forever-and-ever");
+    long.content_type = Some("application/x-pkcs12".to_owned());
+    update(
+        &mut model,
+        Msg::Vault(kvtui::vault::VaultEvent {
+            req: ReqId(0),
+            kind: VaultEventKind::Purged,
+        }),
+    );
+    model.secrets.upsert(long);
+    snap("list_small", &model);
+    let text = screen(&model, 60, 15);
+    assert!(
+        text.contains("a-very-long-secret-name-that-goes-o…"),
+        "{text}"
+    );
+    assert!(!text.contains("Tags"), "Tags go first:\n{text}");
+    press(&mut model, "tab");
+    snap("deleted_small", &model);
+    let text = screen(&model, 60, 15);
+    assert!(!text.contains("Recovery id"), "{text}");
+    assert!(text.contains("legacy-token"), "{text}");
+}

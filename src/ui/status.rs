@@ -88,6 +88,7 @@ pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: 
         Mode::Filter => format!("type to filter · {}", hint_line(model, mode)),
         _ => hint_line(model, mode),
     };
+    let text = fitted_hints(&text, usize::from(area.width));
     frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
 }
 
@@ -101,4 +102,36 @@ pub(super) fn hint_line(model: &Model, mode: Mode) -> String {
         .map(|(_, text)| text)
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// As many whole hints as fit in `width`, never half of one; help (`?`)
+/// is the last to go, since it lists the rest.
+fn fitted_hints(line: &str, width: usize) -> String {
+    if text_width(line) <= width {
+        return line.to_owned();
+    }
+    let hints: Vec<&str> = line.split(" · ").collect();
+    let help = hints.iter().position(|h| h.ends_with(" help"));
+    let reserve = help.map_or(0, |i| text_width(hints[i]) + 3);
+    let mut out = String::new();
+    for (i, hint) in hints.iter().enumerate() {
+        if Some(i) == help {
+            continue;
+        }
+        let sep = if out.is_empty() { 0 } else { 3 };
+        if text_width(&out) + sep + text_width(hint) + reserve > width {
+            break;
+        }
+        if sep > 0 {
+            out.push_str(" · ");
+        }
+        out.push_str(hint);
+    }
+    if let Some(i) = help {
+        if !out.is_empty() {
+            out.push_str(" · ");
+        }
+        out.push_str(hints[i]);
+    }
+    out
 }
