@@ -181,3 +181,65 @@ fn names_keep_priority_on_a_small_screen() {
     assert!(!text.contains("Recovery id"), "{text}");
     assert!(text.contains("legacy-token"), "{text}");
 }
+
+#[test]
+fn details_show_every_tag_and_keep_rows_for_value_and_versions() {
+    let mut model = loaded_model();
+    let mut tagged = props("aaa-tagged");
+    for i in 0..15 {
+        tagged.tags.insert(
+            format!("tag{i:02}"),
+            format!("value-{i}-{}", "x".repeat(12)),
+        );
+    }
+    tagged.content_type = Some("application/vnd.example.a-rather-long+json".to_owned());
+    model.secrets.upsert(tagged);
+    press(&mut model, "g enter");
+    let text = screen(&model, 120, 40);
+    assert!(text.contains("tag14=value-14-"), "every tag:\n{text}");
+    assert!(
+        text.contains("application/vnd.example.a-rather-long+json"),
+        "{text}"
+    );
+    let text = screen(&model, 60, 15);
+    assert!(text.contains("Value"), "{text}");
+    assert!(text.contains("Versions"), "{text}");
+    snap("details_tags", &model);
+}
+
+#[test]
+fn q_goes_back_from_details_and_f5_lists_versions_again() {
+    let mut model = loaded_model();
+    let reqs = reqs_of(press(&mut model, "enter"));
+    update(&mut model, event(reqs[0].id, unauthorized()));
+    let again = reqs_of(press(&mut model, "f5"));
+    assert!(
+        matches!(again[0].cmd, VaultCmd::ListVersions { .. }),
+        "{again:?}"
+    );
+    assert!(model.details.as_ref().unwrap().versions_error.is_none());
+    let fx = press(&mut model, "q");
+    assert!(!quits(&fx), "q in details goes back");
+    assert!(model.details.is_none());
+    press(&mut model, "?");
+    assert!(!quits(&press(&mut model, "q")));
+    assert!(model.overlays.is_empty());
+    assert!(quits(&press(&mut model, "q")), "q quits from the list");
+}
+
+#[test]
+fn purge_compares_names_case_insensitively_and_says_why_not() {
+    let mut model = loaded_model();
+    press(&mut model, "tab P");
+    type_text(&mut model, "legacy-tokn");
+    assert!(reqs_of(press(&mut model, "enter")).is_empty());
+    let toast = model.toast.clone().unwrap();
+    assert!(
+        toast.is_error && toast.text.contains("is not legacy-token"),
+        "{toast:?}"
+    );
+    press(&mut model, "ctrl-u");
+    type_text(&mut model, "LEGACY-Token");
+    let reqs = reqs_of(press(&mut model, "enter"));
+    assert!(matches!(only_cmd(&reqs).1, VaultCmd::Purge { .. }));
+}

@@ -36,6 +36,28 @@ fn yes_no(b: bool) -> String {
     if b { "yes".to_owned() } else { "no".to_owned() }
 }
 
+/// A long property over several lines, the continuation under the value,
+/// so every tag shows.
+fn wrapped(label: &'static str, value: &str, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let room = usize::from(width).saturating_sub(2 + 15).max(1);
+    let mut lines = Vec::new();
+    let mut rest = value;
+    loop {
+        let cut = fit(rest, room).trim_end().len().max(1).min(rest.len());
+        let cut = (0..=cut)
+            .rev()
+            .find(|&i| rest.is_char_boundary(i))
+            .unwrap_or(0);
+        let (head, tail) = rest.split_at(cut.max(rest.chars().next().map_or(0, char::len_utf8)));
+        let shown = if lines.is_empty() { label } else { "" };
+        lines.push(Line::from(pair(shown, head.to_owned(), theme)));
+        rest = tail;
+        if rest.is_empty() {
+            return lines;
+        }
+    }
+}
+
 /// The property lines of the box at the top, the deleted state included.
 fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let p = &d.props;
@@ -70,14 +92,14 @@ fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<
         two(
             half,
             (
-                "Content type",
-                visible_field(p.content_type.as_deref().unwrap_or_default()).into_owned(),
-            ),
-            (
                 "Recoverable",
                 p.recoverable_days
                     .map(|n| format!("{n} days"))
                     .unwrap_or_default(),
+            ),
+            (
+                "Not yet valid",
+                yes_no(p.not_before.is_some_and(|nb| nb > model.now)),
             ),
             theme,
         ),
@@ -86,8 +108,10 @@ fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<
             visible(p.recovery_level.as_deref().unwrap_or_default()).into_owned(),
             theme,
         )),
-        Line::from(pair("Tags", visible_tags(&p.tags), theme)),
     ];
+    let content_type = visible_field(p.content_type.as_deref().unwrap_or_default());
+    lines.extend(wrapped("Content type", &content_type, width, theme));
+    lines.extend(wrapped("Tags", &visible_tags(&p.tags), width, theme));
     if let Some(del) = &d.deleted {
         let left = del
             .scheduled_purge_date
@@ -130,7 +154,15 @@ pub(super) fn render(
         ),
         (None, false) => format!(" {name} "),
     };
-    let props_h = lines.len() as u16 + 2;
+    // The value and the versions keep three rows each on a small screen.
+    let reserved = if d.deleted.is_some() {
+        0
+    } else if d.is_version() {
+        3
+    } else {
+        6
+    };
+    let props_h = (lines.len() as u16 + 2).min(area.height.saturating_sub(reserved).max(3));
     let props_block = Block::bordered()
         .title(title)
         .border_style(theme.border(false));
