@@ -26,6 +26,9 @@ pub struct Config {
     /// Days ahead the Expiring view looks.
     #[serde(default = "default_expiring_days")]
     pub expiring_days: u32,
+    /// Show times in UTC rather than the local time zone (`TZ`).
+    #[serde(default)]
+    pub utc: bool,
 }
 
 fn default_expiring_days() -> u32 {
@@ -43,6 +46,7 @@ impl Default for Config {
             clipboard_clear_seconds: DEFAULT_CLIPBOARD_CLEAR_SECS,
             keymap: Vec::new(),
             expiring_days: default_expiring_days(),
+            utc: false,
         }
     }
 }

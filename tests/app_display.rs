@@ -89,7 +89,7 @@ impl Harness {
             .expect("the secret is listed");
         self.model.secrets.selected = pos;
         self.keys("enter s").await;
-        assert!(self.model.errors.is_empty(), "{:?}", self.model.errors);
+        assert_eq!(self.model.error_count(), 0, "{:?}", self.model.errors);
     }
 }
 

@@ -187,6 +187,6 @@ async fn pasted_values_and_tags_reach_the_vault_unchanged() {
         drive
     );
     result.expect("the loop ends cleanly");
-    assert!(model.errors.is_empty(), "{:?}", model.errors);
+    assert_eq!(model.error_count(), 0, "{:?}", model.errors);
     vault.shutdown().await;
 }

@@ -186,7 +186,7 @@ async fn create_show_version_delete_recover_purge() {
         h.model.deleted.find("flow-secret").is_none(),
         "purged for good"
     );
-    assert!(h.model.errors.is_empty(), "{:?}", h.model.errors);
+    assert_eq!(h.model.error_count(), 0, "{:?}", h.model.errors);
 
     // Restore it from the backup file.
     h.keys("tab R").await;

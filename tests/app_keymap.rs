@@ -29,7 +29,7 @@ fn overrides_replace_keys_and_warn_on_clashes() {
     let warnings = km.apply_overrides(&[
         BindingSpec {
             mode: Mode::List,
-            keys: vec!["x".into()],
+            keys: vec!["X".into()],
             action: "delete".into(),
             desc: None,
             hint: None,
@@ -50,7 +50,7 @@ fn overrides_replace_keys_and_warn_on_clashes() {
         },
     ]);
     let ev = |k: &str| KeySpec::parse(k).unwrap().to_event();
-    assert_eq!(km.action(Mode::List, &ev("x")), Some(Action::Delete));
+    assert_eq!(km.action(Mode::List, &ev("X")), Some(Action::Delete));
     assert_eq!(km.action(Mode::List, &ev("d")), None, "old key replaced");
     assert_eq!(km.action(Mode::List, &ev("j")), Some(Action::Up));
     assert_eq!(warnings.len(), 2, "{warnings:?}");

@@ -114,7 +114,7 @@ async fn the_loop_drives_the_vault_and_the_clipboard() {
         drive
     );
     result.expect("the loop ends cleanly");
-    assert!(model.errors.is_empty(), "{:?}", model.errors);
+    assert_eq!(model.error_count(), 0, "{:?}", model.errors);
     vault.shutdown().await;
 }
 

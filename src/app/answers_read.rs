@@ -4,7 +4,7 @@
 use crate::vault::{DeletedSecret, ReqId, SecretProps, VaultEventKind};
 
 use super::effect::Effect;
-use super::events::{Outcome, unexpected};
+use super::events::{Outcome, short, unexpected};
 use super::model::{Clip, Model, Pending};
 
 pub(crate) fn secrets_page(model: &mut Model, req: ReqId, what: &Pending, page: Vec<SecretProps>) {
@@ -33,24 +33,34 @@ pub(crate) fn deleted_page(model: &mut Model, what: &Pending, page: Vec<DeletedS
 }
 
 pub(crate) fn secrets_listed(model: &mut Model, outcome: Outcome) {
+    const OP: &str = "list secrets";
     match outcome {
-        Ok(VaultEventKind::ListDone { .. }) => model.secrets.finish_load(),
-        Ok(other) => unexpected("list secrets", &other),
+        Ok(VaultEventKind::ListDone { .. }) => {
+            model.secrets.finish_load();
+            model.secrets.loaded_at = Some(model.now);
+            model.succeeded(OP);
+        }
+        Ok(other) => unexpected(OP, &other),
         Err(error) => {
-            model.secrets.load_failed();
-            model.record_error("list secrets", error);
+            model.secrets.load_failed(short(&error));
+            model.record_error(OP, error);
         }
     }
     list_finished(model);
 }
 
 pub(crate) fn deleted_listed(model: &mut Model, outcome: Outcome) {
+    const OP: &str = "list deleted secrets";
     match outcome {
-        Ok(VaultEventKind::ListDone { .. }) => model.deleted.finish_load(),
-        Ok(other) => unexpected("list deleted secrets", &other),
+        Ok(VaultEventKind::ListDone { .. }) => {
+            model.deleted.finish_load();
+            model.deleted.loaded_at = Some(model.now);
+            model.succeeded(OP);
+        }
+        Ok(other) => unexpected(OP, &other),
         Err(error) => {
-            model.deleted.load_failed();
-            model.record_error("list deleted secrets", error);
+            model.deleted.load_failed(short(&error));
+            model.record_error(OP, error);
         }
     }
     list_finished(model);
@@ -72,15 +82,19 @@ pub(crate) fn versions_listed(model: &mut Model, req: ReqId, outcome: Outcome) {
         Ok(VaultEventKind::ListDone { .. }) => {
             if let Some(d) = details {
                 d.versions_req = None;
+                d.versions_error = None;
                 d.versions.sort_by_key(|v| std::cmp::Reverse(v.created));
             }
         }
         Ok(other) => unexpected("list versions", &other),
         Err(error) => {
+            let mut what = "list versions".to_owned();
             if let Some(d) = details {
                 d.versions_req = None;
+                d.versions_error = Some(short(&error));
+                what = format!("list the versions of {}", d.subject());
             }
-            model.record_error("list versions", error);
+            model.record_error(what, error);
         }
     }
 }
@@ -96,11 +110,13 @@ pub(crate) fn value_read(model: &mut Model, req: ReqId, outcome: Outcome) {
         }
         Ok(other) => unexpected("get the value", &other),
         Err(error) => {
+            let mut what = "get the value".to_owned();
             if let Some(d) = details {
                 d.value_req = None;
                 d.shown = false;
+                what = format!("get the value of {}", d.subject());
             }
-            model.record_error("get the value", error);
+            model.record_error(what, error);
         }
     }
 }

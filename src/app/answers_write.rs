@@ -7,7 +7,6 @@ use crate::vault::{NewSecret, ReqId, SecretProps, VaultCmd, VaultEventKind};
 use super::dialogs;
 use super::effect::Effect;
 use super::events::{Outcome, describe, unexpected};
-use super::format;
 use super::forms;
 use super::model::{Model, Pending};
 
@@ -122,7 +121,7 @@ pub(crate) fn deleted(model: &mut Model, name: &str, outcome: Outcome) {
             {
                 model.details = None;
             }
-            let until = format::date(ds.scheduled_purge_date);
+            let until = model.zone.date(ds.scheduled_purge_date);
             model.deleted.upsert(*ds);
             let until = if until.is_empty() {
                 String::new()

@@ -77,6 +77,27 @@ pub(crate) fn open(model: &mut Model, fx: &mut Vec<Effect>) {
     }
 }
 
+/// Lists the versions again (F5), after a failure or to see new ones.
+fn reload_versions(model: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(d) = model.details.as_mut() else {
+        return;
+    };
+    let old = d.versions_req.take();
+    d.versions.clear();
+    d.versions_error = None;
+    d.version_sel = 0;
+    let name = d.props.name.clone();
+    if let Some(old) = old {
+        model.cancel(fx, old);
+    }
+    if let Ok(name) = SecretName::parse(&name) {
+        let id = model.send(fx, VaultCmd::ListVersions { name }, Pending::Versions);
+        if let Some(d) = model.details.as_mut() {
+            d.versions_req = Some(id);
+        }
+    }
+}
+
 /// Closes the view (dropping a fetched value) or returns from a version.
 fn close(model: &mut Model, fx: &mut Vec<Effect>) {
     let Some(mut details) = model.details.take() else {
@@ -99,6 +120,9 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
     };
     match action {
         Action::Back => close(model, fx),
+        Action::Refresh if details.deleted.is_none() && !details.is_version() => {
+            reload_versions(model, fx)
+        }
         Action::Quit => fx.push(Effect::Quit),
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),

@@ -115,8 +115,19 @@ fn on_confirm_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, action
             Some(Action::Cancel) => {
                 model.overlays.pop();
             }
-            Some(Action::Confirm) if confirm.typed.value() == word => confirmed(model, fx),
-            Some(Action::Confirm) => {}
+            // Key Vault names are case-insensitive, so the typed name is too.
+            Some(Action::Confirm) if confirm.typed.value().trim().eq_ignore_ascii_case(&word) => {
+                confirmed(model, fx)
+            }
+            Some(Action::Confirm) => {
+                let typed = confirm.typed.value().trim().to_owned();
+                let why = if typed.is_empty() {
+                    format!("type {word} to confirm")
+                } else {
+                    format!("{typed:?} is not {word}: type the name exactly to confirm")
+                };
+                model.toast(why, true);
+            }
             _ => {
                 if let Some(req) = to_input_request(&Event::Key(key)) {
                     confirm.typed.handle(req);

@@ -104,10 +104,16 @@ pub(crate) fn unexpected(what: &str, kind: &VaultEventKind) {
     tracing::debug!(what, ?kind, "unexpected answer ignored");
 }
 
-/// The message with its status, code and hint, for a form's error line.
+/// The message with its status, code and hint, for a form's error line and
+/// the history. A status or code the message already names is not repeated.
 pub fn describe(error: &VaultError) -> String {
     let mut s = error.message.clone();
-    match (error.status, &error.code) {
+    let status = error
+        .status
+        .map(|st| st.to_string())
+        .filter(|st| !s.contains(st.as_str()));
+    let code = error.code.clone().filter(|c| !s.contains(c.as_str()));
+    match (status, code) {
         (Some(st), Some(code)) => s.push_str(&format!(" ({st} {code})")),
         (Some(st), None) => s.push_str(&format!(" ({st})")),
         (None, Some(code)) => s.push_str(&format!(" ({code})")),
@@ -118,4 +124,13 @@ pub fn describe(error: &VaultError) -> String {
         s.push_str(hint);
     }
     s
+}
+
+/// One line for the status bar and a failed list: the hint (the likely fix)
+/// first when there is one, then the message.
+pub fn short(error: &VaultError) -> String {
+    match &error.hint {
+        Some(hint) => format!("{hint} ({})", error.message),
+        None => error.message.clone(),
+    }
 }

@@ -1,33 +1,129 @@
-//! How dates and counts read on screen: UTC, `YYYY-MM-DD HH:MM`.
+//! How dates and counts read on screen: `YYYY-MM-DD HH:MM` in the zone the
+//! user lives in (or UTC when configured), the zone named once in the header.
+
+use std::fmt;
+use std::sync::Arc;
 
 use time::{OffsetDateTime, UtcOffset};
 
+/// The offset of a zone at an instant (it changes with daylight saving).
+pub type OffsetAt = Arc<dyn Fn(OffsetDateTime) -> UtcOffset + Send + Sync>;
+
+/// The zone times are shown in. The runtime finds the local one (honouring
+/// `TZ`); the app only applies it, so it stays pure.
+#[derive(Clone)]
+pub struct Zone {
+    label: String,
+    offset_at: Option<OffsetAt>,
+}
+
+impl fmt::Debug for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Zone").field(&self.label).finish()
+    }
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Self::utc()
+    }
+}
+
+impl Zone {
+    pub fn utc() -> Self {
+        Self {
+            label: "UTC".to_owned(),
+            offset_at: None,
+        }
+    }
+
+    /// A zone named `label` whose offset at an instant `offset_at` gives.
+    pub fn new(label: impl Into<String>, offset_at: OffsetAt) -> Self {
+        Self {
+            label: label.into(),
+            offset_at: Some(offset_at),
+        }
+    }
+
+    /// A zone with one offset all year (tests, and zones without daylight
+    /// saving).
+    pub fn fixed(label: impl Into<String>, offset: UtcOffset) -> Self {
+        Self::new(label, Arc::new(move |_| offset))
+    }
+
+    /// What the header calls it ("UTC", "CET").
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn at(&self, d: OffsetDateTime) -> OffsetDateTime {
+        let offset = self.offset_at.as_ref().map_or(UtcOffset::UTC, |f| f(d));
+        d.to_offset(offset)
+    }
+
+    /// `YYYY-MM-DD HH:MM`, or empty.
+    pub fn date_time(&self, d: Option<OffsetDateTime>) -> String {
+        d.map(|d| {
+            let d = self.at(d);
+            format!("{} {:02}:{:02}", ymd(d), d.hour(), d.minute())
+        })
+        .unwrap_or_default()
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS`, or empty (versions made the same minute
+    /// still differ).
+    pub fn date_time_secs(&self, d: Option<OffsetDateTime>) -> String {
+        d.map(|d| {
+            let d = self.at(d);
+            format!(
+                "{} {:02}:{:02}:{:02}",
+                ymd(d),
+                d.hour(),
+                d.minute(),
+                d.second()
+            )
+        })
+        .unwrap_or_default()
+    }
+
+    /// `YYYY-MM-DD`, or empty.
+    pub fn date(&self, d: Option<OffsetDateTime>) -> String {
+        d.map(|d| ymd(self.at(d))).unwrap_or_default()
+    }
+
+    /// `HH:MM`.
+    pub fn time(&self, d: OffsetDateTime) -> String {
+        let d = self.at(d);
+        format!("{:02}:{:02}", d.hour(), d.minute())
+    }
+}
+
+fn ymd(d: OffsetDateTime) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 /// `YYYY-MM-DD HH:MM` in UTC, or empty.
 pub fn date_time(d: Option<OffsetDateTime>) -> String {
-    d.map(|d| {
-        let d = d.to_offset(UtcOffset::UTC);
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            d.year(),
-            u8::from(d.month()),
-            d.day(),
-            d.hour(),
-            d.minute()
-        )
-    })
-    .unwrap_or_default()
+    Zone::utc().date_time(d)
 }
 
 /// `YYYY-MM-DD` in UTC, or empty.
 pub fn date(d: Option<OffsetDateTime>) -> String {
-    d.map(|d| {
-        let d = d.to_offset(UtcOffset::UTC);
-        format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-    })
-    .unwrap_or_default()
+    Zone::utc().date(d)
 }
 
 /// Whole days from `now` until `then` (negative once past).
 pub fn days_until(now: OffsetDateTime, then: OffsetDateTime) -> i64 {
     (then - now).whole_days()
+}
+
+/// How long ago, roughly: `just now`, `5 min ago`, `3 h ago`, `2 d ago`.
+pub fn ago(now: OffsetDateTime, then: OffsetDateTime) -> String {
+    let secs = (now - then).whole_seconds().max(0);
+    match secs {
+        0..60 => "just now".to_owned(),
+        60..3600 => format!("{} min ago", secs / 60),
+        3600..86_400 => format!("{} h ago", secs / 3600),
+        _ => format!("{} d ago", secs / 86_400),
+    }
 }

@@ -116,6 +116,8 @@ pub struct Details {
     /// The versions of the secret, newest first.
     pub versions: Vec<SecretProps>,
     pub versions_req: Option<ReqId>,
+    /// Why the versions could not be listed, shown instead of an empty list.
+    pub versions_error: Option<String>,
     pub version_sel: usize,
     /// Lines the value is scrolled by.
     pub scroll: u16,
@@ -135,6 +137,7 @@ impl Details {
             value_req: None,
             versions: Vec::new(),
             versions_req: None,
+            versions_error: None,
             version_sel: 0,
             scroll: 0,
             parent: None,
@@ -157,6 +160,17 @@ impl Details {
     /// Whether this shows one version opened from the versions list.
     pub fn is_version(&self) -> bool {
         self.parent.is_some()
+    }
+
+    /// The secret and version this shows, for messages ("db-password
+    /// version 9f2c1a7e").
+    pub fn subject(&self) -> String {
+        match &self.props.version {
+            Some(v) if self.is_version() => {
+                format!("{} version {}", self.props.name, &v[..v.len().min(8)])
+            }
+            _ => self.props.name.to_string(),
+        }
     }
 }
 
@@ -222,27 +236,41 @@ pub enum Overlay {
     },
 }
 
-/// A failure kept for the error history.
+/// A message kept for the history behind `!`: failures and successes alike,
+/// so where a backup went can be looked up later.
 #[derive(Debug, Clone)]
 pub struct ErrorEntry {
     pub at: OffsetDateTime,
-    /// What the user was doing ("delete db-password").
+    /// What it was about ("delete db-password"), or the message itself.
     pub what: String,
-    pub error: VaultError,
+    /// The failure; `None` for a success or information.
+    pub error: Option<VaultError>,
 }
 
-/// Failures the error history keeps (the oldest go first).
+impl ErrorEntry {
+    pub fn is_error(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+/// Messages the history keeps (the oldest go first).
 pub const MAX_ERRORS: usize = 200;
 
-/// Ticks (a quarter second each) a toast stays.
-pub const TOAST_TICKS: u8 = 16;
+/// Ticks (a quarter second each) information stays: 4 s.
+pub const TOAST_TICKS: u16 = 16;
+
+/// Ticks an error stays unless the operation succeeds first: 30 s.
+pub const ERROR_TICKS: u16 = 120;
 
 /// A short message at the bottom, gone after a few ticks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toast {
     pub text: String,
     pub is_error: bool,
-    pub ticks_left: u8,
+    pub ticks_left: u16,
+    /// The operation an error is about ("list secrets"), so its success
+    /// can replace it.
+    pub op: Option<String>,
 }
 
 /// Something to copy; a value is cleared from the clipboard after a while.
@@ -383,8 +411,6 @@ pub struct Model {
     pub pending: HashMap<ReqId, Outstanding>,
     pub errors: Vec<ErrorEntry>,
     pub toast: Option<Toast>,
-    /// Last status line message.
-    pub message: Option<String>,
     pub progress: Option<String>,
     pub last_refresh: Option<OffsetDateTime>,
     pub now: OffsetDateTime,
@@ -393,6 +419,8 @@ pub struct Model {
     pub spinner: usize,
     /// Colours on (off under `NO_COLOR`).
     pub color: bool,
+    /// The zone times are shown in.
+    pub zone: super::format::Zone,
     /// Every vault the picker offers; the active one's lists live in
     /// `secrets` and `deleted` while it is shown.
     pub vaults: Vec<super::vaults::VaultSlot>,
@@ -429,13 +457,13 @@ impl Model {
             pending: HashMap::new(),
             errors: Vec::new(),
             toast: None,
-            message: None,
             progress: None,
             last_refresh: None,
             now,
             page_rows: 10,
             spinner: 0,
             color: true,
+            zone: Default::default(),
             copy_target: Default::default(),
             bulk: None,
             active_vault: 0,
@@ -523,6 +551,11 @@ impl Model {
             self.expiring_from = Some(generation);
             self.rebuild_expiring();
         }
+        // The Expiring view is as stale as the list it comes from.
+        if self.expiring.failure != self.secrets.failure {
+            self.expiring.failure.clone_from(&self.secrets.failure);
+        }
+        self.expiring.loaded_at = self.secrets.loaded_at;
     }
 
     /// The Expiring list from the loaded secrets, soonest expiry first,
@@ -576,21 +609,25 @@ impl Model {
         self.secrets.loading.is_some() || self.deleted.loading.is_some()
     }
 
+    /// Shows a message for a few seconds (an error for longer) and keeps it
+    /// in the history.
     pub fn toast(&mut self, text: impl Into<String>, is_error: bool) {
         let text = text.into();
-        self.message = Some(text.clone());
+        self.remember(text.clone(), None);
+        self.show(text, is_error, None);
+    }
+
+    fn show(&mut self, text: String, is_error: bool, op: Option<String>) {
+        let ticks_left = if is_error { ERROR_TICKS } else { TOAST_TICKS };
         self.toast = Some(Toast {
             text,
             is_error,
-            ticks_left: TOAST_TICKS,
+            ticks_left,
+            op,
         });
     }
 
-    /// Records a failure: a toast now, the history for later, the log file.
-    pub fn record_error(&mut self, what: impl Into<String>, error: VaultError) {
-        let what = what.into();
-        tracing::warn!(what = %what, kind = ?error.kind, status = ?error.status, code = ?error.code, "{}", error.message);
-        self.toast(format!("{what}: {}", error.message), true);
+    fn remember(&mut self, what: String, error: Option<VaultError>) {
         if self.errors.len() >= MAX_ERRORS {
             self.errors.remove(0);
         }
@@ -599,5 +636,30 @@ impl Model {
             what,
             error,
         });
+    }
+
+    /// Records a failure: a toast now, the history for later, the log file.
+    pub fn record_error(&mut self, what: impl Into<String>, error: VaultError) {
+        let what = what.into();
+        tracing::warn!(what = %what, kind = ?error.kind, status = ?error.status, code = ?error.code, "{}", error.message);
+        let text = format!("{what}: {}", super::events::short(&error));
+        self.show(text, true, Some(what.clone()));
+        self.remember(what, Some(error));
+    }
+
+    /// `op` worked: the error it left on screen no longer applies.
+    pub fn succeeded(&mut self, op: &str) {
+        if self
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.is_error && t.op.as_deref() == Some(op))
+        {
+            self.toast = None;
+        }
+    }
+
+    /// Failed messages in the history.
+    pub fn error_count(&self) -> usize {
+        self.errors.iter().filter(|e| e.is_error()).count()
     }
 }

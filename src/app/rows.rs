@@ -6,6 +6,8 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
+use time::OffsetDateTime;
+
 use super::matching::{Filter, matching_indices};
 use crate::vault::{DeletedSecret, ReqId, SecretName, SecretProps};
 
@@ -139,6 +141,12 @@ pub struct Rows<T> {
     pub loading: Option<ReqId>,
     /// Set once a full listing has arrived.
     pub loaded: bool,
+    /// Why the last listing failed; the rows shown are then stale.
+    pub failure: Option<String>,
+    /// When the rows shown were listed (their age while stale).
+    pub loaded_at: Option<OffsetDateTime>,
+    /// When the listing still running was asked for.
+    pub load_started: Option<OffsetDateTime>,
     /// Every index into `items`, in sort order.
     order: Vec<usize>,
     /// `extra_haystack` of each item, built once rather than per keystroke.
@@ -165,6 +173,9 @@ impl<T> Default for Rows<T> {
             filter: String::new(),
             loading: None,
             loaded: false,
+            failure: None,
+            loaded_at: None,
+            load_started: None,
             order: Vec::new(),
             extras: Vec::new(),
             stale_pages: 0,
@@ -225,8 +236,9 @@ impl<T: ListRow> Rows<T> {
 
     /// Starts a fresh listing. The old rows stay until the first page comes
     /// (a failed reload keeps them); then new pages fill in.
-    pub fn begin_load(&mut self, req: ReqId) {
+    pub fn begin_load(&mut self, req: ReqId, now: OffsetDateTime) {
         self.loading = Some(req);
+        self.load_started = Some(now);
         self.stale_pages = 0;
         self.replace_on_page = true;
     }
@@ -241,10 +253,21 @@ impl<T: ListRow> Rows<T> {
         }
     }
 
-    /// A load that failed leaves the old rows as they are.
-    pub fn load_failed(&mut self) {
+    /// A load that failed leaves the old rows as they are, marked stale by
+    /// `reason`. Rows that already came from the failed listing stay too.
+    pub fn load_failed(&mut self, reason: String) {
+        self.stop_loading();
+        self.failure = Some(reason);
+    }
+
+    /// A listing cut short (the user went to another vault): the rows that
+    /// came stay.
+    pub fn stop_loading(&mut self) {
         self.loading = None;
+        self.load_started = None;
         self.replace_on_page = false;
+        self.merge_new();
+        self.clamp();
     }
 
     /// Appends a page. New rows are sorted among themselves and merged into
@@ -275,7 +298,9 @@ impl<T: ListRow> Rows<T> {
         self.generation += 1;
         self.drop_old_rows();
         self.loading = None;
+        self.load_started = None;
         self.loaded = true;
+        self.failure = None;
         self.merge_new();
         self.clamp();
     }
@@ -499,6 +524,12 @@ pub trait ListView {
     fn selected_props(&self) -> Option<&SecretProps>;
     /// The properties of the `index`th row the filter keeps.
     fn props_at(&self, index: usize) -> Option<&SecretProps>;
+    /// Why the last listing failed (the rows are stale), if it did.
+    fn failure(&self) -> Option<&str>;
+    /// When the rows were listed.
+    fn loaded_at(&self) -> Option<OffsetDateTime>;
+    /// When the listing still running was asked for.
+    fn load_started(&self) -> Option<OffsetDateTime>;
 }
 
 impl<T: ListRow> ListView for Rows<T> {
@@ -557,5 +588,14 @@ impl<T: ListRow> ListView for Rows<T> {
             .get(index)
             .and_then(|&i| self.items.get(i))
             .map(ListRow::props)
+    }
+    fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
+    }
+    fn loaded_at(&self) -> Option<OffsetDateTime> {
+        self.loaded_at
+    }
+    fn load_started(&self) -> Option<OffsetDateTime> {
+        self.load_started
     }
 }

@@ -59,10 +59,11 @@ pub(crate) fn refresh(model: &mut Model, fx: &mut Vec<Effect>) {
     if let Some(old) = model.deleted.loading.take() {
         model.cancel(fx, old);
     }
+    let now = model.now;
     let id = model.send(fx, VaultCmd::ListSecrets, Pending::ListSecrets);
-    model.secrets.begin_load(id);
+    model.secrets.begin_load(id, now);
     let id = model.send(fx, VaultCmd::ListDeleted, Pending::ListDeleted);
-    model.deleted.begin_load(id);
+    model.deleted.begin_load(id, now);
     model.progress = Some("loading…".to_owned());
 }
 
@@ -318,7 +319,9 @@ fn confirm_delete(model: &mut Model) {
         .find(first.as_str())
         .and_then(|p| p.recoverable_days)
         .unwrap_or(90);
-    let until = super::format::date(Some(model.now + Duration::days(i64::from(days))));
+    let until = model
+        .zone
+        .date(Some(model.now + Duration::days(i64::from(days))));
     let title = if names.len() == 1 {
         format!("Delete {first}?")
     } else {

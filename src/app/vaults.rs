@@ -59,8 +59,8 @@ impl Model {
         self.progress = None;
         if self.secrets.loading.is_some() || self.deleted.loading.is_some() {
             // A listing cut short must be redone on return.
-            self.secrets.load_failed();
-            self.deleted.load_failed();
+            self.secrets.stop_loading();
+            self.deleted.stop_loading();
             self.secrets.loaded = false;
         }
         let old = &mut self.vaults[self.active_vault];

@@ -6,9 +6,11 @@ pub mod clipboard;
 mod effects;
 mod event_loop;
 mod logging;
+mod zone;
 
 pub use event_loop::{TICK, VaultConn, Wiring, event_loop, initial_model, run_vaults, wire};
 pub use logging::{init_logging, init_stderr_logging};
+pub use zone::local_zone;
 
 use std::io;
 use std::path::PathBuf;

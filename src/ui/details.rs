@@ -11,7 +11,7 @@ use secrecy::ExposeSecret;
 
 use super::visible::{fit, value_lines, visible, visible_field, visible_tags};
 use super::{Theme, UiState, follow};
-use crate::app::format::{date_time, days_until};
+use crate::app::format::days_until;
 use crate::app::keymap::{Action, Mode};
 use crate::app::{Details, Model};
 
@@ -36,6 +36,28 @@ fn yes_no(b: bool) -> String {
     if b { "yes".to_owned() } else { "no".to_owned() }
 }
 
+/// A long property over several lines, the continuation under the value,
+/// so every tag shows.
+fn wrapped(label: &'static str, value: &str, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let room = usize::from(width).saturating_sub(2 + 15).max(1);
+    let mut lines = Vec::new();
+    let mut rest = value;
+    loop {
+        let cut = fit(rest, room).trim_end().len().max(1).min(rest.len());
+        let cut = (0..=cut)
+            .rev()
+            .find(|&i| rest.is_char_boundary(i))
+            .unwrap_or(0);
+        let (head, tail) = rest.split_at(cut.max(rest.chars().next().map_or(0, char::len_utf8)));
+        let shown = if lines.is_empty() { label } else { "" };
+        lines.push(Line::from(pair(shown, head.to_owned(), theme)));
+        rest = tail;
+        if rest.is_empty() {
+            return lines;
+        }
+    }
+}
+
 /// The property lines of the box at the top, the deleted state included.
 fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let p = &d.props;
@@ -57,27 +79,27 @@ fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<
         ),
         two(
             half,
-            ("Created", date_time(p.created)),
-            ("Updated", date_time(p.updated)),
+            ("Created", model.zone.date_time(p.created)),
+            ("Updated", model.zone.date_time(p.updated)),
             theme,
         ),
         two(
             half,
-            ("Not before", date_time(p.not_before)),
-            ("Expires", date_time(p.expires)),
+            ("Not before", model.zone.date_time(p.not_before)),
+            ("Expires", model.zone.date_time(p.expires)),
             theme,
         ),
         two(
             half,
-            (
-                "Content type",
-                visible_field(p.content_type.as_deref().unwrap_or_default()).into_owned(),
-            ),
             (
                 "Recoverable",
                 p.recoverable_days
                     .map(|n| format!("{n} days"))
                     .unwrap_or_default(),
+            ),
+            (
+                "Not yet valid",
+                yes_no(p.not_before.is_some_and(|nb| nb > model.now)),
             ),
             theme,
         ),
@@ -86,8 +108,10 @@ fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<
             visible(p.recovery_level.as_deref().unwrap_or_default()).into_owned(),
             theme,
         )),
-        Line::from(pair("Tags", visible_tags(&p.tags), theme)),
     ];
+    let content_type = visible_field(p.content_type.as_deref().unwrap_or_default());
+    lines.extend(wrapped("Content type", &content_type, width, theme));
+    lines.extend(wrapped("Tags", &visible_tags(&p.tags), width, theme));
     if let Some(del) = &d.deleted {
         let left = del
             .scheduled_purge_date
@@ -95,10 +119,10 @@ fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<
             .unwrap_or_default();
         lines.push(two(
             half,
-            ("Deleted", date_time(del.deleted_date)),
+            ("Deleted", model.zone.date_time(del.deleted_date)),
             (
                 "Purge on",
-                format!("{}{left}", date_time(del.scheduled_purge_date)),
+                format!("{}{left}", model.zone.date_time(del.scheduled_purge_date)),
             ),
             theme,
         ));
@@ -130,7 +154,15 @@ pub(super) fn render(
         ),
         (None, false) => format!(" {name} "),
     };
-    let props_h = lines.len() as u16 + 2;
+    // The value and the versions keep three rows each on a small screen.
+    let reserved = if d.deleted.is_some() {
+        0
+    } else if d.is_version() {
+        3
+    } else {
+        6
+    };
+    let props_h = (lines.len() as u16 + 2).min(area.height.saturating_sub(reserved).max(3));
     let props_block = Block::bordered()
         .title(title)
         .border_style(theme.border(false));
@@ -148,7 +180,7 @@ pub(super) fn render(
     frame.render_widget(Paragraph::new(lines).block(props_block), props_area);
     render_value(frame, value_area, model, d, theme);
     if !d.is_version() {
-        render_versions(frame, versions_area, d, state, theme);
+        render_versions(frame, versions_area, (model, d), state, theme);
     }
 }
 
@@ -192,13 +224,39 @@ fn render_value(frame: &mut Frame, area: Rect, model: &Model, d: &Details, theme
     frame.render_widget(para.block(block), area);
 }
 
-fn render_versions(frame: &mut Frame, area: Rect, d: &Details, state: &mut UiState, theme: &Theme) {
+fn render_versions(
+    frame: &mut Frame,
+    area: Rect,
+    (model, d): (&Model, &Details),
+    state: &mut UiState,
+    theme: &Theme,
+) {
+    if let Some(reason) = &d.versions_error {
+        let block = Block::bordered()
+            .title(" Versions (could not load) ")
+            .border_style(theme.dim());
+        let retry = model
+            .keymap
+            .key_for(Mode::Details, Action::Refresh)
+            .map(|k| format!(" · {k} retry"))
+            .unwrap_or_default();
+        let text = format!("could not list versions: {}{retry}", visible(reason));
+        let para = Paragraph::new(text)
+            .style(theme.error())
+            .wrap(Wrap { trim: true });
+        frame.render_widget(para.block(block), area);
+        return;
+    }
     let title = if d.versions_req.is_some() {
         " Versions (loading…) ".to_owned()
     } else {
         format!(" Versions ({}) ", d.versions.len())
     };
-    let block = Block::bordered().title(title).border_style(theme.dim());
+    let mut block = Block::bordered().title(title).border_style(theme.dim());
+    if !d.versions.is_empty() {
+        let pos = format!(" {}/{} ", d.version_sel + 1, d.versions.len());
+        block = block.title(Line::from(pos).right_aligned());
+    }
     let h = area.height.saturating_sub(3) as usize;
     follow(
         &mut state.versions_offset,
@@ -219,8 +277,8 @@ fn render_versions(frame: &mut Frame, area: Rect, d: &Details, state: &mut UiSta
         Row::new(vec![
             Cell::from(visible(v.version.as_deref().unwrap_or_default()).into_owned()),
             Cell::from(yes_no(v.enabled)),
-            Cell::from(date_time(v.created)),
-            Cell::from(date_time(v.expires)),
+            Cell::from(model.zone.date_time_secs(v.created)),
+            Cell::from(model.zone.date_time(v.expires)),
         ])
         .style(style)
     });
@@ -229,7 +287,7 @@ fn render_versions(frame: &mut Frame, area: Rect, d: &Details, state: &mut UiSta
         [
             Constraint::Length(32),
             Constraint::Length(3),
-            Constraint::Length(16),
+            Constraint::Length(19),
             Constraint::Length(16),
         ],
     )

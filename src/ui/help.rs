@@ -5,10 +5,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::visible::visible;
-use super::{Theme, popup};
+use ratatui::layout::Rect;
+
+use super::{Theme, clamp16, popup};
 use crate::app::Model;
 use crate::app::events::describe;
-use crate::app::format::date_time;
 use crate::app::keymap::Mode;
 
 pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) {
@@ -52,37 +53,72 @@ pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme
     let block = Block::bordered()
         .title(" Keys · j/k scroll · Esc closes ")
         .border_style(theme.border(false));
-    let max = lines
-        .len()
-        .saturating_sub(rect.height.saturating_sub(2) as usize);
-    let scroll = scroll.min(max) as u16;
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), rect);
+    let (shown, max) = scrolled(&lines, rect, scroll);
+    let block = block.title_bottom(position(shown, lines.len(), max));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((clamp16(shown), 0))
+            .block(block),
+        rect,
+    );
 }
 
+/// Every message so far, newest first: failures with their details, and
+/// successes (where a backup went) as one line.
 pub(super) fn render_errors(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) {
     let mut lines = Vec::new();
     if model.errors.is_empty() {
-        lines.push(Line::styled("no errors so far", theme.dim()));
+        lines.push(Line::styled("no messages so far", theme.dim()));
     }
     for e in model.errors.iter().rev() {
+        let style = if e.is_error() {
+            theme.error()
+        } else {
+            theme.ok()
+        };
         lines.push(Line::from(vec![
-            Span::styled(date_time(Some(e.at)), theme.dim()),
+            Span::styled(model.zone.date_time_secs(Some(e.at)), theme.dim()),
             Span::raw(" "),
-            Span::styled(visible(&e.what).into_owned(), theme.error()),
+            Span::styled(visible(&e.what).into_owned(), style),
         ]));
-        lines.push(Line::raw(format!("  {}", visible(&describe(&e.error)))));
+        if let Some(error) = &e.error {
+            lines.push(Line::raw(format!("  {}", visible(&describe(error)))));
+        }
     }
     let area = frame.area();
     let rect = popup(area, 100, area.height.saturating_sub(4));
     frame.render_widget(Clear, rect);
+    let (shown, max) = scrolled(&lines, rect, scroll);
+    let title = format!(
+        " Messages ({}, {} failed) · Esc closes ",
+        model.errors.len(),
+        model.error_count()
+    );
     let block = Block::bordered()
-        .title(format!(" Errors ({}) · Esc closes ", model.errors.len()))
+        .title(title)
+        .title_bottom(position(shown, lines.len(), max))
         .border_style(theme.border(true));
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .scroll((scroll as u16, 0))
+            .scroll((clamp16(shown), 0))
             .block(block),
         rect,
     );
+}
+
+/// The scroll offset clamped so the last line stays at the bottom, and the
+/// largest offset. Lines are assumed not to wrap (help) or counted as one.
+fn scrolled(lines: &[Line<'_>], rect: Rect, scroll: usize) -> (usize, usize) {
+    let height = usize::from(rect.height.saturating_sub(2));
+    let max = lines.len().saturating_sub(height);
+    (scroll.min(max), max)
+}
+
+/// `3/40` at the bottom right of a scrolled box: the first line shown.
+fn position(first: usize, total: usize, max: usize) -> Line<'static> {
+    if max == 0 {
+        return Line::default();
+    }
+    Line::from(format!(" {}/{} ", first + 1, total)).right_aligned()
 }

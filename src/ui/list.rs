@@ -2,17 +2,18 @@
 //! so a frame costs the same for 100 or 100,000 secrets.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 use time::Duration;
 
-use super::visible::{stand_in, visible, visible_field};
+use super::columns::{Col, Fitted, highlighted, name_need};
+use super::visible::{ellipsis, visible, visible_field};
 use super::{Theme, UiState, clamp16, follow};
-use crate::app::format::{date_time, days_until};
-use crate::app::matching::match_positions;
-use crate::app::rows::{ListView, Rows};
+use crate::app::format::{ago, days_until};
+use crate::app::keymap::{Action, Mode};
+use crate::app::rows::{ListRow, ListView, Rows};
 use crate::app::{Model, View};
 use crate::vault::SecretProps;
 
@@ -54,6 +55,13 @@ pub(super) fn render_tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &
     if marked > 0 {
         spans.push(Span::styled(format!("  {marked} marked"), theme.warn()));
     }
+    // The zone every time on screen is in, once, when there is room.
+    let zone = format!(" {} ", model.zone.label());
+    let used: usize = spans.iter().map(Span::width).sum();
+    if used + zone.len() < usize::from(area.width) {
+        let right = Paragraph::new(Line::styled(zone, theme.dim()).right_aligned());
+        frame.render_widget(right, area);
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -78,29 +86,8 @@ pub(super) fn render_filter(frame: &mut Frame, area: Rect, model: &Model, theme:
     frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
 }
 
-/// The name, made visible, with the filter's matched characters highlighted
-/// (a hidden character that matched highlights its stand-in).
-fn highlighted<'a>(name: &'a str, filter: &str, theme: &Theme) -> Line<'a> {
-    let hits = match_positions(filter, name);
-    if hits.is_empty() {
-        return Line::raw(visible(name));
-    }
-    Line::from(
-        name.chars()
-            .enumerate()
-            .map(|(i, c)| {
-                let style = if hits.binary_search(&(i as u32)).is_ok() {
-                    theme.matched()
-                } else {
-                    Style::new()
-                };
-                Span::styled(stand_in(c).unwrap_or_else(|| c.to_string()), style)
-            })
-            .collect::<Vec<_>>(),
-    )
-}
-
-/// Expired red, expiring within 30 days yellow, disabled dimmed.
+/// Expired red, expiring within 30 days yellow, disabled or not yet valid
+/// dimmed.
 fn row_style(p: &SecretProps, model: &Model, theme: &Theme) -> Style {
     let mut style = Style::new();
     if let Some(exp) = p.expires {
@@ -110,7 +97,8 @@ fn row_style(p: &SecretProps, model: &Model, theme: &Theme) -> Style {
             style = style.patch(theme.warn());
         }
     }
-    if !p.enabled {
+    // Not yet valid reads like disabled: it cannot be used yet.
+    if !p.enabled || p.not_before.is_some_and(|nb| nb > model.now) {
         style = style.patch(theme.dim());
     }
     style
@@ -130,23 +118,97 @@ pub(super) fn render(
     }
 }
 
-fn empty_text(loading: bool, filtered: bool, what: &str) -> String {
-    if loading {
-        "loading…".to_owned()
-    } else if filtered {
-        "nothing matches the filter (Esc clears it)".to_owned()
-    } else {
-        format!("no {what}")
+/// Seconds without a page after which a listing is called unanswered.
+const SILENT_SECS: i64 = 5;
+
+/// The key the user presses for `action` in the lists, as text.
+fn key(model: &Model, action: Action) -> String {
+    model
+        .keymap
+        .key_for(Mode::List, action)
+        .map_or_else(|| "?".to_owned(), |k| k.to_string())
+}
+
+/// What an empty list says: why it failed, that the vault is silent, that
+/// it loads, that the filter hides everything, or that there is nothing.
+fn empty_text(model: &Model, list: &dyn ListView, what: &str) -> (String, bool) {
+    let (errors, retry) = (key(model, Action::Errors), key(model, Action::Refresh));
+    if let Some(reason) = list.failure() {
+        let text = format!("could not list: {reason} · {errors} details · {retry} retry");
+        return (text, true);
     }
+    if list.is_loading() {
+        let waited = list
+            .load_started()
+            .map_or(0, |t| (model.now - t).whole_seconds());
+        if waited < SILENT_SECS {
+            return ("loading…".to_owned(), false);
+        }
+        let fix = if model.is_local {
+            "is the local vault (kvtui serve) running?"
+        } else {
+            "check the network, VPN or firewall"
+        };
+        let text = format!("no answer from the vault for {waited} s · {fix} · {retry} retry");
+        return (text, true);
+    }
+    if list.filter().is_empty() {
+        (format!("no {what}"), false)
+    } else {
+        (
+            "nothing matches the filter (Esc clears it)".to_owned(),
+            false,
+        )
+    }
+}
+
+/// The rule above the rows: "stale" with why and how old the rows are when
+/// a reload failed, and the position (`12/2,000`) on the right.
+fn rule<'a>(model: &Model, list: &dyn ListView, width: u16, theme: &Theme) -> Block<'a> {
+    let mut block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+    let pos = format!(
+        " {}/{} ",
+        thousands(list.selected() + 1),
+        thousands(list.len())
+    );
+    let pos_w = if list.is_empty() { 0 } else { pos.len() + 1 };
+    if let Some(reason) = list.failure().filter(|_| list.total() > 0) {
+        let age = list
+            .loaded_at()
+            .map(|t| format!(" · listed {}", ago(model.now, t)))
+            .unwrap_or_default();
+        let retry = key(model, Action::Refresh);
+        let title = format!(" stale{age} · {retry} retry · could not reload: {reason}");
+        let room = usize::from(width).saturating_sub(pos_w);
+        let title = format!("{} ", ellipsis(&visible(&title), room.saturating_sub(1)));
+        block = block.title(Line::styled(title, theme.warn()));
+    }
+    if !list.is_empty() {
+        block = block.title(Line::styled(pos, theme.dim()).right_aligned());
+    }
+    block
+}
+
+/// `20000` as `20,000`.
+pub(super) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The rows on screen as `start..end` of `rows.visible`, keeping the selection
 /// in view; `None` after drawing the empty message instead.
-fn window<T>(
+fn window<T: ListRow>(
     frame: &mut Frame,
     area: Rect,
     rows: &Rows<T>,
-    (state, view): (&mut UiState, View),
+    (model, state, view): (&Model, &mut UiState, View),
     what: &str,
     theme: &Theme,
 ) -> Option<(usize, usize)> {
@@ -159,9 +221,14 @@ fn window<T>(
     let inner_h = usize::from(state.list_rows.height);
     let offset = &mut state.list_offsets[view.index()];
     if rows.visible.is_empty() {
-        let text = empty_text(rows.loading.is_some(), !rows.filter.is_empty(), what);
-        let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
-        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
+        let (text, bad) = empty_text(model, rows, what);
+        let style = if bad { theme.error() } else { theme.dim() };
+        let block = rule(model, rows, area.width, theme);
+        let para = Paragraph::new(visible(&text).into_owned())
+            .style(style)
+            .wrap(Wrap { trim: true })
+            .block(block);
+        frame.render_widget(para, area);
         return None;
     }
     follow(offset, rows.selected, inner_h, rows.visible.len());
@@ -179,6 +246,44 @@ fn days_left(p: &SecretProps, model: &Model) -> String {
     }
 }
 
+/// The two-column lead of a row: the mark, then a state a reader without
+/// colour can see (`x` expired, `!` expiring soon, `>` not yet valid).
+fn lead(marked: bool, p: &SecretProps, model: &Model) -> String {
+    let mark = if marked { '●' } else { ' ' };
+    let state = if p.expires.is_some_and(|e| e <= model.now) {
+        'x'
+    } else if p
+        .expires
+        .is_some_and(|e| e <= model.now + Duration::days(30))
+    {
+        '!'
+    } else if p.not_before.is_some_and(|nb| nb > model.now) {
+        '>'
+    } else {
+        ' '
+    };
+    format!("{mark}{state}")
+}
+
+/// The Expiring view's columns; `On` goes first, then the date.
+const EXPIRING: [Col; 3] = [
+    Col {
+        title: "On",
+        width: 3,
+        drop: 1,
+    },
+    Col {
+        title: "Expires",
+        width: 16,
+        drop: 2,
+    },
+    Col {
+        title: "Days left",
+        width: 16,
+        drop: 0,
+    },
+];
+
 fn render_expiring(
     frame: &mut Frame,
     area: Rect,
@@ -191,10 +296,22 @@ fn render_expiring(
         "secret expires within {} days, and every one has an expiry date",
         model.expiring_days()
     );
-    let Some((start, end)) = window(frame, area, rows, (state, View::Expiring), &what, theme)
-    else {
+    let Some((start, end)) = window(
+        frame,
+        area,
+        rows,
+        (model, state, View::Expiring),
+        &what,
+        theme,
+    ) else {
         return;
     };
+    let need = name_need(
+        rows.visible[start..end]
+            .iter()
+            .map(|&i| rows.items[i].name.as_str()),
+    );
+    let fit = Fitted::new(&EXPIRING, area.width, need);
     let table_rows = rows.visible[start..end]
         .iter()
         .enumerate()
@@ -204,34 +321,73 @@ fn render_expiring(
             if start + i == rows.selected {
                 style = style.patch(theme.selected());
             }
-            let mark = if rows.marked.contains(&p.name) {
-                "●"
-            } else {
-                " "
-            };
-            Row::new(vec![
-                Cell::from(mark),
-                Cell::from(highlighted(&p.name, &rows.filter, theme)),
-                Cell::from(if p.enabled { "yes" } else { "no" }),
-                Cell::from(date_time(p.expires)),
-                Cell::from(days_left(p, model)),
-            ])
-            .style(style)
+            let name = highlighted(&p.name, &rows.filter, fit.name_width, theme);
+            let cells = vec![
+                yes_no(p.enabled),
+                model.zone.date_time(p.expires),
+                days_left(p, model),
+            ];
+            let lead = lead(rows.marked.contains(&p.name), p, model);
+            fit.row(&EXPIRING, lead, name, cells).style(style)
         });
-    let header = Row::new(["", "Name", "On", "Expires", "Days left"]).style(theme.header());
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Fill(2),
-        Constraint::Length(3),
-        Constraint::Length(16),
-        Constraint::Length(16),
-    ];
-    let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
-    let table = Table::new(table_rows, widths)
-        .header(header)
+    draw_table(
+        frame,
+        area,
+        (table_rows, &fit, &EXPIRING),
+        rule(model, rows, area.width, theme),
+        theme,
+    );
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_owned()
+}
+
+/// Draws the rows under the fitted header.
+fn draw_table<'a>(
+    frame: &mut Frame,
+    area: Rect,
+    (rows, fit, cols): (impl IntoIterator<Item = Row<'a>>, &Fitted, &[Col]),
+    block: Block<'a>,
+    theme: &Theme,
+) {
+    let table = Table::new(rows, fit.widths(cols))
+        .header(fit.header(cols, theme))
         .column_spacing(1)
         .block(block);
     frame.render_widget(table, area);
+}
+
+/// The Secrets view's columns, dropped in the order Tags, Content type,
+/// Updated, Expires before the name shrinks.
+fn secrets_cols(width: u16) -> [Col; 5] {
+    [
+        Col {
+            title: "On",
+            width: 3,
+            drop: 5,
+        },
+        Col {
+            title: "Content type",
+            width: if width >= 110 { 24 } else { 16 },
+            drop: 2,
+        },
+        Col {
+            title: "Updated",
+            width: 16,
+            drop: 3,
+        },
+        Col {
+            title: "Expires",
+            width: 16,
+            drop: 4,
+        },
+        Col {
+            title: "Tags",
+            width: 4,
+            drop: 1,
+        },
+    ]
 }
 
 fn render_secrets(
@@ -242,74 +398,81 @@ fn render_secrets(
     theme: &Theme,
 ) {
     let rows = &model.secrets;
-    let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+    let what = "secrets (n creates one)";
     let Some((start, end)) = window(
         frame,
         area,
         rows,
-        (state, View::Secrets),
-        "secrets (n creates one)",
+        (model, state, View::Secrets),
+        what,
         theme,
     ) else {
         return;
     };
+    let cols = secrets_cols(area.width);
+    let need = name_need(
+        rows.visible[start..end]
+            .iter()
+            .map(|&i| rows.items[i].name.as_str()),
+    );
+    let fit = Fitted::new(&cols, area.width, need);
     let table_rows = rows.visible[start..end]
         .iter()
         .enumerate()
         .map(|(i, &idx)| {
             let p = &rows.items[idx];
-            let mark = if rows.marked.contains(&p.name) {
-                "●"
-            } else {
-                " "
-            };
-            let enabled = if p.enabled { "yes" } else { "no" };
             let mut style = row_style(p, model, theme);
             if start + i == rows.selected {
                 style = style.patch(theme.selected());
             }
-            Row::new(vec![
-                Cell::from(mark),
-                Cell::from(highlighted(&p.name, &rows.filter, theme)),
-                Cell::from(enabled),
-                Cell::from(visible_field(p.content_type.as_deref().unwrap_or_default())),
-                Cell::from(date_time(p.updated)),
-                Cell::from(date_time(p.expires)),
-                Cell::from(if p.tags.is_empty() {
-                    String::new()
-                } else {
-                    p.tags.len().to_string()
-                }),
-            ])
-            .style(style)
+            let name = highlighted(&p.name, &rows.filter, fit.name_width, theme);
+            let tags = if p.tags.is_empty() {
+                String::new()
+            } else {
+                p.tags.len().to_string()
+            };
+            let cells = vec![
+                yes_no(p.enabled),
+                visible_field(p.content_type.as_deref().unwrap_or_default()).into_owned(),
+                model.zone.date_time(p.updated),
+                model.zone.date_time(p.expires),
+                tags,
+            ];
+            let lead = lead(rows.marked.contains(&p.name), p, model);
+            fit.row(&cols, lead, name, cells).style(style)
         });
-    let header = Row::new([
-        "",
-        "Name",
-        "On",
-        "Content type",
-        "Updated",
-        "Expires",
-        "Tags",
-    ])
-    .style(theme.header());
-    let table = Table::new(
-        table_rows,
-        [
-            Constraint::Length(1),
-            Constraint::Fill(2),
-            Constraint::Length(3),
-            Constraint::Fill(1),
-            Constraint::Length(16),
-            Constraint::Length(16),
-            Constraint::Length(4),
-        ],
-    )
-    .header(header)
-    .column_spacing(1)
-    .block(block);
-    frame.render_widget(table, area);
+    draw_table(
+        frame,
+        area,
+        (table_rows, &fit, &cols),
+        rule(model, rows, area.width, theme),
+        theme,
+    );
 }
+
+/// The Deleted view's columns: the Recovery id goes before anything else.
+const DELETED: [Col; 4] = [
+    Col {
+        title: "Deleted",
+        width: 16,
+        drop: 2,
+    },
+    Col {
+        title: "Purge on",
+        width: 16,
+        drop: 4,
+    },
+    Col {
+        title: "Days",
+        width: 4,
+        drop: 3,
+    },
+    Col {
+        title: "Recovery id",
+        width: 40,
+        drop: 1,
+    },
+];
 
 fn render_deleted(
     frame: &mut Frame,
@@ -319,60 +482,56 @@ fn render_deleted(
     theme: &Theme,
 ) {
     let rows = &model.deleted;
-    let block = Block::new().borders(Borders::TOP).border_style(theme.dim());
+    let what = "deleted secrets";
     let Some((start, end)) = window(
         frame,
         area,
         rows,
-        (state, View::Deleted),
-        "deleted secrets",
+        (model, state, View::Deleted),
+        what,
         theme,
     ) else {
         return;
     };
+    let need = name_need(
+        rows.visible[start..end]
+            .iter()
+            .map(|&i| rows.items[i].props.name.as_str()),
+    );
+    let fit = Fitted::new(&DELETED, area.width, need);
     let table_rows = rows.visible[start..end]
         .iter()
         .enumerate()
         .map(|(i, &idx)| {
             let d = &rows.items[idx];
-            let mark = if rows.marked.contains(&d.props.name) {
-                "●"
-            } else {
-                " "
-            };
             let days = d
                 .scheduled_purge_date
                 .map(|p| days_until(model.now, p).to_string())
                 .unwrap_or_default();
-            let mut style = Style::new();
-            if start + i == rows.selected {
-                style = style.patch(theme.selected());
-            }
-            Row::new(vec![
-                Cell::from(mark),
-                Cell::from(highlighted(&d.props.name, &rows.filter, theme)),
-                Cell::from(date_time(d.deleted_date)),
-                Cell::from(date_time(d.scheduled_purge_date)),
-                Cell::from(days),
-                Cell::from(visible(d.recovery_id.as_deref().unwrap_or_default())),
-            ])
-            .style(style)
+            let style = if start + i == rows.selected {
+                theme.selected()
+            } else {
+                Style::new()
+            };
+            let name = highlighted(&d.props.name, &rows.filter, fit.name_width, theme);
+            let cells = vec![
+                model.zone.date_time(d.deleted_date),
+                model.zone.date_time(d.scheduled_purge_date),
+                days,
+                visible(d.recovery_id.as_deref().unwrap_or_default()).into_owned(),
+            ];
+            let mark = if rows.marked.contains(&d.props.name) {
+                "● "
+            } else {
+                "  "
+            };
+            fit.row(&DELETED, mark.to_owned(), name, cells).style(style)
         });
-    let header =
-        Row::new(["", "Name", "Deleted", "Purge on", "Days", "Recovery id"]).style(theme.header());
-    let table = Table::new(
-        table_rows,
-        [
-            Constraint::Length(1),
-            Constraint::Fill(1),
-            Constraint::Length(16),
-            Constraint::Length(16),
-            Constraint::Length(4),
-            Constraint::Fill(2),
-        ],
-    )
-    .header(header)
-    .column_spacing(1)
-    .block(block);
-    frame.render_widget(table, area);
+    draw_table(
+        frame,
+        area,
+        (table_rows, &fit, &DELETED),
+        rule(model, rows, area.width, theme),
+        theme,
+    );
 }

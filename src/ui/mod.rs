@@ -1,6 +1,7 @@
 //! Drawing: one file per view. `render` reads the model; only scroll offsets
 //! (kept in `UiState`) change while drawing.
 
+mod columns;
 mod details;
 mod dialog;
 mod form;

@@ -7,55 +7,74 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
-use super::visible::visible;
+use ratatui::style::Style;
+
+use super::visible::{ellipsis, visible, width as text_width};
 use crate::app::Model;
-use crate::app::format::date_time;
 use crate::app::keymap::Mode;
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 
+/// The message first; then what is loading, the counts, the vault (cut
+/// with `…` to fit) and the last refresh, each left out when the line is full.
 pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let mut spans = vec![Span::styled(
-        visible(&model.vault_label).into_owned(),
-        theme.accent(),
-    )];
-    if model.is_local {
-        spans.push(Span::styled(" (local vault)", theme.dim()));
-    }
-    if model.is_loading() {
-        let progress = model
-            .progress
-            .clone()
-            .unwrap_or_else(|| "loading…".to_owned());
-        spans.push(Span::raw(format!(
-            " · {} {progress}",
-            SPINNER[model.spinner % SPINNER.len()]
-        )));
-    }
-    spans.push(Span::raw(format!(
-        " · {} secrets · {} deleted",
-        model.secrets.items.len(),
-        model.deleted.items.len()
-    )));
+    let width = usize::from(area.width);
+    let mut spans = Vec::new();
+    let mut used = 0;
     if let Some(toast) = &model.toast {
         let style = if toast.is_error {
             theme.error()
         } else {
             theme.ok()
         };
-        spans.push(Span::styled(format!(" · {}", visible(&toast.text)), style));
-    } else if let Some(msg) = &model.message {
-        spans.push(Span::styled(format!(" · {}", visible(msg)), theme.dim()));
+        let text = ellipsis(&visible(&toast.text), width).into_owned();
+        used += text_width(&text);
+        spans.push(Span::styled(text, style));
     }
-    // The refresh time is the first thing to go when the line is full.
-    if let Some(at) = model.last_refresh {
-        let refreshed = format!(" · ↻ {}", date_time(Some(at)));
-        let used: usize = spans.iter().map(Span::width).sum();
-        if used + refreshed.chars().count() <= usize::from(area.width) {
-            spans.push(Span::styled(refreshed, theme.dim()));
+    let sep = |used: usize| if used == 0 { "" } else { " · " };
+    let push = |spans: &mut Vec<Span<'static>>, used: &mut usize, text: String, style| {
+        let piece = format!("{}{text}", sep(*used));
+        if *used + text_width(&piece) <= width {
+            *used += text_width(&piece);
+            spans.push(Span::styled(piece, style));
         }
+    };
+    if model.is_loading() {
+        let progress = model.progress.as_deref().unwrap_or("loading…");
+        let text = format!("{} {progress}", SPINNER[model.spinner % SPINNER.len()]);
+        push(&mut spans, &mut used, text, theme.accent());
+    }
+    let counts = format!(
+        "{} · {} deleted",
+        plural(model.secrets.items.len(), "secret"),
+        model.deleted.items.len()
+    );
+    push(&mut spans, &mut used, counts, Style::new());
+    let local = if model.is_local { " (local vault)" } else { "" };
+    let room = width.saturating_sub(used + sep(used).len() + local.len());
+    if room >= 8 {
+        let label = ellipsis(&visible(&model.vault_label), room).into_owned();
+        push(
+            &mut spans,
+            &mut used,
+            format!("{label}{local}"),
+            theme.accent(),
+        );
+    }
+    if let Some(at) = model.last_refresh {
+        let text = format!("↻ {}", model.zone.time(at));
+        push(&mut spans, &mut used, text, theme.dim());
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// `1 secret`, `2 secrets`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// The key hints of the mode in use, from the keymap's `hint`s, leaving
@@ -69,6 +88,7 @@ pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: 
         Mode::Filter => format!("type to filter · {}", hint_line(model, mode)),
         _ => hint_line(model, mode),
     };
+    let text = fitted_hints(&text, usize::from(area.width));
     frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
 }
 
@@ -82,4 +102,36 @@ pub(super) fn hint_line(model: &Model, mode: Mode) -> String {
         .map(|(_, text)| text)
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// As many whole hints as fit in `width`, never half of one; help (`?`)
+/// is the last to go, since it lists the rest.
+fn fitted_hints(line: &str, width: usize) -> String {
+    if text_width(line) <= width {
+        return line.to_owned();
+    }
+    let hints: Vec<&str> = line.split(" · ").collect();
+    let help = hints.iter().position(|h| h.ends_with(" help"));
+    let reserve = help.map_or(0, |i| text_width(hints[i]) + 3);
+    let mut out = String::new();
+    for (i, hint) in hints.iter().enumerate() {
+        if Some(i) == help {
+            continue;
+        }
+        let sep = if out.is_empty() { 0 } else { 3 };
+        if text_width(&out) + sep + text_width(hint) + reserve > width {
+            break;
+        }
+        if sep > 0 {
+            out.push_str(" · ");
+        }
+        out.push_str(hint);
+    }
+    if let Some(i) = help {
+        if !out.is_empty() {
+            out.push_str(" · ");
+        }
+        out.push_str(hints[i]);
+    }
+    out
 }

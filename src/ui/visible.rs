@@ -176,6 +176,19 @@ pub fn fit(s: &str, max: usize) -> String {
     out
 }
 
+/// `s` cut to at most `max` columns, ending in `…` when cut (no padding).
+pub fn ellipsis(s: &str, max: usize) -> Cow<'_, str> {
+    if width(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = fit(s, max - 1).trim_end().to_owned();
+    out.push('…');
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
