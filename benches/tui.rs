@@ -120,7 +120,7 @@ fn main() {
     }
     println!(
         "filter keystroke, worst of 9: update {worst_update:?} + frame {worst_frame:?} ({} matches)",
-        model.secrets.visible.len()
+        model.secrets().visible.len()
     );
     let t = Instant::now();
     update(

@@ -82,12 +82,12 @@ impl Harness {
         self.run(reqs).await;
         let pos = self
             .model
-            .secrets
+            .secrets()
             .visible
             .iter()
-            .position(|&i| self.model.secrets.items[i].name == name)
+            .position(|&i| self.model.secrets().items[i].name == name)
             .expect("the secret is listed");
-        self.model.secrets.selected = pos;
+        self.model.secrets_mut().selected = pos;
         self.keys("enter s").await;
         assert_eq!(self.model.error_count(), 0, "{:?}", self.model.errors);
     }

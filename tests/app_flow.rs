@@ -168,22 +168,22 @@ async fn create_show_version_delete_recover_purge() {
 
     // Delete it; find it in the deleted view; recover it.
     h.keys("d y").await;
-    assert!(h.model.secrets.find("flow-secret").is_none());
+    assert!(h.model.secrets().find("flow-secret").is_none());
     h.keys("tab").await;
     assert!(h.screen().contains("flow-secret"), "{}", h.screen());
     h.keys("r y").await;
-    assert!(h.model.secrets.find("flow-secret").is_some());
-    assert!(h.model.deleted.find("flow-secret").is_none());
+    assert!(h.model.secrets().find("flow-secret").is_some());
+    assert!(h.model.deleted().find("flow-secret").is_none());
 
     // Delete again and purge.
     h.keys("tab tab d y tab").await;
     h.keys("P").await;
     h.text("flow-secret").await;
     h.keys("enter").await;
-    assert!(h.model.deleted.find("flow-secret").is_none());
+    assert!(h.model.deleted().find("flow-secret").is_none());
     h.keys("f5").await;
     assert!(
-        h.model.deleted.find("flow-secret").is_none(),
+        h.model.deleted().find("flow-secret").is_none(),
         "purged for good"
     );
     assert_eq!(h.model.error_count(), 0, "{:?}", h.model.errors);

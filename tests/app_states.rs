@@ -69,7 +69,7 @@ fn a_failed_reload_marks_rows_stale_and_a_good_one_clears_it() {
     model.now = NOW + Duration::minutes(12);
     let list = list_req(press(&mut model, "f5"));
     update(&mut model, event(list, unauthorized()));
-    assert_eq!(model.secrets.items.len(), 5, "rows stay");
+    assert_eq!(model.secrets().items.len(), 5, "rows stay");
     let text = screen(&model, 80, 24);
     assert!(text.contains("stale · listed 12 min ago"), "{text}");
     assert!(model.toast.as_ref().is_some_and(|t| t.is_error));
@@ -164,7 +164,7 @@ fn names_keep_priority_on_a_small_screen() {
     let mut model = loaded_model();
     let mut long = props("a-very-long-secret-name-that-goes-on-and-on-and-on-and-on-forever");
     long.content_type = Some("application/x-pkcs12".to_owned());
-    model.secrets.upsert(long);
+    model.secrets_mut().upsert(long);
     snap("list_small", &model);
     let text = screen(&model, 80, 24);
     assert!(
@@ -193,7 +193,7 @@ fn details_show_every_tag_and_keep_rows_for_value_and_versions() {
         );
     }
     tagged.content_type = Some("application/vnd.example.a-rather-long+json".to_owned());
-    model.secrets.upsert(tagged);
+    model.secrets_mut().upsert(tagged);
     press(&mut model, "g enter");
     let text = screen(&model, 120, 40);
     assert!(text.contains("tag14=value-14-"), "every tag:\n{text}");

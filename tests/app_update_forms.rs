@@ -213,7 +213,7 @@ fn conflict_dialog_recovers_then_adds_the_value() {
         Some("ops, infra"),
         "the recovered tags are kept"
     );
-    assert!(model.deleted.items.is_empty());
+    assert!(model.deleted().items.is_empty());
     update(
         &mut model,
         event(sid, VaultEventKind::Props(Box::new(props("legacy-token")))),
@@ -564,7 +564,7 @@ fn a_save_answered_after_its_form_closed_still_shows_the_secret() {
         event(id, VaultEventKind::Props(Box::new(props("late-secret")))),
     );
     assert!(
-        model.secrets.find("late-secret").is_some(),
+        model.secrets().find("late-secret").is_some(),
         "a write's answer is never stale"
     );
 }

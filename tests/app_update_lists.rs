@@ -20,10 +20,10 @@ fn start_lists_secrets_and_deleted() {
 fn pages_fill_the_list_sorted_by_name() {
     let model = loaded_model();
     let names: Vec<_> = model
-        .secrets
+        .secrets()
         .visible
         .iter()
-        .map(|&i| model.secrets.items[i].name.as_str())
+        .map(|&i| model.secrets().items[i].name.as_str())
         .collect();
     assert_eq!(
         names,
@@ -36,8 +36,8 @@ fn pages_fill_the_list_sorted_by_name() {
         ]
     );
     assert!(!model.is_loading());
-    assert_eq!(model.last_refresh, Some(NOW));
-    assert_eq!(model.deleted.items.len(), 1);
+    assert_eq!(model.last_refresh(), Some(NOW));
+    assert_eq!(model.deleted().items.len(), 1);
 }
 
 #[test]
@@ -57,14 +57,14 @@ fn refresh_cancels_the_old_listing_and_drops_its_pages() {
         event(first, VaultEventKind::SecretsPage(vec![props("stale")])),
     );
     assert!(
-        model.secrets.items.is_empty(),
+        model.secrets().items.is_empty(),
         "a superseded page must be dropped"
     );
     update(
         &mut model,
         event(second, VaultEventKind::SecretsPage(vec![props("fresh")])),
     );
-    assert_eq!(model.secrets.items[0].name, "fresh");
+    assert_eq!(model.secrets().items[0].name, "fresh");
 }
 
 #[test]
@@ -86,18 +86,18 @@ fn filter_matches_name_content_type_and_tags() {
     let mut model = loaded_model();
     press(&mut model, "/");
     type_text(&mut model, "json");
-    assert_eq!(model.secrets.visible.len(), 1);
+    assert_eq!(model.secrets().visible.len(), 1);
     assert_eq!(selected_name(&model), "app-config");
     press(&mut model, "enter");
     assert!(model.filter_input.is_none());
-    assert_eq!(model.secrets.filter, "json", "Enter keeps the filter");
+    assert_eq!(model.secrets().filter, "json", "Enter keeps the filter");
     press(&mut model, "/");
     press(&mut model, "ctrl-u");
     type_text(&mut model, "team=data");
     assert_eq!(selected_name(&model), "db-password");
     press(&mut model, "esc");
-    assert_eq!(model.secrets.filter, "");
-    assert_eq!(model.secrets.visible.len(), 5);
+    assert_eq!(model.secrets().filter, "");
+    assert_eq!(model.secrets().visible.len(), 5);
 }
 
 #[test]
@@ -117,13 +117,13 @@ fn sort_cycles_name_updated_expires() {
 
 /// The narrowed list must equal what a full rebuild gives.
 fn assert_same_as_rebuild(model: &kvtui::app::Model) {
-    let mut fresh = model.secrets.clone();
+    let mut fresh = model.secrets().clone();
     fresh.rebuild();
-    let mut a = model.secrets.visible.clone();
+    let mut a = model.secrets().visible.clone();
     let mut b = fresh.visible.clone();
     a.sort();
     b.sort();
-    assert_eq!(a, b, "filter {:?}", model.secrets.filter);
+    assert_eq!(a, b, "filter {:?}", model.secrets().filter);
 }
 
 #[test]
@@ -131,27 +131,27 @@ fn typing_narrows_and_backspace_widens_the_filter() {
     let mut model = loaded_model();
     press(&mut model, "/");
     type_text(&mut model, "a");
-    let wide = model.secrets.visible.len();
+    let wide = model.secrets().visible.len();
     for c in ["p", "i", "-", "k"] {
         type_text(&mut model, c);
         assert_same_as_rebuild(&model);
     }
-    assert_eq!(model.secrets.visible.len(), 1);
+    assert_eq!(model.secrets().visible.len(), 1);
     type_text(&mut model, "z");
-    assert!(model.secrets.visible.is_empty());
+    assert!(model.secrets().visible.is_empty());
     press(
         &mut model,
         "backspace backspace backspace backspace backspace",
     );
-    assert_eq!(model.secrets.visible.len(), wide);
+    assert_eq!(model.secrets().visible.len(), wide);
     type_text(&mut model, " !flag");
     assert_same_as_rebuild(&model);
     assert!(
         model
-            .secrets
+            .secrets()
             .visible
             .iter()
-            .all(|&i| model.secrets.items[i].name != "feature-flag"),
+            .all(|&i| model.secrets().items[i].name != "feature-flag"),
         "negation excludes"
     );
 }
@@ -161,14 +161,14 @@ fn deleted_view_filters_too() {
     let mut model = loaded_model();
     press(&mut model, "tab /");
     type_text(&mut model, "zzz");
-    assert!(model.deleted.visible.is_empty());
+    assert!(model.deleted().visible.is_empty());
     assert_eq!(
-        model.secrets.visible.len(),
+        model.secrets().visible.len(),
         5,
         "the other list keeps its filter"
     );
     press(&mut model, "esc");
-    assert_eq!(model.deleted.visible.len(), 1);
+    assert_eq!(model.deleted().visible.len(), 1);
 }
 
 #[test]
@@ -217,7 +217,11 @@ fn a_click_selects_the_row() {
 fn a_failed_reload_keeps_the_rows() {
     let mut model = loaded_model();
     let reqs = reqs_of(press(&mut model, "f5"));
-    assert_eq!(model.secrets.items.len(), 5, "old rows stay while loading");
+    assert_eq!(
+        model.secrets().items.len(),
+        5,
+        "old rows stay while loading"
+    );
     let list = reqs
         .iter()
         .find(|r| matches!(r.cmd, VaultCmd::ListSecrets))
@@ -230,14 +234,14 @@ fn a_failed_reload_keeps_the_rows() {
             failure(ErrorKind::Network, 0, "", "connection refused"),
         ),
     );
-    assert_eq!(model.secrets.items.len(), 5);
-    assert!(model.secrets.loading.is_none());
+    assert_eq!(model.secrets().items.len(), 5);
+    assert!(model.secrets().loading.is_none());
     update(
         &mut model,
         event(list, VaultEventKind::SecretsPage(vec![props("late")])),
     );
     assert_eq!(
-        model.secrets.items.len(),
+        model.secrets().items.len(),
         5,
         "answers after failure are dropped"
     );
@@ -255,7 +259,7 @@ fn the_vault_picker_switches_and_keeps_each_list() {
     let effects = press(&mut model, "j enter");
     assert!(model.overlays.is_empty());
     assert_eq!(model.vault_label, "https://other.vault.azure.net");
-    assert!(model.secrets.items.is_empty());
+    assert!(model.secrets().items.is_empty());
     let (route, list) = routed_runs(&effects)
         .into_iter()
         .find(|(_, r)| matches!(r.cmd, VaultCmd::ListSecrets))
@@ -281,7 +285,7 @@ fn the_vault_picker_switches_and_keeps_each_list() {
     );
     assert_eq!(model.vault_label, VAULT);
     assert_eq!(
-        model.secrets.items.len(),
+        model.secrets().items.len(),
         5,
         "the first vault's list is kept"
     );
@@ -316,7 +320,7 @@ fn switching_vaults_stops_reads_but_lets_writes_land() {
             VaultEventKind::Deleted(Box::new(deleted("api-key"))),
         ),
     ));
-    assert!(model.deleted.items.is_empty());
+    assert!(model.deleted().items.is_empty());
     assert!(
         model
             .toast
@@ -355,23 +359,23 @@ fn pages_out_of_order_merge_into_the_same_view_as_a_rebuild() {
             .collect();
         update(&mut model, event(list, VaultEventKind::SecretsPage(items)));
         if page == 250 {
-            let mut fresh = model.secrets.clone();
+            let mut fresh = model.secrets().clone();
             fresh.rebuild();
-            assert!(model.secrets.visible.len() <= fresh.visible.len());
+            assert!(model.secrets().visible.len() <= fresh.visible.len());
         }
     }
     update(
         &mut model,
         event(list, VaultEventKind::ListDone { count: 8000 }),
     );
-    let mut fresh = model.secrets.clone();
+    let mut fresh = model.secrets().clone();
     fresh.rebuild();
-    assert_eq!(model.secrets.visible, fresh.visible);
-    assert!(model.secrets.visible.len() > 1000);
+    assert_eq!(model.secrets().visible, fresh.visible);
+    assert!(model.secrets().visible.len() > 1000);
     press(&mut model, "o");
-    let mut fresh = model.secrets.clone();
+    let mut fresh = model.secrets().clone();
     fresh.rebuild();
-    assert_eq!(model.secrets.visible, fresh.visible);
+    assert_eq!(model.secrets().visible, fresh.visible);
 }
 
 #[test]
@@ -381,35 +385,35 @@ fn upserts_and_removals_keep_the_view_as_a_rebuild_would() {
     press(&mut model, "/");
     type_text(&mut model, "e");
     let same = |m: &kvtui::app::Model| {
-        let mut fresh = m.secrets.clone();
+        let mut fresh = m.secrets().clone();
         fresh.rebuild();
-        assert_eq!(m.secrets.visible, fresh.visible);
+        assert_eq!(m.secrets().visible, fresh.visible);
     };
     let mut newer = props("zeta-secret");
     newer.updated = Some(NOW);
-    model.secrets.upsert(newer);
+    model.secrets_mut().upsert(newer);
     same(&model);
     assert_eq!(
-        model.secrets.items[model.secrets.visible[0]].name,
+        model.secrets().items[model.secrets().visible[0]].name,
         "zeta-secret"
     );
     let mut changed = props("api-key");
     changed.updated = Some(time::macros::datetime!(2020-01-01 00:00 UTC));
-    model.secrets.upsert(changed);
+    model.secrets_mut().upsert(changed);
     same(&model);
-    model.secrets.remove("db-password");
+    model.secrets_mut().remove("db-password");
     same(&model);
-    model.secrets.remove("app-config");
+    model.secrets_mut().remove("app-config");
     same(&model);
-    assert_eq!(model.secrets.items.len(), 4);
+    assert_eq!(model.secrets().items.len(), 4);
 }
 
 fn expiring_names(model: &kvtui::app::Model) -> Vec<String> {
     model
-        .expiring
+        .expiring()
         .visible
         .iter()
-        .map(|&i| model.expiring.items[i].name.to_string())
+        .map(|&i| model.expiring().items[i].name.to_string())
         .collect()
 }
 

@@ -133,15 +133,15 @@ fn delete_confirms_naming_the_recovery_date() {
             VaultEventKind::Deleted(Box::new(deleted("db-password"))),
         ),
     );
-    assert!(model.secrets.find("db-password").is_none());
-    assert!(model.deleted.find("db-password").is_some());
+    assert!(model.secrets().find("db-password").is_none());
+    assert!(model.deleted().find("db-password").is_some());
 }
 
 #[test]
 fn marked_rows_are_deleted_with_one_confirmation() {
     let mut model = loaded_model();
     press(&mut model, "space space");
-    assert_eq!(model.secrets.marked.len(), 2);
+    assert_eq!(model.secrets().marked.len(), 2);
     press(&mut model, "d");
     let reqs = reqs_of(press(&mut model, "enter"));
     let names: Vec<_> = reqs
@@ -152,7 +152,7 @@ fn marked_rows_are_deleted_with_one_confirmation() {
         })
         .collect();
     assert_eq!(names, ["api-key", "app-config"]);
-    assert!(model.secrets.marked.is_empty());
+    assert!(model.secrets().marked.is_empty());
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn deleted_view_recovers_and_purges() {
     let (id, cmd) = only_cmd(&reqs);
     assert!(matches!(cmd, VaultCmd::Purge { name } if name.as_str() == "legacy-token"));
     update(&mut model, event(id, VaultEventKind::Purged));
-    assert!(model.deleted.items.is_empty());
+    assert!(model.deleted().items.is_empty());
 }
 
 #[test]
@@ -252,7 +252,7 @@ fn properties_of_one_version_update_that_version_only() {
     assert!(model.overlays.is_empty());
     assert!(!model.details.as_ref().unwrap().props.enabled);
     assert!(
-        model.secrets.find("api-key").unwrap().enabled,
+        model.secrets().find("api-key").unwrap().enabled,
         "the list shows the latest"
     );
 }
@@ -264,10 +264,10 @@ fn x_exports_the_filtered_rows_through_a_form() {
     type_text(&mut model, "ap");
     press(&mut model, "enter");
     let shown: Vec<String> = model
-        .secrets
+        .secrets()
         .visible
         .iter()
-        .map(|&i| model.secrets.items[i].name.to_string())
+        .map(|&i| model.secrets().items[i].name.to_string())
         .collect();
     assert!(shown.len() >= 2 && shown.len() < 5, "{shown:?}");
     press(&mut model, "x");

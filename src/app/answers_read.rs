@@ -10,8 +10,8 @@ use super::model::{Clip, Model, Pending};
 pub(crate) fn secrets_page(model: &mut Model, req: ReqId, what: &Pending, page: Vec<SecretProps>) {
     match what {
         Pending::ListSecrets => {
-            model.secrets.push_page(page);
-            model.progress = Some(format!("loaded {}…", model.secrets.items.len()));
+            model.secrets_mut().push_page(page);
+            model.progress = Some(format!("loaded {}…", model.secrets().items.len()));
         }
         Pending::Versions => {
             if let Some(d) = model
@@ -28,7 +28,7 @@ pub(crate) fn secrets_page(model: &mut Model, req: ReqId, what: &Pending, page: 
 
 pub(crate) fn deleted_page(model: &mut Model, what: &Pending, page: Vec<DeletedSecret>) {
     if matches!(what, Pending::ListDeleted) {
-        model.deleted.push_page(page);
+        model.deleted_mut().push_page(page);
     }
 }
 
@@ -36,13 +36,14 @@ pub(crate) fn secrets_listed(model: &mut Model, outcome: Outcome) {
     const OP: &str = "list secrets";
     match outcome {
         Ok(VaultEventKind::ListDone { .. }) => {
-            model.secrets.finish_load();
-            model.secrets.loaded_at = Some(model.now);
+            model.secrets_mut().finish_load();
+            let now = model.now;
+            model.secrets_mut().loaded_at = Some(now);
             model.succeeded(OP);
         }
         Ok(other) => unexpected(OP, &other),
         Err(error) => {
-            model.secrets.load_failed(short(&error));
+            model.secrets_mut().load_failed(short(&error));
             model.record_error(OP, error);
         }
     }
@@ -53,13 +54,14 @@ pub(crate) fn deleted_listed(model: &mut Model, outcome: Outcome) {
     const OP: &str = "list deleted secrets";
     match outcome {
         Ok(VaultEventKind::ListDone { .. }) => {
-            model.deleted.finish_load();
-            model.deleted.loaded_at = Some(model.now);
+            model.deleted_mut().finish_load();
+            let now = model.now;
+            model.deleted_mut().loaded_at = Some(now);
             model.succeeded(OP);
         }
         Ok(other) => unexpected(OP, &other),
         Err(error) => {
-            model.deleted.load_failed(short(&error));
+            model.deleted_mut().load_failed(short(&error));
             model.record_error(OP, error);
         }
     }
@@ -69,7 +71,7 @@ pub(crate) fn deleted_listed(model: &mut Model, outcome: Outcome) {
 fn list_finished(model: &mut Model) {
     if !model.is_loading() {
         model.progress = None;
-        model.last_refresh = Some(model.now);
+        model.slot_mut().last_refresh = Some(model.now);
     }
 }
 

@@ -21,9 +21,9 @@ pub(crate) fn created(
         Ok(VaultEventKind::Props(props)) => {
             forms::close_form_for(model, req);
             let name = props.name.clone();
-            model.deleted.remove(&name);
-            let is_new = model.secrets.find(&name).is_none();
-            model.secrets.upsert((*props).clone());
+            model.deleted_mut().remove(&name);
+            let is_new = model.secrets().find(&name).is_none();
+            model.secrets_mut().upsert((*props).clone());
             refresh_details(model, fx, &name, &props);
             select_secret(model, &name);
             let what = if is_new {
@@ -51,7 +51,7 @@ pub(crate) fn updated(model: &mut Model, fx: &mut Vec<Effect>, req: ReqId, outco
             let name = props.name.clone();
             let version_view = model.details.as_ref().is_some_and(|d| d.is_version());
             if props.version.is_none() || !version_view {
-                model.secrets.upsert((*props).clone());
+                model.secrets_mut().upsert((*props).clone());
             }
             refresh_details(model, fx, &name, &props);
             model.toast(format!("updated the properties of {name}"), false);
@@ -98,8 +98,8 @@ pub(crate) fn restored(model: &mut Model, req: ReqId, outcome: Outcome) {
         Ok(VaultEventKind::Props(props)) => {
             forms::close_form_for(model, req);
             let name = props.name.clone();
-            model.deleted.remove(&name);
-            model.secrets.upsert(*props);
+            model.deleted_mut().remove(&name);
+            model.secrets_mut().upsert(*props);
             select_secret(model, &name);
             model.toast(format!("restored {name}"), false);
         }
@@ -113,7 +113,7 @@ pub(crate) fn restored(model: &mut Model, req: ReqId, outcome: Outcome) {
 pub(crate) fn deleted(model: &mut Model, name: &str, outcome: Outcome) {
     match outcome {
         Ok(VaultEventKind::Deleted(ds)) => {
-            model.secrets.remove(name);
+            model.secrets_mut().remove(name);
             if model
                 .details
                 .as_ref()
@@ -122,7 +122,7 @@ pub(crate) fn deleted(model: &mut Model, name: &str, outcome: Outcome) {
                 model.details = None;
             }
             let until = model.zone.date(ds.scheduled_purge_date);
-            model.deleted.upsert(*ds);
+            model.deleted_mut().upsert(*ds);
             let until = if until.is_empty() {
                 String::new()
             } else {
@@ -149,9 +149,9 @@ pub(crate) fn recovered(
 ) {
     match outcome {
         Ok(VaultEventKind::Props(props)) => {
-            model.deleted.remove(name);
+            model.deleted_mut().remove(name);
             let recovered = (*props).clone();
-            model.secrets.upsert(*props);
+            model.secrets_mut().upsert(*props);
             match then {
                 Some(mut secret) => {
                     keep_recovered_props(&mut secret, &recovered);
@@ -186,7 +186,7 @@ pub(crate) fn purged(
 ) {
     match outcome {
         Ok(VaultEventKind::Purged) => {
-            model.deleted.remove(name);
+            model.deleted_mut().remove(name);
             match then {
                 Some(secret) => {
                     model.toast(format!("purged {name}; creating it"), false);
@@ -233,12 +233,12 @@ fn hand_over(model: &mut Model, old: ReqId, new: ReqId) {
 
 fn select_secret(model: &mut Model, name: &str) {
     if let Some(pos) = model
-        .secrets
+        .secrets()
         .visible
         .iter()
-        .position(|&i| model.secrets.items[i].name.eq_ignore_ascii_case(name))
+        .position(|&i| model.secrets().items[i].name.eq_ignore_ascii_case(name))
     {
-        model.secrets.selected = pos;
+        model.secrets_mut().selected = pos;
     }
 }
 

@@ -55,7 +55,7 @@ pub(crate) fn copy_value(
 pub(crate) fn open(model: &mut Model, fx: &mut Vec<Effect>) {
     match model.view {
         View::Deleted => {
-            let Some(ds) = model.deleted.selected_item().cloned() else {
+            let Some(ds) = model.deleted().selected_item().cloned() else {
                 return;
             };
             let mut details = Details::new(ds.props.clone());

@@ -30,7 +30,7 @@ pub(crate) fn push_confirm(
 }
 
 fn deleted_targets(model: &Model) -> Vec<SecretName> {
-    model.deleted.targets()
+    model.deleted().targets()
 }
 
 fn name_lines(names: &[SecretName]) -> Vec<String> {
@@ -175,7 +175,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
                 };
                 model.send(fx, VaultCmd::Recover { name }, pending);
             }
-            model.deleted.marked.clear();
+            model.deleted_mut().marked.clear();
         }
         ConfirmAction::Purge(names) => {
             model.bulk = bulk("purged", names.len());
@@ -186,7 +186,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
                 };
                 model.send(fx, VaultCmd::Purge { name }, pending);
             }
-            model.deleted.marked.clear();
+            model.deleted_mut().marked.clear();
         }
         ConfirmAction::PurgeThenCreate(secret) => {
             // The conflict dialog sits under this confirmation.

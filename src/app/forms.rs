@@ -136,8 +136,8 @@ pub(crate) fn revalidate_focused(model: &mut Model) {
         Some(f) if f.kind == FieldKind::Name => {
             let name = f.value().to_owned();
             (
-                model.secrets.find(&name).is_some(),
-                model.deleted.find(&name).is_some(),
+                model.secrets().find(&name).is_some(),
+                model.deleted().find(&name).is_some(),
             )
         }
         _ => (false, false),

@@ -12,6 +12,7 @@ use super::effect::Effect;
 use super::form::Form;
 use super::keymap::{Action, Keymap, Mode};
 use super::rows::{ListView, Rows};
+use super::vaults::VaultSlot;
 use crate::vault::{
     DeletedSecret, NewSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultError, VaultEvent,
     VaultRequest, WorkerInput,
@@ -394,14 +395,8 @@ pub struct Model {
     pub vault_label: String,
     pub is_local: bool,
     pub view: View,
-    pub secrets: Rows<SecretProps>,
-    pub deleted: Rows<DeletedSecret>,
-    /// The Expiring view's rows, rebuilt when the secrets change.
-    pub expiring: Rows<SecretProps>,
     /// How far ahead the Expiring view looks, in days.
     expiring_days: i64,
-    /// The secrets' generation `expiring` was built from.
-    expiring_from: Option<u64>,
     /// The filter being typed (`/`), shared by both lists.
     pub filter_input: Option<Input>,
     pub details: Option<Details>,
@@ -412,7 +407,6 @@ pub struct Model {
     pub errors: Vec<ErrorEntry>,
     pub toast: Option<Toast>,
     pub progress: Option<String>,
-    pub last_refresh: Option<OffsetDateTime>,
     pub now: OffsetDateTime,
     /// Rows a page key moves.
     pub page_rows: usize,
@@ -421,8 +415,7 @@ pub struct Model {
     pub color: bool,
     /// The zone times are shown in.
     pub zone: super::format::Zone,
-    /// Every vault the picker offers; the active one's lists live in
-    /// `secrets` and `deleted` while it is shown.
+    /// Every vault the picker offers, each with its own lists; never empty.
     pub vaults: Vec<super::vaults::VaultSlot>,
     pub active_vault: usize,
     /// A bulk action still running.
@@ -445,11 +438,7 @@ impl Model {
             vault_label,
             is_local,
             view: View::Secrets,
-            secrets: Rows::default(),
-            deleted: Rows::default(),
-            expiring: Rows::default(),
             expiring_days: 30,
-            expiring_from: None,
             filter_input: None,
             details: None,
             overlays: Vec::new(),
@@ -458,7 +447,6 @@ impl Model {
             errors: Vec::new(),
             toast: None,
             progress: None,
-            last_refresh: None,
             now,
             page_rows: 10,
             spinner: 0,
@@ -530,7 +518,9 @@ impl Model {
     /// How far ahead the Expiring view looks; it is rebuilt at the next message.
     pub fn set_expiring_days(&mut self, days: u32) {
         self.expiring_days = i64::from(days);
-        self.expiring_from = None;
+        for slot in &mut self.vaults {
+            slot.expiring_from = None;
+        }
     }
 
     pub fn expiring_days(&self) -> i64 {
@@ -545,42 +535,45 @@ impl Model {
 
     /// Brings lists derived from others up to date; run after every message.
     pub fn after_update(&mut self) {
-        // Rebuilt once a listing ends (not per page) and after each change.
-        let generation = self.secrets.generation();
-        if !self.secrets.is_loading() && self.expiring_from != Some(generation) {
-            self.expiring_from = Some(generation);
-            self.rebuild_expiring();
-        }
-        // The Expiring view is as stale as the list it comes from.
-        if self.expiring.failure != self.secrets.failure {
-            self.expiring.failure.clone_from(&self.secrets.failure);
-        }
-        self.expiring.loaded_at = self.secrets.loaded_at;
+        let (now, days) = (self.now, self.expiring_days);
+        self.slot_mut().sync_expiring(now, days);
     }
 
-    /// The Expiring list from the loaded secrets, soonest expiry first,
-    /// keeping its filter and the selected secret.
-    fn rebuild_expiring(&mut self) {
-        let horizon = self.now + time::Duration::days(self.expiring_days);
-        let wanted = |p: &&SecretProps| match p.expires {
-            Some(expires) => expires <= horizon,
-            None => p.enabled,
-        };
-        let keep = self.expiring.selected_item().map(|p| p.name.clone());
-        let mut rows = Rows::default();
-        rows.sort = super::rows::SortKey::Expires;
-        rows.filter = std::mem::take(&mut self.expiring.filter);
-        rows.push_page(self.secrets.items.iter().filter(wanted).cloned().collect());
-        rows.finish_load();
-        if let Some(name) = keep
-            && let Some(i) = rows
-                .visible
-                .iter()
-                .position(|&i| rows.items[i].name == name)
-        {
-            rows.selected = i;
-        }
-        self.expiring = rows;
+    /// The vault on screen, with its lists.
+    pub fn slot(&self) -> &VaultSlot {
+        &self.vaults[self.active_vault]
+    }
+
+    pub fn slot_mut(&mut self) -> &mut VaultSlot {
+        &mut self.vaults[self.active_vault]
+    }
+
+    /// The secrets of the vault on screen.
+    pub fn secrets(&self) -> &Rows<SecretProps> {
+        &self.slot().secrets
+    }
+
+    pub fn secrets_mut(&mut self) -> &mut Rows<SecretProps> {
+        &mut self.slot_mut().secrets
+    }
+
+    /// The deleted secrets of the vault on screen.
+    pub fn deleted(&self) -> &Rows<DeletedSecret> {
+        &self.slot().deleted
+    }
+
+    pub fn deleted_mut(&mut self) -> &mut Rows<DeletedSecret> {
+        &mut self.slot_mut().deleted
+    }
+
+    /// The Expiring rows of the vault on screen.
+    pub fn expiring(&self) -> &Rows<SecretProps> {
+        &self.slot().expiring
+    }
+
+    /// When the vault on screen was last listed.
+    pub fn last_refresh(&self) -> Option<OffsetDateTime> {
+        self.slot().last_refresh
     }
 
     /// The list the main screen shows.
@@ -589,24 +582,27 @@ impl Model {
     }
 
     pub fn list_mut(&mut self) -> &mut dyn ListView {
-        match self.view {
-            View::Secrets => &mut self.secrets,
-            View::Expiring => &mut self.expiring,
-            View::Deleted => &mut self.deleted,
+        let view = self.view;
+        let slot = self.slot_mut();
+        match view {
+            View::Secrets => &mut slot.secrets,
+            View::Expiring => &mut slot.expiring,
+            View::Deleted => &mut slot.deleted,
         }
     }
 
     /// The list behind `view`.
     pub fn list_of(&self, view: View) -> &dyn ListView {
+        let slot = self.slot();
         match view {
-            View::Secrets => &self.secrets,
-            View::Expiring => &self.expiring,
-            View::Deleted => &self.deleted,
+            View::Secrets => &slot.secrets,
+            View::Expiring => &slot.expiring,
+            View::Deleted => &slot.deleted,
         }
     }
 
     pub fn is_loading(&self) -> bool {
-        self.secrets.loading.is_some() || self.deleted.loading.is_some()
+        self.secrets().loading.is_some() || self.deleted().loading.is_some()
     }
 
     /// Shows a message for a few seconds (an error for longer) and keeps it

@@ -53,17 +53,17 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
 
 /// Reloads both lists, stopping any listing still running.
 pub(crate) fn refresh(model: &mut Model, fx: &mut Vec<Effect>) {
-    if let Some(old) = model.secrets.loading.take() {
+    if let Some(old) = model.secrets_mut().loading.take() {
         model.cancel(fx, old);
     }
-    if let Some(old) = model.deleted.loading.take() {
+    if let Some(old) = model.deleted_mut().loading.take() {
         model.cancel(fx, old);
     }
     let now = model.now;
     let id = model.send(fx, VaultCmd::ListSecrets, Pending::ListSecrets);
-    model.secrets.begin_load(id, now);
+    model.secrets_mut().begin_load(id, now);
     let id = model.send(fx, VaultCmd::ListDeleted, Pending::ListDeleted);
-    model.deleted.begin_load(id, now);
+    model.deleted_mut().begin_load(id, now);
     model.progress = Some("loading…".to_owned());
 }
 
@@ -276,7 +276,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
                 selected.map(|p| p.id)
             } else {
                 model
-                    .deleted
+                    .deleted()
                     .selected_item()
                     .and_then(|d| d.recovery_id.clone())
             };
@@ -315,7 +315,7 @@ fn confirm_delete(model: &mut Model) {
         return;
     };
     let days = model
-        .secrets
+        .secrets()
         .find(first.as_str())
         .and_then(|p| p.recoverable_days)
         .unwrap_or(90);

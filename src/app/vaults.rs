@@ -1,6 +1,6 @@
-//! Several vaults: the picker switches between them and each keeps its loaded
-//! lists. Requests remember which vault they went to, so the run loop can
-//! route them; switching cancels what was in flight on the old vault.
+//! Several vaults: each slot owns its lists and the picker shows another
+//! slot. Requests remember which vault they went to, so the runtime can route
+//! them; switching cancels the reads in flight on the old vault.
 
 use time::OffsetDateTime;
 
@@ -10,13 +10,18 @@ use super::rows::Rows;
 use super::update::refresh;
 use crate::vault::{DeletedSecret, ReqId, SecretProps};
 
-/// A vault the picker offers, with its lists while another vault is shown.
+/// A vault the picker offers, with its own lists: switching shows another
+/// slot, nothing is moved.
 #[derive(Debug, Default)]
 pub struct VaultSlot {
     pub label: String,
     pub is_local: bool,
     pub secrets: Rows<SecretProps>,
     pub deleted: Rows<DeletedSecret>,
+    /// The Expiring view's rows, rebuilt when the secrets change.
+    pub expiring: Rows<SecretProps>,
+    /// The secrets' generation `expiring` was built from.
+    pub(crate) expiring_from: Option<u64>,
     pub last_refresh: Option<OffsetDateTime>,
 }
 
@@ -27,6 +32,45 @@ impl VaultSlot {
             is_local,
             ..Self::default()
         }
+    }
+
+    /// Rebuilds the Expiring rows once a listing ends (not per page) and
+    /// after each change to the secrets.
+    pub(crate) fn sync_expiring(&mut self, now: OffsetDateTime, days: i64) {
+        let generation = self.secrets.generation();
+        if self.secrets.loading.is_none() && self.expiring_from != Some(generation) {
+            self.expiring_from = Some(generation);
+            self.rebuild_expiring(now + time::Duration::days(days));
+        }
+        // The Expiring view is as stale as the list it comes from.
+        if self.expiring.failure != self.secrets.failure {
+            self.expiring.failure.clone_from(&self.secrets.failure);
+        }
+        self.expiring.loaded_at = self.secrets.loaded_at;
+    }
+
+    /// Expired, expiring before `horizon`, or enabled without an expiry;
+    /// soonest first, keeping the filter and the selected secret.
+    fn rebuild_expiring(&mut self, horizon: OffsetDateTime) {
+        let wanted = |p: &&SecretProps| match p.expires {
+            Some(expires) => expires <= horizon,
+            None => p.enabled,
+        };
+        let keep = self.expiring.selected_item().map(|p| p.name.clone());
+        let mut rows = Rows::default();
+        rows.sort = super::rows::SortKey::Expires;
+        rows.filter = std::mem::take(&mut self.expiring.filter);
+        rows.push_page(self.secrets.items.iter().filter(wanted).cloned().collect());
+        rows.finish_load();
+        if let Some(name) = keep
+            && let Some(i) = rows
+                .visible
+                .iter()
+                .position(|&i| rows.items[i].name == name)
+        {
+            rows.selected = i;
+        }
+        self.expiring = rows;
     }
 }
 
@@ -57,24 +101,18 @@ impl Model {
         self.filter_input = None;
         self.bulk = None;
         self.progress = None;
-        if self.secrets.loading.is_some() || self.deleted.loading.is_some() {
+        let old = self.slot_mut();
+        if old.secrets.loading.is_some() || old.deleted.loading.is_some() {
             // A listing cut short must be redone on return.
-            self.secrets.stop_loading();
-            self.deleted.stop_loading();
-            self.secrets.loaded = false;
+            old.secrets.stop_loading();
+            old.deleted.stop_loading();
+            old.secrets.loaded = false;
         }
-        let old = &mut self.vaults[self.active_vault];
-        std::mem::swap(&mut old.secrets, &mut self.secrets);
-        std::mem::swap(&mut old.deleted, &mut self.deleted);
-        std::mem::swap(&mut old.last_refresh, &mut self.last_refresh);
         self.active_vault = index;
-        let new = &mut self.vaults[index];
-        std::mem::swap(&mut new.secrets, &mut self.secrets);
-        std::mem::swap(&mut new.deleted, &mut self.deleted);
-        std::mem::swap(&mut new.last_refresh, &mut self.last_refresh);
+        let new = &self.vaults[index];
         self.vault_label = new.label.clone();
         self.is_local = new.is_local;
-        if !self.secrets.loaded {
+        if !self.secrets().loaded {
             refresh(self, fx);
         }
         let label = self.vault_label.clone();

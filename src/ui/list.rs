@@ -291,7 +291,7 @@ fn render_expiring(
     state: &mut UiState,
     theme: &Theme,
 ) {
-    let rows = &model.expiring;
+    let rows = model.expiring();
     let what = format!(
         "secret expires within {} days, and every one has an expiry date",
         model.expiring_days()
@@ -397,7 +397,7 @@ fn render_secrets(
     state: &mut UiState,
     theme: &Theme,
 ) {
-    let rows = &model.secrets;
+    let rows = model.secrets();
     let what = "secrets (n creates one)";
     let Some((start, end)) = window(
         frame,
@@ -481,7 +481,7 @@ fn render_deleted(
     state: &mut UiState,
     theme: &Theme,
 ) {
-    let rows = &model.deleted;
+    let rows = model.deleted();
     let what = "deleted secrets";
     let Some((start, end)) = window(
         frame,

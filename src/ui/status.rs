@@ -46,8 +46,8 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
     }
     let counts = format!(
         "{} · {} deleted",
-        plural(model.secrets.items.len(), "secret"),
-        model.deleted.items.len()
+        plural(model.secrets().items.len(), "secret"),
+        model.deleted().items.len()
     );
     push(&mut spans, &mut used, counts, Style::new());
     let local = if model.is_local { " (local vault)" } else { "" };
@@ -61,7 +61,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
             theme.accent(),
         );
     }
-    if let Some(at) = model.last_refresh {
+    if let Some(at) = model.last_refresh() {
         let text = format!("↻ {}", model.zone.time(at));
         push(&mut spans, &mut used, text, theme.dim());
     }

@@ -174,7 +174,7 @@ pub fn quits(effects: &[Effect]) -> bool {
 
 pub fn selected_name(model: &Model) -> String {
     model
-        .secrets
+        .secrets()
         .selected_item()
         .map(|p| p.name.to_string())
         .unwrap_or_default()
