@@ -258,7 +258,7 @@ fn the_vault_picker_switches_and_keeps_each_list() {
     ));
     let effects = press(&mut model, "j enter");
     assert!(model.overlays.is_empty());
-    assert_eq!(model.vault_label, "https://other.vault.azure.net");
+    assert_eq!(model.vault_label(), "https://other.vault.azure.net");
     assert!(model.secrets().items.is_empty());
     let (route, list) = routed_runs(&effects)
         .into_iter()
@@ -283,7 +283,7 @@ fn the_vault_picker_switches_and_keeps_each_list() {
         !reqs.iter().any(|r| matches!(r.cmd, VaultCmd::ListSecrets)),
         "a loaded vault is not reloaded"
     );
-    assert_eq!(model.vault_label, VAULT);
+    assert_eq!(model.vault_label(), VAULT);
     assert_eq!(
         model.secrets().items.len(),
         5,

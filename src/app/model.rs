@@ -392,8 +392,6 @@ pub struct Outstanding {
 /// The model `update` mutates and `ui::render` draws.
 #[derive(Debug)]
 pub struct Model {
-    pub vault_label: String,
-    pub is_local: bool,
     pub view: View,
     /// How far ahead the Expiring view looks, in days.
     expiring_days: i64,
@@ -434,9 +432,7 @@ impl Model {
     ) -> Self {
         let vault_label: String = vault_label.into();
         Self {
-            vaults: vec![super::vaults::VaultSlot::new(vault_label.clone(), is_local)],
-            vault_label,
-            is_local,
+            vaults: vec![super::vaults::VaultSlot::new(vault_label, is_local)],
             view: View::Secrets,
             expiring_days: 30,
             filter_input: None,
@@ -546,6 +542,16 @@ impl Model {
 
     pub fn slot_mut(&mut self) -> &mut VaultSlot {
         &mut self.vaults[self.active_vault]
+    }
+
+    /// The label (URL) of the vault on screen.
+    pub fn vault_label(&self) -> &str {
+        &self.slot().label
+    }
+
+    /// Whether the vault on screen is a local vault.
+    pub fn is_local(&self) -> bool {
+        self.slot().is_local
     }
 
     /// The secrets of the vault on screen.

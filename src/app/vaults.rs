@@ -109,13 +109,10 @@ impl Model {
             old.secrets.loaded = false;
         }
         self.active_vault = index;
-        let new = &self.vaults[index];
-        self.vault_label = new.label.clone();
-        self.is_local = new.is_local;
         if !self.secrets().loaded {
             refresh(self, fx);
         }
-        let label = self.vault_label.clone();
+        let label = self.vault_label().to_owned();
         self.toast(format!("switched to {label}"), false);
     }
 }

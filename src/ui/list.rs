@@ -144,7 +144,7 @@ fn empty_text(model: &Model, list: &dyn ListView, what: &str) -> (String, bool) 
         if waited < SILENT_SECS {
             return ("loading…".to_owned(), false);
         }
-        let fix = if model.is_local {
+        let fix = if model.is_local() {
             "is the local vault (kvtui serve) running?"
         } else {
             "check the network, VPN or firewall"

@@ -50,10 +50,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
         model.deleted().items.len()
     );
     push(&mut spans, &mut used, counts, Style::new());
-    let local = if model.is_local { " (local vault)" } else { "" };
+    let local = if model.is_local() {
+        " (local vault)"
+    } else {
+        ""
+    };
     let room = width.saturating_sub(used + sep(used).len() + local.len());
     if room >= 8 {
-        let label = ellipsis(&visible(&model.vault_label), room).into_owned();
+        let label = ellipsis(&visible(model.vault_label()), room).into_owned();
         push(
             &mut spans,
             &mut used,
