@@ -8,21 +8,14 @@ mod app_common;
 mod loop_common;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use app_common::NOW;
 use crossterm::event::{KeyCode, KeyModifiers};
 use futures::channel::mpsc::unbounded;
 use kvtui::app::tag_text::format_tags;
-use kvtui::app::{Keymap, Model};
 use kvtui::local::{self, LocalVaultOptions};
-use kvtui::runtime::clipboard::{Backend as ClipBackend, Clipboard};
-use kvtui::runtime::{VaultConn, event_loop, wire};
+use kvtui::runtime::event_loop;
 use kvtui::vault::{WorkerConfig, spawn_worker};
-use loop_common::{Script, Shared};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use loop_common::{Script, quiet_clipboard, screen, wired};
 use tempfile::TempDir;
 
 /// A key as a pasted PEM file arrives from a terminal: CRLF line ends, a
@@ -59,30 +52,14 @@ async fn pasted_values_and_tags_reach_the_vault_unchanged() {
         vault.client(&vault.url()).expect("client"),
         WorkerConfig::default(),
     );
-    let mut model = Model::new(vault.url(), true, Keymap::default_keymap(), NOW);
-    let mut wiring = wire(
-        &mut model,
-        vec![VaultConn {
-            label: vault.url(),
-            is_local: true,
-            requests,
-            events,
-        }],
-    );
-    let shared = Shared(Arc::new(Mutex::new(TestBackend::new(120, 40))));
-    let mut terminal = Terminal::new(shared.clone()).expect("terminal");
+    let (mut model, mut wiring) = wired(&vault.url(), true, requests, events);
+    let (mut terminal, shared) = screen(120, 40);
     let (keys, input) = unbounded();
     let script = Script {
         keys,
         screen: shared,
     };
-    let clipboard = Clipboard::new(
-        ClipBackend::Command {
-            copy: vec!["true".into()],
-            paste: None,
-        },
-        Duration::from_secs(30),
-    );
+    let clipboard = quiet_clipboard();
     let tab = || script.key(KeyCode::Tab, KeyModifiers::NONE);
     let save = || script.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
 

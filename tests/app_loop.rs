@@ -21,7 +21,7 @@ use kvtui::local::{self, LocalVaultOptions};
 use kvtui::runtime::clipboard::{Backend as ClipBackend, Clipboard};
 use kvtui::runtime::{VaultConn, event_loop, wire};
 use kvtui::vault::{WorkerConfig, spawn_worker};
-use loop_common::{Script, Shared};
+use loop_common::{Script, Shared, quiet_clipboard, screen, wired};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tempfile::TempDir;
@@ -163,31 +163,15 @@ fn key(c: char) -> Event {
 async fn queued_keys_are_handled_without_waiting_for_the_tick() {
     let (requests, _worker_side) = tokio::sync::mpsc::channel(16);
     let (_answers, events) = tokio::sync::mpsc::channel(16);
-    let mut model = Model::new("test vault", false, Keymap::default_keymap(), NOW);
-    let mut wiring = wire(
-        &mut model,
-        vec![VaultConn {
-            label: "test vault".to_owned(),
-            is_local: false,
-            requests,
-            events,
-        }],
-    );
-    let shared = Shared(Arc::new(Mutex::new(TestBackend::new(100, 30))));
-    let mut terminal = Terminal::new(shared.clone()).expect("terminal");
+    let (mut model, mut wiring) = wired("test vault", false, requests, events);
+    let (mut terminal, shared) = screen(100, 30);
     let input = OneWakerInput::default();
     let (keys, _unused) = unbounded();
     let script = Script {
         keys,
         screen: shared,
     };
-    let clipboard = Clipboard::new(
-        ClipBackend::Command {
-            copy: vec!["true".into()],
-            paste: None,
-        },
-        Duration::from_secs(30),
-    );
+    let clipboard = quiet_clipboard();
     let an_hour = Duration::from_secs(3600);
 
     let keys_in = input.clone();
@@ -244,30 +228,14 @@ async fn queued_keys_are_handled_without_waiting_for_the_tick() {
 async fn a_full_worker_queue_fails_the_request_visibly() {
     let (requests, _never_read) = tokio::sync::mpsc::channel(1);
     let (_answers, events) = tokio::sync::mpsc::channel(16);
-    let mut model = Model::new("full vault", false, Keymap::default_keymap(), NOW);
-    let mut wiring = wire(
-        &mut model,
-        vec![VaultConn {
-            label: "full vault".to_owned(),
-            is_local: false,
-            requests,
-            events,
-        }],
-    );
-    let shared = Shared(Arc::new(Mutex::new(TestBackend::new(100, 30))));
-    let mut terminal = Terminal::new(shared.clone()).expect("terminal");
+    let (mut model, mut wiring) = wired("full vault", false, requests, events);
+    let (mut terminal, shared) = screen(100, 30);
     let (keys, input) = unbounded();
     let script = Script {
         keys,
         screen: shared,
     };
-    let clipboard = Clipboard::new(
-        ClipBackend::Command {
-            copy: vec!["true".into()],
-            paste: None,
-        },
-        Duration::from_secs(30),
-    );
+    let clipboard = quiet_clipboard();
     let drive = async {
         // Start sends two lists; the second does not fit in the queue.
         script

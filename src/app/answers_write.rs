@@ -152,27 +152,21 @@ pub(crate) fn recovered(
             model.deleted_mut().remove(name);
             let recovered = (*props).clone();
             model.secrets_mut().upsert(*props);
-            match then {
-                Some(mut secret) => {
-                    keep_recovered_props(&mut secret, &recovered);
-                    model.toast(format!("recovered {name}; adding the new value"), false);
-                    let cmd = VaultCmd::Set(secret.clone());
-                    let id = model.send(fx, cmd, Pending::Create { secret });
-                    hand_over(model, req, id);
-                }
-                None => {
-                    model.toast(format!("recovered {name}"), false);
-                    bulk_step(model, None);
-                }
-            }
+            let then = then.map(|mut secret| {
+                keep_recovered_props(&mut secret, &recovered);
+                secret
+            });
+            chain(
+                model,
+                fx,
+                req,
+                then,
+                format!("recovered {name}"),
+                "adding the new value",
+            );
         }
         Ok(other) => unexpected("recover", &other),
-        Err(error) => {
-            fail_form(model, req, format!("recover {name}"), error);
-            if then.is_none() {
-                bulk_step(model, Some(name.to_owned()));
-            }
-        }
+        Err(error) => chain_failed(model, req, ("recover", name), then.is_none(), error),
     }
 }
 
@@ -187,26 +181,55 @@ pub(crate) fn purged(
     match outcome {
         Ok(VaultEventKind::Purged) => {
             model.deleted_mut().remove(name);
-            match then {
-                Some(secret) => {
-                    model.toast(format!("purged {name}; creating it"), false);
-                    let cmd = VaultCmd::Set(secret.clone());
-                    let id = model.send(fx, cmd, Pending::Create { secret });
-                    hand_over(model, req, id);
-                }
-                None => {
-                    model.toast(format!("purged {name}"), false);
-                    bulk_step(model, None);
-                }
-            }
+            chain(
+                model,
+                fx,
+                req,
+                then,
+                format!("purged {name}"),
+                "creating it",
+            );
         }
         Ok(other) => unexpected("purge", &other),
-        Err(error) => {
-            fail_form(model, req, format!("purge {name}"), error);
-            if then.is_none() {
-                bulk_step(model, Some(name.to_owned()));
-            }
+        Err(error) => chain_failed(model, req, ("purge", name), then.is_none(), error),
+    }
+}
+
+/// After a recover or purge: create the secret the 409 dialog held (the form
+/// now waits for that), or count one step of a bulk action.
+fn chain(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    req: ReqId,
+    then: Option<NewSecret>,
+    done: String,
+    next: &str,
+) {
+    match then {
+        Some(secret) => {
+            model.toast(format!("{done}; {next}"), false);
+            let cmd = VaultCmd::Set(secret.clone());
+            let id = model.send(fx, cmd, Pending::Create { secret });
+            hand_over(model, req, id);
         }
+        None => {
+            model.toast(done, false);
+            bulk_step(model, None);
+        }
+    }
+}
+
+/// A recover or purge failed: the waiting form says why, a bulk action counts it.
+fn chain_failed(
+    model: &mut Model,
+    req: ReqId,
+    (verb, name): (&str, &str),
+    in_bulk: bool,
+    error: crate::vault::VaultError,
+) {
+    fail_form(model, req, format!("{verb} {name}"), error);
+    if in_bulk {
+        bulk_step(model, Some(name.to_owned()));
     }
 }
 

@@ -136,15 +136,9 @@ pub fn only_cmd(reqs: &[VaultRequest]) -> (ReqId, &VaultCmd) {
 
 /// The requests to run among the effects `update` returned, in order.
 pub fn reqs_of(effects: Vec<Effect>) -> Vec<VaultRequest> {
-    effects
+    kvtui::app::effect::requests(&effects)
         .into_iter()
-        .filter_map(|e| match e {
-            Effect::Vault {
-                input: WorkerInput::Run(req),
-                ..
-            } => Some(req),
-            _ => None,
-        })
+        .cloned()
         .collect()
 }
 

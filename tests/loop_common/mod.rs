@@ -99,3 +99,47 @@ impl Script {
         }
     }
 }
+
+/// A model for one vault, wired to the given worker channels, as the runtime
+/// builds it.
+pub fn wired(
+    label: &str,
+    is_local: bool,
+    requests: tokio::sync::mpsc::Sender<kvtui::vault::WorkerInput>,
+    events: tokio::sync::mpsc::Receiver<kvtui::vault::VaultEvent>,
+) -> (kvtui::app::Model, kvtui::runtime::Wiring) {
+    let mut model = kvtui::app::Model::new(
+        label,
+        is_local,
+        kvtui::app::Keymap::default_keymap(),
+        time::macros::datetime!(2026-01-15 12:00 UTC),
+    );
+    let wiring = kvtui::runtime::wire(
+        &mut model,
+        vec![kvtui::runtime::VaultConn {
+            label: label.to_owned(),
+            is_local,
+            requests,
+            events,
+        }],
+    );
+    (model, wiring)
+}
+
+/// A terminal drawing into a screen the script can read.
+pub fn screen(width: u16, height: u16) -> (ratatui::Terminal<Shared>, Shared) {
+    let shared = Shared(Arc::new(Mutex::new(TestBackend::new(width, height))));
+    let terminal = ratatui::Terminal::new(shared.clone()).expect("terminal");
+    (terminal, shared)
+}
+
+/// A clipboard whose copies go nowhere, for tests that copy nothing.
+pub fn quiet_clipboard() -> kvtui::runtime::clipboard::Clipboard {
+    kvtui::runtime::clipboard::Clipboard::new(
+        kvtui::runtime::clipboard::Backend::Command {
+            copy: vec!["true".into()],
+            paste: None,
+        },
+        Duration::from_secs(30),
+    )
+}
