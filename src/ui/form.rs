@@ -46,7 +46,16 @@ fn value_rows(editor: &ValueEditor, width: usize) -> (Vec<String>, (usize, usize
         .skip(first)
         .take(VALUE_ROWS)
         .map(|(i, text)| {
-            let cells: Vec<String> = text.chars().map(|c| cell(c, editor.revealed)).collect();
+            // Trailing spaces are shown as `␣` once revealed, so they can be seen.
+            let kept = text.trim_end_matches(' ').chars().count();
+            let cells: Vec<String> = text
+                .chars()
+                .enumerate()
+                .map(|(i, c)| match c {
+                    ' ' if editor.revealed && i >= kept => "␣".to_owned(),
+                    c => cell(c, editor.revealed),
+                })
+                .collect();
             let mut skip = 0;
             if i == line {
                 let mut before: usize = cells[..col].iter().map(|c| visible::width(c)).sum();
