@@ -113,6 +113,23 @@ fn details_shown_pretty_prints_json() {
 }
 
 #[test]
+fn a_revealed_value_shows_its_lines_tabs_and_trailing_spaces() {
+    let mut model = loaded_model();
+    press(&mut model, "n tab");
+    update(
+        &mut model,
+        Msg::Paste("-----BEGIN KEY-----\r\n\tindented  \r\nlast".into()),
+    );
+    let masked = draw(&model, 80, 24).backend().to_string();
+    assert!(!masked.contains("indented"), "masked until revealed");
+    press(&mut model, "ctrl-t");
+    snap("form_value_revealed", &model);
+    let text = draw(&model, 80, 24).backend().to_string();
+    assert!(text.contains("␉indented␣␣"), "{text}");
+    assert!(text.contains("3 lines"), "{text}");
+}
+
+#[test]
 fn new_secret_form_with_errors() {
     let mut model = loaded_model();
     press(&mut model, "n");
