@@ -133,6 +133,32 @@ pub struct ServeArgs {
     /// Open connections at most (also kept below the open-file limit).
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub max_connections: u64,
+    /// Fault: milliseconds added to every authenticated response.
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub latency: u64,
+    /// Fault: a random extra of up to MS milliseconds on every authenticated response.
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub jitter: u64,
+    /// Fault: per vault, requests beyond N in a sliding 10 s window get 429 with Retry-After.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub throttle: Option<u32>,
+    /// Fault: share (0..1) of requests refused with 500 or 503 before they run.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = share)]
+    pub fail_rate: f64,
+    /// Fault: share (0..1) of responses cut mid-body (a write has committed by then).
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = share)]
+    pub drop_rate: f64,
+    /// Seed of the faults' random draws, for the same sequence every run.
+    #[arg(long, value_name = "N")]
+    pub fault_seed: Option<u64>,
+}
+
+/// A share from 0 to 1.
+fn share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{s} is not a share from 0 to 1")),
+    }
 }
 
 impl DataArgs {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::cli::ServeArgs;
-use crate::local::{self, Limits, LocalError, LocalVaultOptions};
+use crate::local::{self, Faults, Limits, LocalError, LocalVaultOptions};
 
 /// Options of the service from the command line.
 pub fn options(args: &ServeArgs) -> LocalVaultOptions {
@@ -27,6 +27,15 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
             max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
             ..Limits::default()
         },
+        faults: Faults {
+            latency: Duration::from_millis(args.latency),
+            jitter: Duration::from_millis(args.jitter),
+            throttle: args.throttle,
+            fail_rate: args.fail_rate,
+            drop_rate: args.drop_rate,
+            seed: args.fault_seed,
+            ..Faults::default()
+        },
     }
 }
 
@@ -38,7 +47,7 @@ pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
         "kvtui local vault listening on {addr}\n\
          \n  default vault:  {url}\n  named vaults:   {named}  (any name; pin *.localhost to 127.0.0.1 if your resolver does not)\n  CA to trust:    {ca}\n  token file:     {token}\n\
          \nFor Python and Node clients:\n  export REQUESTS_CA_BUNDLE={ca}\n  export NODE_EXTRA_CA_CERTS={ca}\n\
-         Bare localhost cannot pass the SDKs' challenge check: turn it off for the default vault\n  (Rust verify_challenge_resource: Some(false), Python verify_challenge_resource=False,\n   JS disableChallengeResourceVerification: true).\n\nPress Ctrl-C to stop.",
+         Bare localhost cannot pass the SDKs' challenge check: turn it off for the default vault\n  (Rust verify_challenge_resource: Some(false), Python verify_challenge_resource=False,\n   JS disableChallengeResourceVerification: true).",
         addr = vault.addr(),
         url = vault.url(),
         named = vault.vault_url("demo"),
@@ -47,6 +56,14 @@ pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
     );
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{banner}");
+    let faults = vault.faults().describe();
+    if !faults.is_empty() {
+        let _ = writeln!(out, "\nFaults on (authenticated requests only):");
+        for line in faults {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    let _ = writeln!(out, "\nPress Ctrl-C to stop.");
     let _ = out.flush();
     drop(out);
     crate::signals::terminate_signal().await;

@@ -68,6 +68,33 @@ impl ApiError {
         }
     }
 
+    /// Key Vault's answer over its request limits (with `Retry-After: secs`).
+    pub(super) fn throttled(secs: u64) -> Self {
+        Self::new(
+            429,
+            "Throttled",
+            format!(
+                "Request was not processed because too many requests were received. Reason: A generic operations limit has been reached. Retry after {secs} seconds."
+            ),
+        )
+    }
+
+    /// A failure the service plays on request (`--fail-rate`): 500 or 503.
+    pub(super) fn injected(status: u16) -> Self {
+        match status {
+            503 => Self::new(
+                503,
+                "ServiceUnavailable",
+                "The service is temporarily unavailable (local vault --fail-rate).",
+            ),
+            _ => Self::new(
+                500,
+                "InternalServerError",
+                "The service failed to process the request (local vault --fail-rate).",
+            ),
+        }
+    }
+
     pub(super) fn unauthorized() -> Self {
         Self::new(
             401,

@@ -8,6 +8,7 @@ pub mod client;
 mod conns;
 mod crypto;
 mod errors;
+mod faults;
 mod fsutil;
 mod handlers;
 mod host;
@@ -30,6 +31,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use faults::{Faults, THROTTLE_WINDOW};
 pub(crate) use host::DEFAULT_VAULT;
 pub use limits::{Limits, MAX_PAGE_BYTES};
 pub(crate) use tls::CA_FILE;
@@ -100,6 +102,8 @@ pub struct LocalVaultOptions {
     pub samples: bool,
     /// Timeouts and caps against clients that cost without asking.
     pub limits: Limits,
+    /// Latency, throttling, failures and cut responses on request; off by default.
+    pub faults: Faults,
 }
 
 impl LocalVaultOptions {
@@ -117,6 +121,7 @@ impl LocalVaultOptions {
             tls_key: None,
             samples: false,
             limits: Limits::default(),
+            faults: Faults::default(),
         }
     }
 }
@@ -129,6 +134,7 @@ pub struct LocalVault {
     token: SecretString,
     stop: CancellationToken,
     task: JoinHandle<()>,
+    faults: Arc<faults::FaultState>,
 }
 
 /// Starts the service on its own tasks and returns once it is listening.
@@ -167,7 +173,9 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         .local_addr()
         .map_err(|source| LocalError::Bind { addr, source })?;
     let stop = CancellationToken::new();
+    let fault_state = Arc::new(faults::FaultState::new(opts.faults.clone()));
     let server = server::Server {
+        faults: fault_state.clone(),
         certs: tls.certs,
         service: service.clone(),
         limits: opts.limits.clone(),
@@ -187,6 +195,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         token,
         stop,
         task,
+        faults: fault_state,
     })
 }
 
@@ -263,6 +272,17 @@ impl LocalVault {
             &self.ca_pem,
             SecretString::from(self.token.expose_secret().to_owned()),
         )
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Faults {
+        self.faults.get()
+    }
+
+    /// Replaces the faults while running (a test turns them off to check what
+    /// was committed); the random sequence and the throttle windows restart.
+    pub fn set_faults(&self, faults: Faults) {
+        self.faults.set(faults);
     }
 
     /// Stops accepting, ends open connections, and waits for the tasks.

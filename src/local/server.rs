@@ -9,9 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, WWW_AUTHENTICATE};
+use hyper::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use hyper::http::request::Parts;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -25,6 +27,7 @@ use super::api::{ApiRequest, ApiResponse, Service};
 use super::certs::CertSource;
 use super::conns::{Slot, Tracker};
 use super::errors::ApiError;
+use super::faults::{FaultState, ReplyBody};
 use super::host::{HostError, parse_host_in};
 use super::limits::{Limits, MAX_BODY_BYTES, MAX_RESTORE_BODY_BYTES};
 
@@ -36,6 +39,7 @@ pub(super) struct Server {
     pub certs: Arc<CertSource>,
     pub service: Arc<Service>,
     pub limits: Limits,
+    pub faults: Arc<FaultState>,
 }
 
 struct Shared {
@@ -241,11 +245,29 @@ fn error(e: ApiError) -> ApiResponse {
     }
 }
 
+/// An answer and what the faults add to it.
+struct Reply {
+    api: ApiResponse,
+    retry_after: Option<u64>,
+    /// Share of the body to send before cutting the response.
+    cut: Option<f64>,
+}
+
+impl From<ApiResponse> for Reply {
+    fn from(api: ApiResponse) -> Self {
+        Reply {
+            api,
+            retry_after: None,
+            cut: None,
+        }
+    }
+}
+
 async fn respond(
     shared: Arc<Shared>,
     ctx: Arc<ConnCtx>,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<ReplyBody>, Infallible> {
     let _busy = ctx.busy.begin();
     let head = req.method() == Method::HEAD;
     let answer = answer(&shared, &ctx, req).await;
@@ -269,14 +291,14 @@ fn request_host(parts: &Parts) -> Result<String, HostError> {
     }
 }
 
-async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> ApiResponse {
+async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply {
     let (parts, body) = req.into_parts();
     let any_domain = shared.server.service.any_domain;
     let host = match request_host(&parts)
         .and_then(|raw| parse_host_in(&raw, any_domain).map(|h| (raw, h)))
     {
         Ok(found) => found,
-        Err(e) => return error(ApiError::bad(format!("Bad Host: {e}."))),
+        Err(e) => return error(ApiError::bad(format!("Bad Host: {e}."))).into(),
     };
     let (raw_host, info) = host;
     if ctx.sni.as_ref().is_some_and(|sni| *sni != info.name) {
@@ -284,7 +306,8 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> ApiRe
             421,
             "MisdirectedRequest",
             "The Host names another server than the TLS connection was made for.",
-        ));
+        ))
+        .into();
     }
     let authorization = parts
         .headers
@@ -298,7 +321,8 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> ApiRe
             status: 401,
             body: ApiError::unauthorized().body(),
             www_authenticate: Some(info.challenge()),
-        };
+        }
+        .into();
     }
     ctx.slot.trusted.store(true, Ordering::Relaxed);
     let restore = parts.method == Method::POST
@@ -315,8 +339,24 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> ApiRe
     };
     let body = match read_body(shared, body, &parts, limit, restore).await {
         Ok(body) => body,
-        Err(e) => return error(e),
+        Err(e) => return error(e).into(),
     };
+    // Faults come after the body is read (the connection stays usable) and
+    // before the handler: a refused request commits nothing.
+    let faults = &shared.server.faults;
+    let plan = faults.plan();
+    let refused = match faults.admit(&info.name, Instant::now()) {
+        Err(secs) => Some((ApiError::throttled(secs), Some(secs))),
+        Ok(()) => plan.fail.map(|status| (ApiError::injected(status), None)),
+    };
+    if let Some((e, retry_after)) = refused {
+        tokio::time::sleep(plan.delay).await;
+        return Reply {
+            api: error(e),
+            retry_after,
+            cut: None,
+        };
+    }
     let api = ApiRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
@@ -327,13 +367,21 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> ApiRe
     };
     // SQLite calls block; keep them off the async workers.
     let answer = tokio::task::spawn_blocking(move || service.handle(&api)).await;
-    answer.unwrap_or_else(|_| {
+    let api = answer.unwrap_or_else(|_| {
         error(ApiError::new(
             500,
             "InternalServerError",
             "The request handler failed.",
         ))
-    })
+    });
+    // The latency and a cut come after the handler: a write has committed by
+    // then, as when a real network loses the answer to a write.
+    tokio::time::sleep(plan.delay).await;
+    Reply {
+        api,
+        retry_after: None,
+        cut: plan.cut,
+    }
 }
 
 /// The body, at most `limit` bytes, within the body deadline.
@@ -380,21 +428,25 @@ async fn read_body(
 }
 
 /// The HTTP answer; a HEAD gets the status and headers, never a body.
-fn to_response(answer: ApiResponse, head: bool) -> Response<Full<Bytes>> {
+fn to_response(reply: Reply, head: bool) -> Response<ReplyBody> {
+    let answer = reply.api;
     let mut builder = Response::builder().status(answer.status);
+    if let Some(secs) = reply.retry_after {
+        builder = builder.header(RETRY_AFTER, secs);
+    }
     if !answer.body.is_empty() {
         builder = builder.header(CONTENT_TYPE, "application/json; charset=utf-8");
     }
     if let Some(challenge) = answer.www_authenticate {
         builder = builder.header(WWW_AUTHENTICATE, challenge);
     }
-    let body = if head {
-        Bytes::new()
-    } else {
-        Bytes::from(answer.body)
+    let body = match (head, reply.cut) {
+        (true, _) => ReplyBody::whole(Bytes::new()),
+        (false, Some(share)) => ReplyBody::cut(Bytes::from(answer.body), share),
+        (false, None) => ReplyBody::whole(Bytes::from(answer.body)),
     };
-    builder.body(Full::new(body)).unwrap_or_else(|_| {
-        let mut r = Response::new(Full::new(Bytes::new()));
+    builder.body(body).unwrap_or_else(|_| {
+        let mut r = Response::new(ReplyBody::whole(Bytes::new()));
         *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         r
     })
