@@ -217,3 +217,25 @@ async fn run_passes_values_in_the_environment_and_returns_the_code() {
     let no_cmd = v.kvtui(&["run"], None).await;
     assert_eq!(no_cmd.code, Some(2));
 }
+
+/// A throttled vault (429 with `Retry-After`) is waited out: the export of
+/// more values than the throttle lets through in one window still completes.
+#[tokio::test(flavor = "multi_thread")]
+async fn export_waits_out_a_throttled_vault() {
+    let v = start().await;
+    seed(&v).await;
+    v.vault.set_faults(kvtui::local::Faults {
+        throttle: Some(3),
+        throttle_window: std::time::Duration::from_secs(1),
+        ..Default::default()
+    });
+    let r = v
+        .kvtui(&["export", "--format", "json", "-o", "-"], None)
+        .await;
+    v.vault.set_faults(kvtui::local::Faults::default());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let text = String::from_utf8_lossy(&r.stdout);
+    for key in ["db-password", "ConnectionStrings--Default", "app-api-key"] {
+        assert!(text.contains(key), "{key} missing from {text}");
+    }
+}
