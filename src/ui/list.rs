@@ -15,7 +15,7 @@ use crate::app::format::{ago, days_until};
 use crate::app::keymap::{Action, Mode};
 use crate::app::rows::{ListRow, ListView, Rows};
 use crate::app::{Model, View};
-use crate::vault::SecretProps;
+use crate::vault::{DeletedSecret, SecretProps};
 
 pub(super) fn render_tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let tab = |label: String, on: bool| {
@@ -291,52 +291,70 @@ fn render_expiring(
     state: &mut UiState,
     theme: &Theme,
 ) {
-    let rows = model.expiring();
     let what = format!(
         "secret expires within {} days, and every one has an expiry date",
         model.expiring_days()
     );
-    let Some((start, end)) = window(
-        frame,
-        area,
-        rows,
-        (model, state, View::Expiring),
-        &what,
-        theme,
-    ) else {
-        return;
-    };
-    let need = name_need(
-        rows.visible[start..end]
-            .iter()
-            .map(|&i| rows.items[i].name.as_str()),
-    );
-    let fit = Fitted::new(&EXPIRING, area.width, need);
-    let table_rows = rows.visible[start..end]
-        .iter()
-        .enumerate()
-        .map(|(i, &idx)| {
-            let p = &rows.items[idx];
-            let mut style = row_style(p, model, theme);
-            if start + i == rows.selected {
-                style = style.patch(theme.selected());
-            }
-            let name = highlighted(&p.name, &rows.filter, fit.name_width, theme);
-            let cells = vec![
+    let look = RowLook {
+        lead: &|p: &SecretProps, marked| lead(marked, p, model),
+        style: &|p: &SecretProps| row_style(p, model, theme),
+        cells: &|p: &SecretProps| {
+            vec![
                 yes_no(p.enabled),
                 model.zone.date_time(p.expires),
                 days_left(p, model),
-            ];
-            let lead = lead(rows.marked.contains(&p.name), p, model);
-            fit.row(&EXPIRING, lead, name, cells).style(style)
-        });
-    draw_table(
+            ]
+        },
+    };
+    let list = (model.expiring(), what.as_str(), &EXPIRING[..]);
+    render_table(
         frame,
         area,
-        (table_rows, &fit, &EXPIRING),
-        rule(model, rows, area.width, theme),
+        (model, state, View::Expiring),
+        list,
+        look,
         theme,
     );
+}
+
+/// How one view draws a row: its two-column lead, its colours and its cells.
+struct RowLook<'f, T> {
+    lead: &'f dyn Fn(&T, bool) -> String,
+    style: &'f dyn Fn(&T) -> Style,
+    cells: &'f dyn Fn(&T) -> Vec<String>,
+}
+
+/// One list as a table: the window that keeps the selection in view, the
+/// columns fitted around the names on screen, each row, the rule above.
+fn render_table<T: ListRow>(
+    frame: &mut Frame,
+    area: Rect,
+    (model, state, view): (&Model, &mut UiState, View),
+    (rows, what, cols): (&Rows<T>, &str, &[Col]),
+    look: RowLook<'_, T>,
+    theme: &Theme,
+) {
+    let Some((start, end)) = window(frame, area, rows, (model, state, view), what, theme) else {
+        return;
+    };
+    let shown = &rows.visible[start..end];
+    let fit = Fitted::new(
+        cols,
+        area.width,
+        name_need(shown.iter().map(|&i| rows.items[i].name())),
+    );
+    let table_rows = shown.iter().enumerate().map(|(i, &idx)| {
+        let item = &rows.items[idx];
+        let mut style = (look.style)(item);
+        if start + i == rows.selected {
+            style = style.patch(theme.selected());
+        }
+        let name = highlighted(item.name(), &rows.filter, fit.name_width, theme);
+        let lead = (look.lead)(item, rows.marked.contains(&item.props().name));
+        fit.row(cols, lead, name, (look.cells)(item)).style(style)
+    });
+    let block = rule(model, rows, area.width, theme);
+    draw_table(frame, area, (table_rows, &fit, cols), block, theme);
 }
 
 fn yes_no(b: bool) -> String {
@@ -397,55 +415,32 @@ fn render_secrets(
     state: &mut UiState,
     theme: &Theme,
 ) {
-    let rows = model.secrets();
-    let what = "secrets (n creates one)";
-    let Some((start, end)) = window(
-        frame,
-        area,
-        rows,
-        (model, state, View::Secrets),
-        what,
-        theme,
-    ) else {
-        return;
-    };
     let cols = secrets_cols(area.width);
-    let need = name_need(
-        rows.visible[start..end]
-            .iter()
-            .map(|&i| rows.items[i].name.as_str()),
-    );
-    let fit = Fitted::new(&cols, area.width, need);
-    let table_rows = rows.visible[start..end]
-        .iter()
-        .enumerate()
-        .map(|(i, &idx)| {
-            let p = &rows.items[idx];
-            let mut style = row_style(p, model, theme);
-            if start + i == rows.selected {
-                style = style.patch(theme.selected());
-            }
-            let name = highlighted(&p.name, &rows.filter, fit.name_width, theme);
+    let look = RowLook {
+        lead: &|p: &SecretProps, marked| lead(marked, p, model),
+        style: &|p: &SecretProps| row_style(p, model, theme),
+        cells: &|p: &SecretProps| {
             let tags = if p.tags.is_empty() {
                 String::new()
             } else {
                 p.tags.len().to_string()
             };
-            let cells = vec![
+            vec![
                 yes_no(p.enabled),
                 visible_field(p.content_type.as_deref().unwrap_or_default()).into_owned(),
                 model.zone.date_time(p.updated),
                 model.zone.date_time(p.expires),
                 tags,
-            ];
-            let lead = lead(rows.marked.contains(&p.name), p, model);
-            fit.row(&cols, lead, name, cells).style(style)
-        });
-    draw_table(
+            ]
+        },
+    };
+    let list = (model.secrets(), "secrets (n creates one)", &cols[..]);
+    render_table(
         frame,
         area,
-        (table_rows, &fit, &cols),
-        rule(model, rows, area.width, theme),
+        (model, state, View::Secrets),
+        list,
+        look,
         theme,
     );
 }
@@ -481,57 +476,29 @@ fn render_deleted(
     state: &mut UiState,
     theme: &Theme,
 ) {
-    let rows = model.deleted();
-    let what = "deleted secrets";
-    let Some((start, end)) = window(
-        frame,
-        area,
-        rows,
-        (model, state, View::Deleted),
-        what,
-        theme,
-    ) else {
-        return;
-    };
-    let need = name_need(
-        rows.visible[start..end]
-            .iter()
-            .map(|&i| rows.items[i].props.name.as_str()),
-    );
-    let fit = Fitted::new(&DELETED, area.width, need);
-    let table_rows = rows.visible[start..end]
-        .iter()
-        .enumerate()
-        .map(|(i, &idx)| {
-            let d = &rows.items[idx];
+    let look = RowLook {
+        lead: &|_: &DeletedSecret, marked| if marked { "● " } else { "  " }.to_owned(),
+        style: &|_: &DeletedSecret| Style::new(),
+        cells: &|d: &DeletedSecret| {
             let days = d
                 .scheduled_purge_date
                 .map(|p| days_until(model.now, p).to_string())
                 .unwrap_or_default();
-            let style = if start + i == rows.selected {
-                theme.selected()
-            } else {
-                Style::new()
-            };
-            let name = highlighted(&d.props.name, &rows.filter, fit.name_width, theme);
-            let cells = vec![
+            vec![
                 model.zone.date_time(d.deleted_date),
                 model.zone.date_time(d.scheduled_purge_date),
                 days,
                 visible(d.recovery_id.as_deref().unwrap_or_default()).into_owned(),
-            ];
-            let mark = if rows.marked.contains(&d.props.name) {
-                "● "
-            } else {
-                "  "
-            };
-            fit.row(&DELETED, mark.to_owned(), name, cells).style(style)
-        });
-    draw_table(
+            ]
+        },
+    };
+    let list = (model.deleted(), "deleted secrets", &DELETED[..]);
+    render_table(
         frame,
         area,
-        (table_rows, &fit, &DELETED),
-        rule(model, rows, area.width, theme),
+        (model, state, View::Deleted),
+        list,
+        look,
         theme,
     );
 }
