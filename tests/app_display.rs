@@ -7,21 +7,13 @@
 mod app_common;
 mod common;
 
-use std::time::Duration;
-
-use app_common::{NOW, event, loaded_model, press, props, reqs_of};
+use app_common::{NOW, Stepper, event, loaded_model, press, props, reqs_of};
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::ui::{UiState, render};
-use kvtui::vault::{
-    Secret, SecretProps, VaultEvent, VaultEventKind, VaultRequest, WorkerConfig, WorkerInput,
-    spawn_worker,
-};
+use kvtui::vault::{Secret, SecretProps, VaultEventKind};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use secrecy::SecretString;
-use tokio::sync::mpsc;
-
-const PATIENCE: Duration = Duration::from_secs(30);
 
 /// JSON a parse-and-print round trip would change: a number past f64, a
 /// trailing zero, keys out of order, a duplicate key, an escaped quote.
@@ -37,59 +29,41 @@ fn screen(model: &Model, width: u16, height: u16) -> String {
 
 /// The model and the worker of a local vault, stepped until nothing is pending.
 struct Harness {
-    model: Model,
-    tx: mpsc::Sender<WorkerInput>,
-    rx: mpsc::Receiver<VaultEvent>,
+    steps: Stepper,
 }
 
 impl Harness {
     fn new(running: &common::Running) -> Self {
-        let (tx, rx) = spawn_worker(running.default_client(), WorkerConfig::default());
         let model = Model::new(running.vault.url(), true, Keymap::default_keymap(), NOW);
-        Self { model, tx, rx }
-    }
-
-    async fn run(&mut self, reqs: Vec<VaultRequest>) {
-        for r in reqs {
-            self.tx
-                .send(WorkerInput::Run(r))
-                .await
-                .expect("worker alive");
-        }
-        while !self.model.pending.is_empty() {
-            let ev = tokio::time::timeout(PATIENCE, self.rx.recv())
-                .await
-                .expect("an answer in time")
-                .expect("worker alive");
-            let more = reqs_of(update(&mut self.model, Msg::Vault(ev)));
-            for r in more {
-                self.tx
-                    .send(WorkerInput::Run(r))
-                    .await
-                    .expect("worker alive");
-            }
+        Self {
+            steps: Stepper::new(model, running.default_client()),
         }
     }
 
     async fn keys(&mut self, keys: &str) {
-        let reqs = reqs_of(press(&mut self.model, keys));
-        self.run(reqs).await;
+        self.steps.keys(keys).await;
     }
 
     /// Loads the list and opens the details of `name` with its value shown.
     async fn show(&mut self, name: &str) {
-        let reqs = reqs_of(update(&mut self.model, Msg::Start));
-        self.run(reqs).await;
+        let start = update(&mut self.steps.model, Msg::Start);
+        self.steps.run(start).await;
         let pos = self
+            .steps
             .model
             .secrets()
             .visible
             .iter()
-            .position(|&i| self.model.secrets().items[i].name == name)
+            .position(|&i| self.steps.model.secrets().items[i].name == name)
             .expect("the secret is listed");
-        self.model.secrets_mut().selected = pos;
+        self.steps.model.secrets_mut().selected = pos;
         self.keys("enter s").await;
-        assert_eq!(self.model.error_count(), 0, "{:?}", self.model.errors);
+        assert_eq!(
+            self.steps.model.error_count(),
+            0,
+            "{:?}",
+            self.steps.model.errors
+        );
     }
 }
 
@@ -104,7 +78,7 @@ async fn json_from_the_vault_keeps_every_token() {
     let mut h = Harness::new(&running);
     h.show("tricky-json").await;
 
-    let pretty = screen(&h.model, 120, 40);
+    let pretty = screen(&h.steps.model, 120, 40);
     for line in [
         r#""z": 12345678901234567890123,"#,
         r#""price": 1.10,"#,
@@ -123,11 +97,11 @@ async fn json_from_the_vault_keeps_every_token() {
 
     // `r` shows the value exactly as stored, and again laid out.
     h.keys("r").await;
-    let raw = screen(&h.model, 120, 40);
+    let raw = screen(&h.steps.model, 120, 40);
     assert!(raw.contains(TRICKY_JSON), "raw value expected:\n{raw}");
     assert!(raw.contains("as stored"), "{raw}");
     h.keys("r").await;
-    assert!(screen(&h.model, 120, 40).contains(r#""price": 1.10,"#));
+    assert!(screen(&h.steps.model, 120, 40).contains(r#""price": 1.10,"#));
     running.vault.shutdown().await;
 }
 
@@ -152,7 +126,7 @@ async fn hidden_characters_from_the_vault_are_drawn_visibly() {
     let mut h = Harness::new(&running);
     h.show("tricky-chars").await;
 
-    let text = screen(&h.model, 120, 40);
+    let text = screen(&h.steps.model, 120, 40);
     assert!(
         text.contains("␣␣pass<U+202E>word<U+200B>␉␍␊"),
         "value with its hidden characters:\n{text}"
@@ -164,7 +138,7 @@ async fn hidden_characters_from_the_vault_are_drawn_visibly() {
     // The list measures the content type after the replacement: the next
     // column starts where it does on every other row.
     h.keys("esc").await;
-    let list = screen(&h.model, 120, 40);
+    let list = screen(&h.steps.model, 120, 40);
     assert!(list.contains("text/plain␉"), "{list}");
     running.vault.shutdown().await;
 }

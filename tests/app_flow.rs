@@ -6,25 +6,19 @@ mod app_common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use app_common::{NOW, press, reqs_of, type_text};
+use app_common::{NOW, Stepper};
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::local::{self, LocalVault, LocalVaultOptions};
 use kvtui::ui::{UiState, render};
-use kvtui::vault::{VaultEvent, VaultRequest, WorkerConfig, WorkerInput, spawn_worker};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tempfile::TempDir;
-use tokio::sync::mpsc;
 
 const SENTINEL: &str = "flow-value-sentinel-7f3a";
-const PATIENCE: Duration = Duration::from_secs(30);
 
 struct Harness {
-    model: Model,
-    tx: mpsc::Sender<WorkerInput>,
-    rx: mpsc::Receiver<VaultEvent>,
+    steps: Stepper,
     vault: LocalVault,
     dir: TempDir,
 }
@@ -36,57 +30,25 @@ impl Harness {
         opts.in_memory = true;
         let vault = local::start(opts).await.expect("local vault starts");
         let client = vault.client(&vault.url()).expect("client");
-        let (tx, rx) = spawn_worker(client, WorkerConfig::default());
         let model = Model::new(vault.url(), true, Keymap::default_keymap(), NOW);
-        let mut h = Self {
-            model,
-            tx,
-            rx,
-            vault,
-            dir,
-        };
-        let reqs = reqs_of(update(&mut h.model, Msg::Start));
-        h.run(reqs).await;
-        h
-    }
-
-    /// Sends the requests and applies answers until nothing is pending.
-    async fn run(&mut self, reqs: Vec<VaultRequest>) {
-        for r in reqs {
-            self.tx
-                .send(WorkerInput::Run(r))
-                .await
-                .expect("worker alive");
-        }
-        while !self.model.pending.is_empty() {
-            let ev = tokio::time::timeout(PATIENCE, self.rx.recv())
-                .await
-                .expect("an answer in time")
-                .expect("worker alive");
-            let more = reqs_of(update(&mut self.model, Msg::Vault(ev)));
-            for r in more {
-                self.tx
-                    .send(WorkerInput::Run(r))
-                    .await
-                    .expect("worker alive");
-            }
-        }
+        let mut steps = Stepper::new(model, client);
+        let start = update(&mut steps.model, Msg::Start);
+        steps.run(start).await;
+        Self { steps, vault, dir }
     }
 
     async fn keys(&mut self, keys: &str) {
-        let reqs = reqs_of(press(&mut self.model, keys));
-        self.run(reqs).await;
+        self.steps.keys(keys).await;
     }
 
     async fn text(&mut self, text: &str) {
-        let reqs = reqs_of(type_text(&mut self.model, text));
-        self.run(reqs).await;
+        self.steps.text(text).await;
     }
 
     fn screen(&self) -> String {
         let mut t = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
         let mut state = UiState::default();
-        t.draw(|f| render(f, &self.model, &mut state))
+        t.draw(|f| render(f, &self.steps.model, &mut state))
             .expect("draw");
         t.backend().to_string()
     }
@@ -130,7 +92,7 @@ async fn create_show_version_delete_recover_purge() {
     h.keys("tab tab").await;
     h.text("text/plain").await;
     h.keys("ctrl-s").await;
-    assert!(h.model.overlays.is_empty(), "form closes on success");
+    assert!(h.steps.model.overlays.is_empty(), "form closes on success");
     let screen = h.screen();
     assert!(screen.contains("flow-secret"), "{screen}");
     assert!(
@@ -163,36 +125,44 @@ async fn create_show_version_delete_recover_purge() {
     h.keys("b ctrl-u").await;
     h.text(&backup.display().to_string()).await;
     h.keys("ctrl-s").await;
-    assert!(h.model.overlays.is_empty(), "{:?}", h.model.errors);
+    assert!(
+        h.steps.model.overlays.is_empty(),
+        "{:?}",
+        h.steps.model.errors
+    );
     assert!(backup.exists());
 
     // Delete it; find it in the deleted view; recover it.
     h.keys("d y").await;
-    assert!(h.model.secrets().find("flow-secret").is_none());
+    assert!(h.steps.model.secrets().find("flow-secret").is_none());
     h.keys("tab").await;
     assert!(h.screen().contains("flow-secret"), "{}", h.screen());
     h.keys("r y").await;
-    assert!(h.model.secrets().find("flow-secret").is_some());
-    assert!(h.model.deleted().find("flow-secret").is_none());
+    assert!(h.steps.model.secrets().find("flow-secret").is_some());
+    assert!(h.steps.model.deleted().find("flow-secret").is_none());
 
     // Delete again and purge.
     h.keys("tab tab d y tab").await;
     h.keys("P").await;
     h.text("flow-secret").await;
     h.keys("enter").await;
-    assert!(h.model.deleted().find("flow-secret").is_none());
+    assert!(h.steps.model.deleted().find("flow-secret").is_none());
     h.keys("f5").await;
     assert!(
-        h.model.deleted().find("flow-secret").is_none(),
+        h.steps.model.deleted().find("flow-secret").is_none(),
         "purged for good"
     );
-    assert_eq!(h.model.error_count(), 0, "{:?}", h.model.errors);
+    assert_eq!(h.steps.model.error_count(), 0, "{:?}", h.steps.model.errors);
 
     // Restore it from the backup file.
     h.keys("tab R").await;
     h.text(&backup.display().to_string()).await;
     h.keys("ctrl-s").await;
-    assert!(h.model.overlays.is_empty(), "{:?}", h.model.errors);
+    assert!(
+        h.steps.model.overlays.is_empty(),
+        "{:?}",
+        h.steps.model.errors
+    );
     assert!(h.screen().contains("flow-secret"), "{}", h.screen());
 
     // The sentinel is in no log line and in no file the session wrote.

@@ -209,3 +209,50 @@ pub fn routed_cancels(effects: &[Effect]) -> Vec<(usize, ReqId)> {
         })
         .collect()
 }
+
+/// The model and a vault worker, stepped: every request `update` returns goes
+/// to the worker, and its answers are applied until nothing is pending.
+pub struct Stepper {
+    pub model: Model,
+    tx: tokio::sync::mpsc::Sender<WorkerInput>,
+    rx: tokio::sync::mpsc::Receiver<VaultEvent>,
+}
+
+impl Stepper {
+    pub fn new(model: Model, client: azure_security_keyvault_secrets::SecretClient) -> Self {
+        let (tx, rx) = kvtui::vault::spawn_worker(client, kvtui::vault::WorkerConfig::default());
+        Self { model, tx, rx }
+    }
+
+    /// Hands the effects' worker inputs over, then applies answers (and
+    /// hands over what they ask for) until nothing is pending.
+    pub async fn run(&mut self, effects: Vec<Effect>) {
+        self.send(effects).await;
+        while !self.model.pending.is_empty() {
+            let ev = tokio::time::timeout(std::time::Duration::from_secs(30), self.rx.recv())
+                .await
+                .expect("an answer in time")
+                .expect("worker alive");
+            let more = update(&mut self.model, Msg::Vault(ev));
+            self.send(more).await;
+        }
+    }
+
+    async fn send(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            if let Effect::Vault { input, .. } = e {
+                self.tx.send(input).await.expect("worker alive");
+            }
+        }
+    }
+
+    pub async fn keys(&mut self, keys: &str) {
+        let effects = press(&mut self.model, keys);
+        self.run(effects).await;
+    }
+
+    pub async fn text(&mut self, text: &str) {
+        let effects = type_text(&mut self.model, text);
+        self.run(effects).await;
+    }
+}
