@@ -29,10 +29,6 @@ pub(crate) fn push_confirm(
     }));
 }
 
-fn deleted_targets(model: &Model) -> Vec<SecretName> {
-    model.deleted().targets()
-}
-
 fn name_lines(names: &[SecretName]) -> Vec<String> {
     let mut lines: Vec<String> = names.iter().take(8).map(|n| format!("  {n}")).collect();
     if names.len() > 8 {
@@ -42,7 +38,7 @@ fn name_lines(names: &[SecretName]) -> Vec<String> {
 }
 
 pub(crate) fn confirm_recover(model: &mut Model) {
-    let names = deleted_targets(model);
+    let names = model.deleted().targets();
     let Some(first) = names.first() else {
         return;
     };
@@ -66,7 +62,7 @@ pub(crate) fn confirm_recover(model: &mut Model) {
 
 /// Purge asks the user to type the name (or `purge N` for several).
 pub(crate) fn confirm_purge(model: &mut Model) {
-    let names = deleted_targets(model);
+    let names = model.deleted().targets();
     let Some(first) = names.first() else {
         return;
     };

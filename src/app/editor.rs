@@ -171,13 +171,6 @@ impl ValueEditor {
         true
     }
 
-    /// Replaces the whole text (an external edit), cursor at the end.
-    pub fn replace(&mut self, text: &str) {
-        self.text.clear();
-        self.cursor = 0;
-        self.insert_str(text);
-    }
-
     fn goal(&mut self) -> usize {
         let column = self.goal_column.unwrap_or_else(|| self.cursor_line_col().1);
         self.goal_column = Some(column);

@@ -488,15 +488,6 @@ impl Keymap {
         out
     }
 
-    /// Every key bound to an action in `mode`, as shown in hints (`y/Enter`).
-    pub fn keys_for(&self, mode: Mode, action: Action) -> Vec<String> {
-        self.effective(mode)
-            .iter()
-            .find(|e| e.action == action)
-            .map(|e| e.keys.iter().map(ToString::to_string).collect())
-            .unwrap_or_default()
-    }
-
     /// The first key bound to an action, for hints like "press s to show".
     pub fn key_for(&self, mode: Mode, action: Action) -> Option<KeySpec> {
         self.effective(mode)

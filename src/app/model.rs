@@ -526,7 +526,6 @@ impl Model {
     /// Shows the next list (`Tab`).
     pub fn switch_view(&mut self) {
         self.view = self.view.next();
-        self.after_update();
     }
 
     /// Brings lists derived from others up to date; run after every message.
