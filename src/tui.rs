@@ -33,6 +33,18 @@ pub fn restore() {
     ratatui::restore();
 }
 
+/// Mouse reporting on (clicks reach kvtui) or off (the terminal selects text).
+pub fn set_mouse_capture(on: bool) {
+    let result = if on {
+        execute!(io::stdout(), EnableMouseCapture)
+    } else {
+        execute!(io::stdout(), DisableMouseCapture)
+    };
+    if let Err(e) = result {
+        tracing::warn!("could not switch mouse capture: {e}");
+    }
+}
+
 /// Puts text on the clipboard with OSC 52, which works over SSH and in most
 /// terminals; the text never reaches a log.
 pub fn osc52_copy(text: &str) -> io::Result<()> {

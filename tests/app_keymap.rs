@@ -23,35 +23,32 @@ fn default_keymap_parses_and_covers_every_mode() {
     assert_eq!(km.action(Mode::Deleted, &f5), Some(Action::Refresh));
 }
 
+fn spec(mode: Mode, keys: &[&str], action: &str) -> BindingSpec {
+    BindingSpec {
+        mode,
+        keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+        action: action.into(),
+        desc: None,
+        hint: None,
+        replace: false,
+    }
+}
+
 #[test]
-fn overrides_replace_keys_and_warn_on_clashes() {
+fn overrides_add_keys_and_warn_on_clashes() {
     let mut km = Keymap::default_keymap();
     let warnings = km.apply_overrides(&[
-        BindingSpec {
-            mode: Mode::List,
-            keys: vec!["X".into()],
-            action: "delete".into(),
-            desc: None,
-            hint: None,
-        },
-        BindingSpec {
-            mode: Mode::List,
-            keys: vec!["j".into()],
-            action: "up".into(),
-            desc: None,
-            hint: None,
-        },
-        BindingSpec {
-            mode: Mode::List,
-            keys: vec!["z".into()],
-            action: "explode".into(),
-            desc: None,
-            hint: None,
-        },
+        spec(Mode::List, &["X"], "delete"),
+        spec(Mode::List, &["j"], "up"),
+        spec(Mode::List, &["z"], "explode"),
     ]);
     let ev = |k: &str| KeySpec::parse(k).unwrap().to_event();
     assert_eq!(km.action(Mode::List, &ev("X")), Some(Action::Delete));
-    assert_eq!(km.action(Mode::List, &ev("d")), None, "old key replaced");
+    assert_eq!(
+        km.action(Mode::List, &ev("d")),
+        Some(Action::Delete),
+        "an override adds a key; the default stays"
+    );
     assert_eq!(km.action(Mode::List, &ev("j")), Some(Action::Up));
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(warnings.iter().any(|w| w.contains("explode")));
@@ -60,15 +57,57 @@ fn overrides_replace_keys_and_warn_on_clashes() {
         Some(Action::Down),
         "the shared binding stays for the other list"
     );
-    let down = km
-        .effective(Mode::List)
-        .into_iter()
-        .find(|e| e.action == Action::Down)
-        .unwrap();
+    let effective = km.effective(Mode::List);
+    let keys_of = |a: Action| {
+        effective
+            .iter()
+            .find(|e| e.action == a)
+            .map(|e| e.keys.clone())
+            .unwrap()
+    };
     assert!(
-        !down.keys.contains(&KeySpec::parse("j").unwrap()),
+        !keys_of(Action::Down).contains(&KeySpec::parse("j").unwrap()),
         "help follows the clash"
     );
+    let delete = keys_of(Action::Delete);
+    assert!(delete.contains(&KeySpec::parse("d").unwrap()), "{delete:?}");
+    assert!(delete.contains(&KeySpec::parse("X").unwrap()), "{delete:?}");
+}
+
+#[test]
+fn overrides_unbind_or_replace_defaults_only_when_asked() {
+    let ev = |k: &str| KeySpec::parse(k).unwrap().to_event();
+    let mut km = Keymap::default_keymap();
+    // `q` quits from both lists by default; unbinding it in one list stops
+    // the lookup there instead of falling through to the shared binding.
+    km.apply_overrides(&[spec(Mode::List, &["q"], "unbind")]);
+    assert_eq!(km.action(Mode::List, &ev("q")), None);
+    assert_eq!(km.action(Mode::Deleted, &ev("q")), Some(Action::Quit));
+
+    let mut replace = spec(Mode::List, &["D"], "delete");
+    replace.replace = true;
+    km.apply_overrides(&[replace]);
+    assert_eq!(km.action(Mode::List, &ev("D")), Some(Action::Delete));
+    assert_eq!(km.action(Mode::List, &ev("d")), None, "replaced");
+    let hints = km.hints(Mode::List);
+    assert!(
+        hints.iter().any(|(_, h)| h == "D delete"),
+        "the hint shows the new key only: {hints:?}"
+    );
+}
+
+#[test]
+fn help_shows_the_configured_clipboard_delay() {
+    let desc = |km: &Keymap| {
+        km.help(Mode::List)
+            .iter()
+            .find(|e| e.action == Action::CopyValue)
+            .map(|e| e.desc.clone())
+            .unwrap()
+    };
+    assert!(desc(&Keymap::configured(45)).contains("45 s"));
+    assert!(desc(&Keymap::default_keymap()).contains("30 s"));
+    assert!(!desc(&Keymap::configured(45)).contains('{'));
 }
 
 #[test]
@@ -109,15 +148,8 @@ fn hints_come_from_the_keymap_and_follow_a_rebinding() {
     };
     assert!(line(&km).contains("n new"), "{}", line(&km));
     assert!(line(&km).contains("Enter details"), "{}", line(&km));
-    km.apply_overrides(&[BindingSpec {
-        mode: Mode::List,
-        keys: vec!["a".into()],
-        action: "new".into(),
-        desc: None,
-        hint: None,
-    }]);
-    assert!(line(&km).contains("a new"), "{}", line(&km));
-    assert!(!line(&km).contains("n new"), "{}", line(&km));
+    km.apply_overrides(&[spec(Mode::List, &["a"], "new")]);
+    assert!(line(&km).contains("n/a new"), "{}", line(&km));
     let confirm = km.hints(Mode::Confirm);
     assert!(
         confirm

@@ -96,7 +96,15 @@ fn filter_matches_name_content_type_and_tags() {
     type_text(&mut model, "team=data");
     assert_eq!(selected_name(&model), "db-password");
     press(&mut model, "esc");
-    assert_eq!(model.secrets().filter, "");
+    assert!(model.filter_input.is_none());
+    assert_eq!(
+        model.secrets().filter,
+        "json",
+        "Esc drops the edit and keeps the filter kept before"
+    );
+    assert_eq!(model.secrets().visible.len(), 1);
+    press(&mut model, "esc");
+    assert_eq!(model.secrets().filter, "", "Esc in the list clears it");
     assert_eq!(model.secrets().visible.len(), 5);
 }
 
@@ -199,8 +207,8 @@ fn a_click_selects_the_row() {
     );
     assert_eq!(
         kvtui::ui::page_rows(&state),
-        Some(19),
-        "24 rows less tabs, rule, header, status, hints"
+        Some(18),
+        "24 rows less tabs, rule, header, status, two lines of hints"
     );
     press(&mut model, "?");
     terminal

@@ -217,7 +217,7 @@ fn bulk_results_are_summarised_per_item() {
     let toast = model.toast.as_ref().unwrap();
     assert_eq!(
         toast.text,
-        "deleted 2 of 3; failed: app-config (! for details)"
+        "deleted 2 of 3; failed: app-config (! for details) · u undo"
     );
     assert!(toast.is_error);
     assert!(model.bulk.is_none());

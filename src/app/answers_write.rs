@@ -2,7 +2,7 @@
 //! purge. A write's answer is always applied, even when the form that sent it
 //! was closed, so the lists show what the vault now holds.
 
-use crate::vault::{NewSecret, ReqId, SecretProps, VaultCmd, VaultEventKind};
+use crate::vault::{NewSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultEventKind};
 
 use super::dialogs;
 use super::effect::Effect;
@@ -110,7 +110,7 @@ pub(crate) fn restored(model: &mut Model, req: ReqId, outcome: Outcome) {
     }
 }
 
-pub(crate) fn deleted(model: &mut Model, name: &str, outcome: Outcome) {
+pub(crate) fn deleted(model: &mut Model, name: &SecretName, outcome: Outcome) {
     match outcome {
         Ok(VaultEventKind::Deleted(ds)) => {
             model.secrets_mut().remove(name);
@@ -128,13 +128,35 @@ pub(crate) fn deleted(model: &mut Model, name: &str, outcome: Outcome) {
             } else {
                 format!(" (recoverable until {until})")
             };
-            model.toast(format!("deleted {name}{until}"), false);
+            offer_undo(model, name);
+            model.toast(format!("deleted {name}{until} · u undo"), false);
             bulk_step(model, None);
         }
         Ok(other) => unexpected("delete", &other),
         Err(error) => {
             model.record_error(format!("delete {name}"), error);
-            bulk_step(model, Some(name.to_owned()));
+            bulk_step(model, Some(name.to_string()));
+        }
+    }
+}
+
+/// Lets `u` recover `name` for a few seconds; the deletes of one bulk
+/// action are undone together.
+fn offer_undo(model: &mut Model, name: &SecretName) {
+    let until = model.now + time::Duration::seconds(super::model::UNDO_SECONDS);
+    let route = model.active_vault;
+    let name = name.clone();
+    match &mut model.undo {
+        Some(undo) if model.bulk.is_some() && undo.route == route && model.now <= undo.until => {
+            undo.names.push(name);
+            undo.until = until;
+        }
+        slot => {
+            *slot = Some(super::model::Undo {
+                names: vec![name],
+                route,
+                until,
+            })
         }
     }
 }
@@ -310,6 +332,9 @@ fn bulk_step(model: &mut Model, failed: Option<String>) {
         ));
     }
     let is_error = !bulk.failed.is_empty();
+    if bulk.verb == "deleted" && model.undo.is_some() {
+        text.push_str(" · u undo");
+    }
     if done >= bulk.total {
         model.bulk = None;
     }

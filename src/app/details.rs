@@ -2,6 +2,7 @@
 
 use secrecy::SecretString;
 
+use super::dialogs;
 use super::effect::Effect;
 use super::forms;
 use super::keymap::Action;
@@ -169,9 +170,24 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
             let version = details.parent.as_ref().and(details.props.version.clone());
             copy_value(model, fx, &name, version);
         }
-        Action::CopyId => {
-            let id = details.props.id.clone();
-            copy(model, fx, id, "id");
+        Action::CopyId => match details.deleted.as_ref() {
+            Some(deleted) => {
+                if let Some(id) = deleted.recovery_id.clone() {
+                    copy(model, fx, id, "recovery id");
+                }
+            }
+            None => {
+                let id = details.props.id.clone();
+                copy(model, fx, id, "id");
+            }
+        },
+        Action::Recover if details.deleted.is_some() => {
+            let names = vec![details.props.name.clone()];
+            dialogs::confirm_recover(model, names);
+        }
+        Action::Purge if details.deleted.is_some() => {
+            let names = vec![details.props.name.clone()];
+            dialogs::confirm_purge(model, names);
         }
         _ => {}
     }

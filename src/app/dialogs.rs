@@ -37,8 +37,7 @@ fn name_lines(names: &[SecretName]) -> Vec<String> {
     lines
 }
 
-pub(crate) fn confirm_recover(model: &mut Model) {
-    let names = model.deleted().targets();
+pub(crate) fn confirm_recover(model: &mut Model, names: Vec<SecretName>) {
     let Some(first) = names.first() else {
         return;
     };
@@ -48,6 +47,7 @@ pub(crate) fn confirm_recover(model: &mut Model) {
         format!("Recover {} secrets?", names.len())
     };
     let mut lines = name_lines(&names);
+    lines.extend(hidden_marks_line(model));
     lines.push(String::new());
     lines.push("All versions come back, as they were when deleted.".to_owned());
     push_confirm(
@@ -61,8 +61,7 @@ pub(crate) fn confirm_recover(model: &mut Model) {
 }
 
 /// Purge asks the user to type the name (or `purge N` for several).
-pub(crate) fn confirm_purge(model: &mut Model) {
-    let names = model.deleted().targets();
+pub(crate) fn confirm_purge(model: &mut Model, names: Vec<SecretName>) {
     let Some(first) = names.first() else {
         return;
     };
@@ -75,6 +74,7 @@ pub(crate) fn confirm_purge(model: &mut Model) {
         )
     };
     let mut lines = name_lines(&names);
+    lines.extend(hidden_marks_line(model));
     lines.push(String::new());
     lines.push("Purging is permanent: every version is gone for good.".to_owned());
     lines.push(format!("Type {word:?} and press Enter to purge."));
@@ -86,6 +86,20 @@ pub(crate) fn confirm_purge(model: &mut Model) {
         Some(word),
         true,
     );
+}
+
+/// "2 of them are hidden by the filter", when marks act on rows not shown.
+pub(crate) fn hidden_marks_line(model: &Model) -> Option<String> {
+    let hidden = model.list().hidden_marked();
+    if model.details.is_some() || hidden == 0 {
+        return None;
+    }
+    let n = if hidden == 1 {
+        "1 of them is".to_owned()
+    } else {
+        format!("{hidden} of them are")
+    };
+    Some(format!("  ({n} hidden by the filter)"))
 }
 
 pub(crate) fn on_key(
@@ -141,6 +155,13 @@ fn on_confirm_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, action
     }
 }
 
+/// A deleted secret's details close once it is recovered or purged from them.
+fn close_deleted_details(model: &mut Model) {
+    if model.details.as_ref().is_some_and(|d| d.deleted.is_some()) {
+        model.details = None;
+    }
+}
+
 fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
     let Some(Overlay::Confirm(confirm)) = model.overlays.pop() else {
         return;
@@ -172,6 +193,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
                 model.send(fx, VaultCmd::Recover { name }, pending);
             }
             model.deleted_mut().marked.clear();
+            close_deleted_details(model);
         }
         ConfirmAction::Purge(names) => {
             model.bulk = bulk("purged", names.len());
@@ -183,6 +205,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
                 model.send(fx, VaultCmd::Purge { name }, pending);
             }
             model.deleted_mut().marked.clear();
+            close_deleted_details(model);
         }
         ConfirmAction::PurgeThenCreate(secret) => {
             // The conflict dialog sits under this confirmation.

@@ -17,6 +17,9 @@ pub enum Effect {
     ReadValueFile(PathBuf),
     /// Put text on the clipboard; a value is cleared after a while.
     Copy(Clip),
+    /// Turn the terminal's mouse reporting on (clicks reach kvtui) or off
+    /// (the terminal selects text).
+    MouseCapture(bool),
     /// Leave: clear a copied value and give the terminal back.
     Quit,
 }

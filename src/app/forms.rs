@@ -251,6 +251,11 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
     }
 }
 
+/// Whether the form on top holds typed input (Esc and Ctrl-C then ask).
+pub(crate) fn has_typed_input(model: &Model) -> bool {
+    matches!(model.overlays.last(), Some(Overlay::Form(f)) if f.dirty)
+}
+
 /// `Esc`: closes at once when nothing was typed, else asks.
 fn cancel(model: &mut Model) {
     let Some(form) = top_form(model) else {

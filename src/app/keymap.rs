@@ -1,7 +1,7 @@
 //! Key bindings as data: loaded from `assets/keymap.toml`, overridable from the
 //! config file; the help overlay reads the same table, so it cannot drift.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -21,6 +21,8 @@ pub enum Mode {
     List,
     Deleted,
     Details,
+    /// The details of a deleted secret: recover, purge, copy its id.
+    DeletedDetails,
     Filter,
     Form,
     Dialog,
@@ -33,11 +35,12 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in the order help lists them.
-    pub const ALL: [Mode; 13] = [
+    pub const ALL: [Mode; 14] = [
         Mode::Lists,
         Mode::List,
         Mode::Deleted,
         Mode::Details,
+        Mode::DeletedDetails,
         Mode::Filter,
         Mode::Form,
         Mode::Dialog,
@@ -71,6 +74,7 @@ impl Mode {
             Mode::List => "Secrets",
             Mode::Deleted => "Deleted",
             Mode::Details => "Details",
+            Mode::DeletedDetails => "Deleted secret's details",
             Mode::Filter => "Filter",
             Mode::Form => "Forms",
             Mode::Dialog => "Dialogs",
@@ -103,6 +107,14 @@ pub enum Action {
     Properties,
     Delete,
     Mark,
+    /// Marks every row the filter shows.
+    MarkAll,
+    ClearMarks,
+    ReverseSort,
+    /// Recovers what the last delete removed, while it is offered.
+    Undo,
+    /// Mouse capture off (the terminal selects text) or back on.
+    ToggleMouse,
     ShowValue,
     /// Raw value / JSON re-indented, in the details view.
     TogglePretty,
@@ -315,7 +327,14 @@ pub struct BindingSpec {
     /// listed in help only.
     #[serde(default)]
     pub hint: Option<String>,
+    /// In the config: the keys replace the action's default keys instead of
+    /// adding to them.
+    #[serde(default)]
+    pub replace: bool,
 }
+
+/// The action name that removes keys in a config override.
+const UNBIND: &str = "unbind";
 
 #[derive(Deserialize)]
 struct KeymapFile {
@@ -337,18 +356,31 @@ pub struct HelpEntry {
 #[derive(Debug, Clone)]
 pub struct Keymap {
     map: BTreeMap<(Mode, KeySpec), Action>,
+    /// Keys a config unbound in a mode: the lookup stops there instead of
+    /// falling through to the parent mode.
+    unbound: BTreeSet<(Mode, KeySpec)>,
     help: BTreeMap<Mode, Vec<HelpEntry>>,
 }
 
 impl Keymap {
-    /// The compiled-in keymap; a broken asset is a build mistake caught by tests.
+    /// The compiled-in keymap with the default settings; a broken asset is a
+    /// build mistake caught by tests.
     pub fn default_keymap() -> Self {
-        Self::from_toml(DEFAULT_KEYMAP).unwrap_or_else(|_| Self::empty())
+        Self::configured(crate::config::DEFAULT_CLIPBOARD_CLEAR_SECS)
+    }
+
+    /// The compiled-in keymap, its help showing the configured clipboard
+    /// clear delay.
+    pub fn configured(clipboard_clear_secs: u64) -> Self {
+        let mut km = Self::from_toml(DEFAULT_KEYMAP).unwrap_or_else(|_| Self::empty());
+        km.fill("clipboard_clear", &format!("{clipboard_clear_secs} s"));
+        km
     }
 
     fn empty() -> Self {
         Self {
             map: BTreeMap::new(),
+            unbound: BTreeSet::new(),
             help: BTreeMap::new(),
         }
     }
@@ -379,15 +411,13 @@ impl Keymap {
         Ok(km)
     }
 
-    /// Applies config overrides: each replaces the keys of its action in its
-    /// mode. Unknown actions, bad keys and clashes come back as warnings.
+    /// Applies config overrides. Each adds its keys to its action in its
+    /// mode; `replace = true` drops the action's other keys there first, and
+    /// the action `"unbind"` removes keys. Unknown actions, bad keys and
+    /// keys taken from another action come back as warnings.
     pub fn apply_overrides(&mut self, overrides: &[BindingSpec]) -> Vec<String> {
         let mut warnings = Vec::new();
         for o in overrides {
-            let Some(action) = parse_action(&o.action) else {
-                warnings.push(format!("keymap: unknown action {:?} ignored", o.action));
-                continue;
-            };
             let mut keys = Vec::new();
             for k in &o.keys {
                 match KeySpec::parse(k) {
@@ -395,31 +425,51 @@ impl Keymap {
                     Err(e) => warnings.push(format!("keymap: {e} ignored")),
                 }
             }
+            if o.action == UNBIND {
+                for k in keys {
+                    self.unbind(o.mode, k);
+                }
+                continue;
+            }
+            let Some(action) = parse_action(&o.action) else {
+                warnings.push(format!("keymap: unknown action {:?} ignored", o.action));
+                continue;
+            };
             if keys.is_empty() {
                 continue;
             }
-            self.map.retain(|(m, _), a| !(*m == o.mode && *a == action));
+            if o.replace {
+                let old: Vec<KeySpec> = self
+                    .map
+                    .iter()
+                    .filter(|((m, _), a)| *m == o.mode && **a == action)
+                    .map(|((_, k), _)| *k)
+                    .collect();
+                for k in old {
+                    self.unbind(o.mode, k);
+                }
+            }
             for k in &keys {
-                let before = self.lookup(o.mode, *k);
-                self.map.insert((o.mode, *k), action);
-                if let Some(old) = before
+                if let Some(old) = self.lookup(o.mode, *k)
                     && old != action
                 {
                     warnings.push(format!(
                         "keymap: {k} in {} was {old:?}, now {action:?}",
                         o.mode.title()
                     ));
-                    if let Some(entries) = self.help.get_mut(&o.mode) {
-                        for e in entries.iter_mut().filter(|e| e.action == old) {
-                            e.keys.retain(|x| x != k);
-                        }
-                    }
+                    self.unbind(o.mode, *k);
                 }
+                self.unbound.remove(&(o.mode, *k));
+                self.map.insert((o.mode, *k), action);
             }
             let entries = self.help.entry(o.mode).or_default();
             match entries.iter_mut().find(|e| e.action == action) {
                 Some(e) => {
-                    e.keys = keys;
+                    for k in keys {
+                        if !e.keys.contains(&k) {
+                            e.keys.push(k);
+                        }
+                    }
                     if let Some(d) = &o.desc {
                         e.desc = d.clone();
                     }
@@ -434,6 +484,28 @@ impl Keymap {
             }
         }
         warnings
+    }
+
+    /// Takes `key` away in `mode`, also from what `mode` inherits.
+    fn unbind(&mut self, mode: Mode, key: KeySpec) {
+        self.map.remove(&(mode, key));
+        self.unbound.insert((mode, key));
+        if let Some(entries) = self.help.get_mut(&mode) {
+            for e in entries.iter_mut() {
+                e.keys.retain(|x| *x != key);
+            }
+        }
+    }
+
+    /// Puts configured values into the descriptions (`{clipboard_clear}` in
+    /// the keymap file), so help shows what this run does.
+    pub fn fill(&mut self, placeholder: &str, value: &str) {
+        let needle = format!("{{{placeholder}}}");
+        for e in self.help.values_mut().flatten() {
+            if e.desc.contains(&needle) {
+                e.desc = e.desc.replace(&needle, value);
+            }
+        }
     }
 
     /// The action `key` runs in `mode`, looked up through its parents.
@@ -457,7 +529,15 @@ impl Keymap {
     }
 
     fn lookup(&self, mode: Mode, spec: KeySpec) -> Option<Action> {
-        mode.chain().find_map(|m| self.map.get(&(m, spec)).copied())
+        for m in mode.chain() {
+            if self.unbound.contains(&(m, spec)) {
+                return None;
+            }
+            if let Some(a) = self.map.get(&(m, spec)) {
+                return Some(*a);
+            }
+        }
+        None
     }
 
     /// The bindings written for `mode` itself, in file order (help sections).

@@ -37,6 +37,10 @@ pub enum Msg {
     PageRows(usize),
     /// A click on row `index` of the list on screen (an index into `visible`).
     SelectRow(usize),
+    /// A double-click on a row: select it and open its details.
+    OpenRow(usize),
+    /// A click on a tab.
+    SelectView(View),
     /// The runtime read (or failed to read) the value file a form named.
     FileRead(Result<SecretString, String>),
     /// A request could not be handed to its worker (queue full or closed).
@@ -174,6 +178,18 @@ impl Details {
         }
     }
 }
+
+/// Secrets a delete just removed, recoverable with `u` until `until`.
+#[derive(Debug, Clone)]
+pub struct Undo {
+    pub names: Vec<SecretName>,
+    /// The vault they were deleted from.
+    pub route: usize,
+    pub until: OffsetDateTime,
+}
+
+/// How long `u` offers to undo a delete.
+pub const UNDO_SECONDS: i64 = 10;
 
 /// What a confirmation does when confirmed.
 #[derive(Debug, Clone)]
@@ -397,6 +413,12 @@ pub struct Model {
     expiring_days: i64,
     /// The filter being typed (`/`), shared by both lists.
     pub filter_input: Option<Input>,
+    /// The filter kept when `/` was pressed; `Esc` in the filter puts it back.
+    pub filter_before: Option<String>,
+    /// The last delete, while `u` can still recover it.
+    pub undo: Option<Undo>,
+    /// Whether the terminal reports the mouse to kvtui (`M` toggles).
+    pub mouse: bool,
     pub details: Option<Details>,
     pub overlays: Vec<Overlay>,
     pub keymap: Keymap,
@@ -436,6 +458,9 @@ impl Model {
             view: View::Secrets,
             expiring_days: 30,
             filter_input: None,
+            filter_before: None,
+            undo: None,
+            mouse: true,
             details: None,
             overlays: Vec::new(),
             keymap,
@@ -487,6 +512,9 @@ impl Model {
             Some(Overlay::Conflict(_)) => Mode::Conflict,
             Some(Overlay::Picker { .. }) => Mode::Picker,
             Some(Overlay::Help { .. } | Overlay::Errors { .. }) => Mode::Help,
+            None if self.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {
+                Mode::DeletedDetails
+            }
             None if self.details.is_some() => Mode::Details,
             None if self.filter_input.is_some() => Mode::Filter,
             None => self.view.mode(),
@@ -496,15 +524,12 @@ impl Model {
     /// Whether `action` does something where the user is now, so a key hint
     /// never offers what would be ignored.
     pub fn offers(&self, action: Action) -> bool {
+        if action == Action::Undo {
+            return self.undo.is_some();
+        }
         let Some(details) = self.details.as_ref().filter(|_| self.overlays.is_empty()) else {
             return true;
         };
-        if details.deleted.is_some() {
-            return matches!(
-                action,
-                Action::Back | Action::Help | Action::Errors | Action::CopyId | Action::Quit
-            );
-        }
         match action {
             Action::TogglePretty => details.shown && details.pretty.is_some(),
             _ => true,

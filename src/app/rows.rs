@@ -136,6 +136,8 @@ pub struct Rows<T> {
     /// Marked names, for bulk actions.
     pub marked: BTreeSet<SecretName>,
     pub sort: SortKey,
+    /// The sort runs the other way (`O`).
+    pub reversed: bool,
     pub filter: String,
     /// The list request still bringing pages, if any.
     pub loading: Option<ReqId>,
@@ -170,6 +172,7 @@ impl<T> Default for Rows<T> {
             selected: 0,
             marked: BTreeSet::new(),
             sort: SortKey::default(),
+            reversed: false,
             filter: String::new(),
             loading: None,
             loaded: false,
@@ -231,7 +234,12 @@ impl<T: ListRow> Rows<T> {
     }
 
     fn cmp(&self, a: usize, b: usize) -> Ordering {
-        self.items[a].compare(&self.items[b], self.sort)
+        let order = self.items[a].compare(&self.items[b], self.sort);
+        if self.reversed {
+            order.reverse()
+        } else {
+            order
+        }
     }
 
     /// Starts a fresh listing. The old rows stay until the first page comes
@@ -483,6 +491,26 @@ impl<T: ListRow> Rows<T> {
         }
     }
 
+    /// Marks every row the filter shows (the others keep theirs).
+    pub fn mark_visible(&mut self) {
+        for &i in &self.visible {
+            self.marked.insert(self.items[i].props().name.clone());
+        }
+    }
+
+    /// Marked rows the filter hides.
+    pub fn hidden_marked(&self) -> usize {
+        if self.marked.is_empty() || self.filter.is_empty() {
+            return 0;
+        }
+        let shown = self
+            .visible
+            .iter()
+            .filter(|&&i| self.marked.contains(&self.items[i].props().name))
+            .count();
+        self.marked.len() - shown
+    }
+
     /// The marked names, or the selected one when nothing is marked.
     pub fn targets(&self) -> Vec<SecretName> {
         if self.marked.is_empty() {
@@ -513,6 +541,11 @@ pub trait ListView {
     fn toggle_mark(&mut self);
     fn marked_count(&self) -> usize;
     fn clear_marks(&mut self);
+    fn mark_visible(&mut self);
+    /// Marked rows the filter hides.
+    fn hidden_marked(&self) -> usize;
+    fn reversed(&self) -> bool;
+    fn reverse(&mut self);
     /// The marked names, or the selected one when none is marked.
     fn target_names(&self) -> Vec<SecretName>;
     fn filter(&self) -> &str;
@@ -561,6 +594,19 @@ impl<T: ListRow> ListView for Rows<T> {
     }
     fn clear_marks(&mut self) {
         self.marked.clear();
+    }
+    fn mark_visible(&mut self) {
+        Rows::mark_visible(self);
+    }
+    fn hidden_marked(&self) -> usize {
+        Rows::hidden_marked(self)
+    }
+    fn reversed(&self) -> bool {
+        self.reversed
+    }
+    fn reverse(&mut self) {
+        self.reversed = !self.reversed;
+        self.rebuild();
     }
     fn target_names(&self) -> Vec<SecretName> {
         self.targets()

@@ -29,6 +29,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             model.now = now;
             model.spinner = model.spinner.wrapping_add(1);
+            if model.undo.as_ref().is_some_and(|u| now > u.until) {
+                model.undo = None;
+            }
             if let Some(t) = &mut model.toast {
                 t.ticks_left = t.ticks_left.saturating_sub(1);
                 if t.ticks_left == 0 {
@@ -44,6 +47,23 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::SelectRow(index) => {
             if model.overlays.is_empty() && model.details.is_none() {
                 model.list_mut().select(index);
+            }
+        }
+        Msg::OpenRow(index) => {
+            if model.overlays.is_empty() && model.details.is_none() {
+                model.list_mut().select(index);
+                details::open(model, &mut fx);
+            }
+        }
+        Msg::SelectView(view) => {
+            if model.overlays.is_empty() {
+                // Closing details also stops their requests and drops the value.
+                while model.details.is_some() {
+                    details::on_action(model, &mut fx, Action::Back);
+                }
+                model.filter_input = None;
+                model.filter_before = None;
+                model.view = view;
             }
         }
     }
@@ -74,7 +94,12 @@ fn on_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent) {
     let mode = model.mode();
     let action = model.keymap.action(mode, &key);
     if action == Some(Action::Quit) {
-        fx.push(Effect::Quit);
+        // Ctrl-C in a form with typed input asks first, as Esc does.
+        if mode == Mode::Form && forms::has_typed_input(model) {
+            forms::on_key(model, fx, key, Some(Action::Cancel));
+        } else {
+            fx.push(Effect::Quit);
+        }
         return;
     }
     match mode {
@@ -84,7 +109,7 @@ fn on_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent) {
             dialogs::on_key(model, fx, key, action)
         }
         Mode::Help => on_help_key(model, fx, action),
-        Mode::Details => {
+        Mode::Details | Mode::DeletedDetails => {
             if let Some(action) = action {
                 details::on_action(model, fx, action);
             }
@@ -153,14 +178,20 @@ fn set_filter(model: &mut Model, text: &str) {
     model.list_mut().set_filter(text);
 }
 
-/// In the filter: `Enter` keeps it and returns to the list, `Esc` clears it;
-/// other keys edit the text.
+/// In the filter: `Enter` keeps it and returns to the list, `Esc` drops the
+/// edit and puts back the filter kept before; other keys edit the text.
 fn on_filter_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
     match action {
-        Some(Action::Confirm) => model.filter_input = None,
+        Some(Action::Confirm) => {
+            model.filter_input = None;
+            model.filter_before = None;
+        }
         Some(Action::Back) => {
             model.filter_input = None;
-            set_filter(model, "");
+            let kept = model.filter_before.take().unwrap_or_default();
+            if model.list().filter() != kept {
+                set_filter(model, &kept);
+            }
         }
         Some(Action::Down) => model.list_mut().nav(1),
         Some(Action::Up) => model.list_mut().nav(-1),
@@ -217,14 +248,31 @@ fn on_list_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
             model.list_mut().toggle_mark();
             model.list_mut().nav(1);
         }
-        Action::Filter => model.filter_input = Some(Input::new(model.list().filter().to_owned())),
-        Action::Back => {
-            model.list_mut().set_filter("");
-            model.list_mut().clear_marks();
+        Action::MarkAll => model.list_mut().mark_visible(),
+        Action::ClearMarks => model.list_mut().clear_marks(),
+        Action::Filter => {
+            let kept = model.list().filter().to_owned();
+            model.filter_input = Some(Input::new(kept.clone()));
+            model.filter_before = Some(kept);
         }
+        // One thing at a time: the filter first, the marks once it is gone.
+        Action::Back if !model.list().filter().is_empty() => model.list_mut().set_filter(""),
+        Action::Back => model.list_mut().clear_marks(),
         Action::Sort => {
             let next = model.list().sort().next();
             model.list_mut().set_sort(next);
+        }
+        Action::ReverseSort => model.list_mut().reverse(),
+        Action::Undo => undo_delete(model, fx),
+        Action::ToggleMouse => {
+            model.mouse = !model.mouse;
+            fx.push(Effect::MouseCapture(model.mouse));
+            let text = if model.mouse {
+                "mouse on: click rows and tabs"
+            } else {
+                "mouse off: the terminal selects text (M turns it back on)"
+            };
+            model.toast(text, false);
         }
         Action::SwitchView => model.switch_view(),
         Action::Details => details::open(model, fx),
@@ -264,8 +312,14 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::Restore => model
             .overlays
             .push(Overlay::Form(super::form::Form::restore())),
-        Action::Recover if !live => dialogs::confirm_recover(model),
-        Action::Purge if !live => dialogs::confirm_purge(model),
+        Action::Recover if !live => {
+            let names = model.deleted().targets();
+            dialogs::confirm_recover(model, names)
+        }
+        Action::Purge if !live => {
+            let names = model.deleted().targets();
+            dialogs::confirm_purge(model, names)
+        }
         Action::CopyValue if live => {
             if let Some(props) = selected {
                 details::copy_value(model, fx, &props.name, None);
@@ -342,4 +396,31 @@ fn confirm_delete(model: &mut Model) {
         None,
         false,
     );
+}
+
+/// `u` after a delete: recovers what it removed, while the offer stands.
+fn undo_delete(model: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(undo) = model.undo.take() else {
+        model.toast("nothing to undo", false);
+        return;
+    };
+    if undo.route != model.active_vault || model.now > undo.until {
+        model.toast("nothing to undo", false);
+        return;
+    }
+    if undo.names.len() > 1 {
+        model.bulk = Some(super::model::Bulk {
+            verb: "recovered",
+            total: undo.names.len(),
+            ok: 0,
+            failed: Vec::new(),
+        });
+    }
+    for name in undo.names {
+        let pending = Pending::Recover {
+            name: name.clone(),
+            then: None,
+        };
+        model.send(fx, VaultCmd::Recover { name }, pending);
+    }
 }

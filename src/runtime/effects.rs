@@ -17,6 +17,7 @@ pub(super) struct Performer<'a> {
     pub workers: &'a [mpsc::Sender<WorkerInput>],
     pub clipboard: &'a mut Clipboard,
     pub answers: &'a mpsc::UnboundedSender<Msg>,
+    pub mouse: Option<&'a mut super::event_loop::MouseSwitch>,
 }
 
 impl Performer<'_> {
@@ -32,6 +33,11 @@ impl Performer<'_> {
                 });
             }
             Effect::Copy(clip) => self.clipboard.copy(&clip),
+            Effect::MouseCapture(on) => {
+                if let Some(switch) = self.mouse.as_mut() {
+                    switch(on);
+                }
+            }
             Effect::Quit => {
                 self.clipboard.clear_now();
                 return true;

@@ -5,7 +5,7 @@
 
 use std::io;
 use std::task::Poll;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
 use futures::Stream;
@@ -27,7 +27,7 @@ use crate::vault::{VaultEvent, WorkerInput};
 /// Builds the model from the config: keymap overrides (warnings shown as a
 /// toast), colours off under `NO_COLOR`.
 pub fn initial_model(config: &Config, vault_label: String, is_local: bool) -> Model {
-    let mut keymap = Keymap::default_keymap();
+    let mut keymap = Keymap::configured(config.clipboard_clear_seconds);
     let warnings = keymap.apply_overrides(&config.keymap);
     let mut model = Model::new(vault_label, is_local, keymap, OffsetDateTime::now_utc());
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -57,6 +57,7 @@ pub async fn run_vaults(config: &Config, vaults: Vec<VaultConn>) -> Result<(), A
     };
     let mut model = initial_model(config, first.label.clone(), first.is_local);
     let mut wiring = wire(&mut model, vaults);
+    wiring.mouse = Some(Box::new(tui::set_mouse_capture));
     let clipboard = Clipboard::new(
         clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
         Duration::from_secs(config.clipboard_clear_seconds),
@@ -86,7 +87,13 @@ pub const TICK: Duration = Duration::from_millis(250);
 pub struct Wiring {
     senders: Vec<mpsc::Sender<WorkerInput>>,
     events: mpsc::Receiver<Msg>,
+    /// Turns the terminal's mouse reporting on or off; none without a
+    /// real terminal (tests).
+    pub mouse: Option<MouseSwitch>,
 }
+
+/// What `Effect::MouseCapture` calls.
+pub type MouseSwitch = Box<dyn FnMut(bool) + Send>;
 
 /// Connects the vaults to the model; the first is the one the model was made
 /// for, the others join the vault picker.
@@ -109,7 +116,11 @@ pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
             let _ = tx.send(Msg::WorkerStopped { route }).await;
         });
     }
-    Wiring { senders, events }
+    Wiring {
+        senders,
+        events,
+        mouse: None,
+    }
 }
 
 /// The loop proper, over any backend and any stream of terminal events, so
@@ -149,6 +160,7 @@ where
             workers: &wiring.senders,
             clipboard: &mut clipboard,
             answers: &answers_tx,
+            mouse: wiring.mouse.as_mut(),
         };
         for msg in msgs.drain(..) {
             let is_tick = matches!(msg, Msg::Tick(_));
@@ -174,7 +186,7 @@ where
         }
         tokio::select! {
             ev = input.next() => match ev {
-                Some(Ok(ev)) => msgs.extend(to_msg(ev, model, &ui_state)),
+                Some(Ok(ev)) => msgs.extend(to_msg(ev, model, &mut ui_state)),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
@@ -196,7 +208,7 @@ where
         while let Ok(msg) = answers.try_recv() {
             msgs.push(msg);
         }
-        drain_input(&mut input, model, &ui_state, &mut msgs).await?;
+        drain_input(&mut input, model, &mut ui_state, &mut msgs).await?;
     }
 }
 
@@ -207,7 +219,7 @@ where
 async fn drain_input<S>(
     input: &mut S,
     model: &Model,
-    ui_state: &UiState,
+    ui_state: &mut UiState,
     msgs: &mut Vec<Msg>,
 ) -> Result<(), AppError>
 where
@@ -223,9 +235,12 @@ where
     }
 }
 
+/// Two clicks on one row closer than this open it.
+const DOUBLE_CLICK: Duration = Duration::from_millis(400);
+
 /// Terminal events as messages; the mouse wheel moves like the arrow keys
 /// and a click selects the row under it.
-fn to_msg(ev: Event, model: &Model, ui_state: &UiState) -> Option<Msg> {
+fn to_msg(ev: Event, model: &Model, ui_state: &mut UiState) -> Option<Msg> {
     match ev {
         Event::Key(key) => Some(Msg::Key(key)),
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
@@ -237,7 +252,22 @@ fn to_msg(ev: Event, model: &Model, ui_state: &UiState) -> Option<Msg> {
             MouseEventKind::ScrollUp => {
                 Some(Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)))
             }
-            MouseEventKind::Down(_) => ui::list_row_at(model, ui_state, m.row).map(Msg::SelectRow),
+            MouseEventKind::Down(_) => {
+                if let Some(view) = ui::tab_at(model, ui_state, m.column, m.row) {
+                    return Some(Msg::SelectView(view));
+                }
+                let row = ui::list_row_at(model, ui_state, m.row)?;
+                let now = Instant::now();
+                let double = ui_state
+                    .last_click
+                    .is_some_and(|(at, r)| r == row && now.duration_since(at) < DOUBLE_CLICK);
+                ui_state.last_click = (!double).then_some((now, row));
+                Some(if double {
+                    Msg::OpenRow(row)
+                } else {
+                    Msg::SelectRow(row)
+                })
+            }
             _ => None,
         },
         _ => None,

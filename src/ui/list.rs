@@ -17,7 +17,13 @@ use crate::app::rows::{ListRow, ListView, Rows};
 use crate::app::{Model, View};
 use crate::vault::{DeletedSecret, SecretProps};
 
-pub(super) fn render_tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+pub(super) fn render_tabs(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    state: &mut UiState,
+    theme: &Theme,
+) {
     let tab = |label: String, on: bool| {
         if on {
             Span::styled(format!(" {label} "), theme.selected().patch(theme.accent()))
@@ -33,17 +39,25 @@ pub(super) fn render_tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &
         }
     };
     let mut spans = Vec::new();
+    let mut x = area.x;
+    state.tabs.clear();
     for view in View::ALL {
         if !spans.is_empty() {
             spans.push(Span::raw(" "));
+            x = x.saturating_add(1);
         }
         let label = format!("{} ({})", view.title(), count(model.list_of(view)));
-        spans.push(tab(label, model.view == view));
+        let span = tab(label, model.view == view);
+        let end = x.saturating_add(clamp16(span.width()));
+        state.tabs.push((x..end.min(area.right()), view));
+        x = end;
+        spans.push(span);
     }
     let list = model.list();
     let (sort, filter, marked) = (list.sort(), list.filter(), list.marked_count());
+    let reversed = if list.reversed() { " (reversed)" } else { "" };
     spans.push(Span::styled(
-        format!("  sort: {}", sort.label()),
+        format!("  sort: {}{reversed}", sort.label()),
         theme.dim(),
     ));
     if !filter.is_empty() && model.filter_input.is_none() {
@@ -53,7 +67,14 @@ pub(super) fn render_tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &
         ));
     }
     if marked > 0 {
-        spans.push(Span::styled(format!("  {marked} marked"), theme.warn()));
+        let hidden = match list.hidden_marked() {
+            0 => String::new(),
+            n => format!(" ({n} hidden)"),
+        };
+        spans.push(Span::styled(
+            format!("  {marked} marked{hidden}"),
+            theme.warn(),
+        ));
     }
     // The zone every time on screen is in, once, when there is room.
     let zone = format!(" {} ", model.zone.label());

@@ -26,6 +26,10 @@ pub struct UiState {
     /// Where the last frame drew the list's rows (empty when no list showed).
     pub list_rows: Rect,
     pub versions_offset: usize,
+    /// Where each tab of the top line was drawn (columns), for clicks.
+    pub tabs: Vec<(std::ops::Range<u16>, crate::app::View)>,
+    /// The last click on a list row (when, which row), to tell a double-click.
+    pub last_click: Option<(std::time::Instant, usize)>,
 }
 
 /// Draws the whole screen for the model.
@@ -33,16 +37,24 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     let theme = Theme::new(model.color);
     state.list_rows = Rect::default();
     let filter_rows = u16::from(model.filter_input.is_some() && model.details.is_none());
+    // A second line of key hints when they do not fit in one and the screen
+    // has rows to spare.
+    let area = frame.area();
+    let hint_rows = if area.height >= 20 {
+        status::hint_rows(model, area.width)
+    } else {
+        1
+    };
     let [tabs, body, filter, status_area, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(filter_rows),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(hint_rows),
     ])
     .areas(frame.area());
 
-    list::render_tabs(frame, tabs, model, &theme);
+    list::render_tabs(frame, tabs, model, state, &theme);
     match &model.details {
         Some(details) => details::render(frame, body, model, details, state, &theme),
         None => list::render(frame, body, model, state, &theme),
@@ -74,6 +86,19 @@ pub fn list_row_at(model: &Model, state: &UiState, y: u16) -> Option<usize> {
     }
     let index = state.list_offsets[model.view.index()] + usize::from(y - rows.y);
     (index < model.list().len()).then_some(index)
+}
+
+/// The tab under column `x` of the top line, for clicks; `None` under an
+/// overlay.
+pub fn tab_at(model: &Model, state: &UiState, x: u16, y: u16) -> Option<crate::app::View> {
+    if !model.overlays.is_empty() || y != 0 {
+        return None;
+    }
+    state
+        .tabs
+        .iter()
+        .find(|(cols, _)| cols.contains(&x))
+        .map(|(_, view)| *view)
 }
 
 /// The rows a page key should move: the list's height in the last frame.

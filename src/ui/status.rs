@@ -84,6 +84,16 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 /// The key hints of the mode in use, from the keymap's `hint`s, leaving
 /// out what would do nothing here. Dialogs and forms carry their own.
 pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let lines = hint_lines(model, area.width, area.height);
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| Line::from(styled_hints(&l, theme)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The hints of the mode in use, laid out in at most `rows` lines of `width`.
+pub(super) fn hint_lines(model: &Model, width: u16, rows: u16) -> Vec<String> {
     let mode = model.mode();
     let text = match mode {
         Mode::Form | Mode::Confirm | Mode::TypedConfirm | Mode::Conflict | Mode::Picker => {
@@ -92,8 +102,36 @@ pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: 
         Mode::Filter => format!("type to filter · {}", hint_line(model, mode)),
         _ => hint_line(model, mode),
     };
-    let text = fitted_hints(&text, usize::from(area.width));
-    frame.render_widget(Paragraph::new(text).style(theme.dim()), area);
+    fitted_hints(&text, usize::from(width), usize::from(rows.max(1)))
+}
+
+/// How many lines the hints of the mode in use need at `width` (one or two).
+pub(super) fn hint_rows(model: &Model, width: u16) -> u16 {
+    let one = hint_lines(model, width, 1);
+    let all = hint_lines(model, width, 2);
+    if all.len() > one.len() || all.concat().len() > one.concat().len() {
+        2
+    } else {
+        1
+    }
+}
+
+/// `Enter details` as a key (accented) and what it does (dimmed).
+fn styled_hints<'a>(line: &str, theme: &Theme) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    for (i, hint) in line.split(" · ").enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme.dim()));
+        }
+        match hint.split_once(' ') {
+            Some((keys, label)) => {
+                spans.push(Span::styled(keys.to_owned(), theme.accent()));
+                spans.push(Span::styled(format!(" {label}"), theme.dim()));
+            }
+            None => spans.push(Span::styled(hint.to_owned(), theme.dim())),
+        }
+    }
+    spans
 }
 
 /// `Enter details · n new · …` for `mode`, from the keymap.
@@ -108,34 +146,54 @@ pub(super) fn hint_line(model: &Model, mode: Mode) -> String {
         .join(" · ")
 }
 
-/// As many whole hints as fit in `width`, never half of one; help (`?`)
-/// is the last to go, since it lists the rest.
-fn fitted_hints(line: &str, width: usize) -> String {
-    if text_width(line) <= width {
-        return line.to_owned();
+/// As many whole hints as fit in `rows` lines of `width`, never half of
+/// one; help (`?`) is the last to go, since it lists the rest.
+fn fitted_hints(line: &str, width: usize, rows: usize) -> Vec<String> {
+    if line.is_empty() {
+        return Vec::new();
     }
-    let hints: Vec<&str> = line.split(" · ").collect();
-    let help = hints.iter().position(|h| h.ends_with(" help"));
-    let reserve = help.map_or(0, |i| text_width(hints[i]) + 3);
-    let mut out = String::new();
-    for (i, hint) in hints.iter().enumerate() {
-        if Some(i) == help {
-            continue;
+    let mut hints: Vec<&str> = line.split(" · ").collect();
+    let help = hints
+        .iter()
+        .position(|h| h.ends_with(" help"))
+        .map(|i| hints.remove(i));
+    let mut lines: Vec<String> = vec![String::new()];
+    for hint in hints {
+        let w = text_width(hint);
+        let used = lines.last().map_or(0, |l| text_width(l));
+        let sep = if used == 0 { 0 } else { 3 };
+        if used + sep + w <= width {
+            if let Some(last) = lines.last_mut() {
+                if sep > 0 {
+                    last.push_str(" · ");
+                }
+                last.push_str(hint);
+            }
+        } else if lines.len() < rows && w <= width {
+            lines.push(hint.to_owned());
         }
-        let sep = if out.is_empty() { 0 } else { 3 };
-        if text_width(&out) + sep + text_width(hint) + reserve > width {
-            break;
-        }
-        if sep > 0 {
-            out.push_str(" · ");
-        }
-        out.push_str(hint);
     }
-    if let Some(i) = help {
-        if !out.is_empty() {
-            out.push_str(" · ");
+    if let Some(help) = help {
+        // Hints leave the end of the last line until help fits there.
+        while let Some(last) = lines.last_mut() {
+            let used = text_width(last);
+            if used == 0 {
+                if text_width(help) <= width {
+                    last.push_str(help);
+                }
+                break;
+            }
+            if used + 3 + text_width(help) <= width {
+                last.push_str(" · ");
+                last.push_str(help);
+                break;
+            }
+            match last.rfind(" · ") {
+                Some(cut) => last.truncate(cut),
+                None => last.clear(),
+            }
         }
-        out.push_str(hints[i]);
     }
-    out
+    lines.retain(|l| !l.is_empty());
+    lines
 }
