@@ -385,6 +385,7 @@ fn confirm_delete(model: &mut Model) {
     if names.len() > 8 {
         lines.push(format!("  … and {} more", names.len() - 8));
     }
+    lines.extend(dialogs::hidden_marks_line(model));
     lines.push(String::new());
     lines.push(format!("It stays recoverable until {until} ({days} days)."));
     lines.push("Find it in the Deleted view (Tab) to recover or purge it.".to_owned());

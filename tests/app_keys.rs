@@ -1,0 +1,256 @@
+//! The pure update, keys people expect: marks that survive the filter,
+//! reverse sort, undo after a delete, recover and purge from a deleted
+//! secret's details, Ctrl-C in a form, the mouse.
+
+mod app_common;
+
+use app_common::*;
+use kvtui::app::effect::Effect;
+use kvtui::app::keymap::Mode;
+use kvtui::app::rows::ListView;
+use kvtui::app::{Msg, Overlay, View, update};
+use kvtui::vault::{VaultCmd, VaultEventKind};
+use time::Duration;
+
+fn visible_names(model: &kvtui::app::Model) -> Vec<String> {
+    let list = model.list();
+    (0..list.len())
+        .filter_map(|i| list.props_at(i).map(|p| p.name.to_string()))
+        .collect()
+}
+
+fn confirm_text(model: &kvtui::app::Model) -> String {
+    match model.overlays.last() {
+        Some(Overlay::Confirm(c)) => format!("{}\n{}", c.title, c.lines.join("\n")),
+        other => panic!("no confirmation on top: {other:?}"),
+    }
+}
+
+#[test]
+fn esc_clears_the_filter_first_and_keeps_the_marks() {
+    let mut model = loaded_model();
+    press(&mut model, "space space");
+    assert_eq!(model.list().marked_count(), 2);
+    press(&mut model, "/");
+    type_text(&mut model, "config");
+    press(&mut model, "enter esc");
+    assert_eq!(model.list().filter(), "");
+    assert_eq!(
+        model.list().marked_count(),
+        2,
+        "Esc on a filter keeps marks"
+    );
+    press(&mut model, "esc");
+    assert_eq!(model.list().marked_count(), 0, "then Esc clears the marks");
+}
+
+#[test]
+fn marks_hidden_by_the_filter_are_counted_where_they_act() {
+    let mut model = loaded_model();
+    // api-key and app-config, then a filter that shows only db-password.
+    press(&mut model, "space space");
+    press(&mut model, "/");
+    type_text(&mut model, "db-pass");
+    press(&mut model, "enter");
+    assert_eq!(model.list().hidden_marked(), 2);
+    press(&mut model, "d");
+    let text = confirm_text(&model);
+    assert!(text.contains("Delete 2 secrets?"), "{text}");
+    assert!(
+        text.contains("2 of them are hidden by the filter"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_key_marks_every_shown_row_and_one_clears_them() {
+    let mut model = loaded_model();
+    press(&mut model, "/");
+    // feature-flag has no "a" followed by a "p" anywhere.
+    type_text(&mut model, "ap");
+    press(&mut model, "enter");
+    let shown = model.list().len();
+    assert!((2..5).contains(&shown), "{shown}");
+    press(&mut model, "A");
+    assert_eq!(model.list().marked_count(), shown);
+    assert_eq!(model.list().hidden_marked(), 0);
+    press(&mut model, "ctrl-u");
+    assert_eq!(model.list().marked_count(), 0);
+}
+
+#[test]
+fn reverse_sort_turns_the_order_around_and_back() {
+    let mut model = loaded_model();
+    let forward = visible_names(&model);
+    press(&mut model, "O");
+    let mut backward = visible_names(&model);
+    assert!(model.list().reversed());
+    backward.reverse();
+    assert_eq!(backward, forward);
+    press(&mut model, "O");
+    assert_eq!(visible_names(&model), forward);
+}
+
+#[test]
+fn undo_recovers_what_the_last_delete_removed_while_offered() {
+    let mut model = loaded_model();
+    let reqs = reqs_of(press(&mut model, "d enter"));
+    let (id, cmd) = only_cmd(&reqs);
+    let VaultCmd::Delete { name } = cmd else {
+        panic!("{cmd:?}")
+    };
+    let name = name.to_string();
+    update(
+        &mut model,
+        event(id, VaultEventKind::Deleted(Box::new(deleted(&name)))),
+    );
+    let toast = model.toast.clone().unwrap();
+    assert!(toast.text.contains("u undo"), "{}", toast.text);
+    let hints = model.keymap.hints(Mode::List);
+    assert!(hints.iter().any(|(_, h)| h == "u undo"), "{hints:?}");
+
+    let reqs = reqs_of(press(&mut model, "u"));
+    let (_, cmd) = only_cmd(&reqs);
+    assert!(
+        matches!(cmd, VaultCmd::Recover { name: n } if n.as_str() == name),
+        "{cmd:?}"
+    );
+    assert!(model.undo.is_none());
+    assert!(reqs_of(press(&mut model, "u")).is_empty(), "only once");
+}
+
+#[test]
+fn the_undo_offer_expires() {
+    let mut model = loaded_model();
+    let reqs = reqs_of(press(&mut model, "d enter"));
+    let (id, _) = only_cmd(&reqs);
+    update(
+        &mut model,
+        event(id, VaultEventKind::Deleted(Box::new(deleted("api-key")))),
+    );
+    assert!(model.undo.is_some());
+    update(&mut model, Msg::Tick(NOW + Duration::seconds(30)));
+    assert!(model.undo.is_none());
+    assert!(!model.offers(kvtui::app::keymap::Action::Undo));
+    assert!(reqs_of(press(&mut model, "u")).is_empty());
+}
+
+#[test]
+fn a_deleted_secrets_details_recover_and_purge() {
+    let mut model = loaded_model();
+    press(&mut model, "tab enter");
+    assert_eq!(model.mode(), Mode::DeletedDetails);
+    press(&mut model, "r");
+    assert!(confirm_text(&model).contains("Recover legacy-token?"));
+    let reqs = reqs_of(press(&mut model, "enter"));
+    assert!(
+        matches!(&only_cmd(&reqs).1, VaultCmd::Recover { name } if name.as_str() == "legacy-token")
+    );
+    assert!(model.details.is_none(), "details close once recovered");
+
+    let mut model = loaded_model();
+    press(&mut model, "tab enter P");
+    assert_eq!(model.mode(), Mode::TypedConfirm);
+    // Key Vault names are case-insensitive, and so is the typed one.
+    type_text(&mut model, "LEGACY-TOKEN");
+    let reqs = reqs_of(press(&mut model, "enter"));
+    assert!(matches!(&only_cmd(&reqs).1, VaultCmd::Purge { .. }));
+}
+
+#[test]
+fn a_mismatched_purge_name_says_why() {
+    let mut model = loaded_model();
+    press(&mut model, "tab P");
+    type_text(&mut model, "legacy");
+    assert!(reqs_of(press(&mut model, "enter")).is_empty());
+    let toast = model.toast.clone().unwrap();
+    assert!(toast.text.contains("is not legacy-token"), "{}", toast.text);
+}
+
+#[test]
+fn ctrl_c_in_a_form_with_typed_input_asks_like_esc() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    let fx = press(&mut model, "ctrl-c");
+    assert!(quits(&fx), "an untouched form: Ctrl-C quits");
+
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "draft");
+    let fx = press(&mut model, "ctrl-c");
+    assert!(!quits(&fx));
+    assert!(confirm_text(&model).contains("Discard this form?"));
+    assert!(quits(&press(&mut model, "ctrl-c")), "a second Ctrl-C quits");
+}
+
+#[test]
+fn q_goes_back_in_details_help_and_dialogs_and_quits_only_from_the_list() {
+    let mut model = loaded_model();
+    press(&mut model, "enter");
+    assert!(!quits(&press(&mut model, "q")));
+    assert!(model.details.is_none());
+    press(&mut model, "?");
+    assert!(!quits(&press(&mut model, "q")));
+    assert!(model.overlays.is_empty());
+    press(&mut model, "d");
+    assert!(!quits(&press(&mut model, "q")));
+    assert!(model.overlays.is_empty());
+    assert!(quits(&press(&mut model, "q")));
+}
+
+#[test]
+fn clicks_switch_tabs_and_a_double_click_opens_details() {
+    let mut model = loaded_model();
+    update(&mut model, Msg::SelectView(View::Deleted));
+    assert_eq!(model.view, View::Deleted);
+    update(&mut model, Msg::SelectView(View::Secrets));
+    let reqs = reqs_of(update(&mut model, Msg::OpenRow(2)));
+    assert_eq!(model.list().selected(), 2);
+    let details = model.details.as_ref().expect("details open");
+    assert_eq!(details.props.name.as_str(), visible_names(&model)[2]);
+    assert!(
+        reqs.iter()
+            .any(|r| matches!(r.cmd, VaultCmd::ListVersions { .. }))
+    );
+    // A tab click from details closes them (their requests stop).
+    let fx = update(&mut model, Msg::SelectView(View::Expiring));
+    assert!(model.details.is_none());
+    assert_eq!(model.view, View::Expiring);
+    assert!(!cancels(&fx).is_empty());
+}
+
+#[test]
+fn the_tab_under_a_click_is_found_where_it_was_drawn() {
+    let model = loaded_model();
+    let mut state = kvtui::ui::UiState::default();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| kvtui::ui::render(f, &model, &mut state))
+        .unwrap();
+    let line: String = (0..80)
+        .map(|x| terminal.backend().buffer()[(x, 0)].symbol().to_owned())
+        .collect();
+    let at = |word: &str| u16::try_from(line.find(word).unwrap()).unwrap();
+    assert_eq!(
+        kvtui::ui::tab_at(&model, &state, at("Deleted") + 2, 0),
+        Some(View::Deleted)
+    );
+    assert_eq!(
+        kvtui::ui::tab_at(&model, &state, at("Expiring"), 0),
+        Some(View::Expiring)
+    );
+    assert_eq!(kvtui::ui::tab_at(&model, &state, at("Deleted"), 1), None);
+}
+
+#[test]
+fn a_key_turns_mouse_capture_off_and_on() {
+    let mut model = loaded_model();
+    let fx = press(&mut model, "M");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::MouseCapture(false))),
+        "{fx:?}"
+    );
+    assert!(!model.mouse);
+    let fx = press(&mut model, "M");
+    assert!(fx.iter().any(|e| matches!(e, Effect::MouseCapture(true))));
+}
