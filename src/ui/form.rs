@@ -86,6 +86,48 @@ fn value_rows(editor: &ValueEditor, width: usize) -> (Vec<String>, (usize, usize
     (rows, (line - first, cursor_x.min(width - 1)))
 }
 
+/// The part of a one-line input that fits in `width` columns around the
+/// cursor (at display column `cursor`), `…` where it is cut, and the
+/// cursor's column within it: a long line scrolls sideways, never wraps.
+fn line_window(text: &str, cursor: usize, width: usize) -> (String, usize) {
+    let cells: Vec<(char, usize)> = text
+        .chars()
+        .map(|c| (c, visible::width(c.encode_utf8(&mut [0; 4]))))
+        .collect();
+    let total: usize = cells.iter().map(|(_, w)| w).sum();
+    if total < width {
+        return (text.to_owned(), cursor);
+    }
+    // The first cell shown: far enough that the cursor fits before the edge.
+    let mut skip = 0;
+    let mut before = cursor;
+    while before + 2 > width && skip < cells.len() {
+        before -= cells[skip].1.min(before);
+        skip += 1;
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    if skip > 0 {
+        out.push('…');
+        used += 1;
+        // The `…` takes the first shown cell's place.
+        if let Some((_, w)) = cells.get(skip) {
+            before = before.saturating_sub(*w).saturating_add(1);
+            skip += 1;
+        }
+    }
+    let rest: usize = cells[skip.min(cells.len())..].iter().map(|(_, w)| w).sum();
+    for &(c, w) in &cells[skip.min(cells.len())..] {
+        if used + w + usize::from(used + rest > width) > width {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    (out, before.min(width.saturating_sub(1)))
+}
+
 /// The value's summary beside its label: lines, size, and whether it shows.
 fn value_summary(editor: &ValueEditor) -> String {
     if editor.is_empty() {
@@ -163,8 +205,10 @@ fn field_lines<'a>(
             ]));
         }
     } else {
-        out.cursor = focused.then_some((0, LABEL_W + 2 + f.cursor()));
-        let mut spans = vec![marker, label, Span::styled(f.value(), value_style)];
+        let width = if focused { value_w } else { value_w.min(60) };
+        let (shown, cursor_x) = line_window(f.value(), f.cursor(), width.max(2));
+        out.cursor = focused.then_some((0, LABEL_W + 2 + cursor_x));
+        let mut spans = vec![marker, label, Span::styled(shown, value_style)];
         let hint = match f.kind {
             FieldKind::Flag => "  (Space toggles)",
             FieldKind::Date if f.value().is_empty() => "YYYY-MM-DD, YYYY-MM-DDTHH:MM or +90d",
@@ -187,64 +231,140 @@ pub(super) fn render(frame: &mut Frame, model: &Model, form: &Form, theme: &Them
     let area = frame.area();
     let width = FORM_W.min(area.width);
     let value_w = usize::from(width.saturating_sub(2)).saturating_sub(LABEL_W + 2);
-    let mut lines = Vec::new();
+    let mut body = Vec::new();
     let mut cursor = None;
     for (i, f) in form.fields.iter().enumerate() {
         let field = field_lines(model, f, i == form.focus, value_w, theme);
         if let Some((row, col)) = field.cursor {
-            cursor = Some((lines.len() + row, col));
+            cursor = Some((body.len() + row, col));
         }
-        lines.extend(field.lines);
+        body.extend(field.lines);
     }
-    lines.push(Line::raw(""));
+    let mut footer = vec![Line::raw("")];
     if form.reading_file {
-        lines.push(Line::styled("reading the value file…", theme.dim()));
+        footer.push(Line::styled("reading the value file…", theme.dim()));
     } else if form.submitting.is_some() {
-        lines.push(Line::styled("saving…", theme.dim()));
+        footer.push(Line::styled("saving…", theme.dim()));
     } else if let Some(err) = &form.error {
-        lines.push(Line::styled(format!("✗ {err}"), theme.error()));
+        footer.push(Line::styled(format!("✗ {err}"), theme.error()));
     }
-    lines.push(Line::styled(hint_line(model, Mode::Form), theme.dim()));
-    draw_box(frame, &form.title(), lines, width, cursor, theme);
+    footer.push(Line::styled(hint_line(model, Mode::Form), theme.dim()));
+    draw_box(
+        frame,
+        &form.title(),
+        FormLines { body, footer },
+        width,
+        cursor,
+        theme,
+    );
 }
 
-/// The form's bordered box, as tall as its wrapped lines, with the cursor
-/// placed at `(row, column)` inside it.
+/// A form's fields, which scroll, and what stays at its bottom (the save
+/// state or refusal, and the key hints).
+struct FormLines<'a> {
+    body: Vec<Line<'a>>,
+    footer: Vec<Line<'a>>,
+}
+
+/// Rows `line` takes once wrapped to `width`.
+fn rows_of(line: &Line<'_>, width: usize) -> usize {
+    line.width().max(1).div_ceil(width.max(1))
+}
+
+/// The first body line to draw so that line `cursor` shows in `room` rows.
+fn scroll_to(body: &[Line<'_>], width: usize, cursor: usize, room: usize) -> usize {
+    let mut first = 0;
+    let rows = |from: usize| -> usize {
+        body[from..=cursor.min(body.len().saturating_sub(1))]
+            .iter()
+            .map(|l| rows_of(l, width))
+            .sum()
+    };
+    while first < cursor && rows(first) > room {
+        first += 1;
+    }
+    first
+}
+
+/// The form's bordered box, as tall as its wrapped lines or the screen.
+/// When the fields do not fit they scroll to keep the cursor in view, and
+/// the footer (refusal, key hints) stays at the bottom; the cursor is put
+/// at `(row, column)` of the body.
 fn draw_box(
     frame: &mut Frame,
     title: &str,
-    lines: Vec<Line<'_>>,
+    lines: FormLines<'_>,
     width: u16,
     cursor: Option<(usize, usize)>,
     theme: &Theme,
 ) {
     let inner_w = width.saturating_sub(2).max(1) as usize;
-    let height: usize = lines
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(inner_w))
-        .sum::<usize>()
-        + 2;
-    let rect = popup(frame.area(), width, clamp16(height));
+    let body_rows: usize = lines.body.iter().map(|l| rows_of(l, inner_w)).sum();
+    let footer_rows: usize = lines.footer.iter().map(|l| rows_of(l, inner_w)).sum();
+    let rect = popup(frame.area(), width, clamp16(body_rows + footer_rows + 2));
     frame.render_widget(Clear, rect);
-    let block = Block::bordered()
+    let inner_h = usize::from(rect.height.saturating_sub(2));
+    // The footer keeps its rows (down to one, the hints) before the fields.
+    let footer_rows = footer_rows.min(inner_h.saturating_sub(1).max(1));
+    let room = inner_h.saturating_sub(footer_rows);
+    let cursor_line = cursor.map_or(0, |(row, _)| row);
+    let first = if body_rows > room {
+        scroll_to(&lines.body, inner_w, cursor_line, room)
+    } else {
+        0
+    };
+    let shown_rows: usize = lines.body[first..]
+        .iter()
+        .map(|l| rows_of(l, inner_w))
+        .sum();
+    let mut block = Block::bordered()
         .title(format!(" {title} "))
         .border_style(theme.border(false));
+    if first > 0 || shown_rows > room {
+        let more = match (first > 0, shown_rows > room) {
+            (true, true) => " ↑↓ more fields ",
+            (true, false) => " ↑ more fields ",
+            _ => " ↓ more fields ",
+        };
+        block = block.title_bottom(Line::styled(more, theme.dim()).right_aligned());
+    }
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let body_area = ratatui::layout::Rect {
+        height: clamp16(room),
+        ..inner
+    };
+    let footer_area = ratatui::layout::Rect {
+        y: inner.y.saturating_add(clamp16(room)),
+        height: clamp16(footer_rows),
+        ..inner
+    };
+    // The cursor's screen row: the wrapped rows of the lines above it.
+    let cursor_y: usize = lines
+        .body
+        .iter()
+        .take(cursor_line)
+        .skip(first)
+        .map(|l| rows_of(l, inner_w))
+        .sum();
+    let body: Vec<Line> = lines.body.into_iter().skip(first).collect();
+    frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), body_area);
+    // The hints are the footer's last line: they show even when it is cut.
+    let skip = lines.footer.len().saturating_sub(footer_rows);
+    let footer: Vec<Line> = lines.footer.into_iter().skip(skip).collect();
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        rect,
+        Paragraph::new(footer).wrap(Wrap { trim: false }),
+        footer_area,
     );
-    let Some((row, col)) = cursor else {
+    let Some((_, col)) = cursor else {
         return;
     };
-    let inner = rect.inner(ratatui::layout::Margin::new(1, 1));
     let x = inner
         .x
         .saturating_add(clamp16(col))
         .min(inner.right().saturating_sub(1));
-    let y = inner.y.saturating_add(clamp16(row));
-    if y < inner.bottom() {
+    let y = body_area.y.saturating_add(clamp16(cursor_y));
+    if y < body_area.bottom() {
         frame.set_cursor_position((x, y));
     }
 }
