@@ -68,7 +68,11 @@ fn a_form_taller_than_the_screen_keeps_the_focused_field_and_hints_in_view() {
     let tags = draw(&model, 60, 12);
     // The long line scrolls sideways to its end, where the cursor is.
     let line = tags.text.lines().find(|l| l.contains("Tags")).unwrap();
-    assert!(line.contains("…vvvv"), "the focused tags show:\n{}", tags.text);
+    assert!(
+        line.contains("…vvvv"),
+        "the focused tags show:\n{}",
+        tags.text
+    );
     // Moving to the last field and back to the first scrolls both ways.
     press(&mut model, "tab tab tab");
     let down = draw(&model, 60, 12);
@@ -94,14 +98,13 @@ fn a_form_taller_than_the_screen_keeps_the_focused_field_and_hints_in_view() {
 fn a_long_refusal_never_pushes_the_hints_out() {
     let mut model = crowded_form();
     if let Some(kvtui::app::Overlay::Form(form)) = model.overlays.last_mut() {
-        form.error = Some(format!("the vault refused: {}", "very long reason ".repeat(30)));
+        form.error = Some(format!(
+            "the vault refused: {}",
+            "very long reason ".repeat(30)
+        ));
     }
     let drawn = draw(&model, 60, 15);
-    assert!(
-        row_of(&drawn, "Ctrl-S submit").is_some(),
-        "{}",
-        drawn.text
-    );
+    assert!(row_of(&drawn, "Ctrl-S submit").is_some(), "{}", drawn.text);
     assert!(drawn.text.contains("✗ the vault refused"), "{}", drawn.text);
 }
 
@@ -115,12 +118,7 @@ fn a_confirmation_over_a_form_hides_what_is_under_it() {
     let title = row_of(&drawn, "Discard this form?").expect("the confirmation");
     // The confirmation's rows show only its own text, inside its border.
     let line = drawn.text.lines().nth(usize::from(title) + 1).unwrap();
-    let inside: String = line
-        .split('│')
-        .nth(2)
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
+    let inside: String = line.split('│').nth(2).unwrap_or_default().trim().to_owned();
     assert_eq!(inside, "What you typed will be lost.", "{}", drawn.text);
     insta::assert_snapshot!("confirm_over_form_80x24", drawn.text);
 }

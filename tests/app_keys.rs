@@ -254,3 +254,75 @@ fn a_key_turns_mouse_capture_off_and_on() {
     let fx = press(&mut model, "M");
     assert!(fx.iter().any(|e| matches!(e, Effect::MouseCapture(true))));
 }
+
+fn screen(model: &kvtui::app::Model, width: u16, height: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("terminal");
+    let mut state = kvtui::ui::UiState::default();
+    terminal
+        .draw(|f| kvtui::ui::render(f, model, &mut state))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+#[test]
+fn the_filter_says_why_a_row_matched_when_its_name_did_not() {
+    let mut model = loaded_model();
+    press(&mut model, "/");
+    type_text(&mut model, "team=data");
+    press(&mut model, "enter");
+    let text = screen(&model, 80, 24);
+    assert!(text.contains("matched tag team=data"), "{text}");
+    press(&mut model, "esc /");
+    type_text(&mut model, "json");
+    press(&mut model, "enter");
+    let text = screen(&model, 80, 24);
+    assert!(
+        text.contains("matched content type application/json"),
+        "{text}"
+    );
+    insta::assert_snapshot!("filter_reason_80x24", text);
+    // Where the name leaves room, the reason follows it on its row.
+    let wide = screen(&model, 120, 24);
+    assert!(wide.contains("app-config · content type"), "{wide}");
+    // Rows whose name matched need no reason.
+    press(&mut model, "esc /");
+    type_text(&mut model, "config");
+    press(&mut model, "enter");
+    assert!(!screen(&model, 80, 24).contains("matched"));
+}
+
+#[test]
+fn best_match_ranks_rows_by_how_well_they_match() {
+    let mut model = loaded_model();
+    // Sort: name → updated → expires → best match.
+    press(&mut model, "o o o");
+    assert_eq!(model.list().sort().label(), "best match");
+    press(&mut model, "/");
+    type_text(&mut model, "cert");
+    press(&mut model, "enter");
+    let names = visible_names(&model);
+    assert_eq!(
+        names.first().map(String::as_str),
+        Some("old-cert"),
+        "{names:?}"
+    );
+    // A tight match on a name that sorts later comes first under best match,
+    // while the name sort keeps alphabetical order.
+    let mut model = kvtui::app::Model::new(VAULT, false, kvtui::app::Keymap::default_keymap(), NOW);
+    let list = reqs_of(update(&mut model, Msg::Start))[0].id;
+    let page = vec![props("a-d-a-t-a"), props("data")];
+    update(&mut model, event(list, VaultEventKind::SecretsPage(page)));
+    update(
+        &mut model,
+        event(list, VaultEventKind::ListDone { count: 2 }),
+    );
+    press(&mut model, "/");
+    type_text(&mut model, "data");
+    press(&mut model, "enter");
+    assert_eq!(visible_names(&model), ["a-d-a-t-a", "data"]);
+    press(&mut model, "o o o");
+    assert_eq!(visible_names(&model), ["data", "a-d-a-t-a"]);
+    press(&mut model, "o");
+    assert_eq!(visible_names(&model), ["a-d-a-t-a", "data"]);
+}

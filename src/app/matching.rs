@@ -20,6 +20,15 @@ impl Filter {
         }
     }
 
+    /// A scorer for one thread.
+    pub fn scorer(&self) -> FilterScorer<'_> {
+        FilterScorer {
+            filter: self,
+            matcher: Matcher::new(Config::DEFAULT),
+            buf: Vec::new(),
+        }
+    }
+
     /// A matcher for one thread.
     pub fn matcher(&self) -> FilterMatcher<'_> {
         FilterMatcher {
@@ -27,6 +36,23 @@ impl Filter {
             matcher: Matcher::new(Config::DEFAULT),
             buf: Vec::new(),
         }
+    }
+}
+
+/// Scores rows against a filter, for ranking by match quality.
+pub struct FilterScorer<'a> {
+    filter: &'a Filter,
+    matcher: Matcher,
+    buf: Vec<char>,
+}
+
+impl FilterScorer<'_> {
+    /// How well `hay` matches; 0 when it does not.
+    pub fn score(&mut self, hay: &str) -> u32 {
+        self.filter
+            .pattern
+            .score(Utf32Str::new(hay, &mut self.buf), &mut self.matcher)
+            .unwrap_or(0)
     }
 }
 
@@ -102,6 +128,29 @@ pub fn match_positions(filter: &str, text: &str) -> Vec<u32> {
     idx.sort_unstable();
     idx.dedup();
     idx
+}
+
+/// Why a row matched when its name did not: the content type or the first
+/// tag the filter matches (`tag team=data`), for the list to show.
+pub fn match_reason(filter: &str, props: &crate::vault::SecretProps) -> Option<String> {
+    if filter.is_empty() {
+        return None;
+    }
+    let f = Filter::new(filter);
+    let mut m = f.matcher();
+    if m.matches(&props.name) {
+        return None;
+    }
+    if let Some(ct) = props.content_type.as_deref().filter(|ct| m.matches(ct)) {
+        return Some(format!("content type {ct}"));
+    }
+    for (k, v) in &props.tags {
+        let tag = format!("{k}={v}");
+        if m.matches(&tag) {
+            return Some(format!("tag {tag}"));
+        }
+    }
+    Some("tags and content type".to_owned())
 }
 
 /// A filter without pattern syntax or spaces: one fuzzy atom of ASCII.

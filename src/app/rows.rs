@@ -31,6 +31,8 @@ pub enum SortKey {
     Updated,
     /// Soonest first; secrets without an expiry last.
     Expires,
+    /// Best filter match first (by name when no filter is set).
+    Match,
 }
 
 impl SortKey {
@@ -38,7 +40,8 @@ impl SortKey {
         match self {
             SortKey::Name => SortKey::Updated,
             SortKey::Updated => SortKey::Expires,
-            SortKey::Expires => SortKey::Name,
+            SortKey::Expires => SortKey::Match,
+            SortKey::Match => SortKey::Name,
         }
     }
 
@@ -47,6 +50,7 @@ impl SortKey {
             SortKey::Name => "name",
             SortKey::Updated => "updated",
             SortKey::Expires => "expires",
+            SortKey::Match => "best match",
         }
     }
 }
@@ -84,7 +88,7 @@ impl ListRow for SecretProps {
 
     fn compare(&self, other: &Self, sort: SortKey) -> Ordering {
         let primary = match sort {
-            SortKey::Name => Ordering::Equal,
+            SortKey::Name | SortKey::Match => Ordering::Equal,
             SortKey::Updated => other.updated.cmp(&self.updated),
             SortKey::Expires => match (self.expires, other.expires) {
                 (Some(a), Some(b)) => a.cmp(&b),
@@ -112,7 +116,7 @@ impl ListRow for DeletedSecret {
 
     fn compare(&self, other: &Self, sort: SortKey) -> Ordering {
         match sort {
-            SortKey::Name => by_name(&self.props.name, &other.props.name),
+            SortKey::Name | SortKey::Match => by_name(&self.props.name, &other.props.name),
             SortKey::Updated => other
                 .deleted_date
                 .cmp(&self.deleted_date)
@@ -351,6 +355,7 @@ impl<T: ListRow> Rows<T> {
             self.order = merge_sorted(order, fresh, |a, b| self.cmp(a, b));
             let visible = std::mem::take(&mut self.visible);
             self.visible = merge_sorted(visible, fresh_visible, |a, b| self.cmp(a, b));
+            self.rank();
         }
         self.reselect(keep);
     }
@@ -435,7 +440,30 @@ impl<T: ListRow> Rows<T> {
             self.matches(None)
         };
         self.visible = base.iter().copied().filter(|&i| keeps[i]).collect();
+        self.rank();
         self.clamp();
+    }
+
+    /// Under the `best match` sort, orders the shown rows by how well the
+    /// filter matches them (the name counts double), ties by the sort order.
+    fn rank(&mut self) {
+        if self.sort != SortKey::Match || self.filter.is_empty() {
+            return;
+        }
+        let filter = super::matching::Filter::new(&self.filter);
+        let mut m = filter.scorer();
+        let mut scored: Vec<(u32, usize)> = self
+            .visible
+            .iter()
+            .map(|&i| {
+                let name = m.score(self.items[i].name()).saturating_mul(2);
+                let extra = self.extras[i].as_deref().map_or(0, |e| m.score(e));
+                (name.max(extra), i)
+            })
+            .collect();
+        // Stable: equal scores keep the name order of `visible`.
+        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
+        self.visible = scored.into_iter().map(|(_, i)| i).collect();
     }
 
     pub fn set_sort(&mut self, sort: SortKey) {
@@ -454,6 +482,7 @@ impl<T: ListRow> Rows<T> {
         let keeps = self.matches(None);
         self.visible = order.iter().copied().filter(|&i| keeps[i]).collect();
         self.order = order;
+        self.rank();
         self.reselect(keep);
     }
 

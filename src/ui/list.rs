@@ -203,6 +203,15 @@ fn rule<'a>(model: &Model, list: &dyn ListView, width: u16, theme: &Theme) -> Bl
         let room = usize::from(width).saturating_sub(pos_w);
         let title = format!("{} ", ellipsis(&visible(&title), room.saturating_sub(1)));
         block = block.title(Line::styled(title, theme.warn()));
+    } else if let Some(reason) = list
+        .selected_props()
+        .and_then(|p| crate::app::matching::match_reason(list.filter(), p))
+    {
+        // Why the selected row matched, when its name did not.
+        let room = usize::from(width).saturating_sub(pos_w + 1);
+        let title = format!(" matched {reason}");
+        let title = format!("{} ", ellipsis(&visible(&title), room));
+        block = block.title(Line::styled(title, theme.matched()));
     }
     if !list.is_empty() {
         block = block.title(Line::styled(pos, theme.dim()).right_aligned());
@@ -359,6 +368,11 @@ fn render_table<T: ListRow>(
         return;
     };
     let shown = &rows.visible[start..end];
+    // Why each row matched the filter when its name did not, shown after it.
+    let reasons: Vec<Option<String>> = shown
+        .iter()
+        .map(|&i| crate::app::matching::match_reason(&rows.filter, rows.items[i].props()))
+        .collect();
     let fit = Fitted::new(
         cols,
         area.width,
@@ -370,12 +384,26 @@ fn render_table<T: ListRow>(
         if start + i == rows.selected {
             style = style.patch(theme.selected());
         }
-        let name = highlighted(item.name(), &rows.filter, fit.name_width, theme);
+        let mut name = highlighted(item.name(), &rows.filter, fit.name_width, theme);
+        if let Some(reason) = &reasons[i] {
+            with_reason(&mut name, reason, fit.name_width, theme);
+        }
         let lead = (look.lead)(item, rows.marked.contains(&item.props().name));
         fit.row(cols, lead, name, (look.cells)(item)).style(style)
     });
     let block = rule(model, rows, area.width, theme);
     draw_table(frame, area, (table_rows, &fit, cols), block, theme);
+}
+
+/// Adds why a row matched after its name, dimmed, in the room the name
+/// leaves (the name is never cut for it).
+fn with_reason(name: &mut Line<'static>, reason: &str, max: u16, theme: &Theme) {
+    let room = usize::from(max).saturating_sub(name.width() + 3);
+    if room >= 6 {
+        let text = ellipsis(&visible(reason), room).into_owned();
+        name.spans
+            .push(Span::styled(format!(" · {text}"), theme.dim()));
+    }
 }
 
 fn yes_no(b: bool) -> String {
