@@ -7,7 +7,6 @@ mod app_common;
 use app_common::*;
 use kvtui::app::effect::Effect;
 use kvtui::app::keymap::Mode;
-use kvtui::app::rows::ListView;
 use kvtui::app::{Msg, Overlay, View, update};
 use kvtui::vault::{VaultCmd, VaultEventKind};
 use time::Duration;
