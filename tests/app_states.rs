@@ -205,6 +205,30 @@ fn details_show_every_tag_and_keep_rows_for_value_and_versions() {
     assert!(text.contains("Value"), "{text}");
     assert!(text.contains("Versions"), "{text}");
     snap("details_tags", &model);
+    // At 60x15 the box says more lines lie below, and J scrolls to each of
+    // them (the loop reports what the frame cut, as `PropsOverflow`).
+    assert!(text.contains("more · J"), "{text}");
+    let mut seen = text.clone();
+    for _ in 0..60 {
+        let mut terminal = Terminal::new(TestBackend::new(60, 15)).unwrap();
+        let mut state = UiState::default();
+        terminal.draw(|f| render(f, &model, &mut state)).unwrap();
+        update(
+            &mut model,
+            Msg::PropsOverflow(kvtui::ui::props_overflow(&state)),
+        );
+        press(&mut model, "J");
+        seen.push_str(&screen(&model, 60, 15));
+    }
+    for i in 0..15 {
+        assert!(seen.contains(&format!("tag{i:02}=value-{i}-")), "tag{i:02}");
+    }
+    assert!(seen.contains("Recovery level"), "the last line is reached");
+    let bottom = screen(&model, 60, 15);
+    press(&mut model, "J");
+    assert_eq!(screen(&model, 60, 15), bottom, "scrolling stops at the end");
+    // Dates are never cut at 60 columns: one per line instead.
+    assert!(seen.contains("Created        2025-06-01 09:30  "), "{seen}");
 }
 
 #[test]

@@ -151,6 +151,10 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
             details.raw = !details.raw;
             details.scroll = 0;
         }
+        Action::PropsDown => {
+            details.props_scroll = (details.props_scroll + 1).min(details.props_overflow)
+        }
+        Action::PropsUp => details.props_scroll = details.props_scroll.saturating_sub(1),
         Action::PageDown => details.scroll = details.scroll.saturating_add(5),
         Action::PageUp => details.scroll = details.scroll.saturating_sub(5),
         Action::Details if !details.is_version() && details.deleted.is_none() => {

@@ -116,6 +116,9 @@ pub enum Action {
     /// Mouse capture off (the terminal selects text) or back on.
     ToggleMouse,
     ShowValue,
+    /// Scroll the details' properties (a small screen cuts them).
+    PropsDown,
+    PropsUp,
     /// Raw value / JSON re-indented, in the details view.
     TogglePretty,
     CopyValue,

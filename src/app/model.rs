@@ -35,6 +35,9 @@ pub enum Msg {
     Paste(String),
     /// How many rows the list showed in the last frame (page keys move by it).
     PageRows(usize),
+    /// Property lines of the open details that did not fit in the last frame
+    /// (how far `J` can scroll them).
+    PropsOverflow(usize),
     /// A click on row `index` of the list on screen (an index into `visible`).
     SelectRow(usize),
     /// A double-click on a row: select it and open its details.
@@ -126,6 +129,10 @@ pub struct Details {
     pub version_sel: usize,
     /// Lines the value is scrolled by.
     pub scroll: u16,
+    /// Lines the properties are scrolled by (`J`/`K`) on a small screen.
+    pub props_scroll: usize,
+    /// Property lines the last frame could not show.
+    pub props_overflow: usize,
     /// The details this version view was opened from.
     pub parent: Option<Box<Details>>,
 }
@@ -145,6 +152,8 @@ impl Details {
             versions_error: None,
             version_sel: 0,
             scroll: 0,
+            props_scroll: 0,
+            props_overflow: 0,
             parent: None,
         }
     }
@@ -532,6 +541,7 @@ impl Model {
         };
         match action {
             Action::TogglePretty => details.shown && details.pretty.is_some(),
+            Action::PropsDown | Action::PropsUp => details.props_overflow > 0,
             _ => true,
         }
     }

@@ -40,6 +40,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::PageRows(rows) => model.page_rows = rows.max(1),
+        Msg::PropsOverflow(lines) => {
+            if let Some(d) = &mut model.details {
+                d.props_overflow = lines;
+                d.props_scroll = d.props_scroll.min(lines);
+            }
+        }
         // The next frame measures the list; `PageRows` follows.
         Msg::Resize { .. } => {}
         Msg::Paste(text) => on_paste(model, &text),

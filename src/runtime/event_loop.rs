@@ -183,6 +183,15 @@ where
                 msgs.push(Msg::PageRows(rows));
                 continue;
             }
+            let overflow = ui::props_overflow(&ui_state);
+            if model
+                .details
+                .as_ref()
+                .is_some_and(|d| d.props_overflow != overflow)
+            {
+                msgs.push(Msg::PropsOverflow(overflow));
+                continue;
+            }
         }
         tokio::select! {
             ev = input.next() => match ev {

@@ -23,13 +23,27 @@ fn pair<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
 }
 
 /// Two properties side by side, each half the width (in display columns).
-fn two<'a>(half: usize, a: (&'a str, String), b: (&'a str, String), theme: &Theme) -> Line<'a> {
+/// Two properties side by side, or one under the other when either value
+/// would be cut (a narrow screen never cuts a date).
+fn two<'a>(
+    half: usize,
+    a: (&'a str, String),
+    b: (&'a str, String),
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let left_w = half.saturating_sub(15);
+    let fits = |v: &str| super::visible::width(v) < left_w;
+    if !fits(&a.1) || !fits(&b.1) {
+        return vec![
+            Line::from(pair(a.0, a.1, theme)),
+            Line::from(pair(b.0, b.1, theme)),
+        ];
+    }
     let mut left = fit(&a.1, left_w.saturating_sub(1));
     left.push_str(&" ".repeat(usize::from(left_w > 0)));
     let mut spans = pair(a.0, left, theme);
     spans.extend(pair(b.0, b.1, theme));
-    Line::from(spans)
+    vec![Line::from(spans)]
 }
 
 fn yes_no(b: bool) -> String {
@@ -58,7 +72,37 @@ fn wrapped(label: &'static str, value: &str, width: u16, theme: &Theme) -> Vec<L
     }
 }
 
-/// The property lines of the box at the top, the deleted state included.
+/// Like `wrapped`, breaking lines after `, ` so a tag stays whole on its
+/// line when it fits in one.
+fn wrapped_at_commas(
+    label: &'static str,
+    value: &str,
+    width: u16,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let room = usize::from(width).saturating_sub(2 + 15).max(1);
+    let mut rows: Vec<String> = vec![String::new()];
+    for piece in value.split_inclusive(", ") {
+        let used = rows.last().map_or(0, |r| super::visible::width(r));
+        if used > 0 && used + super::visible::width(piece.trim_end()) > room {
+            rows.push(String::new());
+        }
+        if let Some(row) = rows.last_mut() {
+            row.push_str(piece);
+        }
+    }
+    let mut lines = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let label = if i == 0 { label } else { "" };
+        // A piece wider than the room still wraps inside itself.
+        lines.extend(wrapped(label, row.trim_end(), width, theme));
+    }
+    lines
+}
+
+/// The property lines of the box at the top, the deleted state included:
+/// what identifies the secret and what people look for (content type,
+/// tags) first, since a small screen shows only the first few.
 fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let p = &d.props;
     let half = (width as usize).saturating_sub(2) / 2;
@@ -71,58 +115,61 @@ fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<
                 .map_or_else(|| "latest".to_owned(), |v| visible(v).into_owned()),
             theme,
         )),
-        two(
-            half,
-            ("Enabled", yes_no(p.enabled)),
-            ("Managed", yes_no(p.managed)),
-            theme,
-        ),
-        two(
-            half,
-            ("Created", model.zone.date_time(p.created)),
-            ("Updated", model.zone.date_time(p.updated)),
-            theme,
-        ),
-        two(
-            half,
-            ("Not before", model.zone.date_time(p.not_before)),
-            ("Expires", model.zone.date_time(p.expires)),
-            theme,
-        ),
-        two(
-            half,
-            (
-                "Recoverable",
-                p.recoverable_days
-                    .map(|n| format!("{n} days"))
-                    .unwrap_or_default(),
-            ),
-            (
-                "Not yet valid",
-                yes_no(p.not_before.is_some_and(|nb| nb > model.now)),
-            ),
-            theme,
-        ),
-        Line::from(pair(
-            "Recovery level",
-            visible(p.recovery_level.as_deref().unwrap_or_default()).into_owned(),
-            theme,
-        )),
     ];
     let content_type = visible_field(p.content_type.as_deref().unwrap_or_default());
     lines.extend(wrapped("Content type", &content_type, width, theme));
-    lines.extend(wrapped("Tags", &visible_tags(&p.tags), width, theme));
+    lines.extend(wrapped_at_commas(
+        "Tags",
+        &visible_tags(&p.tags),
+        width,
+        theme,
+    ));
+    let z = &model.zone;
+    lines.extend(two(
+        half,
+        ("Enabled", yes_no(p.enabled)),
+        ("Managed", yes_no(p.managed)),
+        theme,
+    ));
+    lines.extend(two(
+        half,
+        ("Created", z.date_time(p.created)),
+        ("Updated", z.date_time(p.updated)),
+        theme,
+    ));
+    lines.extend(two(
+        half,
+        ("Not before", z.date_time(p.not_before)),
+        ("Expires", z.date_time(p.expires)),
+        theme,
+    ));
+    let recoverable = p
+        .recoverable_days
+        .map(|n| format!("{n} days"))
+        .unwrap_or_default();
+    let not_yet = yes_no(p.not_before.is_some_and(|nb| nb > model.now));
+    lines.extend(two(
+        half,
+        ("Recoverable", recoverable),
+        ("Not yet valid", not_yet),
+        theme,
+    ));
+    lines.push(Line::from(pair(
+        "Recovery level",
+        visible(p.recovery_level.as_deref().unwrap_or_default()).into_owned(),
+        theme,
+    )));
     if let Some(del) = &d.deleted {
         let left = del
             .scheduled_purge_date
             .map(|s| format!(" ({}d left)", days_until(model.now, s)))
             .unwrap_or_default();
-        lines.push(two(
+        lines.extend(two(
             half,
-            ("Deleted", model.zone.date_time(del.deleted_date)),
+            ("Deleted", z.date_time(del.deleted_date)),
             (
                 "Purge on",
-                format!("{}{left}", model.zone.date_time(del.scheduled_purge_date)),
+                format!("{}{left}", z.date_time(del.scheduled_purge_date)),
             ),
             theme,
         ));
@@ -133,6 +180,34 @@ fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<
         )));
     }
     lines
+}
+
+/// The properties box: its lines from `d.props_scroll`, and how many more
+/// there are below when the screen cuts them (recorded for `J`).
+fn render_props(
+    frame: &mut Frame,
+    area: Rect,
+    (lines, block): (Vec<Line<'static>>, Block<'static>),
+    d: &Details,
+    state: &mut UiState,
+    theme: &Theme,
+) {
+    let inner = usize::from(area.height.saturating_sub(2));
+    let overflow = lines.len().saturating_sub(inner);
+    state.props_overflow = overflow;
+    let first = d.props_scroll.min(overflow);
+    let below = overflow - first;
+    let mut block = block;
+    if first > 0 || below > 0 {
+        let text = match (first, below) {
+            (0, n) => format!(" ↓ {n} more · J "),
+            (_, 0) => " ↑ K ".to_owned(),
+            (_, n) => format!(" ↑↓ {n} more · J/K "),
+        };
+        block = block.title_bottom(Line::styled(text, theme.dim()).right_aligned());
+    }
+    let shown: Vec<Line> = lines.into_iter().skip(first).collect();
+    frame.render_widget(Paragraph::new(shown).block(block), area);
 }
 
 pub(super) fn render(
@@ -167,7 +242,7 @@ pub(super) fn render(
         .title(title)
         .border_style(theme.border(false));
     if d.deleted.is_some() {
-        frame.render_widget(Paragraph::new(lines).block(props_block), area);
+        render_props(frame, area, (lines, props_block), d, state, theme);
         return;
     }
     let versions_h = if d.is_version() { 0 } else { 1 };
@@ -177,7 +252,7 @@ pub(super) fn render(
         Constraint::Fill(versions_h),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(lines).block(props_block), props_area);
+    render_props(frame, props_area, (lines, props_block), d, state, theme);
     render_value(frame, value_area, model, d, theme);
     if !d.is_version() {
         render_versions(frame, versions_area, (model, d), state, theme);

@@ -28,6 +28,8 @@ pub struct UiState {
     pub versions_offset: usize,
     /// Where each tab of the top line was drawn (columns), for clicks.
     pub tabs: Vec<(std::ops::Range<u16>, crate::app::View)>,
+    /// Property lines of the details that the last frame cut.
+    pub props_overflow: usize,
     /// The last click on a list row (when, which row), to tell a double-click.
     pub last_click: Option<(std::time::Instant, usize)>,
 }
@@ -36,6 +38,7 @@ pub struct UiState {
 pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     let theme = Theme::new(model.color);
     state.list_rows = Rect::default();
+    state.props_overflow = 0;
     let filter_rows = u16::from(model.filter_input.is_some() && model.details.is_none());
     // A second line of key hints when they do not fit in one and the screen
     // has rows to spare.
@@ -99,6 +102,11 @@ pub fn tab_at(model: &Model, state: &UiState, x: u16, y: u16) -> Option<crate::a
         .iter()
         .find(|(cols, _)| cols.contains(&x))
         .map(|(_, view)| *view)
+}
+
+/// Property lines of the open details the last frame could not show.
+pub fn props_overflow(state: &UiState) -> usize {
+    state.props_overflow
 }
 
 /// The rows a page key should move: the list's height in the last frame.
