@@ -417,3 +417,46 @@ fn a_huge_paste_draws() {
     update(&mut model, Msg::Paste("y".repeat(70_000)));
     draw(&model, 80, 24);
 }
+
+/// Draws like the run loop: a frame, then what it cut goes back to `update`.
+fn frame_and_report(model: &mut Model, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut state = UiState::default();
+    terminal.draw(|f| render(f, model, &mut state)).unwrap();
+    update(model, kvtui::ui::details_overflow(&state));
+    terminal.backend().to_string()
+}
+
+#[test]
+fn a_long_value_shows_where_it_is_and_stops_at_its_last_line() {
+    let (mut model, _) = details_model();
+    let reqs = reqs_of(press(&mut model, "s"));
+    let text: String = (1..=100).map(|i| format!("line {i}\n")).collect();
+    let secret = Secret {
+        props: props("app-config"),
+        value: SecretString::from(text.trim_end().to_owned()),
+    };
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::Secret(Box::new(secret))),
+    );
+    let first = frame_and_report(&mut model, 80, 24);
+    assert!(first.contains("/100 lines"), "{first}");
+    let mut screen = first.clone();
+    for _ in 0..40 {
+        press(&mut model, "pagedown");
+        screen = frame_and_report(&mut model, 80, 24);
+    }
+    assert!(screen.contains("line 100"), "{screen}");
+    assert!(screen.contains(" 100/100 lines"), "{screen}");
+    press(&mut model, "pagedown");
+    assert_eq!(
+        frame_and_report(&mut model, 80, 24),
+        screen,
+        "stops at the end"
+    );
+    // One page up moves at once: no scrolling past the end to undo first.
+    press(&mut model, "pageup");
+    let up = frame_and_report(&mut model, 80, 24);
+    assert!(!up.contains(" 100/100 lines"), "{up}");
+}

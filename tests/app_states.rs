@@ -206,17 +206,14 @@ fn details_show_every_tag_and_keep_rows_for_value_and_versions() {
     assert!(text.contains("Versions"), "{text}");
     snap("details_tags", &model);
     // At 60x15 the box says more lines lie below, and J scrolls to each of
-    // them (the loop reports what the frame cut, as `PropsOverflow`).
+    // them (the loop reports what the frame cut, as `DetailsOverflow`).
     assert!(text.contains("more · J"), "{text}");
     let mut seen = text.clone();
     for _ in 0..60 {
         let mut terminal = Terminal::new(TestBackend::new(60, 15)).unwrap();
         let mut state = UiState::default();
         terminal.draw(|f| render(f, &model, &mut state)).unwrap();
-        update(
-            &mut model,
-            Msg::PropsOverflow(kvtui::ui::props_overflow(&state)),
-        );
+        update(&mut model, kvtui::ui::details_overflow(&state));
         press(&mut model, "J");
         seen.push_str(&screen(&model, 60, 15));
     }

@@ -155,7 +155,11 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
             details.props_scroll = (details.props_scroll + 1).min(details.props_overflow)
         }
         Action::PropsUp => details.props_scroll = details.props_scroll.saturating_sub(1),
-        Action::PageDown => details.scroll = details.scroll.saturating_add(5),
+        // Scrolling stops at the last line (the frame reports how far that is).
+        Action::PageDown => {
+            let last = u16::try_from(details.value_overflow).unwrap_or(u16::MAX);
+            details.scroll = details.scroll.saturating_add(5).min(last);
+        }
         Action::PageUp => details.scroll = details.scroll.saturating_sub(5),
         Action::Details if !details.is_version() && details.deleted.is_none() => {
             if let Some(version) = details.versions.get(details.version_sel).cloned() {

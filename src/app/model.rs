@@ -35,9 +35,12 @@ pub enum Msg {
     Paste(String),
     /// How many rows the list showed in the last frame (page keys move by it).
     PageRows(usize),
-    /// Property lines of the open details that did not fit in the last frame
-    /// (how far `J` can scroll them).
-    PropsOverflow(usize),
+    /// Lines of the open details that did not fit in the last frame: of
+    /// the properties (how far `J` scrolls) and of the value (PgDn).
+    DetailsOverflow {
+        props: usize,
+        value: usize,
+    },
     /// A click on row `index` of the list on screen (an index into `visible`).
     SelectRow(usize),
     /// A double-click on a row: select it and open its details.
@@ -133,6 +136,8 @@ pub struct Details {
     pub props_scroll: usize,
     /// Property lines the last frame could not show.
     pub props_overflow: usize,
+    /// Value lines the last frame could not show.
+    pub value_overflow: usize,
     /// The details this version view was opened from.
     pub parent: Option<Box<Details>>,
 }
@@ -154,6 +159,7 @@ impl Details {
             scroll: 0,
             props_scroll: 0,
             props_overflow: 0,
+            value_overflow: 0,
             parent: None,
         }
     }

@@ -40,10 +40,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::PageRows(rows) => model.page_rows = rows.max(1),
-        Msg::PropsOverflow(lines) => {
+        Msg::DetailsOverflow { props, value } => {
             if let Some(d) = &mut model.details {
-                d.props_overflow = lines;
-                d.props_scroll = d.props_scroll.min(lines);
+                d.props_overflow = props;
+                d.props_scroll = d.props_scroll.min(props);
+                d.value_overflow = value;
+                d.scroll = d.scroll.min(u16::try_from(value).unwrap_or(u16::MAX));
             }
         }
         // The next frame measures the list; `PageRows` follows.

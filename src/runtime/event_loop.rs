@@ -183,13 +183,11 @@ where
                 msgs.push(Msg::PageRows(rows));
                 continue;
             }
-            let overflow = ui::props_overflow(&ui_state);
-            if model
-                .details
-                .as_ref()
-                .is_some_and(|d| d.props_overflow != overflow)
+            if let Some(d) = &model.details
+                && (d.props_overflow, d.value_overflow)
+                    != (ui_state.props_overflow, ui_state.value_overflow)
             {
-                msgs.push(Msg::PropsOverflow(overflow));
+                msgs.push(ui::details_overflow(&ui_state));
                 continue;
             }
         }

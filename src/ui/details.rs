@@ -253,13 +253,19 @@ pub(super) fn render(
     ])
     .areas(area);
     render_props(frame, props_area, (lines, props_block), d, state, theme);
-    render_value(frame, value_area, model, d, theme);
+    render_value(frame, value_area, (model, d), state, theme);
     if !d.is_version() {
         render_versions(frame, versions_area, (model, d), state, theme);
     }
 }
 
-fn render_value(frame: &mut Frame, area: Rect, model: &Model, d: &Details, theme: &Theme) {
+fn render_value(
+    frame: &mut Frame,
+    area: Rect,
+    (model, d): (&Model, &Details),
+    state: &mut UiState,
+    theme: &Theme,
+) {
     let key = model
         .keymap
         .key_for(Mode::Details, Action::ShowValue)
@@ -282,13 +288,23 @@ fn render_value(frame: &mut Frame, area: Rect, model: &Model, d: &Details, theme
         }
         _ => " Value ".to_owned(),
     };
-    let block = Block::bordered().title(title).border_style(theme.dim());
+    let mut block = Block::bordered().title(title).border_style(theme.dim());
     let para = match (&d.value, d.shown) {
         (Some(value), true) => {
             let text = pretty.unwrap_or(value).expose_secret();
-            Paragraph::new(value_lines(text, theme.marker()))
-                .wrap(Wrap { trim: false })
-                .scroll((d.scroll, 0))
+            let para = Paragraph::new(value_lines(text, theme.marker())).wrap(Wrap { trim: false });
+            let inner = block.inner(area);
+            let total = para.line_count(inner.width);
+            let overflow = total.saturating_sub(usize::from(inner.height));
+            state.value_overflow = overflow;
+            let first = usize::from(d.scroll).min(overflow);
+            if overflow > 0 {
+                // Where the view is: its last line of the value's lines.
+                let last = (first + usize::from(inner.height)).min(total);
+                let pos = format!(" {last}/{total} lines · PgDn/PgUp ");
+                block = block.title_bottom(Line::styled(pos, theme.dim()).right_aligned());
+            }
+            para.scroll((super::clamp16(first), 0))
         }
         (None, true) if d.value_req.is_some() => Paragraph::new("fetching…").style(theme.dim()),
         _ => Paragraph::new(Line::from(vec![

@@ -30,6 +30,8 @@ pub struct UiState {
     pub tabs: Vec<(std::ops::Range<u16>, crate::app::View)>,
     /// Property lines of the details that the last frame cut.
     pub props_overflow: usize,
+    /// Value lines (wrapped) of the details that the last frame cut.
+    pub value_overflow: usize,
     /// The last click on a list row (when, which row), to tell a double-click.
     pub last_click: Option<(std::time::Instant, usize)>,
 }
@@ -39,6 +41,7 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     let theme = Theme::new(model.color);
     state.list_rows = Rect::default();
     state.props_overflow = 0;
+    state.value_overflow = 0;
     let filter_rows = u16::from(model.filter_input.is_some() && model.details.is_none());
     // A second line of key hints when they do not fit in one and the screen
     // has rows to spare.
@@ -104,9 +107,13 @@ pub fn tab_at(model: &Model, state: &UiState, x: u16, y: u16) -> Option<crate::a
         .map(|(_, view)| *view)
 }
 
-/// Property lines of the open details the last frame could not show.
-pub fn props_overflow(state: &UiState) -> usize {
-    state.props_overflow
+/// Lines of the open details the last frame could not show, as the
+/// message that tells `update` (properties, value).
+pub fn details_overflow(state: &UiState) -> crate::app::Msg {
+    crate::app::Msg::DetailsOverflow {
+        props: state.props_overflow,
+        value: state.value_overflow,
+    }
 }
 
 /// The rows a page key should move: the list's height in the last frame.
