@@ -93,21 +93,21 @@ fn name_notes_say_exists_or_deleted() {
 #[test]
 fn dates_and_tags_are_checked() {
     use kvtui::app::form::{parse_date, parse_tags};
-    assert_eq!(parse_date("", NOW), Ok(None));
+    use time::macros::datetime;
+    let utc = kvtui::app::format::Zone::utc();
+    let date = |s: &str| parse_date(s, NOW, &utc);
+    assert_eq!(date(""), Ok(None));
+    assert_eq!(date("+90d"), Ok(Some(NOW + time::Duration::days(90))));
     assert_eq!(
-        parse_date("+90d", NOW),
-        Ok(Some(NOW + time::Duration::days(90)))
+        date("2026-03-01"),
+        Ok(Some(datetime!(2026-03-01 00:00 UTC)))
     );
     assert_eq!(
-        parse_date("2026-03-01", NOW),
-        Ok(Some(time::macros::datetime!(2026-03-01 00:00 UTC)))
+        date("2026-03-01T10:30"),
+        Ok(Some(datetime!(2026-03-01 10:30 UTC)))
     );
-    assert_eq!(
-        parse_date("2026-03-01T10:30", NOW),
-        Ok(Some(time::macros::datetime!(2026-03-01 10:30 UTC)))
-    );
-    assert!(parse_date("March", NOW).is_err());
-    assert!(parse_date("2026-13-01", NOW).is_err());
+    assert!(date("March").is_err());
+    assert!(date("2026-13-01").is_err());
     let many: Vec<String> = (0..16).map(|i| format!("k{i}=v")).collect();
     assert!(
         parse_tags(&many.join(","))
@@ -122,6 +122,114 @@ fn dates_and_tags_are_checked() {
             .map(String::as_str),
         Some("2")
     );
+}
+
+#[test]
+fn dates_take_rfc3339_as_az_prints_it_and_spans_from_now() {
+    use kvtui::app::form::parse_date;
+    use time::macros::{datetime, offset};
+    let utc = kvtui::app::format::Zone::utc();
+    let date = |s: &str| parse_date(s, NOW, &utc);
+    let ten = Ok(Some(datetime!(2026-12-01 10:00 UTC)));
+    assert_eq!(date("2026-12-01T10:00:00+00:00"), ten);
+    assert_eq!(date("2026-12-01T10:00:00Z"), ten);
+    assert_eq!(date("2026-12-01 10:00:00+00:00"), ten);
+    assert_eq!(date("2026-12-01T12:00:00+02:00"), ten);
+    assert_eq!(date("2026-12-01T10:00:00"), ten);
+    assert_eq!(
+        date("2026-12-01T10:00:00.250000+00:00"),
+        Ok(Some(datetime!(2026-12-01 10:00:00.25 UTC)))
+    );
+    assert_eq!(date("+12h"), Ok(Some(NOW + time::Duration::hours(12))));
+    assert_eq!(date("+2w"), Ok(Some(NOW + time::Duration::weeks(2))));
+    assert_eq!(date("+1y"), Ok(Some(datetime!(2027-01-15 12:00 UTC))));
+    assert_eq!(date("+6m"), Ok(Some(datetime!(2026-07-15 12:00 UTC))));
+    // A month without the day ends on its last.
+    let jan31 = datetime!(2026-01-31 08:00 UTC);
+    assert_eq!(
+        parse_date("+1m", jan31, &utc),
+        Ok(Some(datetime!(2026-02-28 08:00 UTC)))
+    );
+    for bad in [
+        "+5",
+        "+d",
+        "+3x",
+        "+99999999999y",
+        "2026-12-01T25:00",
+        "tomorrow",
+    ] {
+        assert!(date(bad).is_err(), "{bad} should be refused");
+    }
+    // Without an offset, a time is in the zone the screen shows.
+    let cet = kvtui::app::format::Zone::fixed("CET", offset!(+1));
+    assert_eq!(
+        parse_date("2026-12-01T11:00", NOW, &cet),
+        Ok(Some(datetime!(2026-12-01 10:00 UTC)))
+    );
+    assert_eq!(
+        parse_date("2026-12-01T10:00:00Z", NOW, &cet),
+        Ok(Some(datetime!(2026-12-01 10:00 UTC)))
+    );
+}
+
+#[test]
+fn a_prefilled_date_round_trips_with_its_seconds() {
+    use kvtui::app::form::{format_date_input, parse_date};
+    use time::macros::{datetime, offset};
+    let at = datetime!(2026-12-01 10:00:07 UTC);
+    let utc = kvtui::app::format::Zone::utc();
+    let cet = kvtui::app::format::Zone::fixed("CET", offset!(+1));
+    assert_eq!(format_date_input(Some(at), &utc), "2026-12-01T10:00:07Z");
+    assert_eq!(
+        format_date_input(Some(at), &cet),
+        "2026-12-01T11:00:07+01:00"
+    );
+    for zone in [&utc, &cet] {
+        let shown = format_date_input(Some(at), zone);
+        assert_eq!(parse_date(&shown, NOW, zone), Ok(Some(at)), "{shown}");
+    }
+    // Opened and saved untouched, the properties form sends no date back.
+    let mut model = loaded_model();
+    model.zone = cet;
+    let Some(mut selected) = model.secrets().selected_item().cloned() else {
+        panic!("no secret selected");
+    };
+    selected.expires = Some(at);
+    model.secrets_mut().upsert(selected);
+    press(&mut model, "p");
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("properties form not open");
+    };
+    let expires = form
+        .field(kvtui::app::form::FieldId::Expires)
+        .map(|f| f.value());
+    assert_eq!(expires, Some("2026-12-01T11:00:07+01:00"));
+}
+
+#[test]
+fn a_typed_value_and_a_value_file_together_are_refused_and_kept() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "both");
+    press(&mut model, "tab");
+    type_text(&mut model, "typed");
+    press(&mut model, "tab");
+    type_text(&mut model, "~/value.txt");
+    let fx = press(&mut model, "ctrl-s");
+    assert!(fx.is_empty(), "nothing is read or sent: {fx:?}");
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("form closed");
+    };
+    let file = form.field(kvtui::app::form::FieldId::ValueFile);
+    assert_eq!(file.map(|f| f.value()), Some("~/value.txt"));
+    assert!(
+        file.and_then(|f| f.error.as_deref())
+            .is_some_and(|e| e.contains("a value is typed too")),
+        "{file:?}"
+    );
+    let value = form.field(kvtui::app::form::FieldId::Value);
+    assert_eq!(value.map(|f| f.value()), Some("typed"));
+    assert_eq!(form.focus, 2, "the focus goes to the file field");
 }
 
 /// Fills the new-secret form for `name` and submits it.

@@ -28,6 +28,7 @@ impl Performer<'_> {
                 let answers = self.answers.clone();
                 // A FIFO or a slow disk must not freeze the screen.
                 tokio::task::spawn_blocking(move || {
+                    let path = crate::fsx::expand_home(&path);
                     let _ = answers.send(Msg::FileRead(read_value_file(&path)));
                 });
             }
