@@ -50,3 +50,44 @@ fn a_date_field_shows_its_forms_before_any_error() {
     assert!(hint < error, "the forms come before the error:\n{text}");
     snap("date_hint_and_error", &model);
 }
+
+#[test]
+fn a_backup_onto_an_existing_file_asks_on_screen() {
+    let mut model = loaded_model();
+    press(&mut model, "b");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    let exists = kvtui::vault::VaultError::new(
+        kvtui::vault::ErrorKind::FileExists,
+        "/home/ann/api-key.kvbackup already exists",
+    );
+    kvtui::app::update(
+        &mut model,
+        event(reqs[0].id, kvtui::vault::VaultEventKind::Failed(exists)),
+    );
+    let text = screen(&model, 80, 24);
+    assert!(text.contains("Replace the existing file?"), "{text}");
+    snap("backup_overwrite", &model);
+}
+
+#[test]
+fn a_restore_onto_a_deleted_name_shows_recover_or_purge() {
+    let mut model = loaded_model();
+    press(&mut model, "R");
+    type_text(&mut model, "legacy.kvbackup");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    kvtui::app::update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                kvtui::vault::ErrorKind::DeletedButRecoverable,
+                409,
+                "ObjectIsDeletedButRecoverable",
+                "Secret legacy-token is currently in a deleted but recoverable state",
+            ),
+        ),
+    );
+    let text = screen(&model, 80, 24);
+    assert!(text.contains("restore the backup"), "{text}");
+    snap("restore_conflict", &model);
+}

@@ -348,7 +348,7 @@ fn conflict_dialog_purges_only_after_typing_the_name() {
     press(&mut model, "j enter");
     assert!(matches!(
         model.overlays.last(),
-        Some(Overlay::Confirm(c)) if matches!(c.action, ConfirmAction::PurgeThenCreate(_))
+        Some(Overlay::Confirm(c)) if matches!(c.action, ConfirmAction::PurgeThen(..))
     ));
     assert!(press(&mut model, "enter").is_empty(), "nothing typed yet");
     type_text(&mut model, "legacy-token");
@@ -511,9 +511,15 @@ fn backup_and_restore_forms_send_paths() {
     let mut model = loaded_model();
     press(&mut model, "b");
     let reqs = reqs_of(press(&mut model, "ctrl-s"));
-    let VaultCmd::Backup { name, path } = only_cmd(&reqs).1 else {
+    let VaultCmd::Backup {
+        name,
+        path,
+        overwrite,
+    } = only_cmd(&reqs).1
+    else {
         panic!("expected Backup");
     };
+    assert!(!overwrite, "an existing file is never replaced unasked");
     assert_eq!(name.as_str(), "api-key");
     assert_eq!(path, &std::path::PathBuf::from("api-key.kvbackup"));
     update(
@@ -547,6 +553,172 @@ fn backup_and_restore_forms_send_paths() {
         ),
     );
     assert!(matches!(model.overlays.last(), Some(Overlay::Form(f)) if f.error.is_some()));
+}
+
+#[test]
+fn a_backup_onto_an_existing_file_asks_and_replaces_only_on_yes() {
+    let mut model = loaded_model();
+    press(&mut model, "b");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    let exists = kvtui::vault::VaultError::new(
+        ErrorKind::FileExists,
+        "/home/ann/api-key.kvbackup already exists",
+    );
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::Failed(exists)),
+    );
+    let Some(Overlay::Confirm(c)) = model.overlays.last() else {
+        panic!("expected a question, got {:?}", model.overlays.last());
+    };
+    assert!(matches!(c.action, ConfirmAction::OverwriteFile));
+    assert!(c.lines[0].contains("/home/ann/api-key.kvbackup already exists"));
+    assert_eq!(model.error_count(), 0, "a question is not an error");
+    // No: back to the form, its path kept, nothing sent.
+    assert!(reqs_of(press(&mut model, "esc")).is_empty());
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("the form is gone");
+    };
+    assert_eq!(form.path(), std::path::PathBuf::from("api-key.kvbackup"));
+    assert!(form.submitting.is_none());
+    // Yes: the same backup again, now allowed to replace the file.
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            VaultEventKind::Failed(kvtui::vault::VaultError::new(
+                ErrorKind::FileExists,
+                "api-key.kvbackup already exists",
+            )),
+        ),
+    );
+    let reqs = reqs_of(press(&mut model, "enter"));
+    let (id, cmd) = only_cmd(&reqs);
+    assert!(
+        matches!(cmd, VaultCmd::Backup { overwrite: true, name, .. } if name.as_str() == "api-key"),
+        "{cmd:?}"
+    );
+    update(
+        &mut model,
+        event(
+            id,
+            VaultEventKind::BackedUp {
+                path: "api-key.kvbackup".into(),
+            },
+        ),
+    );
+    assert!(model.overlays.is_empty(), "{:?}", model.overlays);
+}
+
+#[test]
+fn a_restore_onto_a_deleted_name_offers_recover_or_purge_then_restores() {
+    let mut model = loaded_model();
+    press(&mut model, "R");
+    type_text(&mut model, "~/legacy.kvbackup");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::DeletedButRecoverable,
+                409,
+                "ObjectIsDeletedButRecoverable",
+                "The name is deleted but recoverable (409): Secret legacy-token is currently in a deleted but recoverable state",
+            ),
+        ),
+    );
+    let Some(Overlay::Conflict(c)) = model.overlays.last() else {
+        panic!(
+            "expected the conflict dialog, got {:?}",
+            model.overlays.last()
+        );
+    };
+    assert_eq!(c.name.as_str(), "legacy-token");
+    // Purge, confirmed by name, then the same backup file again.
+    press(&mut model, "P");
+    type_text(&mut model, "LEGACY-token");
+    let reqs = reqs_of(press(&mut model, "enter"));
+    let (purge, cmd) = only_cmd(&reqs);
+    assert!(matches!(cmd, VaultCmd::Purge { name } if name.as_str() == "legacy-token"));
+    let reqs = reqs_of(update(&mut model, event(purge, VaultEventKind::Purged)));
+    let (restore, cmd) = only_cmd(&reqs);
+    assert!(
+        matches!(cmd, VaultCmd::Restore { path } if path == &std::path::PathBuf::from("~/legacy.kvbackup")),
+        "{cmd:?}"
+    );
+    update(
+        &mut model,
+        event(
+            restore,
+            VaultEventKind::Props(Box::new(props("legacy-token"))),
+        ),
+    );
+    assert!(model.overlays.is_empty(), "{:?}", model.overlays);
+    assert_eq!(selected_name(&model), "legacy-token");
+}
+
+#[test]
+fn a_restore_recovered_instead_closes_the_form() {
+    let mut model = loaded_model();
+    press(&mut model, "R");
+    type_text(&mut model, "legacy.kvbackup");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::DeletedButRecoverable,
+                409,
+                "ObjectIsDeletedButRecoverable",
+                "Secret legacy-token is currently in a deleted but recoverable state",
+            ),
+        ),
+    );
+    let reqs = reqs_of(press(&mut model, "r"));
+    let (recover, cmd) = only_cmd(&reqs);
+    assert!(matches!(cmd, VaultCmd::Recover { name } if name.as_str() == "legacy-token"));
+    let after = reqs_of(update(
+        &mut model,
+        event(
+            recover,
+            VaultEventKind::Props(Box::new(props("legacy-token"))),
+        ),
+    ));
+    assert!(
+        after.is_empty(),
+        "the backup is not restored over it: {after:?}"
+    );
+    assert!(model.overlays.is_empty(), "{:?}", model.overlays);
+    assert!(model.deleted().find("legacy-token").is_none());
+}
+
+#[test]
+fn a_restore_onto_a_live_name_says_the_name_is_in_use() {
+    let mut model = loaded_model();
+    press(&mut model, "R");
+    type_text(&mut model, "api.kvbackup");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::Conflict,
+                409,
+                "Conflict",
+                "The name is in use (409): Secret api-key already exists; restore needs a name that is not in use.",
+            ),
+        ),
+    );
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("expected the form, got {:?}", model.overlays.last());
+    };
+    let error = form.error.as_deref().unwrap_or("");
+    assert!(error.contains("api-key already exists"), "{error}");
+    assert_eq!(form.path(), std::path::PathBuf::from("api.kvbackup"));
 }
 
 #[test]

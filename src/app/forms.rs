@@ -164,6 +164,16 @@ pub(crate) fn revalidate_focused(model: &mut Model) {
 }
 
 fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
+    submit_with(model, fx, false);
+}
+
+/// Submits the top form again, now allowed to replace the file it names
+/// (the user said yes to replacing it).
+pub(crate) fn submit_overwriting(model: &mut Model, fx: &mut Vec<Effect>) {
+    submit_with(model, fx, true);
+}
+
+fn submit_with(model: &mut Model, fx: &mut Vec<Effect>, overwrite: bool) {
     let now = model.now;
     let zone = model.zone.clone();
     let Some(form) = top_form(model) else {
@@ -202,7 +212,12 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
         FormKind::Backup { name } => {
             let path = form.path();
             let pending = Pending::Backup { name: name.clone() };
-            let id = model.send(fx, VaultCmd::Backup { name, path }, pending);
+            let cmd = VaultCmd::Backup {
+                name,
+                path,
+                overwrite,
+            };
+            let id = model.send(fx, cmd, pending);
             if let Some(form) = top_form(model) {
                 form.submitting = Some(id);
             }
@@ -215,6 +230,7 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
                 names,
                 format,
                 path,
+                overwrite,
             };
             let id = model.send(fx, cmd, Pending::Export);
             if let Some(form) = top_form(model) {

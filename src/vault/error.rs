@@ -35,6 +35,8 @@ pub enum ErrorKind {
     Timeout,
     /// A name or input refused before sending.
     InvalidInput,
+    /// The file to write exists; the UI asks before replacing it.
+    FileExists,
     /// A response that could not be understood, a file that could not be read.
     Other,
 }
@@ -63,6 +65,25 @@ impl VaultError {
             message: message.into(),
             hint: None,
         }
+    }
+
+    /// The secret a vault refusal names ("Secret NAME is currently in a
+    /// deleted…", "Secret NAME already exists"): a restore only learns the
+    /// name of what it restores from this.
+    pub fn secret_name(&self) -> Option<String> {
+        let mut rest = self.message.as_str();
+        while let Some(at) = rest.find("Secret ") {
+            rest = &rest[at + "Secret ".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            let after = rest[name.len()..].chars().next();
+            if !name.is_empty() && matches!(after, Some(' ') | None) {
+                return Some(name);
+            }
+        }
+        None
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -303,6 +324,11 @@ fn from_status(
             format!("The name is deleted but recoverable (409): {said}"),
             Some("Recover it, or purge it, from the deleted secrets view; then retry.".into()),
         ),
+        409 if op == Op::Restore => (
+            ErrorKind::Conflict,
+            format!("The name is in use (409): {said}"),
+            Some("A backup restores only onto a free name: delete and purge the secret first, or restore into another vault.".into()),
+        ),
         409 => (
             ErrorKind::Conflict,
             format!("Conflict (409): {said}"),
@@ -417,6 +443,32 @@ mod tests {
             "h",
         );
         assert_eq!(plain.kind, ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn a_refusal_names_its_secret() {
+        let deleted = from_status(
+            409,
+            Some("Conflict"),
+            Some("ObjectIsDeletedButRecoverable".into()),
+            Some("Secret db-pass is currently in a deleted but recoverable state, and its name cannot be reused".into()),
+            Op::Restore,
+            "h",
+        );
+        assert_eq!(deleted.secret_name().as_deref(), Some("db-pass"));
+        let live = from_status(
+            409,
+            Some("Conflict"),
+            None,
+            Some("Secret api-key already exists; restore needs a name that is not in use.".into()),
+            Op::Restore,
+            "h",
+        );
+        assert_eq!(live.secret_name().as_deref(), Some("api-key"));
+        assert!(live.message.contains("in use"), "{}", live.message);
+        assert!(live.hint.as_deref().unwrap_or("").contains("purge"));
+        let none = VaultError::new(ErrorKind::Conflict, "Secret: none here");
+        assert_eq!(none.secret_name(), None);
     }
 
     #[test]
