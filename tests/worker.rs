@@ -531,6 +531,17 @@ async fn a_wrong_token_is_unauthorized() {
     let e = w.fails(VaultCmd::ListSecrets).await;
     assert_eq!(e.kind, ErrorKind::Unauthorized);
     assert_eq!(e.status, Some(401));
+    // It reads as a wrong token, and points at the token file first.
+    let said = kvtui::app::events::describe(&e);
+    assert!(said.contains("refused the token (401)"), "{said}");
+    assert!(said.contains("not this vault's token"), "{said}");
+    assert!(!said.contains("missing"), "{said}");
+    assert_eq!(said.matches("401").count(), 1, "{said}");
+    let hint = e.hint.unwrap_or_default();
+    assert!(
+        hint.starts_with("Check the local vault's token file"),
+        "{hint}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -82,9 +82,9 @@ pub(crate) fn exported(model: &mut Model, req: ReqId, outcome: Outcome) {
     match outcome {
         Ok(VaultEventKind::Exported { path, count }) => {
             forms::close_form_for(model, req);
-            let what = if count == 1 { "value" } else { "values" };
+            let what = super::format::count(count, "value", "values");
             model.toast(
-                format!("exported {count} {what} to {} (0600)", path.display()),
+                format!("exported {what} to {} (0600)", path.display()),
                 false,
             );
         }

@@ -332,7 +332,8 @@ fn confirm_delete(model: &mut Model) {
         lines.push(format!("  … and {} more", names.len() - 8));
     }
     lines.push(String::new());
-    lines.push(format!("It stays recoverable until {until} ({days} days)."));
+    let span = super::format::count(usize::try_from(days).unwrap_or(0), "day", "days");
+    lines.push(format!("It stays recoverable until {until} ({span})."));
     lines.push("Find it in the Deleted view (Tab) to recover or purge it.".to_owned());
     dialogs::push_confirm(
         model,

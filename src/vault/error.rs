@@ -277,13 +277,18 @@ fn from_status(
         .unwrap_or_else(|| format!("HTTP {status}"));
     let code_is = |c: &str| code.as_deref() == Some(c) || outer == Some(c);
     let (kind, message, hint): (ErrorKind, String, Option<String>) = match status {
+        401 if is_loopback(host) => (
+            ErrorKind::Unauthorized,
+            format!("{host} refused the token (401): {said}"),
+            Some(
+                "Check the local vault's token file (`token` in its data dir, as `kvtui serve` prints it); it is read again on F5."
+                    .into(),
+            ),
+        ),
         401 => (
             ErrorKind::Unauthorized,
             format!("{host} refused the credentials (401): {said}"),
-            Some(
-                "Sign in again (`az login`), check --tenant, or for a local vault check the token in the data dir."
-                    .into(),
-            ),
+            Some("Sign in again (`az login`) or check --tenant.".into()),
         ),
         403 if code_is("SecretDisabled") => (
             ErrorKind::Disabled,
@@ -362,6 +367,17 @@ fn from_status(
         message,
         hint,
     }
+}
+
+/// Whether `host` is this machine: a local vault, whose token and CA live in
+/// its data dir.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// DNS, connect, TLS or a broken connection, with the host named.
@@ -469,6 +485,80 @@ mod tests {
         assert!(live.hint.as_deref().unwrap_or("").contains("purge"));
         let none = VaultError::new(ErrorKind::Conflict, "Secret: none here");
         assert_eq!(none.secret_name(), None);
+    }
+
+    #[test]
+    fn described_failures_name_their_status_and_code_once() {
+        let cases = [
+            (400, Some("BadParameter"), "bad"),
+            (401, Some("Unauthorized"), "AKV10032: Invalid issuer."),
+            (403, Some("ForbiddenByRbac"), "Caller is not authorized"),
+            (403, Some("SecretDisabled"), "Operation get is not allowed"),
+            (
+                404,
+                Some("SecretNotFound"),
+                "A secret with (name/id) x was not found",
+            ),
+            (409, Some("Conflict"), "Secret x already exists"),
+            (
+                409,
+                Some("ObjectIsDeletedButRecoverable"),
+                "Secret x is currently deleted",
+            ),
+            (429, Some("Throttled"), "Too many requests"),
+            (503, Some("ServiceUnavailable"), "down"),
+            (418, None, "teapot"),
+        ];
+        for op in [Op::Set, Op::Restore, Op::Get] {
+            for (status, code, said) in cases {
+                let e = from_status(
+                    status,
+                    code,
+                    code.map(str::to_owned),
+                    Some(said.into()),
+                    op,
+                    "kv.vault.azure.net",
+                );
+                let text = crate::app::events::describe(&e);
+                assert_eq!(text.matches(&status.to_string()).count(), 1, "{text}");
+                if let Some(code) = code {
+                    assert!(text.matches(code).count() <= 1, "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_refused_token_points_a_local_vault_at_its_token_file() {
+        let said = Some("The bearer token is not valid: it is not this vault's token.".into());
+        for host in ["localhost", "demo.localhost", "127.0.0.1", "[::1]"] {
+            let e = from_status(
+                401,
+                Some("Unauthorized"),
+                None,
+                said.clone(),
+                Op::List,
+                host,
+            );
+            assert!(
+                e.message.contains("refused the token (401)"),
+                "{}",
+                e.message
+            );
+            assert!(
+                e.message.contains("not this vault's token"),
+                "{}",
+                e.message
+            );
+            let hint = e.hint.unwrap_or_default();
+            assert!(
+                hint.starts_with("Check the local vault's token file"),
+                "{hint}"
+            );
+            assert!(!hint.contains("az login"), "{hint}");
+        }
+        let azure = from_status(401, None, None, None, Op::List, "kv.vault.azure.net");
+        assert!(azure.hint.unwrap_or_default().contains("az login"));
     }
 
     #[test]
