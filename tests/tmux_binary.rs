@@ -141,3 +141,41 @@ fn a_first_run_shows_the_sample_vault_and_quits_cleanly() {
     let logged = std::fs::read_to_string(&log).expect("the log file was written");
     assert!(!logged.contains("Tr0ub4dor"), "no value in the log");
 }
+
+#[test]
+fn the_first_run_line_shows_once_and_stays_hidden_once_dismissed() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("kvtui.log");
+    let name = format!("kvtui-welcome-{}", std::process::id());
+    let s = Session::start(&name, &data, &log);
+    let screen = s.wait_for("the first-run line", |t| {
+        t.contains("db-password") && t.contains("Local sample vault")
+    });
+    assert!(screen.contains("--vault NAME"), "{screen}");
+    s.keys(&["W"]);
+    s.wait_for("the line gone", |t| {
+        t.contains("db-password") && !t.contains("sample vault")
+    });
+    let marker = data.join("welcome-dismissed");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !marker.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        marker.exists(),
+        "the dismissal is remembered in the data dir"
+    );
+    s.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(s);
+
+    // The next run over the same data dir does not show it.
+    let again = Session::start(&name, &data, &log);
+    let screen = again.wait_for("the sample secrets", |t| t.contains("db-password"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!again.screen().contains("sample vault"), "{screen}");
+}

@@ -17,6 +17,8 @@ pub enum Effect {
     ReadValueFile(PathBuf),
     /// Put text on the clipboard; a value is cleared after a while.
     Copy(Clip),
+    /// Write the (empty) marker file that keeps the first-run line hidden.
+    RememberWelcomeDismissed(PathBuf),
     /// Leave: clear a copied value and give the terminal back.
     Quit,
 }

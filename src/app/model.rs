@@ -433,7 +433,19 @@ pub struct Model {
     pub bulk: Option<Bulk>,
     /// Where the runtime's clipboard puts copies, for the message after one.
     pub copy_target: CopyTarget,
+    /// The first-run line about the embedded sample vault, until dismissed.
+    pub welcome: Option<Welcome>,
     next_req: u64,
+}
+
+/// What the first-run line says about the embedded sample vault, and the
+/// marker file that, once written, keeps it hidden.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Welcome {
+    /// The data dir as shown (`~` for the home directory).
+    pub data_dir: String,
+    /// Written when the line is dismissed.
+    pub marker: std::path::PathBuf,
 }
 
 impl Model {
@@ -462,6 +474,7 @@ impl Model {
             color: true,
             zone: Default::default(),
             copy_target: Default::default(),
+            welcome: None,
             bulk: None,
             active_vault: 0,
             next_req: 0,

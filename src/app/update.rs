@@ -291,6 +291,11 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         }
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
+        Action::DismissWelcome => {
+            if let Some(welcome) = model.welcome.take() {
+                fx.push(Effect::RememberWelcomeDismissed(welcome.marker));
+            }
+        }
         Action::Quit => fx.push(Effect::Quit),
         _ => {}
     }

@@ -33,6 +33,13 @@ impl Performer<'_> {
                 });
             }
             Effect::Copy(clip) => self.clipboard.copy(&clip),
+            Effect::RememberWelcomeDismissed(marker) => {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = crate::fsx::write_file(&marker, b"", true) {
+                        tracing::warn!(path = %marker.display(), "cannot remember the dismissed first-run line: {e}");
+                    }
+                });
+            }
             Effect::Quit => {
                 self.clipboard.clear_now();
                 return true;

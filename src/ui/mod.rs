@@ -10,6 +10,7 @@ mod list;
 mod status;
 mod theme;
 pub mod visible;
+mod welcome;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -33,10 +34,12 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     let theme = Theme::new(model.color);
     state.list_rows = Rect::default();
     let filter_rows = u16::from(model.filter_input.is_some() && model.details.is_none());
-    let [tabs, body, filter, status_area, hints] = Layout::vertical([
+    let welcome_rows = u16::from(model.welcome.is_some() && model.details.is_none());
+    let [tabs, body, filter, welcome_area, status_area, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(filter_rows),
+        Constraint::Length(welcome_rows),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
@@ -49,6 +52,9 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     }
     if filter_rows > 0 {
         list::render_filter(frame, filter, model, &theme);
+    }
+    if welcome_rows > 0 {
+        welcome::render(frame, welcome_area, model, &theme);
     }
     status::render(frame, status_area, model, &theme);
     status::render_hints(frame, hints, model, &theme);
