@@ -9,7 +9,7 @@ use crate::vault::credential::CredentialOptions;
 use std::path::Path;
 
 use crate::app::Welcome;
-use crate::vault::{VaultTarget, WorkerConfig, endpoint, spawn_worker};
+use crate::vault::{VaultTarget, WorkerConfig, endpoint, spawn_worker_reconnecting};
 
 /// In the data dir once the first-run line was dismissed.
 const WELCOME_MARKER: &str = "welcome-dismissed";
@@ -40,7 +40,8 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
                 None => e.to_string(),
             })?;
         let is_local = !matches!(target, VaultTarget::Azure(_));
-        let (requests, events) = spawn_worker(open.client, WorkerConfig::default());
+        let (requests, events) =
+            spawn_worker_reconnecting(open.client, WorkerConfig::default(), open.reconnect);
         conns.push(VaultConn {
             label: open.url,
             is_local,
