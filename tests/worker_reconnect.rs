@@ -97,3 +97,47 @@ async fn a_fixed_token_file_is_picked_up_on_the_next_refresh() {
     );
     second.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_ca_is_picked_up_after_the_failed_handshake() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = serve(dir.path(), 0, FIRST).await;
+    let port = first.port();
+    let url = url::Url::parse(&first.vault_url("demo")).expect("url");
+    let opts = ConnectOptions {
+        credential: CredentialOptions {
+            method: kvtui::cli::AuthMethod::Auto,
+            tenant: None,
+            cloud: Default::default(),
+        },
+        data_dir: dir.path().to_path_buf(),
+        samples: false,
+        in_memory: true,
+    };
+    let open = compose::open(&VaultTarget::Local(url), &opts, &|_| None)
+        .await
+        .unwrap_or_else(|e| panic!("opens: {e}"));
+    let (tx, mut rx) =
+        spawn_worker_reconnecting(open.client, WorkerConfig::default(), open.reconnect);
+    assert!(matches!(
+        list(&tx, &mut rx, 1).await,
+        VaultEventKind::ListDone { .. }
+    ));
+
+    // The service comes back with a CA of its own making: the old client
+    // cannot trust it, the worker reads the new one and goes on.
+    first.shutdown().await;
+    let ca_before = std::fs::read(dir.path().join("ca.pem")).expect("ca");
+    for file in ["ca.pem", "ca-key.pem", "server.pem", "server-key.pem"] {
+        std::fs::remove_file(dir.path().join(file)).expect("remove a TLS file");
+    }
+    let second = serve(dir.path(), port, FIRST).await;
+    let ca_after = std::fs::read(dir.path().join("ca.pem")).expect("ca");
+    assert_ne!(ca_before, ca_after, "a new CA");
+    let after = list(&tx, &mut rx, 2).await;
+    assert!(
+        matches!(after, VaultEventKind::ListDone { .. }),
+        "{after:?}"
+    );
+    second.shutdown().await;
+}
