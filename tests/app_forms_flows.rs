@@ -88,6 +88,6 @@ fn a_restore_onto_a_deleted_name_shows_recover_or_purge() {
         ),
     );
     let text = screen(&model, 80, 24);
-    assert!(text.contains("restore the backup"), "{text}");
+    assert!(text.contains("Purge it and restore it"), "{text}");
     snap("restore_conflict", &model);
 }

@@ -104,9 +104,7 @@ pub(super) fn render_conflict(frame: &mut Frame, model: &Model, c: &Conflict, th
                 "Recover it instead (the backup is not needed)",
             ),
             (ConflictChoice::Purge, false) => (key(Action::Purge), "Purge it and create it anew"),
-            (ConflictChoice::Purge, true) => {
-                (key(Action::Purge), "Purge it, then restore the backup")
-            }
+            (ConflictChoice::Purge, true) => (key(Action::Purge), "Purge it and restore it"),
             (ConflictChoice::Cancel, _) => (key(Action::Cancel), "Cancel (back to the form)"),
         };
         let marker = if i == c.choice { "› " } else { "  " };

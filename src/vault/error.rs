@@ -281,7 +281,7 @@ fn from_status(
             ErrorKind::Unauthorized,
             format!("{host} refused the token (401): {said}"),
             Some(
-                "Check the local vault's token file (`token` in its data dir, as `kvtui serve` prints it); it is read again on F5."
+                "Check the local vault's token file (`token` in its data dir; `kvtui serve` prints where)."
                     .into(),
             ),
         ),
