@@ -887,3 +887,40 @@ fn a_worker_that_stops_is_reported_and_its_requests_cleared() {
             .is_some_and(|e| e.message.contains("worker stopped"))
     }));
 }
+
+#[test]
+fn an_export_onto_an_existing_file_asks_too() {
+    let mut model = loaded_model();
+    press(&mut model, "x");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    assert!(
+        matches!(
+            only_cmd(&reqs).1,
+            VaultCmd::Export {
+                overwrite: false,
+                ..
+            }
+        ),
+        "{reqs:?}"
+    );
+    let exists = kvtui::vault::VaultError::new(ErrorKind::FileExists, "secrets.env already exists");
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::Failed(exists)),
+    );
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Confirm(c)) if matches!(c.action, ConfirmAction::OverwriteFile)
+    ));
+    let reqs = reqs_of(press(&mut model, "enter"));
+    assert!(
+        matches!(
+            only_cmd(&reqs).1,
+            VaultCmd::Export {
+                overwrite: true,
+                ..
+            }
+        ),
+        "{reqs:?}"
+    );
+}
