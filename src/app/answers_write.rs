@@ -352,6 +352,8 @@ fn bulk_step(model: &mut Model, failed: Option<String>) {
 /// asks whether to replace it. Nothing was written or fetched yet.
 fn ask_to_overwrite(model: &mut Model, req: ReqId, error: crate::vault::VaultError) {
     let Some(form) = forms::form_waiting_for(model, req) else {
+        // The form was closed meanwhile: nothing was written.
+        model.toast(format!("{}; nothing was written", error.message), true);
         return;
     };
     form.submitting = None;
