@@ -95,6 +95,14 @@ async fn a_fixed_token_file_is_picked_up_on_the_next_refresh() {
         matches!(again, VaultEventKind::ListDone { .. }),
         "{again:?}"
     );
+
+    // F5 asks for a fresh read first; with nothing changed, all goes on.
+    tx.send(WorkerInput::Reread).await.expect("worker alive");
+    let after = list(&tx, &mut rx, 4).await;
+    assert!(
+        matches!(after, VaultEventKind::ListDone { .. }),
+        "{after:?}"
+    );
     second.shutdown().await;
 }
 

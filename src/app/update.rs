@@ -284,7 +284,20 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
                 details::copy(model, fx, id, "id");
             }
         }
-        Action::Refresh => refresh(model, fx),
+        Action::Refresh => {
+            // A local vault's token file may have been fixed meanwhile.
+            if model
+                .vaults
+                .get(model.active_vault)
+                .is_some_and(|v| v.is_local)
+            {
+                fx.push(Effect::Vault {
+                    route: model.active_vault,
+                    input: crate::vault::WorkerInput::Reread,
+                });
+            }
+            refresh(model, fx)
+        }
         Action::Vaults => {
             let selected = model.active_vault;
             model.overlays.push(Overlay::Picker { selected });

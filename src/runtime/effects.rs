@@ -53,7 +53,7 @@ impl Performer<'_> {
     fn hand_over(&mut self, route: usize, input: WorkerInput) {
         let id = match &input {
             WorkerInput::Run(req) => Some(req.id),
-            WorkerInput::Cancel(_) => None,
+            WorkerInput::Cancel(_) | WorkerInput::Reread => None,
         };
         let reason = match self.workers.get(route) {
             None => "no worker serves this vault",

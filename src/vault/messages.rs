@@ -73,6 +73,9 @@ pub enum WorkerInput {
     Run(VaultRequest),
     /// Stop a request still running (a superseded list stops fetching pages).
     Cancel(ReqId),
+    /// Read a local vault's token and CA again before the requests that
+    /// follow (F5); other vaults ignore it.
+    Reread,
 }
 
 /// What the worker sends back; `req` names the request answered.

@@ -188,6 +188,11 @@ async fn run(hub: Arc<Hub>, mut requests: mpsc::Receiver<WorkerInput>) {
         tokio::select! {
             req = requests.recv() => match req {
                 None => break,
+                // Handled before the next input, so the reload that follows
+                // already uses what was read.
+                Some(WorkerInput::Reread) => {
+                    hub.refresh().await;
+                }
                 Some(WorkerInput::Cancel(target)) => {
                     if let Some((_, token)) = running.get(&target) {
                         token.cancel();
