@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::local::{self, LocalVault, LocalVaultOptions};
 use crate::vault::connect;
 use crate::vault::credential::{self, CredentialOptions};
-use crate::vault::{ErrorKind, VaultError, VaultTarget};
+use crate::vault::{ErrorKind, Rebuild, Reconnect, VaultError, VaultTarget};
 
 /// What opening a vault needs besides the target.
 #[derive(Debug, Clone)]
@@ -34,6 +34,8 @@ pub struct OpenVault {
     pub url: String,
     /// The in-process local service, when this is the embedded vault.
     pub local: Option<LocalVault>,
+    /// For a running local vault: how to read its token and CA again.
+    pub reconnect: Option<Reconnect>,
 }
 
 /// A client for a local vault at `url` (see [`local::client::secret_client`]).
@@ -56,6 +58,7 @@ pub async fn open(
                 client: connect::azure_client(&url, cred)?,
                 url,
                 local: None,
+                reconnect: None,
             })
         }
         VaultTarget::Local(url) => open_loopback(url.as_str(), opts),
@@ -76,12 +79,46 @@ fn open_loopback(url: &str, opts: &ConnectOptions) -> Result<OpenVault, VaultErr
             opts.data_dir.display()
         ))
     })?;
+    let seen = std::sync::Mutex::new(fingerprint(&ca, &token));
     let client = local_client(&url, &ca, token)?;
+    let data_dir = opts.data_dir.clone();
+    let vault_url = url.clone();
+    let rebuild: Rebuild = Arc::new(move || {
+        let (ca, token) = local::client::read_credentials(&data_dir).map_err(|e| {
+            VaultError::new(
+                ErrorKind::NotSignedIn,
+                format!("cannot read {}: {e}", data_dir.display()),
+            )
+        })?;
+        let now = fingerprint(&ca, &token);
+        let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+        if *seen == now {
+            return Ok(None);
+        }
+        let client = local_client(&vault_url, &ca, token)?;
+        *seen = now;
+        Ok(Some(client))
+    });
     Ok(OpenVault {
         client,
         url,
         local: None,
+        reconnect: Some(Reconnect {
+            rebuild,
+            token_file: opts.data_dir.join("token"),
+        }),
     })
+}
+
+/// A digest of the CA and token a client was built with, to tell whether
+/// reading them again found anything new (the token itself is not kept).
+fn fingerprint(ca: &[u8], token: &SecretString) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(ca);
+    h.update([0u8]);
+    h.update(token.expose_secret().as_bytes());
+    h.finalize().into()
 }
 
 /// The local service started in-process on an ephemeral port.
@@ -103,5 +140,6 @@ async fn open_embedded(opts: &ConnectOptions) -> Result<OpenVault, VaultError> {
         client,
         url,
         local: Some(vault),
+        reconnect: None,
     })
 }

@@ -52,6 +52,23 @@ pub fn write_file(path: &Path, bytes: &[u8], public: bool) -> std::io::Result<()
     written
 }
 
+/// A path as a shell would read it: a leading `~` or `~/` is the home
+/// directory (`HOME`); anything else, `~user` included, is left as typed.
+pub fn expand_home(path: &Path) -> PathBuf {
+    expand_home_in(path, std::env::var_os("HOME").as_deref().map(Path::new))
+}
+
+fn expand_home_in(path: &Path, home: Option<&Path>) -> PathBuf {
+    let Some(home) = home.filter(|h| !h.as_os_str().is_empty()) else {
+        return path.to_path_buf();
+    };
+    let mut parts = path.components();
+    match parts.next() {
+        Some(std::path::Component::Normal(first)) if first == "~" => home.join(parts.as_path()),
+        _ => path.to_path_buf(),
+    }
+}
+
 /// Writes a file only its owner can read (0600), replacing any old one.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_file(path, bytes, false)
@@ -66,6 +83,18 @@ mod tests {
         fs::symlink_metadata(p)
             .ok()
             .map(|m| m.permissions().mode() & 0o777)
+    }
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory() {
+        let home = Some(Path::new("/home/ann"));
+        let expand = |p: &str| expand_home_in(Path::new(p), home);
+        assert_eq!(expand("~"), PathBuf::from("/home/ann"));
+        assert_eq!(expand("~/a/b.env"), PathBuf::from("/home/ann/a/b.env"));
+        assert_eq!(expand("~bob/x"), PathBuf::from("~bob/x"));
+        assert_eq!(expand("a/~/x"), PathBuf::from("a/~/x"));
+        assert_eq!(expand("/tmp/x"), PathBuf::from("/tmp/x"));
+        assert_eq!(expand_home_in(Path::new("~/x"), None), PathBuf::from("~/x"));
     }
 
     #[test]

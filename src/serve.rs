@@ -1,6 +1,7 @@
 //! `kvtui serve`: the local vault standalone, for any Key Vault client.
 
 use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use crate::cli::ServeArgs;
@@ -39,18 +40,77 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
     }
 }
 
+/// The URLs a client on this machine reaches the service at, and a note
+/// when they need more than the printed CA.
+pub struct Reach {
+    pub default: String,
+    pub named: String,
+    pub note: Option<String>,
+}
+
+/// Where a client on this machine connects for a service bound to `bind`:
+/// `localhost` names 127.0.0.1 and ::1, so it reaches a service on either or
+/// on every address; any other address is printed as it is, and the
+/// generated certificate does not cover it.
+pub fn reach(bind: IpAddr, port: u16, own_cert: bool) -> Reach {
+    let via_localhost = bind.is_unspecified()
+        || bind == IpAddr::V4(Ipv4Addr::LOCALHOST)
+        || bind == IpAddr::V6(Ipv6Addr::LOCALHOST);
+    if via_localhost {
+        let note = if bind.is_unspecified() {
+            Some("other machines: use this host's name or address with a certificate for it (--tls-cert, --tls-key)".to_owned())
+        } else if bind.is_ipv6() {
+            Some("kvtui tries ::1 for localhost; other clients need localhost to resolve to ::1 (see /etc/hosts)".to_owned())
+        } else {
+            None
+        };
+        let pin = if bind == IpAddr::V6(Ipv6Addr::LOCALHOST) {
+            "::1"
+        } else {
+            "127.0.0.1"
+        };
+        return Reach {
+            default: format!("https://localhost:{port}"),
+            named: format!(
+                "https://demo.localhost:{port}  (any name; pin *.localhost to {pin} if your resolver does not)"
+            ),
+            note,
+        };
+    }
+    let host = match bind {
+        IpAddr::V4(ip) => ip.to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    let note = (!own_cert).then(|| {
+        format!(
+            "the generated certificate covers only localhost, 127.0.0.1 and ::1: pass --tls-cert and --tls-key for {host}, or bind 127.0.0.1"
+        )
+    });
+    Reach {
+        default: format!("https://{host}:{port}"),
+        named: format!("give {host} a host name: *.localhost is loopback"),
+        note,
+    }
+}
+
 /// Runs until Ctrl-C or SIGTERM, then shuts down cleanly.
 pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
     let vault = local::start(options(args)).await?;
     let ca = vault.ca_path();
+    let own_cert = args.tls_cert.is_some() && args.tls_key.is_some();
+    let reach = reach(args.bind, vault.port(), own_cert);
+    let note = reach
+        .note
+        .map(|n| format!("  note:           {n}\n"))
+        .unwrap_or_default();
     let banner = format!(
         "kvtui local vault listening on {addr}\n\
-         \n  default vault:  {url}\n  named vaults:   {named}  (any name; pin *.localhost to 127.0.0.1 if your resolver does not)\n  CA to trust:    {ca}\n  token file:     {token}\n\
+         \n  default vault:  {url}\n  named vaults:   {named}\n{note}  CA to trust:    {ca}\n  token file:     {token}\n\
          \nFor Python and Node clients:\n  export REQUESTS_CA_BUNDLE={ca}\n  export NODE_EXTRA_CA_CERTS={ca}\n\
          Bare localhost cannot pass the SDKs' challenge check: turn it off for the default vault\n  (Rust verify_challenge_resource: Some(false), Python verify_challenge_resource=False,\n   JS disableChallengeResourceVerification: true).",
         addr = vault.addr(),
-        url = vault.url(),
-        named = vault.vault_url("demo"),
+        url = reach.default,
+        named = reach.named,
         ca = ca.display(),
         token = vault.token_path().display(),
     );
@@ -70,4 +130,36 @@ pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
     vault.shutdown().await;
     println!("kvtui local vault stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bind_gets_a_url_that_reaches_it() {
+        let at = |ip: &str, own| {
+            reach(
+                ip.parse().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+                8443,
+                own,
+            )
+        };
+        for ip in ["127.0.0.1", "::1", "0.0.0.0", "::"] {
+            let r = at(ip, false);
+            assert_eq!(r.default, "https://localhost:8443", "{ip}");
+            assert!(r.named.starts_with("https://demo.localhost:8443 "), "{ip}");
+        }
+        assert!(
+            at("0.0.0.0", false)
+                .note
+                .is_some_and(|n| n.contains("--tls-cert"))
+        );
+        let other = at("127.0.0.2", false);
+        assert_eq!(other.default, "https://127.0.0.2:8443");
+        assert!(other.note.is_some_and(|n| n.contains("--tls-cert")));
+        let v6 = at("fd00::5", true);
+        assert_eq!(v6.default, "https://[fd00::5]:8443");
+        assert!(v6.note.is_none());
+    }
 }

@@ -118,7 +118,12 @@ fn a_confirmation_over_a_form_hides_what_is_under_it() {
     let title = row_of(&drawn, "Discard this form?").expect("the confirmation");
     // The confirmation's rows show only its own text, inside its border.
     let line = drawn.text.lines().nth(usize::from(title) + 1).unwrap();
-    let inside: String = line.split('│').nth(2).unwrap_or_default().trim().to_owned();
+    let inside: String = line.split('│').nth(1).unwrap_or_default().trim().to_owned();
     assert_eq!(inside, "What you typed will be lost.", "{}", drawn.text);
+    assert!(
+        !drawn.text.contains("draft-name"),
+        "the form is hidden:\n{}",
+        drawn.text
+    );
     insta::assert_snapshot!("confirm_over_form_80x24", drawn.text);
 }

@@ -93,21 +93,21 @@ fn name_notes_say_exists_or_deleted() {
 #[test]
 fn dates_and_tags_are_checked() {
     use kvtui::app::form::{parse_date, parse_tags};
-    assert_eq!(parse_date("", NOW), Ok(None));
+    use time::macros::datetime;
+    let utc = kvtui::app::format::Zone::utc();
+    let date = |s: &str| parse_date(s, NOW, &utc);
+    assert_eq!(date(""), Ok(None));
+    assert_eq!(date("+90d"), Ok(Some(NOW + time::Duration::days(90))));
     assert_eq!(
-        parse_date("+90d", NOW),
-        Ok(Some(NOW + time::Duration::days(90)))
+        date("2026-03-01"),
+        Ok(Some(datetime!(2026-03-01 00:00 UTC)))
     );
     assert_eq!(
-        parse_date("2026-03-01", NOW),
-        Ok(Some(time::macros::datetime!(2026-03-01 00:00 UTC)))
+        date("2026-03-01T10:30"),
+        Ok(Some(datetime!(2026-03-01 10:30 UTC)))
     );
-    assert_eq!(
-        parse_date("2026-03-01T10:30", NOW),
-        Ok(Some(time::macros::datetime!(2026-03-01 10:30 UTC)))
-    );
-    assert!(parse_date("March", NOW).is_err());
-    assert!(parse_date("2026-13-01", NOW).is_err());
+    assert!(date("March").is_err());
+    assert!(date("2026-13-01").is_err());
     let many: Vec<String> = (0..16).map(|i| format!("k{i}=v")).collect();
     assert!(
         parse_tags(&many.join(","))
@@ -122,6 +122,114 @@ fn dates_and_tags_are_checked() {
             .map(String::as_str),
         Some("2")
     );
+}
+
+#[test]
+fn dates_take_rfc3339_as_az_prints_it_and_spans_from_now() {
+    use kvtui::app::form::parse_date;
+    use time::macros::{datetime, offset};
+    let utc = kvtui::app::format::Zone::utc();
+    let date = |s: &str| parse_date(s, NOW, &utc);
+    let ten = Ok(Some(datetime!(2026-12-01 10:00 UTC)));
+    assert_eq!(date("2026-12-01T10:00:00+00:00"), ten);
+    assert_eq!(date("2026-12-01T10:00:00Z"), ten);
+    assert_eq!(date("2026-12-01 10:00:00+00:00"), ten);
+    assert_eq!(date("2026-12-01T12:00:00+02:00"), ten);
+    assert_eq!(date("2026-12-01T10:00:00"), ten);
+    assert_eq!(
+        date("2026-12-01T10:00:00.250000+00:00"),
+        Ok(Some(datetime!(2026-12-01 10:00:00.25 UTC)))
+    );
+    assert_eq!(date("+12h"), Ok(Some(NOW + time::Duration::hours(12))));
+    assert_eq!(date("+2w"), Ok(Some(NOW + time::Duration::weeks(2))));
+    assert_eq!(date("+1y"), Ok(Some(datetime!(2027-01-15 12:00 UTC))));
+    assert_eq!(date("+6m"), Ok(Some(datetime!(2026-07-15 12:00 UTC))));
+    // A month without the day ends on its last.
+    let jan31 = datetime!(2026-01-31 08:00 UTC);
+    assert_eq!(
+        parse_date("+1m", jan31, &utc),
+        Ok(Some(datetime!(2026-02-28 08:00 UTC)))
+    );
+    for bad in [
+        "+5",
+        "+d",
+        "+3x",
+        "+99999999999y",
+        "2026-12-01T25:00",
+        "tomorrow",
+    ] {
+        assert!(date(bad).is_err(), "{bad} should be refused");
+    }
+    // Without an offset, a time is in the zone the screen shows.
+    let cet = kvtui::app::format::Zone::fixed("CET", offset!(+1));
+    assert_eq!(
+        parse_date("2026-12-01T11:00", NOW, &cet),
+        Ok(Some(datetime!(2026-12-01 10:00 UTC)))
+    );
+    assert_eq!(
+        parse_date("2026-12-01T10:00:00Z", NOW, &cet),
+        Ok(Some(datetime!(2026-12-01 10:00 UTC)))
+    );
+}
+
+#[test]
+fn a_prefilled_date_round_trips_with_its_seconds() {
+    use kvtui::app::form::{format_date_input, parse_date};
+    use time::macros::{datetime, offset};
+    let at = datetime!(2026-12-01 10:00:07 UTC);
+    let utc = kvtui::app::format::Zone::utc();
+    let cet = kvtui::app::format::Zone::fixed("CET", offset!(+1));
+    assert_eq!(format_date_input(Some(at), &utc), "2026-12-01T10:00:07Z");
+    assert_eq!(
+        format_date_input(Some(at), &cet),
+        "2026-12-01T11:00:07+01:00"
+    );
+    for zone in [&utc, &cet] {
+        let shown = format_date_input(Some(at), zone);
+        assert_eq!(parse_date(&shown, NOW, zone), Ok(Some(at)), "{shown}");
+    }
+    // Opened and saved untouched, the properties form sends no date back.
+    let mut model = loaded_model();
+    model.zone = cet;
+    let Some(mut selected) = model.secrets().selected_item().cloned() else {
+        panic!("no secret selected");
+    };
+    selected.expires = Some(at);
+    model.secrets_mut().upsert(selected);
+    press(&mut model, "p");
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("properties form not open");
+    };
+    let expires = form
+        .field(kvtui::app::form::FieldId::Expires)
+        .map(|f| f.value());
+    assert_eq!(expires, Some("2026-12-01T11:00:07+01:00"));
+}
+
+#[test]
+fn a_typed_value_and_a_value_file_together_are_refused_and_kept() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "both");
+    press(&mut model, "tab");
+    type_text(&mut model, "typed");
+    press(&mut model, "tab");
+    type_text(&mut model, "~/value.txt");
+    let fx = press(&mut model, "ctrl-s");
+    assert!(fx.is_empty(), "nothing is read or sent: {fx:?}");
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("form closed");
+    };
+    let file = form.field(kvtui::app::form::FieldId::ValueFile);
+    assert_eq!(file.map(|f| f.value()), Some("~/value.txt"));
+    assert!(
+        file.and_then(|f| f.error.as_deref())
+            .is_some_and(|e| e.contains("a value is typed too")),
+        "{file:?}"
+    );
+    let value = form.field(kvtui::app::form::FieldId::Value);
+    assert_eq!(value.map(|f| f.value()), Some("typed"));
+    assert_eq!(form.focus, 2, "the focus goes to the file field");
 }
 
 /// Fills the new-secret form for `name` and submits it.
@@ -240,7 +348,7 @@ fn conflict_dialog_purges_only_after_typing_the_name() {
     press(&mut model, "j enter");
     assert!(matches!(
         model.overlays.last(),
-        Some(Overlay::Confirm(c)) if matches!(c.action, ConfirmAction::PurgeThenCreate(_))
+        Some(Overlay::Confirm(c)) if matches!(c.action, ConfirmAction::PurgeThen(..))
     ));
     assert!(press(&mut model, "enter").is_empty(), "nothing typed yet");
     type_text(&mut model, "legacy-token");
@@ -403,9 +511,15 @@ fn backup_and_restore_forms_send_paths() {
     let mut model = loaded_model();
     press(&mut model, "b");
     let reqs = reqs_of(press(&mut model, "ctrl-s"));
-    let VaultCmd::Backup { name, path } = only_cmd(&reqs).1 else {
+    let VaultCmd::Backup {
+        name,
+        path,
+        overwrite,
+    } = only_cmd(&reqs).1
+    else {
         panic!("expected Backup");
     };
+    assert!(!overwrite, "an existing file is never replaced unasked");
     assert_eq!(name.as_str(), "api-key");
     assert_eq!(path, &std::path::PathBuf::from("api-key.kvbackup"));
     update(
@@ -439,6 +553,172 @@ fn backup_and_restore_forms_send_paths() {
         ),
     );
     assert!(matches!(model.overlays.last(), Some(Overlay::Form(f)) if f.error.is_some()));
+}
+
+#[test]
+fn a_backup_onto_an_existing_file_asks_and_replaces_only_on_yes() {
+    let mut model = loaded_model();
+    press(&mut model, "b");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    let exists = kvtui::vault::VaultError::new(
+        ErrorKind::FileExists,
+        "/home/ann/api-key.kvbackup already exists",
+    );
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::Failed(exists)),
+    );
+    let Some(Overlay::Confirm(c)) = model.overlays.last() else {
+        panic!("expected a question, got {:?}", model.overlays.last());
+    };
+    assert!(matches!(c.action, ConfirmAction::OverwriteFile));
+    assert!(c.lines[0].contains("/home/ann/api-key.kvbackup already exists"));
+    assert_eq!(model.error_count(), 0, "a question is not an error");
+    // No: back to the form, its path kept, nothing sent.
+    assert!(reqs_of(press(&mut model, "esc")).is_empty());
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("the form is gone");
+    };
+    assert_eq!(form.path(), std::path::PathBuf::from("api-key.kvbackup"));
+    assert!(form.submitting.is_none());
+    // Yes: the same backup again, now allowed to replace the file.
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            VaultEventKind::Failed(kvtui::vault::VaultError::new(
+                ErrorKind::FileExists,
+                "api-key.kvbackup already exists",
+            )),
+        ),
+    );
+    let reqs = reqs_of(press(&mut model, "enter"));
+    let (id, cmd) = only_cmd(&reqs);
+    assert!(
+        matches!(cmd, VaultCmd::Backup { overwrite: true, name, .. } if name.as_str() == "api-key"),
+        "{cmd:?}"
+    );
+    update(
+        &mut model,
+        event(
+            id,
+            VaultEventKind::BackedUp {
+                path: "api-key.kvbackup".into(),
+            },
+        ),
+    );
+    assert!(model.overlays.is_empty(), "{:?}", model.overlays);
+}
+
+#[test]
+fn a_restore_onto_a_deleted_name_offers_recover_or_purge_then_restores() {
+    let mut model = loaded_model();
+    press(&mut model, "R");
+    type_text(&mut model, "~/legacy.kvbackup");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::DeletedButRecoverable,
+                409,
+                "ObjectIsDeletedButRecoverable",
+                "The name is deleted but recoverable (409): Secret legacy-token is currently in a deleted but recoverable state",
+            ),
+        ),
+    );
+    let Some(Overlay::Conflict(c)) = model.overlays.last() else {
+        panic!(
+            "expected the conflict dialog, got {:?}",
+            model.overlays.last()
+        );
+    };
+    assert_eq!(c.name.as_str(), "legacy-token");
+    // Purge, confirmed by name, then the same backup file again.
+    press(&mut model, "P");
+    type_text(&mut model, "LEGACY-token");
+    let reqs = reqs_of(press(&mut model, "enter"));
+    let (purge, cmd) = only_cmd(&reqs);
+    assert!(matches!(cmd, VaultCmd::Purge { name } if name.as_str() == "legacy-token"));
+    let reqs = reqs_of(update(&mut model, event(purge, VaultEventKind::Purged)));
+    let (restore, cmd) = only_cmd(&reqs);
+    assert!(
+        matches!(cmd, VaultCmd::Restore { path } if path == &std::path::PathBuf::from("~/legacy.kvbackup")),
+        "{cmd:?}"
+    );
+    update(
+        &mut model,
+        event(
+            restore,
+            VaultEventKind::Props(Box::new(props("legacy-token"))),
+        ),
+    );
+    assert!(model.overlays.is_empty(), "{:?}", model.overlays);
+    assert_eq!(selected_name(&model), "legacy-token");
+}
+
+#[test]
+fn a_restore_recovered_instead_closes_the_form() {
+    let mut model = loaded_model();
+    press(&mut model, "R");
+    type_text(&mut model, "legacy.kvbackup");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::DeletedButRecoverable,
+                409,
+                "ObjectIsDeletedButRecoverable",
+                "Secret legacy-token is currently in a deleted but recoverable state",
+            ),
+        ),
+    );
+    let reqs = reqs_of(press(&mut model, "r"));
+    let (recover, cmd) = only_cmd(&reqs);
+    assert!(matches!(cmd, VaultCmd::Recover { name } if name.as_str() == "legacy-token"));
+    let after = reqs_of(update(
+        &mut model,
+        event(
+            recover,
+            VaultEventKind::Props(Box::new(props("legacy-token"))),
+        ),
+    ));
+    assert!(
+        after.is_empty(),
+        "the backup is not restored over it: {after:?}"
+    );
+    assert!(model.overlays.is_empty(), "{:?}", model.overlays);
+    assert!(model.deleted().find("legacy-token").is_none());
+}
+
+#[test]
+fn a_restore_onto_a_live_name_says_the_name_is_in_use() {
+    let mut model = loaded_model();
+    press(&mut model, "R");
+    type_text(&mut model, "api.kvbackup");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    update(
+        &mut model,
+        event(
+            reqs[0].id,
+            failure(
+                ErrorKind::Conflict,
+                409,
+                "Conflict",
+                "The name is in use (409): Secret api-key already exists; restore needs a name that is not in use.",
+            ),
+        ),
+    );
+    let Some(Overlay::Form(form)) = model.overlays.last() else {
+        panic!("expected the form, got {:?}", model.overlays.last());
+    };
+    let error = form.error.as_deref().unwrap_or("");
+    assert!(error.contains("api-key already exists"), "{error}");
+    assert_eq!(form.path(), std::path::PathBuf::from("api.kvbackup"));
 }
 
 #[test]
@@ -606,4 +886,41 @@ fn a_worker_that_stops_is_reported_and_its_requests_cleared() {
             .as_ref()
             .is_some_and(|e| e.message.contains("worker stopped"))
     }));
+}
+
+#[test]
+fn an_export_onto_an_existing_file_asks_too() {
+    let mut model = loaded_model();
+    press(&mut model, "x");
+    let reqs = reqs_of(press(&mut model, "ctrl-s"));
+    assert!(
+        matches!(
+            only_cmd(&reqs).1,
+            VaultCmd::Export {
+                overwrite: false,
+                ..
+            }
+        ),
+        "{reqs:?}"
+    );
+    let exists = kvtui::vault::VaultError::new(ErrorKind::FileExists, "secrets.env already exists");
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::Failed(exists)),
+    );
+    assert!(matches!(
+        model.overlays.last(),
+        Some(Overlay::Confirm(c)) if matches!(c.action, ConfirmAction::OverwriteFile)
+    ));
+    let reqs = reqs_of(press(&mut model, "enter"));
+    assert!(
+        matches!(
+            only_cmd(&reqs).1,
+            VaultCmd::Export {
+                overwrite: true,
+                ..
+            }
+        ),
+        "{reqs:?}"
+    );
 }

@@ -475,3 +475,36 @@ fn the_expiring_horizon_comes_from_the_config() {
         "ten days away is past a five-day horizon"
     );
 }
+
+#[test]
+fn f5_on_a_local_vault_reads_its_token_and_ca_again_first() {
+    use kvtui::app::effect::Effect;
+    use kvtui::vault::WorkerInput;
+    let rereads = |effects: &[Effect]| {
+        effects.iter().position(|e| {
+            matches!(
+                e,
+                Effect::Vault {
+                    input: WorkerInput::Reread,
+                    ..
+                }
+            )
+        })
+    };
+    let mut azure = loaded_model();
+    assert_eq!(
+        rereads(&press(&mut azure, "f5")),
+        None,
+        "Azure has no token file"
+    );
+    let mut local = kvtui::app::Model::new(
+        "https://localhost:8443",
+        true,
+        kvtui::app::Keymap::default_keymap(),
+        NOW,
+    );
+    kvtui::app::update(&mut local, kvtui::app::Msg::Start);
+    let effects = press(&mut local, "f5");
+    assert_eq!(rereads(&effects), Some(0), "before the lists: {effects:?}");
+    assert_eq!(reqs_of(effects).len(), 2, "then both lists");
+}

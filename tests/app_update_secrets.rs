@@ -287,6 +287,7 @@ fn x_exports_the_filtered_rows_through_a_form() {
         names,
         format,
         path,
+        overwrite: false,
     } = only_cmd(&reqs).1
     else {
         panic!("expected an export");

@@ -11,11 +11,16 @@ struct Session {
 
 impl Session {
     fn start(name: &str, data: &Path, log: &Path) -> Self {
+        Self::start_with(name, data, log, "")
+    }
+
+    /// Starts kvtui behind `prefix` (such as `env HOME=/tmp/x`).
+    fn start_with(name: &str, data: &Path, log: &Path, prefix: &str) -> Self {
         let _ = Command::new("tmux")
             .args(["kill-session", "-t", name])
             .output();
         let cmd = format!(
-            "{} --data-dir {} --log-file {}",
+            "{prefix} {} --data-dir {} --log-file {}",
             env!("CARGO_BIN_EXE_kvtui"),
             data.display(),
             log.display()
@@ -140,4 +145,99 @@ fn a_first_run_shows_the_sample_vault_and_quits_cleanly() {
     assert!(!s.alive(), "q quits");
     let logged = std::fs::read_to_string(&log).expect("the log file was written");
     assert!(!logged.contains("Tr0ub4dor"), "no value in the log");
+}
+
+#[test]
+fn the_first_run_line_shows_once_and_stays_hidden_once_dismissed() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("kvtui.log");
+    let name = format!("kvtui-welcome-{}", std::process::id());
+    let s = Session::start(&name, &data, &log);
+    let screen = s.wait_for("the first-run line", |t| {
+        t.contains("db-password") && t.contains("Local sample vault")
+    });
+    assert!(screen.contains("--vault NAME"), "{screen}");
+    s.keys(&["W"]);
+    s.wait_for("the line gone", |t| {
+        t.contains("db-password") && !t.contains("sample vault")
+    });
+    let marker = data.join("welcome-dismissed");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !marker.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        marker.exists(),
+        "the dismissal is remembered in the data dir"
+    );
+    s.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(s);
+
+    // The next run over the same data dir does not show it.
+    let again = Session::start(&name, &data, &log);
+    let screen = again.wait_for("the sample secrets", |t| t.contains("db-password"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!again.screen().contains("sample vault"), "{screen}");
+}
+
+#[test]
+fn files_under_a_tilde_path_are_found_and_replaced_only_on_yes() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join("value.txt"), "from-a-file").unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("kvtui.log");
+    let prefix = format!("env HOME={}", home.display());
+    let name = format!("kvtui-tilde-{}", std::process::id());
+    let s = Session::start_with(&name, &data, &log, &prefix);
+    s.wait_for("the sample secrets", |t| t.contains("db-password"));
+
+    // A backup to ~/b.kvbackup lands in the home directory.
+    s.keys(&[
+        "b", "C-u", "~", "/", "b", ".", "k", "v", "b", "a", "c", "k", "u", "p", "C-s",
+    ]);
+    s.wait_for("the backup message", |t| t.contains("backed up"));
+    let backup = home.join("b.kvbackup");
+    assert!(backup.exists(), "the backup is in HOME");
+    let first = std::fs::read(&backup).unwrap();
+    std::fs::write(&backup, b"keep me").unwrap();
+
+    // The same path again asks; Esc keeps the file, Enter replaces it.
+    s.keys(&[
+        "b", "C-u", "~", "/", "b", ".", "k", "v", "b", "a", "c", "k", "u", "p", "C-s",
+    ]);
+    s.wait_for("the question", |t| t.contains("Replace the existing file?"));
+    s.keys(&["Escape"]);
+    s.wait_for("the form again", |t| {
+        !t.contains("Replace the existing file?")
+    });
+    assert_eq!(std::fs::read(&backup).unwrap(), b"keep me");
+    s.keys(&["C-s"]);
+    s.wait_for("the question again", |t| {
+        t.contains("Replace the existing file?")
+    });
+    s.keys(&["Enter"]);
+    s.wait_for("the form closed", |t| !t.contains("Back up"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read(&backup).unwrap_or_default() == b"keep me" && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        std::fs::read(&backup).unwrap().len(),
+        first.len(),
+        "replaced"
+    );
+
+    // A value file under ~ is read for a new secret.
+    s.keys(&[
+        "n", "f", "r", "o", "m", "-", "h", "o", "m", "e", "Tab", "Tab",
+    ]);
+    s.keys(&["~", "/", "v", "a", "l", "u", "e", ".", "t", "x", "t", "C-s"]);
+    s.wait_for("the new secret", |t| t.contains("created from-home"));
 }

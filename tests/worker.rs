@@ -268,6 +268,7 @@ async fn every_command_works_end_to_end() {
         .run(VaultCmd::Backup {
             name: name("db-pass"),
             path: backup.clone(),
+            overwrite: false,
         })
         .await;
     assert!(
@@ -530,6 +531,17 @@ async fn a_wrong_token_is_unauthorized() {
     let e = w.fails(VaultCmd::ListSecrets).await;
     assert_eq!(e.kind, ErrorKind::Unauthorized);
     assert_eq!(e.status, Some(401));
+    // It reads as a wrong token, and points at the token file first.
+    let said = kvtui::app::events::describe(&e);
+    assert!(said.contains("refused the token (401)"), "{said}");
+    assert!(said.contains("not this vault's token"), "{said}");
+    assert!(!said.contains("missing"), "{said}");
+    assert_eq!(said.matches("401").count(), 1, "{said}");
+    let hint = e.hint.unwrap_or_default();
+    assert!(
+        hint.starts_with("Check the local vault's token file"),
+        "{hint}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -778,6 +790,7 @@ async fn export_writes_the_latest_values_to_a_new_private_file() {
         names: vec![name("db-password"), name("api-key")],
         format: kvtui::script::args::ExportFormat::Env,
         path: path.clone(),
+        overwrite: false,
     };
     match w.run(export()).await {
         VaultEventKind::Exported { path: p, count } => {
@@ -806,5 +819,62 @@ async fn export_writes_the_latest_values_to_a_new_private_file() {
         std::fs::read_to_string(&path).expect("the export"),
         text,
         "an existing file is never replaced"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_over_an_existing_file_waits_for_a_yes() {
+    let f = start_vault().await;
+    let mut w = f.worker(VAULT, WorkerConfig::default());
+    let dir = tempfile::tempdir().expect("temp dir");
+    props(w.run(VaultCmd::Set(new_secret("db-pass", "v1"))).await);
+    let path = dir.path().join("db-pass.kvbackup");
+    std::fs::write(&path, b"keep me").expect("old file");
+    let backup = |overwrite| VaultCmd::Backup {
+        name: name("db-pass"),
+        path: path.clone(),
+        overwrite,
+    };
+    let refused = w.fails(backup(false)).await;
+    assert_eq!(refused.kind, ErrorKind::FileExists, "{refused:?}");
+    assert!(refused.message.contains("already exists"), "{refused:?}");
+    assert_eq!(std::fs::read(&path).expect("file"), b"keep me");
+    let done = w.run(backup(true)).await;
+    assert!(matches!(done, VaultEventKind::BackedUp { .. }), "{done:?}");
+    assert_ne!(std::fs::read(&path).expect("file"), b"keep me");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_onto_a_deleted_or_a_live_name_says_which() {
+    let f = start_vault().await;
+    let mut w = f.worker(VAULT, WorkerConfig::default());
+    let dir = tempfile::tempdir().expect("temp dir");
+    props(w.run(VaultCmd::Set(new_secret("db-pass", "v1"))).await);
+    let path = dir.path().join("db-pass.kvbackup");
+    let done = w
+        .run(VaultCmd::Backup {
+            name: name("db-pass"),
+            path: path.clone(),
+            overwrite: false,
+        })
+        .await;
+    assert!(matches!(done, VaultEventKind::BackedUp { .. }), "{done:?}");
+    let live = w.fails(VaultCmd::Restore { path: path.clone() }).await;
+    assert_eq!(live.kind, ErrorKind::Conflict, "{live:?}");
+    assert_eq!(live.secret_name().as_deref(), Some("db-pass"), "{live:?}");
+    w.run(VaultCmd::Delete {
+        name: name("db-pass"),
+    })
+    .await;
+    let deleted = w.fails(VaultCmd::Restore { path }).await;
+    assert_eq!(
+        deleted.kind,
+        ErrorKind::DeletedButRecoverable,
+        "{deleted:?}"
+    );
+    assert_eq!(
+        deleted.secret_name().as_deref(),
+        Some("db-pass"),
+        "{deleted:?}"
     );
 }

@@ -8,7 +8,8 @@ use super::dialogs;
 use super::effect::Effect;
 use super::events::{Outcome, describe, unexpected};
 use super::forms;
-use super::model::{Model, Pending};
+use super::model::{ConfirmAction, Freed, Model, Pending};
+use crate::vault::ErrorKind;
 
 pub(crate) fn created(
     model: &mut Model,
@@ -38,7 +39,7 @@ pub(crate) fn created(
             let deleted = error.kind == crate::vault::ErrorKind::DeletedButRecoverable;
             let form_open = fail_form(model, req, format!("save {}", secret.name), error);
             if deleted && form_open {
-                dialogs::open_conflict(model, secret);
+                dialogs::open_conflict(model, secret.name.clone(), Freed::Create(secret));
             }
         }
     }
@@ -70,6 +71,7 @@ pub(crate) fn backed_up(model: &mut Model, req: ReqId, name: &str, outcome: Outc
             model.toast(format!("backed up {name} to {}", path.display()), false);
         }
         Ok(other) => unexpected("back up", &other),
+        Err(error) if error.kind == ErrorKind::FileExists => ask_to_overwrite(model, req, error),
         Err(error) => {
             fail_form(model, req, format!("back up {name}"), error);
         }
@@ -80,19 +82,23 @@ pub(crate) fn exported(model: &mut Model, req: ReqId, outcome: Outcome) {
     match outcome {
         Ok(VaultEventKind::Exported { path, count }) => {
             forms::close_form_for(model, req);
-            let what = if count == 1 { "value" } else { "values" };
+            let what = super::format::count(count, "value", "values");
             model.toast(
-                format!("exported {count} {what} to {} (0600)", path.display()),
+                format!("exported {what} to {} (0600)", path.display()),
                 false,
             );
         }
         Ok(other) => unexpected("export", &other),
+        Err(error) if error.kind == ErrorKind::FileExists => ask_to_overwrite(model, req, error),
         Err(error) => {
             fail_form(model, req, "export".to_owned(), error);
         }
     }
 }
 
+/// A restore's answer. Key Vault answers 409 both for a name that is deleted
+/// (then the recover-or-purge dialog opens) and for one in use (the form
+/// says so); the refusal names the secret.
 pub(crate) fn restored(model: &mut Model, req: ReqId, outcome: Outcome) {
     match outcome {
         Ok(VaultEventKind::Props(props)) => {
@@ -105,7 +111,17 @@ pub(crate) fn restored(model: &mut Model, req: ReqId, outcome: Outcome) {
         }
         Ok(other) => unexpected("restore", &other),
         Err(error) => {
-            fail_form(model, req, "restore".to_owned(), error);
+            let name = error.secret_name().and_then(|n| SecretName::parse(&n).ok());
+            let path = forms::form_waiting_for(model, req).map(|f| f.path());
+            let deleted = error.kind == ErrorKind::DeletedButRecoverable;
+            let what = match &name {
+                Some(name) => format!("restore {name}"),
+                None => "restore".to_owned(),
+            };
+            let form_open = fail_form(model, req, what, error);
+            if let (true, true, Some(name), Some(path)) = (deleted, form_open, name, path) {
+                dialogs::open_conflict(model, name, Freed::Restore(path));
+            }
         }
     }
 }
@@ -166,7 +182,7 @@ pub(crate) fn recovered(
     fx: &mut Vec<Effect>,
     req: ReqId,
     name: &str,
-    then: Option<NewSecret>,
+    then: Option<Freed>,
     outcome: Outcome,
 ) {
     match outcome {
@@ -174,9 +190,22 @@ pub(crate) fn recovered(
             model.deleted_mut().remove(name);
             let recovered = (*props).clone();
             model.secrets_mut().upsert(*props);
-            let then = then.map(|mut secret| {
-                keep_recovered_props(&mut secret, &recovered);
-                secret
+            // The recovered secret is what the backup would have brought back.
+            if let Some(Freed::Restore(_)) = then {
+                forms::close_form_for(model, req);
+                select_secret(model, name);
+                model.toast(
+                    format!("recovered {name}; the backup was not needed"),
+                    false,
+                );
+                return;
+            }
+            let then = then.map(|then| match then {
+                Freed::Create(mut secret) => {
+                    keep_recovered_props(&mut secret, &recovered);
+                    Freed::Create(secret)
+                }
+                other => other,
             });
             chain(
                 model,
@@ -197,41 +226,44 @@ pub(crate) fn purged(
     fx: &mut Vec<Effect>,
     req: ReqId,
     name: &str,
-    then: Option<NewSecret>,
+    then: Option<Freed>,
     outcome: Outcome,
 ) {
     match outcome {
         Ok(VaultEventKind::Purged) => {
             model.deleted_mut().remove(name);
-            chain(
-                model,
-                fx,
-                req,
-                then,
-                format!("purged {name}"),
-                "creating it",
-            );
+            let next = match then {
+                Some(Freed::Restore(_)) => "restoring the backup",
+                _ => "creating it",
+            };
+            chain(model, fx, req, then, format!("purged {name}"), next);
         }
         Ok(other) => unexpected("purge", &other),
         Err(error) => chain_failed(model, req, ("purge", name), then.is_none(), error),
     }
 }
 
-/// After a recover or purge: create the secret the 409 dialog held (the form
-/// now waits for that), or count one step of a bulk action.
+/// After a recover or purge: create the secret or restore the backup the 409
+/// dialog held (the form now waits for that), or count one step of a bulk
+/// action.
 fn chain(
     model: &mut Model,
     fx: &mut Vec<Effect>,
     req: ReqId,
-    then: Option<NewSecret>,
+    then: Option<Freed>,
     done: String,
     next: &str,
 ) {
     match then {
-        Some(secret) => {
+        Some(Freed::Create(secret)) => {
             model.toast(format!("{done}; {next}"), false);
             let cmd = VaultCmd::Set(secret.clone());
             let id = model.send(fx, cmd, Pending::Create { secret });
+            hand_over(model, req, id);
+        }
+        Some(Freed::Restore(path)) => {
+            model.toast(format!("{done}; {next}"), false);
+            let id = model.send(fx, VaultCmd::Restore { path }, Pending::Restore);
             hand_over(model, req, id);
         }
         None => {
@@ -339,6 +371,28 @@ fn bulk_step(model: &mut Model, failed: Option<String>) {
         model.bulk = None;
     }
     model.toast(text, is_error);
+}
+
+/// The file a backup or export names exists: the form stays, and a question
+/// asks whether to replace it. Nothing was written or fetched yet.
+fn ask_to_overwrite(model: &mut Model, req: ReqId, error: crate::vault::VaultError) {
+    let Some(form) = forms::form_waiting_for(model, req) else {
+        // The form was closed meanwhile: nothing was written.
+        model.toast(format!("{}; nothing was written", error.message), true);
+        return;
+    };
+    form.submitting = None;
+    dialogs::push_confirm(
+        model,
+        "Replace the existing file?".to_owned(),
+        vec![
+            format!("{}.", error.message),
+            "Enter replaces it; Esc goes back to the form.".to_owned(),
+        ],
+        ConfirmAction::OverwriteFile,
+        None,
+        true,
+    );
 }
 
 /// A request failed; a form waiting on it stays open and shows why. `true`

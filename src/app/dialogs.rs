@@ -7,9 +7,9 @@ use tui_input::backend::crossterm::to_input_request;
 use super::effect::Effect;
 use super::keymap::Action;
 use super::model::{
-    Bulk, Confirm, ConfirmAction, Conflict, ConflictChoice, Model, Overlay, Pending,
+    Bulk, Confirm, ConfirmAction, Conflict, ConflictChoice, Freed, Model, Overlay, Pending,
 };
-use crate::vault::{NewSecret, SecretName, VaultCmd};
+use crate::vault::{SecretName, VaultCmd};
 
 pub(crate) fn push_confirm(
     model: &mut Model,
@@ -207,15 +207,14 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
             model.deleted_mut().marked.clear();
             close_deleted_details(model);
         }
-        ConfirmAction::PurgeThenCreate(secret) => {
+        ConfirmAction::PurgeThen(name, then) => {
             // The conflict dialog sits under this confirmation.
             if matches!(model.overlays.last(), Some(Overlay::Conflict(_))) {
                 model.overlays.pop();
             }
-            let name = secret.name.clone();
             let pending = Pending::Purge {
                 name: name.clone(),
-                then: Some(secret),
+                then: Some(then),
             };
             let id = model.send(fx, VaultCmd::Purge { name }, pending);
             attach_form(model, id);
@@ -224,6 +223,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
         ConfirmAction::DiscardForm => {
             model.overlays.pop();
         }
+        ConfirmAction::OverwriteFile => super::forms::submit_overwriting(model, fx),
     }
 }
 
@@ -236,10 +236,12 @@ fn attach_form(model: &mut Model, id: crate::vault::ReqId) {
 }
 
 /// Opens the 409 dialog over the form that was refused.
-pub(crate) fn open_conflict(model: &mut Model, secret: NewSecret) {
-    model
-        .overlays
-        .push(Overlay::Conflict(Conflict { secret, choice: 0 }));
+pub(crate) fn open_conflict(model: &mut Model, name: SecretName, then: Freed) {
+    model.overlays.push(Overlay::Conflict(Conflict {
+        name,
+        then,
+        choice: 0,
+    }));
 }
 
 fn on_conflict_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) {
@@ -265,32 +267,35 @@ fn on_conflict_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Actio
     let Some(choice) = choice else {
         return;
     };
-    let secret = conflict.secret.clone();
+    let (name, then) = (conflict.name.clone(), conflict.then.clone());
     match choice {
         ConflictChoice::Cancel => {
             model.overlays.pop();
         }
         ConflictChoice::Recover => {
             model.overlays.pop();
-            let name = secret.name.clone();
             let pending = Pending::Recover {
                 name: name.clone(),
-                then: Some(secret),
+                then: Some(then),
             };
             let id = model.send(fx, VaultCmd::Recover { name }, pending);
             attach_form(model, id);
         }
         ConflictChoice::Purge => {
-            let name = secret.name.to_string();
+            let shown = name.to_string();
+            let (title, then_what) = match &then {
+                Freed::Create(_) => (format!("Purge {shown} and create it anew?"), "create"),
+                Freed::Restore(_) => (format!("Purge {shown} and restore the backup?"), "restore"),
+            };
             push_confirm(
                 model,
-                format!("Purge {name} and create it anew?"),
+                title,
                 vec![
                     "Purging is permanent: every old version is gone for good.".to_owned(),
-                    format!("Type {name:?} and press Enter to purge and create."),
+                    format!("Type {shown:?} and press Enter to purge and {then_what}."),
                 ],
-                ConfirmAction::PurgeThenCreate(secret),
-                Some(name),
+                ConfirmAction::PurgeThen(name, then),
+                Some(shown),
                 true,
             );
         }

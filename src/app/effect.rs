@@ -20,6 +20,8 @@ pub enum Effect {
     /// Turn the terminal's mouse reporting on (clicks reach kvtui) or off
     /// (the terminal selects text).
     MouseCapture(bool),
+    /// Write the (empty) marker file that keeps the first-run line hidden.
+    RememberWelcomeDismissed(PathBuf),
     /// Leave: clear a copied value and give the terminal back.
     Quit,
 }

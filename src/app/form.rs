@@ -4,10 +4,12 @@
 use std::fmt;
 
 use secrecy::SecretString;
+use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time, macros::format_description};
 use tui_input::Input;
 
 use super::editor::ValueEditor;
+use super::format::Zone;
 pub use super::tag_text::{MAX_TAGS, format_tags, parse_tags};
 use crate::kv_facts::{MAX_CONTENT_TYPE_CHARS, validate_name};
 use crate::script::args::ExportFormat;
@@ -229,7 +231,7 @@ impl Form {
 
     /// A new version, prefilled with the current version's content type, tags
     /// and those of its dates still ahead (a past date would be a trap).
-    pub fn new_version(current: &SecretProps, now: OffsetDateTime) -> Self {
+    pub fn new_version(current: &SecretProps, now: OffsetDateTime, zone: &Zone) -> Self {
         let ahead = |d: Option<OffsetDateTime>| d.filter(|d| *d > now);
         Self::with_fields(
             FormKind::NewVersion {
@@ -246,14 +248,17 @@ impl Form {
                 Field::flag(FieldId::Enabled, true),
                 Field::new(
                     FieldId::NotBefore,
-                    &format_date_input(ahead(current.not_before)),
+                    &format_date_input(ahead(current.not_before), zone),
                 ),
-                Field::new(FieldId::Expires, &format_date_input(ahead(current.expires))),
+                Field::new(
+                    FieldId::Expires,
+                    &format_date_input(ahead(current.expires), zone),
+                ),
             ],
         )
     }
 
-    pub fn properties(current: &SecretProps) -> Self {
+    pub fn properties(current: &SecretProps, zone: &Zone) -> Self {
         Self::with_fields(
             FormKind::Properties {
                 name: current.name.clone(),
@@ -266,8 +271,11 @@ impl Form {
                     current.content_type.as_deref().unwrap_or(""),
                 ),
                 Field::new(FieldId::Tags, &format_tags(&current.tags)),
-                Field::new(FieldId::NotBefore, &format_date_input(current.not_before)),
-                Field::new(FieldId::Expires, &format_date_input(current.expires)),
+                Field::new(
+                    FieldId::NotBefore,
+                    &format_date_input(current.not_before, zone),
+                ),
+                Field::new(FieldId::Expires, &format_date_input(current.expires, zone)),
             ],
         )
     }
@@ -349,21 +357,29 @@ impl Form {
     }
 
     /// Re-checks every field's syntax; `true` when all pass.
-    pub fn validate(&mut self, now: OffsetDateTime) -> bool {
+    pub fn validate(&mut self, now: OffsetDateTime, zone: &Zone) -> bool {
         let from_file = !self.text(FieldId::ValueFile).trim().is_empty();
         for f in &mut self.fields {
-            f.error = check_field(f.kind, f.value(), now).err();
+            f.error = check_field(f.kind, f.value(), now, zone).err();
             if f.kind == FieldKind::Value && from_file && f.value().is_empty() {
                 f.error = None;
             }
         }
-        self.check_dates(now);
+        // Which one to save would be a guess: the user says.
+        let typed = !self.text(FieldId::Value).is_empty();
+        if typed
+            && from_file
+            && let Some(f) = self.fields.iter_mut().find(|f| f.id == FieldId::ValueFile)
+        {
+            f.error = Some("a value is typed too: clear the value or this file".to_owned());
+        }
+        self.check_dates(now, zone);
         self.fields.iter().all(|f| f.error.is_none())
     }
 
     /// Warns (without refusing) when Expires is past or not after Not before.
-    pub fn check_dates(&mut self, now: OffsetDateTime) {
-        let date = |label| parse_date(self.text(label), now).ok().flatten();
+    pub fn check_dates(&mut self, now: OffsetDateTime, zone: &Zone) {
+        let date = |label| parse_date(self.text(label), now, zone).ok().flatten();
         let warning = match (date(FieldId::NotBefore), date(FieldId::Expires)) {
             (_, Some(exp)) if exp <= now => Some("this date is past: the secret expires at once"),
             (Some(nbf), Some(exp)) if exp <= nbf => {
@@ -385,7 +401,7 @@ impl Form {
     }
 
     /// The secret to write, for the new-secret and new-version forms.
-    pub fn to_new_secret(&self, now: OffsetDateTime) -> Option<NewSecret> {
+    pub fn to_new_secret(&self, now: OffsetDateTime, zone: &Zone) -> Option<NewSecret> {
         let name = match &self.kind {
             FormKind::NewSecret => SecretName::parse(self.text(FieldId::Name)).ok()?,
             FormKind::NewVersion { name } => name.clone(),
@@ -400,8 +416,8 @@ impl Form {
             content_type: non_empty(self.text(FieldId::ContentType)),
             tags: parse_tags(self.text(FieldId::Tags)).ok()?,
             enabled: self.flag(FieldId::Enabled)?,
-            not_before: parse_date(self.text(FieldId::NotBefore), now).ok()?,
-            expires: parse_date(self.text(FieldId::Expires), now).ok()?,
+            not_before: parse_date(self.text(FieldId::NotBefore), now, zone).ok()?,
+            expires: parse_date(self.text(FieldId::Expires), now, zone).ok()?,
         })
     }
 
@@ -419,7 +435,7 @@ impl Form {
 
     /// The update to send, for the properties form: only what was changed,
     /// so untouched tags and dates go back exactly as they were.
-    pub fn to_update(&self, now: OffsetDateTime) -> Option<PropsUpdate> {
+    pub fn to_update(&self, now: OffsetDateTime, zone: &Zone) -> Option<PropsUpdate> {
         let when = |label| self.changed(label).then(|| self.text(label));
         Some(PropsUpdate {
             enabled: self
@@ -429,11 +445,11 @@ impl Form {
             content_type: when(FieldId::ContentType).map(str::to_owned),
             tags: when(FieldId::Tags).map(parse_tags).transpose().ok()?,
             not_before: when(FieldId::NotBefore)
-                .map(|s| parse_date(s, now))
+                .map(|s| parse_date(s, now, zone))
                 .transpose()
                 .ok()?,
             expires: when(FieldId::Expires)
-                .map(|s| parse_date(s, now))
+                .map(|s| parse_date(s, now, zone))
                 .transpose()
                 .ok()?,
         })
@@ -447,7 +463,12 @@ fn non_empty(s: &str) -> Option<String> {
 
 /// Syntax check of one field; the name's existence is checked by the caller,
 /// which knows the lists.
-pub fn check_field(kind: FieldKind, value: &str, now: OffsetDateTime) -> Result<(), String> {
+pub fn check_field(
+    kind: FieldKind,
+    value: &str,
+    now: OffsetDateTime,
+    zone: &Zone,
+) -> Result<(), String> {
     match kind {
         FieldKind::Name => validate_name(value).map_err(|e| e.to_string()),
         FieldKind::Value => {
@@ -468,7 +489,7 @@ pub fn check_field(kind: FieldKind, value: &str, now: OffsetDateTime) -> Result<
         }
         FieldKind::Tags => parse_tags(value).map(|_| ()),
         FieldKind::Flag => Ok(()),
-        FieldKind::Date => parse_date(value, now).map(|_| ()),
+        FieldKind::Date => parse_date(value, now, zone).map(|_| ()),
         FieldKind::Path => {
             if value.trim().is_empty() {
                 Err("a file path is required".to_owned())
@@ -491,41 +512,92 @@ fn parse_format(s: &str) -> Result<ExportFormat, String> {
     }
 }
 
-/// Empty (no date), `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` (UTC) or `+90d`.
-pub fn parse_date(s: &str, now: OffsetDateTime) -> Result<Option<OffsetDateTime>, String> {
+/// The forms a date field takes, shown under it while it has focus.
+pub fn date_hint(zone: &Zone) -> String {
+    format!(
+        "YYYY-MM-DD[THH:MM[:SS]] {} · …Z or …+01:00 · +12h +30d +2w +6m +1y",
+        zone.label()
+    )
+}
+
+/// Empty (no date); a date with an optional time (`HH:MM` or `HH:MM:SS`) in
+/// the zone the screen shows; RFC 3339 with `Z` or an offset, as `az`
+/// prints it; or a span from now: `+12h`, `+30d`, `+2w`, `+6m` (calendar
+/// months, the day kept or the month's last), `+1y`.
+pub fn parse_date(
+    s: &str,
+    now: OffsetDateTime,
+    zone: &Zone,
+) -> Result<Option<OffsetDateTime>, String> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);
     }
-    let bad = || format!("{s:?}: use YYYY-MM-DD, YYYY-MM-DDTHH:MM or +90d");
-    if let Some(days) = s.strip_prefix('+').and_then(|r| r.strip_suffix('d')) {
-        let days: i64 = days.parse().map_err(|_| bad())?;
-        return Ok(Some(now + Duration::days(days)));
+    if let Some(span) = s.strip_prefix('+') {
+        return from_now(span, now).map(Some);
     }
-    let (date, time) = match s.split_once(['T', ' ']) {
+    // `az` and people also write a space between date and time.
+    let t = s.replacen(' ', "T", 1);
+    if let Ok(d) = OffsetDateTime::parse(&t, &Rfc3339) {
+        return Ok(Some(d));
+    }
+    let bad = || format!("{s:?} is not a date in one of the forms above");
+    let (date, time) = match t.split_once(['T', 't']) {
         Some((d, t)) => (d, Some(t)),
-        None => (s, None),
+        None => (t.as_str(), None),
     };
     let date = Date::parse(date, format_description!("[year]-[month]-[day]")).map_err(|_| bad())?;
     let time = match time {
-        Some(t) => Time::parse(t, format_description!("[hour]:[minute]")).map_err(|_| bad())?,
+        Some(t) => Time::parse(t, format_description!("[hour]:[minute]"))
+            .or_else(|_| Time::parse(t, format_description!("[hour]:[minute]:[second]")))
+            .or_else(|_| {
+                Time::parse(
+                    t,
+                    format_description!("[hour]:[minute]:[second].[subsecond]"),
+                )
+            })
+            .map_err(|_| bad())?,
         None => Time::MIDNIGHT,
     };
-    Ok(Some(PrimitiveDateTime::new(date, time).assume_utc()))
+    Ok(Some(zone.resolve(PrimitiveDateTime::new(date, time))))
 }
 
-/// A date as the form would accept it back.
-pub fn format_date_input(d: Option<OffsetDateTime>) -> String {
-    d.map(|d| {
-        let d = d.to_offset(time::UtcOffset::UTC);
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}",
-            d.year(),
-            u8::from(d.month()),
-            d.day(),
-            d.hour(),
-            d.minute()
-        )
-    })
-    .unwrap_or_default()
+/// `12h`, `30d`, `2w`, `6m` or `1y` after `now`.
+fn from_now(span: &str, now: OffsetDateTime) -> Result<OffsetDateTime, String> {
+    let bad = || format!("+{span}: write a number and h, d, w, m (months) or y, like +30d");
+    let unit = span.chars().last().ok_or_else(bad)?;
+    let n: u32 = span[..span.len() - unit.len_utf8()]
+        .parse()
+        .map_err(|_| bad())?;
+    let too_far = || format!("+{span} is too far ahead");
+    let hours = |h: i64| now.checked_add(Duration::hours(h)).ok_or_else(too_far);
+    match unit.to_ascii_lowercase() {
+        'h' => hours(i64::from(n)),
+        'd' => hours(i64::from(n) * 24),
+        'w' => hours(i64::from(n) * 24 * 7),
+        'm' => add_months(now, n).ok_or_else(too_far),
+        'y' => n
+            .checked_mul(12)
+            .and_then(|m| add_months(now, m))
+            .ok_or_else(too_far),
+        _ => Err(bad()),
+    }
+}
+
+/// `now` moved `months` calendar months on, the day of the month kept where
+/// the month has it and the month's last day where it does not.
+fn add_months(now: OffsetDateTime, months: u32) -> Option<OffsetDateTime> {
+    let index = i64::from(now.year()) * 12 + i64::from(u8::from(now.month())) - 1;
+    let target = index.checked_add(i64::from(months))?;
+    let year = i32::try_from(target.div_euclid(12)).ok()?;
+    let month = time::Month::try_from(u8::try_from(target.rem_euclid(12) + 1).ok()?).ok()?;
+    let day = now.day().min(month.length(year));
+    let date = Date::from_calendar_date(year, month, day).ok()?;
+    Some(now.replace_date(date))
+}
+
+/// A date as the form would accept it back, in the zone the screen shows,
+/// seconds kept.
+pub fn format_date_input(d: Option<OffsetDateTime>, zone: &Zone) -> String {
+    d.map(|d| zone.input(d)).unwrap_or_default()
 }

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use time::{OffsetDateTime, UtcOffset};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 /// The offset of a zone at an instant (it changes with daylight saving).
 pub type OffsetAt = Arc<dyn Fn(OffsetDateTime) -> UtcOffset + Send + Sync>;
@@ -91,6 +91,42 @@ impl Zone {
         d.map(|d| ymd(self.at(d))).unwrap_or_default()
     }
 
+    /// A date as a form field holds it: RFC 3339 with seconds and this zone's
+    /// offset (`Z` in UTC), so it reads like the screen and parses back to
+    /// the same instant.
+    pub fn input(&self, d: OffsetDateTime) -> String {
+        let d = self.at(d);
+        let (h, m, _) = d.offset().as_hms();
+        let offset = if d.offset().is_utc() {
+            "Z".to_owned()
+        } else {
+            format!(
+                "{}{:02}:{:02}",
+                if d.offset().is_negative() { '-' } else { '+' },
+                h.abs(),
+                m.abs()
+            )
+        };
+        format!(
+            "{}T{:02}:{:02}:{:02}{offset}",
+            ymd(d),
+            d.hour(),
+            d.minute(),
+            d.second()
+        )
+    }
+
+    /// The instant a wall-clock time in this zone names; in a daylight-saving
+    /// change the offset after the change wins.
+    pub fn resolve(&self, local: PrimitiveDateTime) -> OffsetDateTime {
+        let Some(offset_at) = self.offset_at.as_ref() else {
+            return local.assume_utc();
+        };
+        let guess = offset_at(local.assume_utc());
+        let first = local.assume_offset(guess);
+        local.assume_offset(offset_at(first))
+    }
+
     /// `HH:MM`.
     pub fn time(&self, d: OffsetDateTime) -> String {
         let d = self.at(d);
@@ -110,6 +146,11 @@ pub fn date_time(d: Option<OffsetDateTime>) -> String {
 /// `YYYY-MM-DD` in UTC, or empty.
 pub fn date(d: Option<OffsetDateTime>) -> String {
     Zone::utc().date(d)
+}
+
+/// `n` and the noun that goes with it: `1 secret`, `2 secrets`, `0 secrets`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Whole days from `now` until `then` (negative once past).

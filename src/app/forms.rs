@@ -15,8 +15,8 @@ use secrecy::{ExposeSecret, SecretString};
 /// Opens the new-version or properties form for a secret.
 pub(crate) fn open(model: &mut Model, action: Action, props: &SecretProps) {
     let form = match action {
-        Action::NewVersion => Form::new_version(props, model.now),
-        Action::Properties => Form::properties(props),
+        Action::NewVersion => Form::new_version(props, model.now, &model.zone),
+        Action::Properties => Form::properties(props, &model.zone),
         _ => return,
     };
     model.overlays.push(Overlay::Form(form));
@@ -132,6 +132,7 @@ fn edit_lines(editor: &mut ValueEditor, key: KeyEvent) -> bool {
 /// Checks the focused field as it is typed; a name also against the lists.
 pub(crate) fn revalidate_focused(model: &mut Model) {
     let now = model.now;
+    let zone = model.zone.clone();
     let (exists, deleted) = match top_form(model).and_then(|f| f.fields.get(f.focus)) {
         Some(f) if f.kind == FieldKind::Name => {
             let name = f.value().to_owned();
@@ -148,7 +149,7 @@ pub(crate) fn revalidate_focused(model: &mut Model) {
     let Some(field) = form.fields.get_mut(form.focus) else {
         return;
     };
-    field.error = check_field(field.kind, field.value(), now).err();
+    field.error = check_field(field.kind, field.value(), now, &zone).err();
     field.note = None;
     if field.kind == FieldKind::Name && field.error.is_none() {
         if deleted {
@@ -158,19 +159,30 @@ pub(crate) fn revalidate_focused(model: &mut Model) {
         }
     }
     if field.kind == FieldKind::Date {
-        form.check_dates(now);
+        form.check_dates(now, &zone);
     }
 }
 
 fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
+    submit_with(model, fx, false);
+}
+
+/// Submits the top form again, now allowed to replace the file it names
+/// (the user said yes to replacing it).
+pub(crate) fn submit_overwriting(model: &mut Model, fx: &mut Vec<Effect>) {
+    submit_with(model, fx, true);
+}
+
+fn submit_with(model: &mut Model, fx: &mut Vec<Effect>, overwrite: bool) {
     let now = model.now;
+    let zone = model.zone.clone();
     let Some(form) = top_form(model) else {
         return;
     };
     if form.submitting.is_some() || form.reading_file {
         return;
     }
-    if !form.validate(now) {
+    if !form.validate(now, &zone) {
         form.error = Some("fix the marked fields".to_owned());
         if let Some(i) = form.fields.iter().position(|f| f.error.is_some()) {
             form.focus = i;
@@ -185,7 +197,7 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
     }
     match form.kind.clone() {
         FormKind::NewSecret | FormKind::NewVersion { .. } => {
-            let Some(secret) = form.to_new_secret(now) else {
+            let Some(secret) = form.to_new_secret(now, &zone) else {
                 return;
             };
             let id = model.send(
@@ -200,7 +212,12 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
         FormKind::Backup { name } => {
             let path = form.path();
             let pending = Pending::Backup { name: name.clone() };
-            let id = model.send(fx, VaultCmd::Backup { name, path }, pending);
+            let cmd = VaultCmd::Backup {
+                name,
+                path,
+                overwrite,
+            };
+            let id = model.send(fx, cmd, pending);
             if let Some(form) = top_form(model) {
                 form.submitting = Some(id);
             }
@@ -213,6 +230,7 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
                 names,
                 format,
                 path,
+                overwrite,
             };
             let id = model.send(fx, cmd, Pending::Export);
             if let Some(form) = top_form(model) {
@@ -227,7 +245,7 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
             }
         }
         FormKind::Properties { name, version } => {
-            let Some(update) = form.to_update(now) else {
+            let Some(update) = form.to_update(now, &zone) else {
                 return;
             };
             if update == crate::vault::PropsUpdate::default() {

@@ -139,6 +139,8 @@ pub enum Action {
     Export,
     Confirm,
     Cancel,
+    /// Hide the first-run line about the sample vault for good.
+    DismissWelcome,
 }
 
 /// A key with its modifiers, as written in the keymap (`ctrl-r`, `G`, `f5`).

@@ -22,7 +22,7 @@ pub mod vaults;
 
 pub use keymap::{Action, Keymap, Mode};
 pub use model::{
-    Confirm, ConfirmAction, Conflict, ConflictChoice, Details, ErrorEntry, Model, Msg, Overlay,
-    Pending, Toast, View,
+    Confirm, ConfirmAction, Conflict, ConflictChoice, Details, ErrorEntry, Freed, Model, Msg,
+    Overlay, Pending, Toast, View, Welcome,
 };
 pub use update::update;

@@ -212,10 +212,12 @@ pub enum ConfirmAction {
     Delete(Vec<SecretName>),
     Recover(Vec<SecretName>),
     Purge(Vec<SecretName>),
-    /// Purge a deleted name, then create the secret the form held (409 dialog).
-    PurgeThenCreate(NewSecret),
+    /// Purge a deleted name, then create or restore what the form held (409 dialog).
+    PurgeThen(SecretName, Freed),
     /// Drop a form with typed input.
     DiscardForm,
+    /// Submit the form under this question again, replacing its file.
+    OverwriteFile,
 }
 
 /// A yes/no question, optionally requiring the user to type a word first.
@@ -242,10 +244,21 @@ impl ConflictChoice {
     pub const ALL: [ConflictChoice; 3] = [Self::Recover, Self::Purge, Self::Cancel];
 }
 
-/// Creating a secret whose name is deleted but recoverable (409).
+/// What a form meant to do with a name a deleted secret still holds, once
+/// the name is free.
+#[derive(Debug, Clone)]
+pub enum Freed {
+    /// Create this secret (the new-secret form).
+    Create(NewSecret),
+    /// Restore the backup in this file (the restore form).
+    Restore(std::path::PathBuf),
+}
+
+/// Creating or restoring a secret whose name is deleted but recoverable (409).
 #[derive(Debug, Clone)]
 pub struct Conflict {
-    pub secret: NewSecret,
+    pub name: SecretName,
+    pub then: Freed,
     pub choice: usize,
 }
 
@@ -368,14 +381,14 @@ pub enum Pending {
     Delete {
         name: SecretName,
     },
-    /// `then` is a secret to create once recovered (409 dialog).
+    /// `then` is what the 409 dialog's form meant to do once the name is free.
     Recover {
         name: SecretName,
-        then: Option<NewSecret>,
+        then: Option<Freed>,
     },
     Purge {
         name: SecretName,
-        then: Option<NewSecret>,
+        then: Option<Freed>,
     },
     Export,
 }
@@ -457,7 +470,19 @@ pub struct Model {
     pub bulk: Option<Bulk>,
     /// Where the runtime's clipboard puts copies, for the message after one.
     pub copy_target: CopyTarget,
+    /// The first-run line about the embedded sample vault, until dismissed.
+    pub welcome: Option<Welcome>,
     next_req: u64,
+}
+
+/// What the first-run line says about the embedded sample vault, and the
+/// marker file that, once written, keeps it hidden.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Welcome {
+    /// The data dir as shown (`~` for the home directory).
+    pub data_dir: String,
+    /// Written when the line is dismissed.
+    pub marker: std::path::PathBuf,
 }
 
 impl Model {
@@ -489,6 +514,7 @@ impl Model {
             color: true,
             zone: Default::default(),
             copy_target: Default::default(),
+            welcome: None,
             bulk: None,
             active_vault: 0,
             next_req: 0,

@@ -346,13 +346,31 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
                 details::copy(model, fx, id, "id");
             }
         }
-        Action::Refresh => refresh(model, fx),
+        Action::Refresh => {
+            // A local vault's token file may have been fixed meanwhile.
+            if model
+                .vaults
+                .get(model.active_vault)
+                .is_some_and(|v| v.is_local)
+            {
+                fx.push(Effect::Vault {
+                    route: model.active_vault,
+                    input: crate::vault::WorkerInput::Reread,
+                });
+            }
+            refresh(model, fx)
+        }
         Action::Vaults => {
             let selected = model.active_vault;
             model.overlays.push(Overlay::Picker { selected });
         }
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
+        Action::DismissWelcome => {
+            if let Some(welcome) = model.welcome.take() {
+                fx.push(Effect::RememberWelcomeDismissed(welcome.marker));
+            }
+        }
         Action::Quit => fx.push(Effect::Quit),
         _ => {}
     }
@@ -395,7 +413,8 @@ fn confirm_delete(model: &mut Model) {
     }
     lines.extend(dialogs::hidden_marks_line(model));
     lines.push(String::new());
-    lines.push(format!("It stays recoverable until {until} ({days} days)."));
+    let span = super::format::count(usize::try_from(days).unwrap_or(0), "day", "days");
+    lines.push(format!("It stays recoverable until {until} ({span})."));
     lines.push("Find it in the Deleted view (Tab) to recover or purge it.".to_owned());
     dialogs::push_confirm(
         model,

@@ -224,7 +224,7 @@ impl Service {
             }
         };
         if !self.authorized(req.authorization.as_deref()) {
-            let err = ApiError::unauthorized();
+            let err = ApiError::unauthorized(req.authorization.as_deref());
             return ApiResponse {
                 status: 401,
                 body: err.body(),

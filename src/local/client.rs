@@ -2,7 +2,7 @@
 //! and sending the local token. The same client type talks to Azure.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,8 +55,9 @@ pub fn read_credentials(data_dir: &Path) -> Result<(Vec<u8>, SecretString), Loca
     Ok((ca, token))
 }
 
-/// An HTTP client that trusts only `ca_pem` and sends `*.localhost` to 127.0.0.1
-/// (glibc does not resolve it everywhere).
+/// An HTTP client that trusts only `ca_pem` and sends `localhost` and
+/// `*.localhost` to 127.0.0.1, then ::1 (glibc does not resolve them
+/// everywhere, nor always to both), so a service bound to either is reached.
 pub fn local_http_client(url: &url::Url, ca_pem: &[u8]) -> Result<reqwest::Client, LocalError> {
     let certs = reqwest::Certificate::from_pem_bundle(ca_pem)
         .map_err(|e| LocalError::Client(e.to_string()))?;
@@ -66,9 +67,16 @@ pub fn local_http_client(url: &url::Url, ca_pem: &[u8]) -> Result<reqwest::Clien
         .timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy();
-    if let Some(host) = url.host_str().filter(|h| h.ends_with(".localhost")) {
+    if let Some(host) = url
+        .host_str()
+        .filter(|h| *h == "localhost" || h.ends_with(".localhost"))
+    {
         let port = url.port_or_known_default().unwrap_or(443);
-        builder = builder.resolve(host, SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+        let loopback = [
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
+            SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port),
+        ];
+        builder = builder.resolve_to_addrs(host, &loopback);
     }
     builder
         .build()

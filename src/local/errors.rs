@@ -95,12 +95,17 @@ impl ApiError {
         }
     }
 
-    pub(super) fn unauthorized() -> Self {
-        Self::new(
-            401,
-            "Unauthorized",
-            "Request is missing a Bearer or PoP token.",
-        )
+    /// 401: no token, as Key Vault words it, or one that is not this
+    /// service's (Key Vault names the token's fault; here it can only be
+    /// the wrong token).
+    pub(super) fn unauthorized(authorization: Option<&str>) -> Self {
+        let message = match authorization {
+            Some(h) if h.trim_start().starts_with("Bearer ") => {
+                "The bearer token is not valid: it is not this vault's token."
+            }
+            _ => "Request is missing a Bearer or PoP token.",
+        };
+        Self::new(401, "Unauthorized", message)
     }
 
     /// Maps a store refusal for the secret `name` (shown as `shown`, with version if any).

@@ -319,7 +319,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
     if !service.authorized(authorization.as_deref()) {
         return ApiResponse {
             status: 401,
-            body: ApiError::unauthorized().body(),
+            body: ApiError::unauthorized(authorization.as_deref()).body(),
             www_authenticate: Some(info.challenge()),
         }
         .into();

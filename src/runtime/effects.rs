@@ -29,6 +29,7 @@ impl Performer<'_> {
                 let answers = self.answers.clone();
                 // A FIFO or a slow disk must not freeze the screen.
                 tokio::task::spawn_blocking(move || {
+                    let path = crate::fsx::expand_home(&path);
                     let _ = answers.send(Msg::FileRead(read_value_file(&path)));
                 });
             }
@@ -37,6 +38,13 @@ impl Performer<'_> {
                 if let Some(switch) = self.mouse.as_mut() {
                     switch(on);
                 }
+            }
+            Effect::RememberWelcomeDismissed(marker) => {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = crate::fsx::write_file(&marker, b"", true) {
+                        tracing::warn!(path = %marker.display(), "cannot remember the dismissed first-run line: {e}");
+                    }
+                });
             }
             Effect::Quit => {
                 self.clipboard.clear_now();
@@ -51,7 +59,7 @@ impl Performer<'_> {
     fn hand_over(&mut self, route: usize, input: WorkerInput) {
         let id = match &input {
             WorkerInput::Run(req) => Some(req.id),
-            WorkerInput::Cancel(_) => None,
+            WorkerInput::Cancel(_) | WorkerInput::Reread => None,
         };
         let reason = match self.workers.get(route) {
             None => "no worker serves this vault",

@@ -51,11 +51,17 @@ pub struct VaultConn {
 
 /// Runs the TUI over several vaults; the first is shown first and the vault
 /// picker (`v`) switches between them, each keeping its loaded lists.
-pub async fn run_vaults(config: &Config, vaults: Vec<VaultConn>) -> Result<(), AppError> {
+/// `welcome` is the first-run line about the embedded sample vault.
+pub async fn run_vaults(
+    config: &Config,
+    vaults: Vec<VaultConn>,
+    welcome: Option<crate::app::Welcome>,
+) -> Result<(), AppError> {
     let Some(first) = vaults.first() else {
         return Ok(());
     };
     let mut model = initial_model(config, first.label.clone(), first.is_local);
+    model.welcome = welcome;
     let mut wiring = wire(&mut model, vaults);
     wiring.mouse = Some(Box::new(tui::set_mouse_capture));
     let clipboard = Clipboard::new(

@@ -202,12 +202,17 @@ pub async fn run(api: &Api<'_>, args: &ImportArgs) -> Result<(), ScriptError> {
         };
         out.line(&format!("{:<12} {}{note}", p.step.label(), p.name))?;
     }
+    let count = crate::app::format::count;
     let summary = format!(
-        "{} to create, {} new versions, {} unchanged, {} conflicts",
+        "{} to create, {}, {} unchanged, {}",
         counts[Step::Create as usize],
-        counts[Step::NewVersion as usize],
+        count(
+            counts[Step::NewVersion as usize],
+            "new version",
+            "new versions"
+        ),
         counts[Step::Unchanged as usize],
-        counts[Step::Conflict as usize]
+        count(counts[Step::Conflict as usize], "conflict", "conflicts")
     );
     out.flush()?;
     let mut first_failure: Option<ScriptError> = None;

@@ -91,7 +91,11 @@ async fn export_cmd(api: &conn::Api<'_>, args: &args::ExportArgs) -> Result<(), 
         out.flush()?;
     } else {
         files::write_private(&args.output, &bytes, args.force)?;
-        eprintln!("exported {count} secrets to {}", args.output.display());
+        eprintln!(
+            "exported {} to {}",
+            crate::app::format::count(count, "secret", "secrets"),
+            args.output.display()
+        );
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use super::status::hint_line;
 use super::visible::visible;
 use super::{Theme, clamp16, popup};
 use crate::app::keymap::{Action, Mode};
-use crate::app::{Confirm, Conflict, ConflictChoice, Model};
+use crate::app::{Confirm, Conflict, ConflictChoice, Freed, Model};
 
 fn draw(
     frame: &mut Frame,
@@ -80,21 +80,32 @@ pub(super) fn render_conflict(frame: &mut Frame, model: &Model, c: &Conflict, th
             .key_for(Mode::Conflict, action)
             .map_or_else(String::new, |k| k.to_string())
     };
-    let name = visible(c.secret.name.as_str());
+    let name = visible(c.name.as_str());
+    let restoring = matches!(c.then, Freed::Restore(_));
+    let blocked = if restoring {
+        "so the backup cannot be restored onto it yet."
+    } else {
+        "so a new secret cannot take it yet."
+    };
     let mut lines = vec![
         Line::raw(format!("{name} is deleted but recoverable.")),
         Line::raw("Key Vault keeps a deleted name until it is recovered or purged,"),
-        Line::raw("so a new secret cannot take it yet."),
+        Line::raw(blocked),
         Line::raw(""),
     ];
     for (i, choice) in ConflictChoice::ALL.iter().enumerate() {
-        let (key, text) = match choice {
-            ConflictChoice::Recover => (
+        let (key, text) = match (choice, restoring) {
+            (ConflictChoice::Recover, false) => (
                 key(Action::Recover),
                 "Recover it, then add the new value as a new version",
             ),
-            ConflictChoice::Purge => (key(Action::Purge), "Purge it and create it anew"),
-            ConflictChoice::Cancel => (key(Action::Cancel), "Cancel (back to the form)"),
+            (ConflictChoice::Recover, true) => (
+                key(Action::Recover),
+                "Recover it instead (the backup is not needed)",
+            ),
+            (ConflictChoice::Purge, false) => (key(Action::Purge), "Purge it and create it anew"),
+            (ConflictChoice::Purge, true) => (key(Action::Purge), "Purge it and restore it"),
+            (ConflictChoice::Cancel, _) => (key(Action::Cancel), "Cancel (back to the form)"),
         };
         let marker = if i == c.choice { "› " } else { "  " };
         let style = if i == c.choice {

@@ -10,7 +10,7 @@ use super::status::hint_line;
 use super::{Theme, clamp16, popup, visible};
 use crate::app::Model;
 use crate::app::editor::ValueEditor;
-use crate::app::form::{Field, FieldKind, FieldText, Form};
+use crate::app::form::{Field, FieldKind, FieldText, Form, date_hint};
 use crate::app::keymap::{Action, Mode};
 use crate::app::tag_text::TAGS_HINT;
 
@@ -209,18 +209,19 @@ fn field_lines<'a>(
         let (shown, cursor_x) = line_window(f.value(), f.cursor(), width.max(2));
         out.cursor = focused.then_some((0, LABEL_W + 2 + cursor_x));
         let mut spans = vec![marker, label, Span::styled(shown, value_style)];
-        let hint = match f.kind {
-            FieldKind::Flag => "  (Space toggles)",
-            FieldKind::Date if f.value().is_empty() => "YYYY-MM-DD, YYYY-MM-DDTHH:MM or +90d",
-            _ => "",
-        };
-        if focused && !hint.is_empty() {
-            spans.push(Span::styled(hint, theme.dim()));
+        if focused && f.kind == FieldKind::Flag {
+            spans.push(Span::styled("  (Space toggles)", theme.dim()));
         }
         out.lines.push(Line::from(spans));
-        if f.kind == FieldKind::Tags && focused {
+        // The syntax comes before any error, so the forms are known first.
+        let syntax = match f.kind {
+            FieldKind::Tags => Some(TAGS_HINT.to_owned()),
+            FieldKind::Date => Some(date_hint(&model.zone)),
+            _ => None,
+        };
+        if let (true, Some(syntax)) = (focused, syntax) {
             out.lines
-                .push(Line::styled(format!("   {TAGS_HINT}"), theme.dim()));
+                .push(Line::styled(format!("   {syntax}"), theme.dim()));
         }
     }
     push_messages(&mut out.lines, f, theme);

@@ -10,6 +10,7 @@ mod list;
 mod status;
 mod theme;
 pub mod visible;
+mod welcome;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -51,10 +52,12 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     } else {
         1
     };
-    let [tabs, body, filter, status_area, hints] = Layout::vertical([
+    let welcome_rows = u16::from(model.welcome.is_some() && model.details.is_none());
+    let [tabs, body, filter, welcome_area, status_area, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(filter_rows),
+        Constraint::Length(welcome_rows),
         Constraint::Length(1),
         Constraint::Length(hint_rows),
     ])
@@ -68,10 +71,15 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     if filter_rows > 0 {
         list::render_filter(frame, filter, model, &theme);
     }
+    if welcome_rows > 0 {
+        welcome::render(frame, welcome_area, model, &theme);
+    }
     status::render(frame, status_area, model, &theme);
     status::render_hints(frame, hints, model, &theme);
 
-    for overlay in &model.overlays {
+    // Only the top overlay is drawn: a dialog over a form hides the form
+    // rather than letting its edges show around the dialog.
+    if let Some(overlay) = model.overlays.last() {
         match overlay {
             Overlay::Form(f) => form::render(frame, model, f, &theme),
             Overlay::Confirm(c) => dialog::render_confirm(frame, model, c, &theme),

@@ -45,31 +45,56 @@ pub(crate) async fn run(
         VaultCmd::GetDeleted { name } => get_deleted(s, &name).await,
         VaultCmd::Recover { name } => recover(s, &name).await,
         VaultCmd::Purge { name } => purge(s, &name).await,
-        VaultCmd::Backup { name, path } => backup(s, &name, path).await,
-        VaultCmd::Restore { path } => restore(s, &path).await,
+        VaultCmd::Backup {
+            name,
+            path,
+            overwrite,
+        } => backup(s, &name, expand_home(&path), overwrite).await,
+        VaultCmd::Restore { path } => restore(s, &expand_home(&path)).await,
         VaultCmd::Export {
             names,
             format,
             path,
-        } => export(s, &names, format, path).await,
+            overwrite,
+        } => export(s, &names, format, expand_home(&path), overwrite).await,
     }
 }
 
-/// The TUI's export: the scripting export's own code, written to a file that
-/// must not exist yet.
+/// A path typed in a form, `~` read as the home directory, off the UI task.
+fn expand_home(path: &Path) -> PathBuf {
+    crate::fsx::expand_home(path)
+}
+
+/// Refuses to write over `path` unless told to, before the vault is asked,
+/// so the user can say whether to replace it.
+async fn refuse_existing(path: &Path, overwrite: bool) -> Result<(), VaultError> {
+    if !overwrite && tokio::fs::symlink_metadata(path).await.is_ok() {
+        return Err(VaultError::new(
+            ErrorKind::FileExists,
+            format!("{} already exists", path.display()),
+        ));
+    }
+    Ok(())
+}
+
+/// The TUI's export: the scripting export's own code, written to a new file
+/// unless `overwrite`.
 async fn export(
     s: &Shared,
     names: &[SecretName],
     format: crate::script::args::ExportFormat,
     path: PathBuf,
+    overwrite: bool,
 ) -> Result<VaultEventKind, VaultError> {
     use crate::script::exit::ScriptError;
+    refuse_existing(&path, overwrite).await?;
     let fetched = crate::script::export::export(&s.client, names, format).await;
     let bytes = fetched.map_err(|e| match e {
         ScriptError::Vault(v) => v,
         other => VaultError::new(ErrorKind::Other, other.to_string()),
     })?;
-    let write = move || crate::script::files::write_private(&path, &bytes, false).map(|()| path);
+    let write =
+        move || crate::script::files::write_private(&path, &bytes, overwrite).map(|()| path);
     let path = tokio::task::spawn_blocking(write)
         .await
         .map_err(|e| VaultError::new(ErrorKind::Other, e.to_string()))?
@@ -190,7 +215,9 @@ async fn backup(
     s: &Shared,
     name: &SecretName,
     path: PathBuf,
+    overwrite: bool,
 ) -> Result<VaultEventKind, VaultError> {
+    refuse_existing(&path, overwrite).await?;
     let fut = s.client.backup_secret(name.as_str(), None);
     let blob = fetch(s, Op::Backup, fut)
         .await?

@@ -35,6 +35,8 @@ pub enum ErrorKind {
     Timeout,
     /// A name or input refused before sending.
     InvalidInput,
+    /// The file to write exists; the UI asks before replacing it.
+    FileExists,
     /// A response that could not be understood, a file that could not be read.
     Other,
 }
@@ -63,6 +65,25 @@ impl VaultError {
             message: message.into(),
             hint: None,
         }
+    }
+
+    /// The secret a vault refusal names ("Secret NAME is currently in a
+    /// deleted…", "Secret NAME already exists"): a restore only learns the
+    /// name of what it restores from this.
+    pub fn secret_name(&self) -> Option<String> {
+        let mut rest = self.message.as_str();
+        while let Some(at) = rest.find("Secret ") {
+            rest = &rest[at + "Secret ".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            let after = rest[name.len()..].chars().next();
+            if !name.is_empty() && matches!(after, Some(' ') | None) {
+                return Some(name);
+            }
+        }
+        None
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -256,13 +277,18 @@ fn from_status(
         .unwrap_or_else(|| format!("HTTP {status}"));
     let code_is = |c: &str| code.as_deref() == Some(c) || outer == Some(c);
     let (kind, message, hint): (ErrorKind, String, Option<String>) = match status {
+        401 if is_loopback(host) => (
+            ErrorKind::Unauthorized,
+            format!("{host} refused the token (401): {said}"),
+            Some(
+                "Check the local vault's token file (`token` in its data dir; `kvtui serve` prints where)."
+                    .into(),
+            ),
+        ),
         401 => (
             ErrorKind::Unauthorized,
             format!("{host} refused the credentials (401): {said}"),
-            Some(
-                "Sign in again (`az login`), check --tenant, or for a local vault check the token in the data dir."
-                    .into(),
-            ),
+            Some("Sign in again (`az login`) or check --tenant.".into()),
         ),
         403 if code_is("SecretDisabled") => (
             ErrorKind::Disabled,
@@ -303,6 +329,11 @@ fn from_status(
             format!("The name is deleted but recoverable (409): {said}"),
             Some("Recover it, or purge it, from the deleted secrets view; then retry.".into()),
         ),
+        409 if op == Op::Restore => (
+            ErrorKind::Conflict,
+            format!("The name is in use (409): {said}"),
+            Some("A backup restores only onto a free name: delete and purge the secret first, or restore into another vault.".into()),
+        ),
         409 => (
             ErrorKind::Conflict,
             format!("Conflict (409): {said}"),
@@ -336,6 +367,17 @@ fn from_status(
         message,
         hint,
     }
+}
+
+/// Whether `host` is this machine: a local vault, whose token and CA live in
+/// its data dir.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// DNS, connect, TLS or a broken connection, with the host named.
@@ -417,6 +459,106 @@ mod tests {
             "h",
         );
         assert_eq!(plain.kind, ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn a_refusal_names_its_secret() {
+        let deleted = from_status(
+            409,
+            Some("Conflict"),
+            Some("ObjectIsDeletedButRecoverable".into()),
+            Some("Secret db-pass is currently in a deleted but recoverable state, and its name cannot be reused".into()),
+            Op::Restore,
+            "h",
+        );
+        assert_eq!(deleted.secret_name().as_deref(), Some("db-pass"));
+        let live = from_status(
+            409,
+            Some("Conflict"),
+            None,
+            Some("Secret api-key already exists; restore needs a name that is not in use.".into()),
+            Op::Restore,
+            "h",
+        );
+        assert_eq!(live.secret_name().as_deref(), Some("api-key"));
+        assert!(live.message.contains("in use"), "{}", live.message);
+        assert!(live.hint.as_deref().unwrap_or("").contains("purge"));
+        let none = VaultError::new(ErrorKind::Conflict, "Secret: none here");
+        assert_eq!(none.secret_name(), None);
+    }
+
+    #[test]
+    fn described_failures_name_their_status_and_code_once() {
+        let cases = [
+            (400, Some("BadParameter"), "bad"),
+            (401, Some("Unauthorized"), "AKV10032: Invalid issuer."),
+            (403, Some("ForbiddenByRbac"), "Caller is not authorized"),
+            (403, Some("SecretDisabled"), "Operation get is not allowed"),
+            (
+                404,
+                Some("SecretNotFound"),
+                "A secret with (name/id) x was not found",
+            ),
+            (409, Some("Conflict"), "Secret x already exists"),
+            (
+                409,
+                Some("ObjectIsDeletedButRecoverable"),
+                "Secret x is currently deleted",
+            ),
+            (429, Some("Throttled"), "Too many requests"),
+            (503, Some("ServiceUnavailable"), "down"),
+            (418, None, "teapot"),
+        ];
+        for op in [Op::Set, Op::Restore, Op::Get] {
+            for (status, code, said) in cases {
+                let e = from_status(
+                    status,
+                    code,
+                    code.map(str::to_owned),
+                    Some(said.into()),
+                    op,
+                    "kv.vault.azure.net",
+                );
+                let text = crate::app::events::describe(&e);
+                assert_eq!(text.matches(&status.to_string()).count(), 1, "{text}");
+                if let Some(code) = code {
+                    assert!(text.matches(code).count() <= 1, "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_refused_token_points_a_local_vault_at_its_token_file() {
+        let said = Some("The bearer token is not valid: it is not this vault's token.".into());
+        for host in ["localhost", "demo.localhost", "127.0.0.1", "[::1]"] {
+            let e = from_status(
+                401,
+                Some("Unauthorized"),
+                None,
+                said.clone(),
+                Op::List,
+                host,
+            );
+            assert!(
+                e.message.contains("refused the token (401)"),
+                "{}",
+                e.message
+            );
+            assert!(
+                e.message.contains("not this vault's token"),
+                "{}",
+                e.message
+            );
+            let hint = e.hint.unwrap_or_default();
+            assert!(
+                hint.starts_with("Check the local vault's token file"),
+                "{hint}"
+            );
+            assert!(!hint.contains("az login"), "{hint}");
+        }
+        let azure = from_status(401, None, None, None, Op::List, "kv.vault.azure.net");
+        assert!(azure.hint.unwrap_or_default().contains("az login"));
     }
 
     #[test]

@@ -47,19 +47,23 @@ pub enum VaultCmd {
     Purge {
         name: SecretName,
     },
+    /// Write the backup blob to `path` (`~` is the home directory); an
+    /// existing file is replaced only when `overwrite`.
     Backup {
         name: SecretName,
         path: PathBuf,
+        overwrite: bool,
     },
     Restore {
         path: PathBuf,
     },
     /// Write the latest values of `names` to a new 0600 file, as
-    /// `kvtui export` does.
+    /// `kvtui export` does; an existing file is replaced only when `overwrite`.
     Export {
         names: Vec<SecretName>,
         format: crate::script::args::ExportFormat,
         path: PathBuf,
+        overwrite: bool,
     },
 }
 
@@ -69,6 +73,9 @@ pub enum WorkerInput {
     Run(VaultRequest),
     /// Stop a request still running (a superseded list stops fetching pages).
     Cancel(ReqId),
+    /// Read a local vault's token and CA again before the requests that
+    /// follow (F5); other vaults ignore it.
+    Reread,
 }
 
 /// What the worker sends back; `req` names the request answered.

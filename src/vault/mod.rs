@@ -16,4 +16,4 @@ pub use endpoint::VaultTarget;
 pub use error::{ErrorKind, Op, VaultError};
 pub use messages::{ReqId, VaultCmd, VaultEvent, VaultEventKind, VaultRequest, WorkerInput};
 pub use types::{DeletedSecret, NewSecret, PropsUpdate, Secret, SecretName, SecretProps};
-pub use worker::{WorkerConfig, spawn_worker};
+pub use worker::{Rebuild, Reconnect, WorkerConfig, spawn_worker, spawn_worker_reconnecting};

@@ -49,6 +49,73 @@ impl Default for WorkerConfig {
     }
 }
 
+/// Builds the client again from credentials read afresh: `Ok(Some(_))` when
+/// they changed since the last build, `Ok(None)` when they did not.
+pub type Rebuild = Arc<dyn Fn() -> Result<Option<SecretClient>, VaultError> + Send + Sync>;
+
+/// How a worker of a local vault picks up a fixed token file or a new CA
+/// without a restart: after a refused token or a failed TLS handshake it
+/// rebuilds its client and, when the credentials changed, runs the request
+/// once more.
+#[derive(Clone)]
+pub struct Reconnect {
+    pub rebuild: Rebuild,
+    /// Named first in the hint of a refused token.
+    pub token_file: std::path::PathBuf,
+}
+
+/// The worker's current client (and what goes with it), swapped when the
+/// credentials are read again.
+struct Hub {
+    current: std::sync::RwLock<Arc<Shared>>,
+    reconnect: Option<Reconnect>,
+}
+
+impl Hub {
+    fn current(&self) -> Arc<Shared> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Reads the credentials again (off the async threads); the new shared
+    /// state when they changed.
+    async fn refresh(&self) -> Option<Arc<Shared>> {
+        let rebuild = self.reconnect.as_ref()?.rebuild.clone();
+        let built = tokio::task::spawn_blocking(move || rebuild()).await;
+        let client = match built {
+            Ok(Ok(Some(client))) => client,
+            Ok(Ok(None)) => return None,
+            Ok(Err(e)) => {
+                tracing::warn!(
+                    "cannot read the local vault's credentials again: {}",
+                    e.message
+                );
+                return None;
+            }
+            Err(_) => return None,
+        };
+        let old = self.current();
+        let fresh = Arc::new(Shared {
+            client,
+            host: old.host.clone(),
+            cfg: old.cfg.clone(),
+            events: old.events.clone(),
+            permits: old.permits.clone(),
+        });
+        tracing::info!("read the local vault's token and CA again");
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = fresh.clone();
+        Some(fresh)
+    }
+}
+
+/// Failures that fresh credentials may cure: a refused token, an untrusted
+/// certificate.
+fn credentials_may_fix(e: &VaultError) -> bool {
+    e.kind == ErrorKind::Unauthorized || (e.kind == ErrorKind::Network && e.message.contains("TLS"))
+}
+
 /// What every command task shares.
 pub(crate) struct Shared {
     pub(crate) client: SecretClient,
@@ -76,6 +143,16 @@ pub fn spawn_worker(
     client: SecretClient,
     cfg: WorkerConfig,
 ) -> (mpsc::Sender<WorkerInput>, mpsc::Receiver<VaultEvent>) {
+    spawn_worker_reconnecting(client, cfg, None)
+}
+
+/// [`spawn_worker`], for a vault whose credentials can be read again
+/// (a local vault's token file and CA).
+pub fn spawn_worker_reconnecting(
+    client: SecretClient,
+    cfg: WorkerConfig,
+    reconnect: Option<Reconnect>,
+) -> (mpsc::Sender<WorkerInput>, mpsc::Receiver<VaultEvent>) {
     let cap = cfg.channel_capacity.max(1);
     let (req_tx, req_rx) = mpsc::channel(cap);
     let (ev_tx, ev_rx) = mpsc::channel(cap);
@@ -91,13 +168,17 @@ pub fn spawn_worker(
         cfg,
         events: ev_tx,
     });
-    tokio::spawn(run(shared, req_rx));
+    let hub = Arc::new(Hub {
+        current: std::sync::RwLock::new(shared),
+        reconnect,
+    });
+    tokio::spawn(run(hub, req_rx));
     (req_tx, ev_rx)
 }
 
 /// The dispatch loop: starts a task per command, routes `Cancel`s, forgets
 /// finished tasks.
-async fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<WorkerInput>) {
+async fn run(hub: Arc<Hub>, mut requests: mpsc::Receiver<WorkerInput>) {
     // Each task carries a generation so a finished task whose id was reused
     // does not forget the newer request's token.
     let mut tasks: JoinSet<(ReqId, u64)> = JoinSet::new();
@@ -107,6 +188,11 @@ async fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<WorkerInput>) {
         tokio::select! {
             req = requests.recv() => match req {
                 None => break,
+                // Handled before the next input, so the reload that follows
+                // already uses what was read.
+                Some(WorkerInput::Reread) => {
+                    hub.refresh().await;
+                }
                 Some(WorkerInput::Cancel(target)) => {
                     if let Some((_, token)) = running.get(&target) {
                         token.cancel();
@@ -119,10 +205,10 @@ async fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<WorkerInput>) {
                         // A reused id supersedes the old request.
                         old.cancel();
                     }
-                    let shared = shared.clone();
+                    let hub = hub.clone();
                     let tag = (req.id, generation);
                     tasks.spawn(async move {
-                        execute(shared, req, token).await;
+                        execute(hub, req, token).await;
                         tag
                     });
                 }
@@ -143,9 +229,10 @@ async fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<WorkerInput>) {
 }
 
 /// Runs one command to its terminal event, unless cancelled first.
-async fn execute(shared: Arc<Shared>, req: VaultRequest, cancel: CancellationToken) {
+async fn execute(hub: Arc<Hub>, req: VaultRequest, cancel: CancellationToken) {
     let id = req.id;
     let started = std::time::Instant::now();
+    let shared = hub.current();
     let work = {
         let shared = shared.clone();
         async move {
@@ -155,9 +242,18 @@ async fn execute(shared: Arc<Shared>, req: VaultRequest, cancel: CancellationTok
                     "the vault worker is shutting down",
                 ));
             };
-            match super::commands::run(&shared, id, req.cmd).await {
+            let again = req.cmd.clone();
+            let first = super::commands::run(&shared, id, req.cmd).await;
+            let outcome = match first {
+                Err(e) if credentials_may_fix(&e) => match hub.refresh().await {
+                    Some(fresh) => super::commands::run(&fresh, id, again).await,
+                    None => Err(e),
+                },
+                other => other,
+            };
+            match outcome {
                 Ok(kind) => kind,
-                Err(e) => VaultEventKind::Failed(e),
+                Err(e) => VaultEventKind::Failed(name_token_file(&hub, e)),
             }
         }
     };
@@ -174,6 +270,17 @@ async fn execute(shared: Arc<Shared>, req: VaultRequest, cancel: CancellationTok
     };
     log_outcome(id, started.elapsed(), &terminal);
     shared.emit(id, terminal).await;
+}
+
+/// A refused token of a local vault: the hint names its token file first.
+fn name_token_file(hub: &Hub, mut e: VaultError) -> VaultError {
+    if let (ErrorKind::Unauthorized, Some(reconnect)) = (e.kind, &hub.reconnect) {
+        e.hint = Some(format!(
+            "Check the token file {} (it must hold the running vault's token); it is read again on F5.",
+            reconnect.token_file.display()
+        ));
+    }
+    e
 }
 
 /// One log line per request: what happened and how long it took. Failures
