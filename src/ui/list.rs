@@ -321,9 +321,10 @@ fn render_expiring(
     state: &mut UiState,
     theme: &Theme,
 ) {
+    let days = usize::try_from(model.expiring_days()).unwrap_or(0);
     let what = format!(
-        "secret expires within {} days, and every one has an expiry date",
-        model.expiring_days()
+        "secret expires within {}, and every one has an expiry date",
+        crate::app::format::count(days, "day", "days")
     );
     let look = RowLook {
         lead: &|p: &SecretProps, marked| lead(marked, p, model),
