@@ -151,6 +151,15 @@ pub struct ServeArgs {
     /// Seed of the faults' random draws, for the same sequence every run.
     #[arg(long, value_name = "N")]
     pub fault_seed: Option<u64>,
+    /// Create an empty vault NAME at start (repeatable); vaults also appear on their first write.
+    #[arg(long = "create-vault", value_name = "NAME")]
+    pub create_vaults: Vec<String>,
+    /// Run vault NAME purge-protected: its deleted secrets cannot be purged (repeatable).
+    #[arg(long = "purge-protection", value_name = "NAME")]
+    pub purge_protected: Vec<String>,
+    /// DNS suffix of the vault URLs discovery reports (`vault.azure.net` behind a hosts entry).
+    #[arg(long, value_name = "SUFFIX", default_value = "localhost")]
+    pub vault_suffix: String,
 }
 
 /// A share from 0 to 1.

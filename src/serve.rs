@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::cli::ServeArgs;
-use crate::local::{self, Faults, Limits, LocalError, LocalVaultOptions};
+use crate::local::{self, ArmOptions, Faults, Limits, LocalError, LocalVaultOptions};
 
 /// Options of the service from the command line.
 pub fn options(args: &ServeArgs) -> LocalVaultOptions {
@@ -36,6 +36,12 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
             seed: args.fault_seed,
             ..Faults::default()
         },
+        create_vaults: args.create_vaults.clone(),
+        purge_protected: args.purge_protected.clone(),
+        arm: ArmOptions {
+            vault_suffix: args.vault_suffix.trim_matches('.').to_ascii_lowercase(),
+            ..ArmOptions::default()
+        },
     }
 }
 
@@ -45,12 +51,13 @@ pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
     let ca = vault.ca_path();
     let banner = format!(
         "kvtui local vault listening on {addr}\n\
-         \n  default vault:  {url}\n  named vaults:   {named}  (any name; pin *.localhost to 127.0.0.1 if your resolver does not)\n  CA to trust:    {ca}\n  token file:     {token}\n\
+         \n  default vault:  {url}\n  named vaults:   {named}  (any name; pin *.localhost to 127.0.0.1 if your resolver does not)\n  discovery:      {arm}  (Resource Manager: /tenants, /subscriptions, vaults)\n  CA to trust:    {ca}\n  token file:     {token}\n\
          \nFor Python and Node clients:\n  export REQUESTS_CA_BUNDLE={ca}\n  export NODE_EXTRA_CA_CERTS={ca}\n\
          Bare localhost cannot pass the SDKs' challenge check: turn it off for the default vault\n  (Rust verify_challenge_resource: Some(false), Python verify_challenge_resource=False,\n   JS disableChallengeResourceVerification: true).",
         addr = vault.addr(),
         url = vault.url(),
         named = vault.vault_url("demo"),
+        arm = vault.arm_url(),
         ca = ca.display(),
         token = vault.token_path().display(),
     );

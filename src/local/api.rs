@@ -46,6 +46,10 @@ pub(super) struct Service {
     pub(super) backup_sealer: Sealer,
     /// Hosts on any domain select a vault (the user's own certificate names them).
     pub(super) any_domain: bool,
+    /// What the Resource Manager endpoints report.
+    pub(super) arm: super::arm::ArmOptions,
+    /// Vaults run with purge protection (lower case).
+    pub(super) purge_protected: Vec<String>,
 }
 
 pub(super) fn now() -> i64 {
@@ -164,7 +168,23 @@ impl Service {
             retention_days,
             backup_sealer,
             any_domain: false,
+            arm: super::arm::ArmOptions::default(),
+            purge_protected: Vec::new(),
         }
+    }
+
+    /// Sets what discovery reports and which vaults are purge-protected.
+    pub(super) fn with_arm(mut self, arm: super::arm::ArmOptions, protected: &[String]) -> Self {
+        self.arm = arm;
+        self.purge_protected = protected.iter().map(|n| n.to_ascii_lowercase()).collect();
+        self
+    }
+
+    /// Whether `vault` runs with purge protection.
+    pub(super) fn is_purge_protected(&self, vault: &str) -> bool {
+        self.purge_protected
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(vault))
     }
 
     /// Lets `{vault}.{any domain}` select a vault, for a user's own certificate.
@@ -224,6 +244,14 @@ impl Service {
             }
         };
         if !self.authorized(req.authorization.as_deref()) {
+            if host.is_management() {
+                let err = super::arm::unauthorized(req.authorization.as_deref());
+                return ApiResponse {
+                    status: 401,
+                    body: err.body(),
+                    www_authenticate: None,
+                };
+            }
             let err = ApiError::unauthorized();
             return ApiResponse {
                 status: 401,
@@ -231,7 +259,12 @@ impl Service {
                 www_authenticate: Some(host.challenge()),
             };
         }
-        match self.route(req, &host) {
+        let routed = if host.is_management() {
+            self.route_arm(req, &host)
+        } else {
+            self.route(req, &host)
+        };
+        match routed {
             Ok((status, body)) => ApiResponse {
                 status,
                 body,

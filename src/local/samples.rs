@@ -1,4 +1,5 @@
-//! Sample secrets for a new `default` vault, so a first run shows every feature.
+//! Sample secrets for a new `default` vault and a second vault, so a first
+//! run shows every feature and the vault picker has a choice.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,8 @@ const DAY: i64 = 86_400;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Sample {
+    /// The vault it goes in; `default` when not given.
+    vault: Option<String>,
     name: String,
     content_type: Option<String>,
     tags: Option<BTreeMap<String, String>>,
@@ -33,11 +36,13 @@ fn yes() -> bool {
     true
 }
 
-/// Writes every sample into `vault`.
-pub(super) fn add_samples(store: &mut Store, vault: &str, now: i64) -> Result<(), StoreError> {
+/// Writes every sample into its vault.
+pub(super) fn add_samples(store: &mut Store, now: i64) -> Result<(), StoreError> {
     let samples: Vec<Sample> = serde_json::from_str(SAMPLES)
         .map_err(|e| StoreError::Db(format!("assets/samples.json: {e}")))?;
     for sample in samples {
+        let vault = sample.vault.as_deref().unwrap_or(super::DEFAULT_VAULT);
+        store.ensure_vault(vault, now)?;
         let count = sample.versions.len() as i64;
         for (i, value) in sample.versions.iter().enumerate() {
             // Older versions a few days apart, so the version list has history.
