@@ -5,6 +5,7 @@ mod commands;
 pub(crate) mod connect;
 pub mod convert;
 pub mod credential;
+pub mod discovery;
 pub mod endpoint;
 pub(crate) mod error;
 pub(crate) mod messages;
