@@ -47,7 +47,7 @@ fn local_client(url: &str, ca_pem: &[u8], token: SecretString) -> Result<SecretC
 pub async fn open(
     target: &VaultTarget,
     opts: &ConnectOptions,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Result<OpenVault, VaultError> {
     match target {
         VaultTarget::Azure(url) => {

@@ -1,11 +1,19 @@
-//! Starting the TUI: which vaults, opened how, each with its own worker.
+//! Starting the TUI: which vaults, opened how, each with its own worker; and
+//! how the picker opens more vaults and searches for them while running.
 
-use crate::cli::TuiArgs;
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use tokio::sync::mpsc;
+
+use crate::cli::{Cloud, TuiArgs};
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
-use crate::runtime::{self, VaultConn};
+use crate::runtime::{self, VaultConn, VaultOpener};
 use crate::vault::connect::process_env;
 use crate::vault::credential::CredentialOptions;
+use crate::vault::discovery::{Discovery, DiscoveryEvent};
 use crate::vault::{VaultTarget, WorkerConfig, endpoint, spawn_worker};
 
 /// Opens every vault named (or the embedded local vault) and runs the UI until quit.
@@ -26,29 +34,102 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
     };
     let mut services = Vec::new();
     let mut conns = Vec::new();
+    let mut local_port = None;
     for target in &targets {
-        let open = compose::open(target, &opts, &process_env)
-            .await
-            .map_err(|e| match &e.hint {
-                Some(hint) => format!("{e}\n{hint}"),
-                None => e.to_string(),
-            })?;
-        let is_local = !matches!(target, VaultTarget::Azure(_));
-        let (requests, events) = spawn_worker(open.client, WorkerConfig::default());
-        conns.push(VaultConn {
-            label: open.url,
-            is_local,
-            requests,
-            events,
-        });
-        services.extend(open.local);
+        let open = open_conn(target, &opts).await?;
+        if let VaultTarget::Local(url) = target {
+            local_port = local_port.or(url.port_or_known_default());
+        }
+        if let Some(service) = &open.1 {
+            local_port = Some(service.port());
+        }
+        conns.push(open.0);
+        services.extend(open.1);
     }
+    let any_azure = targets.iter().any(|t| matches!(t, VaultTarget::Azure(_)));
+    let discovery = compose::discovery_for(
+        args.arm_endpoint.as_deref(),
+        any_azure,
+        local_port,
+        &opts,
+        &process_env,
+    );
+    let known = config
+        .vaults
+        .iter()
+        .filter_map(|v| endpoint::parse_vault(v, args.cloud).ok())
+        .map(|t| t.to_string())
+        .collect();
+    let opener = Arc::new(Opener {
+        opts,
+        cloud: args.cloud,
+        discovery,
+    });
     tracing::info!(vaults = conns.len(), "starting the UI");
-    let result = runtime::run_vaults(&config, conns)
+    let result = runtime::run_vaults(&config, conns, opener, known, args.discover)
         .await
         .map_err(|e| e.to_string());
     for service in services {
         service.shutdown().await;
     }
     result
+}
+
+/// Opens `target` and starts its worker; the embedded service comes back too.
+async fn open_conn(
+    target: &VaultTarget,
+    opts: &ConnectOptions,
+) -> Result<(VaultConn, Option<crate::local::LocalVault>), String> {
+    let open = compose::open(target, opts, &process_env)
+        .await
+        .map_err(|e| match &e.hint {
+            Some(hint) => format!("{e}\n{hint}"),
+            None => e.to_string(),
+        })?;
+    let is_local = !matches!(target, VaultTarget::Azure(_));
+    let (requests, events) = spawn_worker(open.client, WorkerConfig::default());
+    let conn = VaultConn {
+        label: open.url,
+        is_local,
+        requests,
+        events,
+    };
+    Ok((conn, open.local))
+}
+
+/// What the picker uses to open a vault by URL and to search for vaults.
+struct Opener {
+    opts: ConnectOptions,
+    cloud: Cloud,
+    discovery: Result<Discovery, String>,
+}
+
+impl VaultOpener for Opener {
+    fn open(&self, url: String) -> BoxFuture<'static, Result<VaultConn, String>> {
+        let opts = self.opts.clone();
+        let cloud = self.cloud;
+        async move {
+            let target = endpoint::parse_vault(&url, cloud).map_err(|e| e.to_string())?;
+            if target == VaultTarget::Embedded {
+                return Err("the embedded vault is already open".to_owned());
+            }
+            // A vault opened by URL never starts a service, so nothing else comes back.
+            open_conn(&target, &opts).await.map(|(conn, _)| conn)
+        }
+        .boxed()
+    }
+
+    fn discover(&self, tx: mpsc::UnboundedSender<DiscoveryEvent>) -> BoxFuture<'static, ()> {
+        match &self.discovery {
+            Ok(discovery) => {
+                let discovery = discovery.clone();
+                async move { discovery.run(tx).await }.boxed()
+            }
+            Err(reason) => {
+                let _ = tx.send(DiscoveryEvent::Failed(reason.clone()));
+                let _ = tx.send(DiscoveryEvent::Done);
+                async {}.boxed()
+            }
+        }
+    }
 }

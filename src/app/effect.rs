@@ -19,6 +19,11 @@ pub enum Effect {
     Copy(Clip),
     /// Leave: clear a copied value and give the terminal back.
     Quit,
+    /// Search for vaults through Resource Manager; reports come back as `Msg::Discovery`.
+    Discover,
+    /// Open the vault at `url` with its own worker; `Msg::VaultOpened` or
+    /// `Msg::VaultOpenFailed` follows.
+    OpenVault { url: String },
 }
 
 /// The requests among `effects`, for tests and for logging.

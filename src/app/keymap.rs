@@ -54,7 +54,7 @@ impl Mode {
         match self {
             Mode::Global => None,
             Mode::List | Mode::Deleted => Some(Mode::Lists),
-            Mode::Confirm | Mode::Conflict | Mode::Picker => Some(Mode::Dialog),
+            Mode::Confirm | Mode::Conflict => Some(Mode::Dialog),
             _ => Some(Mode::Global),
         }
     }

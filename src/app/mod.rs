@@ -15,6 +15,7 @@ pub mod json_indent;
 pub mod keymap;
 pub mod matching;
 pub mod model;
+pub mod picker;
 pub mod rows;
 pub mod tag_text;
 pub mod update;

@@ -48,6 +48,18 @@ pub enum Msg {
     WorkerStopped {
         route: usize,
     },
+    /// A report of the vault search (`Effect::Discover`).
+    Discovery(crate::vault::discovery::DiscoveryEvent),
+    /// The runtime opened a vault (`Effect::OpenVault`); its worker is the next route.
+    VaultOpened {
+        label: String,
+        is_local: bool,
+    },
+    /// The runtime could not open `url`.
+    VaultOpenFailed {
+        url: String,
+        reason: String,
+    },
 }
 
 /// Which list the main screen shows. Each view names its row source, its
@@ -231,10 +243,8 @@ pub enum Overlay {
     Errors {
         scroll: usize,
     },
-    /// The vault picker; `selected` indexes `Model::vaults`.
-    Picker {
-        selected: usize,
-    },
+    /// The vault picker.
+    Picker(super::picker::PickerState),
 }
 
 /// A message kept for the history behind `!`: failures and successes alike,
@@ -420,6 +430,16 @@ pub struct Model {
     pub bulk: Option<Bulk>,
     /// Where the runtime's clipboard puts copies, for the message after one.
     pub copy_target: CopyTarget,
+    /// Vault URLs from the config and recent use, offered by the picker.
+    pub known_vaults: Vec<String>,
+    /// Whether the runtime can search for vaults (`Effect::Discover`).
+    pub discovery_available: bool,
+    /// What the vault search found so far.
+    pub discovered: super::picker::Discovered,
+    /// Open the picker on start (`--discover`).
+    pub picker_at_start: bool,
+    /// A vault the runtime is opening.
+    pub opening: Option<String>,
     next_req: u64,
 }
 
@@ -451,6 +471,11 @@ impl Model {
             copy_target: Default::default(),
             bulk: None,
             active_vault: 0,
+            known_vaults: Vec::new(),
+            discovery_available: false,
+            discovered: Default::default(),
+            picker_at_start: false,
+            opening: None,
             next_req: 0,
         }
     }

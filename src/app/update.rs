@@ -21,7 +21,15 @@ use crate::vault::{SecretName, VaultCmd};
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
-        Msg::Start => refresh(model, &mut fx),
+        Msg::Start => {
+            refresh(model, &mut fx);
+            if model.picker_at_start {
+                model.open_picker(&mut fx);
+            }
+        }
+        Msg::Discovery(event) => model.on_discovery(event),
+        Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
+        Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),
         Msg::Key(key) => on_key(model, &mut fx, key),
         Msg::Vault(event) => events::on_event(model, &mut fx, event),
         Msg::SendFailed { id, reason } => events::on_send_failed(model, &mut fx, id, reason),
@@ -285,10 +293,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
             }
         }
         Action::Refresh => refresh(model, fx),
-        Action::Vaults => {
-            let selected = model.active_vault;
-            model.overlays.push(Overlay::Picker { selected });
-        }
+        Action::Vaults => model.open_picker(fx),
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
         Action::Quit => fx.push(Effect::Quit),

@@ -51,12 +51,23 @@ pub struct VaultConn {
 
 /// Runs the TUI over several vaults; the first is shown first and the vault
 /// picker (`v`) switches between them, each keeping its loaded lists.
-pub async fn run_vaults(config: &Config, vaults: Vec<VaultConn>) -> Result<(), AppError> {
+/// `opener` opens what the picker chooses and searches for vaults; `known`
+/// are the config's vault URLs; `discover` opens on the picker.
+pub async fn run_vaults(
+    config: &Config,
+    vaults: Vec<VaultConn>,
+    opener: std::sync::Arc<dyn VaultOpener>,
+    known: Vec<String>,
+    discover: bool,
+) -> Result<(), AppError> {
     let Some(first) = vaults.first() else {
         return Ok(());
     };
     let mut model = initial_model(config, first.label.clone(), first.is_local);
-    let mut wiring = wire(&mut model, vaults);
+    model.known_vaults = known;
+    model.discovery_available = true;
+    model.picker_at_start = discover;
+    let mut wiring = wire(&mut model, vaults).with_opener(opener);
     let clipboard = Clipboard::new(
         clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
         Duration::from_secs(config.clipboard_clear_seconds),
@@ -86,6 +97,58 @@ pub const TICK: Duration = Duration::from_millis(250);
 pub struct Wiring {
     senders: Vec<mpsc::Sender<WorkerInput>>,
     events: mpsc::Receiver<Msg>,
+    merged: mpsc::Sender<Msg>,
+    /// Opens vaults chosen in the picker and searches for vaults; none in
+    /// runs that offer only the vaults they started with.
+    opener: Option<std::sync::Arc<dyn VaultOpener>>,
+    opened_tx: mpsc::UnboundedSender<Opened>,
+    opened: mpsc::UnboundedReceiver<Opened>,
+}
+
+impl Wiring {
+    /// Lets the picker open vaults and search for them through `opener`.
+    pub fn with_opener(mut self, opener: std::sync::Arc<dyn VaultOpener>) -> Self {
+        self.opener = Some(opener);
+        self
+    }
+
+    /// Adds the worker of a vault opened while running; its route is the next index.
+    fn add(&mut self, conn: VaultConn) -> Msg {
+        let route = self.senders.len();
+        self.senders.push(conn.requests);
+        forward(self.merged.clone(), conn.events, route);
+        Msg::VaultOpened {
+            label: conn.label,
+            is_local: conn.is_local,
+        }
+    }
+}
+
+/// Opening a vault while running, and searching for vaults: the composition
+/// root implements it, so the runtime knows neither Azure nor the local vault.
+pub trait VaultOpener: Send + Sync {
+    /// Opens `url` and starts its worker.
+    fn open(&self, url: String) -> futures::future::BoxFuture<'static, Result<VaultConn, String>>;
+    /// The search, reporting through `tx` until `DiscoveryEvent::Done`.
+    fn discover(
+        &self,
+        tx: mpsc::UnboundedSender<crate::vault::discovery::DiscoveryEvent>,
+    ) -> futures::future::BoxFuture<'static, ()>;
+}
+
+/// What an open ended with: the connection, or the URL and why not.
+pub(super) type Opened = Result<VaultConn, (String, String)>;
+
+/// Feeds a worker's events into the merged stream; its end becomes `WorkerStopped`.
+fn forward(tx: mpsc::Sender<Msg>, mut events: mpsc::Receiver<VaultEvent>, route: usize) {
+    tokio::spawn(async move {
+        while let Some(ev) = events.recv().await {
+            if tx.send(Msg::Vault(ev)).await.is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(Msg::WorkerStopped { route }).await;
+    });
 }
 
 /// Connects the vaults to the model; the first is the one the model was made
@@ -98,18 +161,17 @@ pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
             model.add_vault(conn.label.clone(), conn.is_local);
         }
         senders.push(conn.requests);
-        let tx = merged_tx.clone();
-        let mut events: mpsc::Receiver<VaultEvent> = conn.events;
-        tokio::spawn(async move {
-            while let Some(ev) = events.recv().await {
-                if tx.send(Msg::Vault(ev)).await.is_err() {
-                    return;
-                }
-            }
-            let _ = tx.send(Msg::WorkerStopped { route }).await;
-        });
+        forward(merged_tx.clone(), conn.events, route);
     }
-    Wiring { senders, events }
+    let (opened_tx, opened) = mpsc::unbounded_channel();
+    Wiring {
+        senders,
+        events,
+        merged: merged_tx,
+        opener: None,
+        opened_tx,
+        opened,
+    }
 }
 
 /// The loop proper, over any backend and any stream of terminal events, so
@@ -149,6 +211,8 @@ where
             workers: &wiring.senders,
             clipboard: &mut clipboard,
             answers: &answers_tx,
+            opener: wiring.opener.as_ref(),
+            opened: &wiring.opened_tx,
         };
         for msg in msgs.drain(..) {
             let is_tick = matches!(msg, Msg::Tick(_));
@@ -183,6 +247,10 @@ where
                 None => workers_open = false,
             },
             Some(msg) = answers.recv() => msgs.push(msg),
+            Some(opened) = wiring.opened.recv() => msgs.push(match opened {
+                Ok(conn) => wiring.add(conn),
+                Err((url, reason)) => Msg::VaultOpenFailed { url, reason },
+            }),
             _ = tick.tick() => msgs.push(Msg::Tick(OffsetDateTime::now_utc())),
             _ = &mut stop => {
                 clipboard.clear_now();
