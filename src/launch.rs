@@ -119,6 +119,13 @@ impl VaultOpener for Opener {
         .boxed()
     }
 
+    fn discovery_source(&self) -> Option<(String, bool)> {
+        let discovery = self.discovery.as_ref().ok()?;
+        let local = url::Url::parse(discovery.endpoint())
+            .is_ok_and(|u| endpoint::is_loopback(&u));
+        Some((discovery.endpoint().to_owned(), local))
+    }
+
     fn discover(&self, tx: mpsc::UnboundedSender<DiscoveryEvent>) -> BoxFuture<'static, ()> {
         match &self.discovery {
             Ok(discovery) => {

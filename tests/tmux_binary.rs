@@ -11,11 +11,15 @@ struct Session {
 
 impl Session {
     fn start(name: &str, data: &Path, log: &Path) -> Self {
+        Self::start_with(name, data, log, "")
+    }
+
+    fn start_with(name: &str, data: &Path, log: &Path, extra: &str) -> Self {
         let _ = Command::new("tmux")
             .args(["kill-session", "-t", name])
             .output();
         let cmd = format!(
-            "{} --data-dir {} --log-file {}",
+            "{} --data-dir {} --log-file {} {extra}",
             env!("CARGO_BIN_EXE_kvtui"),
             data.display(),
             log.display()
@@ -140,4 +144,41 @@ fn a_first_run_shows_the_sample_vault_and_quits_cleanly() {
     assert!(!s.alive(), "q quits");
     let logged = std::fs::read_to_string(&log).expect("the log file was written");
     assert!(!logged.contains("Tr0ub4dor"), "no value in the log");
+}
+
+#[test]
+fn discover_lists_the_local_vaults_and_opens_one() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("kvtui.log");
+    let s = Session::start_with(
+        &format!("kvtui-discover-{}", std::process::id()),
+        &data,
+        &log,
+        "--discover",
+    );
+    // The picker opens at once and the embedded vault's Resource Manager
+    // endpoint reports both sample vaults.
+    let screen = s.wait_for("the discovered local vaults", |t| {
+        t.contains("Local vaults (2 vaults in 1 subscriptions)") && t.contains("team-shared")
+    });
+    assert!(screen.contains("Type to filter"), "{screen}");
+    assert!(screen.contains("default"), "{screen}");
+
+    s.keys(&["t", "e", "a", "m", "Enter"]);
+    let screen = s.wait_for("the second vault's secrets", |t| {
+        t.contains("ci-deploy-token") && t.contains("smtp-password")
+    });
+    assert!(
+        screen.contains("team-shared.localhost"),
+        "the status bar names the opened vault:\n{screen}"
+    );
+    assert!(!screen.contains("db-password"), "{screen}");
+
+    // Back to the first vault through the picker: its list was kept.
+    s.keys(&["v"]);
+    s.wait_for("the picker again", |t| t.contains("Type to filter"));
+    s.keys(&["l", "o", "c", "a", "l", "h", "o", "s", "t", ":", "Enter"]);
+    s.wait_for("the first vault", |t| t.contains("db-password"));
+    s.keys(&["q"]);
 }

@@ -221,7 +221,11 @@ fn discovered_rows(
         ),
         DiscoveryState::Failed(_) => "search failed".to_owned(),
     };
-    rows.push(PickerRow::Header(format!("{title} ({state})")));
+    let source = match d.source.as_str() {
+        "" => String::new(),
+        s => format!(" · {}", s.trim_start_matches("https://")),
+    };
+    rows.push(PickerRow::Header(format!("{title} ({state}){source}")));
     if let DiscoveryState::Failed(reason) = &d.state {
         rows.push(PickerRow::Note(reason.clone()));
     }

@@ -67,6 +67,10 @@ pub async fn run_vaults(
     model.known_vaults = known;
     model.discovery_available = true;
     model.picker_at_start = discover;
+    if let Some((source, local)) = opener.discovery_source() {
+        model.discovered.source = source;
+        model.discovered.local = local;
+    }
     let mut wiring = wire(&mut model, vaults).with_opener(opener);
     let clipboard = Clipboard::new(
         clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
@@ -129,6 +133,8 @@ impl Wiring {
 pub trait VaultOpener: Send + Sync {
     /// Opens `url` and starts its worker.
     fn open(&self, url: String) -> futures::future::BoxFuture<'static, Result<VaultConn, String>>;
+    /// The endpoint searched, and whether it is a local service's.
+    fn discovery_source(&self) -> Option<(String, bool)>;
     /// The search, reporting through `tx` until `DiscoveryEvent::Done`.
     fn discover(
         &self,
