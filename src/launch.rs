@@ -1,12 +1,14 @@
 //! Starting the TUI: which vaults, opened how, each with its own worker; and
 //! how the picker opens more vaults and searches for them while running.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use tokio::sync::mpsc;
 
+use crate::app::vault_cache::VaultCache;
 use crate::cli::{Cloud, TuiArgs};
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
@@ -60,10 +62,16 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         .filter_map(|v| endpoint::parse_vault(v, args.cloud).ok())
         .map(|t| t.to_string())
         .collect();
+    let cache_file = args
+        .log_file
+        .as_deref()
+        .and_then(|log| log.parent().map(|d| d.join(CACHE_FILE)))
+        .or_else(|| crate::dirs::state_dir().map(|d| d.join(CACHE_FILE)));
     let opener = Arc::new(Opener {
         opts,
         cloud: args.cloud,
         discovery,
+        cache_file,
     });
     tracing::info!(vaults = conns.len(), "starting the UI");
     let result = runtime::run_vaults(&config, conns, opener, known, args.discover)
@@ -97,11 +105,15 @@ async fn open_conn(
     Ok((conn, open.local))
 }
 
+/// The picker's memory, in the state dir (beside the log file).
+const CACHE_FILE: &str = "vaults.json";
+
 /// What the picker uses to open a vault by URL and to search for vaults.
 struct Opener {
     opts: ConnectOptions,
     cloud: Cloud,
     discovery: Result<Discovery, String>,
+    cache_file: Option<PathBuf>,
 }
 
 impl VaultOpener for Opener {
@@ -119,10 +131,41 @@ impl VaultOpener for Opener {
         .boxed()
     }
 
+    fn load_cache(&self) -> VaultCache {
+        let Some(path) = &self.cache_file else {
+            return VaultCache::default();
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!(path = %path.display(), error = %e, "ignoring the vault cache");
+                VaultCache::default()
+            }),
+            Err(_) => VaultCache::default(),
+        }
+    }
+
+    fn save_cache(&self, cache: VaultCache) {
+        let Some(path) = self.cache_file.clone() else {
+            return;
+        };
+        tokio::task::spawn_blocking(move || {
+            let written = serde_json::to_vec_pretty(&cache)
+                .map_err(std::io::Error::other)
+                .and_then(|bytes| {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    crate::fsx::write_private(&path, &bytes)
+                });
+            if let Err(e) = written {
+                tracing::warn!(path = %path.display(), error = %e, "cannot save the vault cache");
+            }
+        });
+    }
+
     fn discovery_source(&self) -> Option<(String, bool)> {
         let discovery = self.discovery.as_ref().ok()?;
-        let local = url::Url::parse(discovery.endpoint())
-            .is_ok_and(|u| endpoint::is_loopback(&u));
+        let local = url::Url::parse(discovery.endpoint()).is_ok_and(|u| endpoint::is_loopback(&u));
         Some((discovery.endpoint().to_owned(), local))
     }
 

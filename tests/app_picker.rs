@@ -228,3 +228,86 @@ fn picker_with_discovered_vaults_renders() {
         );
     }
 }
+
+#[test]
+fn the_search_and_recent_vaults_are_remembered_for_the_next_run() {
+    let mut model = discovering_model();
+    model.discovered.source = "https://management.azure.com".into();
+    press(&mut model, "v");
+    feed(&mut model, reports());
+    let fx = update(&mut model, Msg::Discovery(DiscoveryEvent::Done));
+    let cache = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::SaveVaultCache(c) => Some(c.clone()),
+            _ => None,
+        })
+        .expect("the search's end is saved");
+    let names: Vec<&str> = cache.discovered.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["kv-prod", "kv-payments"]);
+    assert_eq!(cache.discovered[0].tenant_name, "Contoso");
+    assert_eq!(cache.discovered[0].subscription_name, "Production");
+
+    // Opening a vault makes it recent, and saves that too.
+    type_text(&mut model, "prod");
+    press(&mut model, "enter");
+    let fx = update(
+        &mut model,
+        Msg::VaultOpened {
+            label: "https://kv-prod.vault.azure.net".into(),
+            is_local: false,
+        },
+    );
+    let cache = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::SaveVaultCache(c) => Some(c.clone()),
+            _ => None,
+        })
+        .expect("saved");
+    assert_eq!(cache.recent, ["https://kv-prod.vault.azure.net"]);
+
+    // The next run shows both at once, before any search answers.
+    let mut next = loaded_model();
+    next.discovery_available = true;
+    next.discovered.source = "https://management.azure.com".into();
+    next.apply_vault_cache(cache.clone());
+    let fx = press(&mut next, "v");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Discover)),
+        "refreshed"
+    );
+    let text = format!("{:?}", picker_rows(&next, ""));
+    assert!(text.contains("2 vaults from the last search"), "{text}");
+    assert!(text.contains("kv-payments"), "{text}");
+    assert!(text.contains("Config and recent"), "{text}");
+    // The search's answer replaces the cached list.
+    update(
+        &mut next,
+        Msg::Discovery(DiscoveryEvent::Subscriptions(vec![sub(
+            "s9", "t1", "Other",
+        )])),
+    );
+    assert!(!format!("{:?}", picker_rows(&next, "")).contains("kv-payments"));
+
+    // Another endpoint's results are not shown.
+    let mut other = loaded_model();
+    other.discovery_available = true;
+    other.discovered.source = "https://management.chinacloudapi.cn".into();
+    other.apply_vault_cache(cache);
+    assert!(other.discovered.subscriptions.is_empty());
+}
+
+#[test]
+fn loopback_vaults_are_not_remembered_as_recent() {
+    let mut model = discovering_model();
+    update(
+        &mut model,
+        Msg::VaultOpened {
+            label: "https://team.localhost:40123".into(),
+            is_local: true,
+        },
+    );
+    assert!(model.recent_vaults.is_empty());
+    assert!(model.vault_cache().recent.is_empty());
+}

@@ -181,4 +181,12 @@ fn discover_lists_the_local_vaults_and_opens_one() {
     s.keys(&["l", "o", "c", "a", "l", "h", "o", "s", "t", ":", "Enter"]);
     s.wait_for("the first vault", |t| t.contains("db-password"));
     s.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The search is remembered beside the log: names and URLs, no value.
+    let cache = std::fs::read_to_string(dir.path().join("vaults.json")).expect("vaults.json");
+    assert!(cache.contains("https://team-shared.localhost:"), "{cache}");
+    assert!(!cache.contains("ghp_sample") && !cache.contains("Passw0rd"));
 }

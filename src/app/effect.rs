@@ -24,6 +24,8 @@ pub enum Effect {
     /// Open the vault at `url` with its own worker; `Msg::VaultOpened` or
     /// `Msg::VaultOpenFailed` follows.
     OpenVault { url: String },
+    /// Remember recent and discovered vaults (names and URLs only) for the next run.
+    SaveVaultCache(super::vault_cache::VaultCache),
 }
 
 /// The requests among `effects`, for tests and for logging.

@@ -19,6 +19,7 @@ pub mod picker;
 pub mod rows;
 pub mod tag_text;
 pub mod update;
+pub mod vault_cache;
 pub mod vaults;
 
 pub use keymap::{Action, Keymap, Mode};

@@ -432,6 +432,8 @@ pub struct Model {
     pub copy_target: CopyTarget,
     /// Vault URLs from the config and recent use, offered by the picker.
     pub known_vaults: Vec<String>,
+    /// Vault URLs opened from the picker, newest first (remembered between runs).
+    pub recent_vaults: Vec<String>,
     /// Whether the runtime can search for vaults (`Effect::Discover`).
     pub discovery_available: bool,
     /// What the vault search found so far.
@@ -472,6 +474,7 @@ impl Model {
             bulk: None,
             active_vault: 0,
             known_vaults: Vec::new(),
+            recent_vaults: Vec::new(),
             discovery_available: false,
             discovered: Default::default(),
             picker_at_start: false,

@@ -55,6 +55,8 @@ pub struct Discovered {
     pub local: bool,
     pub tenants: Vec<TenantInfo>,
     pub subscriptions: Vec<SubEntry>,
+    /// What is shown came from the last run's cache (until a search answers).
+    pub cached: bool,
 }
 
 impl Discovered {
@@ -63,6 +65,7 @@ impl Discovered {
         match event {
             DiscoveryEvent::Tenants(t) => self.tenants = t,
             DiscoveryEvent::Subscriptions(subs) => {
+                self.cached = false;
                 self.subscriptions = subs
                     .into_iter()
                     .map(|info| SubEntry {
@@ -93,7 +96,11 @@ impl Discovered {
                     sub.status = SubStatus::Skipped(reason);
                 }
             }
-            DiscoveryEvent::Failed(reason) => self.state = DiscoveryState::Failed(reason),
+            DiscoveryEvent::Failed(reason) => {
+                self.cached = false;
+                self.subscriptions.clear();
+                self.state = DiscoveryState::Failed(reason)
+            }
             DiscoveryEvent::Done => {
                 if self.state == DiscoveryState::Running {
                     self.state = DiscoveryState::Done;
@@ -201,6 +208,10 @@ fn discovered_rows(
     };
     let state = match &d.state {
         DiscoveryState::Idle if !model.discovery_available => return,
+        _ if d.cached => format!(
+            "{} vaults from the last search, searching again…",
+            d.vault_count()
+        ),
         DiscoveryState::Idle => "not searched yet (ctrl-r searches)".to_owned(),
         DiscoveryState::Running => {
             let done = d
@@ -290,22 +301,31 @@ impl Model {
         }
         let d = &mut self.discovered;
         d.state = DiscoveryState::Running;
-        d.subscriptions.clear();
-        d.tenants.clear();
+        // Cached results stay on screen until the search answers.
+        if !d.cached {
+            d.subscriptions.clear();
+            d.tenants.clear();
+        }
         fx.push(Effect::Discover);
     }
 
-    /// A report of the discovery run.
-    pub(crate) fn on_discovery(&mut self, event: DiscoveryEvent) {
+    /// A report of the discovery run; its end is remembered for the next run.
+    pub(crate) fn on_discovery(&mut self, fx: &mut Vec<Effect>, event: DiscoveryEvent) {
         if let DiscoveryEvent::Failed(reason) = &event {
             tracing::warn!(reason = %reason, "vault discovery failed");
         }
+        let done = event == DiscoveryEvent::Done;
         self.discovered.apply(event);
+        if done && self.discovered.state == DiscoveryState::Done {
+            fx.push(Effect::SaveVaultCache(self.vault_cache()));
+        }
     }
 
     /// The runtime opened `label`: offer it and show it.
     pub(crate) fn on_vault_opened(&mut self, fx: &mut Vec<Effect>, label: String, is_local: bool) {
         self.opening = None;
+        self.remember_recent(&label);
+        fx.push(Effect::SaveVaultCache(self.vault_cache()));
         self.add_vault(label, is_local);
         let index = self.vaults.len() - 1;
         self.switch_vault(fx, index);

@@ -27,7 +27,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 model.open_picker(&mut fx);
             }
         }
-        Msg::Discovery(event) => model.on_discovery(event),
+        Msg::Discovery(event) => model.on_discovery(&mut fx, event),
         Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
         Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),
         Msg::Key(key) => on_key(model, &mut fx, key),

@@ -39,6 +39,11 @@ impl Performer<'_> {
             Effect::Copy(clip) => self.clipboard.copy(&clip),
             Effect::Discover => self.discover(),
             Effect::OpenVault { url } => self.open(url),
+            Effect::SaveVaultCache(cache) => {
+                if let Some(opener) = self.opener {
+                    opener.save_cache(cache);
+                }
+            }
             Effect::Quit => {
                 self.clipboard.clear_now();
                 return true;

@@ -71,6 +71,7 @@ pub async fn run_vaults(
         model.discovered.source = source;
         model.discovered.local = local;
     }
+    model.apply_vault_cache(opener.load_cache());
     let mut wiring = wire(&mut model, vaults).with_opener(opener);
     let clipboard = Clipboard::new(
         clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
@@ -133,6 +134,10 @@ impl Wiring {
 pub trait VaultOpener: Send + Sync {
     /// Opens `url` and starts its worker.
     fn open(&self, url: String) -> futures::future::BoxFuture<'static, Result<VaultConn, String>>;
+    /// What the picker remembered last time (empty when nothing was).
+    fn load_cache(&self) -> crate::app::vault_cache::VaultCache;
+    /// Remembers recent and discovered vaults for the next run.
+    fn save_cache(&self, cache: crate::app::vault_cache::VaultCache);
     /// The endpoint searched, and whether it is a local service's.
     fn discovery_source(&self) -> Option<(String, bool)>;
     /// The search, reporting through `tx` until `DiscoveryEvent::Done`.
