@@ -110,7 +110,7 @@ async fn every_vault_of_the_data_dir_is_one_vault_of_the_local_subscription() {
     let first = client.list_secret_properties(None).expect("pager");
     use futures::TryStreamExt;
     let listed: Vec<_> = first.try_collect().await.expect("list");
-    assert_eq!(listed.len(), 2, "the second vault's samples");
+    assert_eq!(listed.len(), 3, "the second vault's samples");
 }
 
 #[tokio::test]

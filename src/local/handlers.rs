@@ -40,6 +40,7 @@ impl Ctx<'_> {
         View {
             base: &self.host.base_url,
             retention_days: self.svc.retention_days,
+            protected: self.svc.is_purge_protected(self.vault()),
             versioned_id,
             value,
             deleted: None,
@@ -124,6 +125,7 @@ impl Ctx<'_> {
             nbf: attrs.and_then(|a| a.nbf).flatten(),
             exp: attrs.and_then(|a| a.exp).flatten(),
             tags: body.tags.clone(),
+            managed: false,
         };
         let row = self
             .svc
@@ -242,6 +244,13 @@ impl Ctx<'_> {
 
     pub(super) fn purge(&self, name: &str) -> ApiResult {
         check_name(name)?;
+        if self.svc.is_purge_protected(self.vault()) {
+            // Key Vault checks the deleted secret exists first: 404 stays 404.
+            self.svc
+                .with_store(|s| s.get_deleted(self.vault(), name))
+                .map_err(|e| ApiError::from_store(e, name, name))?;
+            return Err(ApiError::purge_protected(name));
+        }
         self.svc
             .with_store(|s| s.purge(self.vault(), name))
             .map_err(|e| ApiError::from_store(e, name, name))?;

@@ -26,6 +26,9 @@ struct Sample {
     not_before_in_days: Option<i64>,
     #[serde(default)]
     deleted: bool,
+    /// The secret of a certificate (`managed: true`, a `kid`).
+    #[serde(default)]
+    managed: bool,
     /// Days since the latest version was written, so the list shows some history.
     #[serde(default)]
     age_days: i64,
@@ -54,6 +57,7 @@ pub(super) fn add_samples(store: &mut Store, now: i64) -> Result<(), StoreError>
                 nbf: sample.not_before_in_days.map(|d| now + d * DAY),
                 exp: sample.expires_in_days.map(|d| now + d * DAY),
                 tags: sample.tags.clone(),
+                managed: sample.managed,
             };
             store.set(vault, &sample.name, new, at)?;
         }

@@ -319,7 +319,7 @@ impl Store {
             created: now,
             updated: now,
             tags: new.tags,
-            managed: false,
+            managed: new.managed,
         };
         Self::insert_version(&self.sealer, &tx, vault, &row, &new.value)?;
         tx.commit()?;
@@ -644,6 +644,7 @@ mod tests {
             nbf: None,
             exp: None,
             tags: None,
+            managed: false,
         }
     }
 
