@@ -114,6 +114,8 @@ pub enum Action {
     Restore,
     Refresh,
     Vaults,
+    /// Show or hide certificate-backed secrets.
+    ToggleManaged,
     Help,
     Errors,
     Quit,

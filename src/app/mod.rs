@@ -16,6 +16,7 @@ pub mod keymap;
 pub mod matching;
 pub mod model;
 pub mod picker;
+pub mod protections;
 pub mod rows;
 pub mod tag_text;
 pub mod update;

@@ -525,6 +525,13 @@ impl Model {
     /// never offers what would be ignored.
     pub fn offers(&self, action: Action) -> bool {
         let Some(details) = self.details.as_ref().filter(|_| self.overlays.is_empty()) else {
+            // A purge-protected vault purges by itself: no purge to offer.
+            if action == Action::Purge && self.view == View::Deleted {
+                return self
+                    .deleted()
+                    .selected_item()
+                    .is_none_or(super::protections::purgeable);
+            }
             return true;
         };
         if details.deleted.is_some() {

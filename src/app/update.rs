@@ -249,11 +249,19 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
             .overlays
             .push(Overlay::Form(super::form::Form::new_secret())),
         Action::NewVersion | Action::Properties if live => {
-            if let Some(props) = selected {
+            if let Some(props) = selected
+                && !model.refuse_if_managed(&props)
+            {
                 forms::open(model, action, &props);
             }
         }
-        Action::Delete if live => confirm_delete(model),
+        Action::Delete if live => {
+            let names = model.list().target_names();
+            if !model.refuse_if_any_managed(&names) {
+                confirm_delete(model);
+            }
+        }
+        Action::ToggleManaged => model.toggle_managed(),
         Action::Backup if live => {
             if let Some(props) = selected {
                 model
@@ -273,7 +281,12 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
             .overlays
             .push(Overlay::Form(super::form::Form::restore())),
         Action::Recover if !live => dialogs::confirm_recover(model),
-        Action::Purge if !live => dialogs::confirm_purge(model),
+        Action::Purge if !live => {
+            let names = model.deleted().targets();
+            if !model.refuse_if_purge_protected(&names) {
+                dialogs::confirm_purge(model);
+            }
+        }
         Action::CopyValue if live => {
             if let Some(props) = selected {
                 details::copy_value(model, fx, &props.name, None);
