@@ -201,14 +201,37 @@ pub(crate) fn classify(err: &azure_core::Error, op: Op, host: &str) -> VaultErro
                 .or_else(|| error_code.clone());
             let outer = detail.code.clone().or_else(|| error_code.clone());
             let service_msg = detail.message.as_deref().map(clip);
-            from_status(
+            let caller = raw_response.as_ref().and_then(|r| {
+                r.headers()
+                    .get_optional_str(&azure_core::http::headers::HeaderName::from_static(
+                        super::forbidden::NETWORK_INFO_HEADER,
+                    ))
+                    .and_then(super::forbidden::caller_address)
+            });
+            let said = service_msg
+                .clone()
+                .unwrap_or_else(|| format!("HTTP {status}"));
+            let mut error = from_status(
                 u16::from(*status),
                 outer.as_deref(),
                 code,
                 service_msg,
                 op,
                 host,
-            )
+            );
+            if let Some(addr) = caller.filter(|_| error.kind == ErrorKind::Firewall) {
+                let code = error.code.clone();
+                let (_, message, hint) = super::forbidden::classify_403(
+                    &|c| code.as_deref() == Some(c),
+                    &said,
+                    op,
+                    host,
+                    Some(&addr),
+                );
+                error.message = message;
+                error.hint = hint;
+            }
+            error
         }
         SdkKind::Credential => VaultError::new(
             ErrorKind::NotSignedIn,
@@ -264,35 +287,7 @@ fn from_status(
                     .into(),
             ),
         ),
-        403 if code_is("SecretDisabled") => (
-            ErrorKind::Disabled,
-            format!("The secret is disabled (403 SecretDisabled): {said}"),
-            Some("Enable the secret (edit its properties) to read its value.".into()),
-        ),
-        403 if code_is("ForbiddenByFirewall")
-            || said.contains("Client address is not authorized") =>
-        {
-            (
-                ErrorKind::Firewall,
-                format!("The vault firewall refused this client address (403): {said}"),
-                Some(format!(
-                    "Add your public IP to the vault's firewall (Networking), use its private endpoint, or ask the vault owner. ({host})"
-                )),
-            )
-        }
-        403 => (
-            ErrorKind::Forbidden,
-            format!(
-                "{} was refused (403): missing permission {}. {said}",
-                op.describe(),
-                op.permission()
-            ),
-            Some(format!(
-                "With Azure RBAC, assign the role '{}' on the vault; with access policies, grant {}.",
-                op.rbac_role(),
-                op.permission()
-            )),
-        ),
+        403 => super::forbidden::classify_403(&code_is, &said, op, host, None),
         404 => (
             ErrorKind::NotFound,
             format!("Not found (404): {said}"),

@@ -8,6 +8,7 @@ pub mod credential;
 pub mod discovery;
 pub mod endpoint;
 pub(crate) mod error;
+mod forbidden;
 pub(crate) mod messages;
 pub(crate) mod tags;
 pub(crate) mod types;
