@@ -156,6 +156,9 @@ pub struct ServeArgs {
     /// Fault: share (0..1) of responses cut mid-body (a write has committed by then).
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = share)]
     pub drop_rate: f64,
+    /// Fault: for MS after a recover, get and set of that secret answer 409 ObjectIsBeingRecovered.
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=600_000))]
+    pub recover_delay: u64,
     /// Seed of the faults' random draws, for the same sequence every run.
     #[arg(long, value_name = "N")]
     pub fault_seed: Option<u64>,

@@ -34,6 +34,7 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
             fail_rate: args.fail_rate,
             drop_rate: args.drop_rate,
             seed: args.fault_seed,
+            recover_delay: Duration::from_millis(args.recover_delay),
             ..Faults::default()
         },
         create_vaults: args.create_vaults.clone(),

@@ -130,3 +130,34 @@ fn purge_is_refused_in_a_purge_protected_vault_with_the_days_left() {
     press(&mut model, "down P");
     assert!(matches!(model.overlays.last(), Some(Overlay::Confirm(_))));
 }
+
+#[test]
+fn a_retry_is_said_and_the_request_stays_pending() {
+    let mut model = loaded_model();
+    let reqs = reqs_of(press(&mut model, "enter s"));
+    let get = reqs
+        .iter()
+        .find(|r| matches!(r.cmd, kvtui::vault::VaultCmd::Get { .. }))
+        .expect("the value is asked for")
+        .id;
+    update(
+        &mut model,
+        event(
+            get,
+            VaultEventKind::Retrying {
+                note: "throttled, retrying in 4 s".into(),
+            },
+        ),
+    );
+    let toast = model.toast.clone().expect("said");
+    assert!(!toast.is_error);
+    assert!(
+        toast.text.ends_with("throttled, retrying in 4 s"),
+        "{}",
+        toast.text
+    );
+    assert!(
+        model.pending.contains_key(&get),
+        "the answer is still awaited"
+    );
+}

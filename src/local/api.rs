@@ -50,6 +50,10 @@ pub(super) struct Service {
     pub(super) arm: super::arm::ArmOptions,
     /// Vaults run with purge protection (lower case).
     pub(super) purge_protected: Vec<String>,
+    /// How long a recover keeps running after it answered (a fault; zero is off).
+    pub(super) recover_delay: std::time::Duration,
+    /// Secrets still "being recovered": `vault/name` (lower case) → since when.
+    recovering: Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
 
 pub(super) fn now() -> i64 {
@@ -170,7 +174,37 @@ impl Service {
             any_domain: false,
             arm: super::arm::ArmOptions::default(),
             purge_protected: Vec::new(),
+            recover_delay: std::time::Duration::ZERO,
+            recovering: Mutex::new(std::collections::HashMap::new()),
         }
+    }
+
+    /// Plays Azure's asynchronous recover for `delay` after each recover.
+    pub(super) fn with_recover_delay(mut self, delay: std::time::Duration) -> Self {
+        self.recover_delay = delay;
+        self
+    }
+
+    /// Marks `vault/name` as being recovered, when the fault is on.
+    pub(super) fn begin_recovery(&self, vault: &str, name: &str) {
+        if self.recover_delay.is_zero() {
+            return;
+        }
+        let key = format!("{vault}/{}", name.to_ascii_lowercase());
+        let mut map = self.recovering.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, since| since.elapsed() < self.recover_delay);
+        map.insert(key, std::time::Instant::now());
+    }
+
+    /// Whether `vault/name` is still being recovered.
+    pub(super) fn is_recovering(&self, vault: &str, name: &str) -> bool {
+        if self.recover_delay.is_zero() {
+            return false;
+        }
+        let key = format!("{vault}/{}", name.to_ascii_lowercase());
+        let map = self.recovering.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&key)
+            .is_some_and(|since| since.elapsed() < self.recover_delay)
     }
 
     /// Sets what discovery reports and which vaults are purge-protected.

@@ -68,6 +68,20 @@ impl ApiError {
         }
     }
 
+    /// Get or set while a recover still runs (Azure recovers asynchronously).
+    pub(super) fn being_recovered(name: &str) -> Self {
+        Self {
+            inner: Some("ObjectIsBeingRecovered"),
+            ..Self::new(
+                409,
+                "Conflict",
+                format!(
+                    "Secret {name} is currently being recovered. Retry the operation in a few seconds."
+                ),
+            )
+        }
+    }
+
     /// Purge of a deleted secret in a purge-protected vault.
     pub(super) fn purge_protected(name: &str) -> Self {
         Self::new(

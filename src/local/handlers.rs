@@ -106,6 +106,9 @@ impl Ctx<'_> {
 
     pub(super) fn set(&self, name: &str, body: &[u8]) -> ApiResult {
         check_name(name)?;
+        if self.svc.is_recovering(self.vault(), name) {
+            return Err(ApiError::being_recovered(name));
+        }
         let body: SetBody = parse_json(body)?;
         let Some(value) = body.value.as_deref() else {
             return Err(ApiError::bad("The secret value is required."));
@@ -136,6 +139,9 @@ impl Ctx<'_> {
 
     pub(super) fn get(&self, name: &str, version: Option<&str>) -> ApiResult {
         check_name(name)?;
+        if self.svc.is_recovering(self.vault(), name) {
+            return Err(ApiError::being_recovered(name));
+        }
         let shown = version.map_or_else(|| name.to_owned(), |v| format!("{name}/{v}"));
         let (row, value) = self
             .svc
@@ -239,6 +245,7 @@ impl Ctx<'_> {
             .svc
             .with_store(|s| s.recover(self.vault(), name))
             .map_err(|e| ApiError::from_store(e, name, name))?;
+        self.svc.begin_recovery(self.vault(), name);
         json(&self.view(true, None).render(&row))
     }
 

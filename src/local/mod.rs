@@ -197,7 +197,8 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     let service = Arc::new(
         api::Service::new(store, token.clone(), opts.retention_days, backup_sealer)
             .with_any_domain(own.is_some())
-            .with_arm(opts.arm.clone(), &opts.purge_protected),
+            .with_arm(opts.arm.clone(), &opts.purge_protected)
+            .with_recover_delay(opts.faults.recover_delay),
     );
 
     let addr = SocketAddr::new(opts.bind, opts.port);

@@ -52,6 +52,8 @@ pub struct VaultError {
     pub message: String,
     /// What to do about it.
     pub hint: Option<String>,
+    /// How long the vault asked to wait (429 `Retry-After`), when it said.
+    pub retry_after: Option<Duration>,
 }
 
 impl VaultError {
@@ -62,6 +64,7 @@ impl VaultError {
             code: None,
             message: message.into(),
             hint: None,
+            retry_after: None,
         }
     }
 
@@ -219,6 +222,7 @@ pub(crate) fn classify(err: &azure_core::Error, op: Op, host: &str) -> VaultErro
                 op,
                 host,
             );
+            error.retry_after = raw_response.as_ref().and_then(|r| retry_after(r.headers()));
             if let Some(addr) = caller.filter(|_| error.kind == ErrorKind::Firewall) {
                 let code = error.code.clone();
                 let (_, message, hint) = super::forbidden::classify_403(
@@ -265,6 +269,22 @@ pub(crate) fn classify(err: &azure_core::Error, op: Op, host: &str) -> VaultErro
     }
 }
 
+/// The wait a 429 asks for: `retry-after-ms`, `x-ms-retry-after-ms`, or
+/// `Retry-After` in seconds.
+fn retry_after(headers: &azure_core::http::headers::Headers) -> Option<Duration> {
+    use azure_core::http::headers::HeaderName;
+    let get = |name: &'static str| headers.get_optional_str(&HeaderName::from_static(name));
+    let ms = get("retry-after-ms")
+        .or_else(|| get("x-ms-retry-after-ms"))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_millis);
+    ms.or_else(|| {
+        get("retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs)
+    })
+}
+
 /// Classifies a vault answer by status and code.
 fn from_status(
     status: u16,
@@ -292,6 +312,11 @@ fn from_status(
             ErrorKind::NotFound,
             format!("Not found (404): {said}"),
             Some("Refresh the list; it may have been deleted or purged.".into()),
+        ),
+        409 if code_is("ObjectIsBeingRecovered") => (
+            ErrorKind::Conflict,
+            format!("The secret is still being recovered (409 ObjectIsBeingRecovered): {said}"),
+            Some("Recovery takes a few seconds in Azure; kvtui retries by itself, or retry in a moment.".into()),
         ),
         409 if code_is("ObjectIsDeletedButRecoverable") => (
             ErrorKind::DeletedButRecoverable,
@@ -330,6 +355,7 @@ fn from_status(
         code,
         message,
         hint,
+        retry_after: None,
     }
 }
 
