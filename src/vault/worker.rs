@@ -214,13 +214,16 @@ fn retry_plan(
     ) {
         return None;
     }
-    let secs = |d: Duration| d.as_secs_f64().ceil().max(1.0) as u64;
+    let when = |d: Duration| match d.as_secs_f64().ceil() as u64 {
+        0 => "now".to_owned(),
+        n => format!("in {n} s"),
+    };
     if e.status == Some(409)
         && e.code.as_deref() == Some("ObjectIsBeingRecovered")
         && matches!(cmd, VaultCmd::Get { .. } | VaultCmd::Set(_))
     {
         let wait = *cfg.recover_backoff.get(attempt)?;
-        return Some((wait, format!("recovering… retrying in {} s", secs(wait))));
+        return Some((wait, format!("recovering… retrying {}", when(wait))));
     }
     if e.kind == ErrorKind::Throttled && attempt < cfg.throttle_retries {
         let fallback = Duration::from_secs(1 << attempt.min(4));
@@ -228,7 +231,7 @@ fn retry_plan(
             .retry_after
             .unwrap_or(fallback)
             .min(Duration::from_secs(60));
-        return Some((wait, format!("throttled, retrying in {} s", secs(wait))));
+        return Some((wait, format!("throttled, retrying {}", when(wait))));
     }
     None
 }
