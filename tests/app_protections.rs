@@ -123,7 +123,7 @@ fn purge_is_refused_in_a_purge_protected_vault_with_the_days_left() {
         toast.text
     );
     // NOW is 2026-01-15 12:00; the purge date 2026-04-05 10:00.
-    assert!(toast.text.contains("in 80 days"), "{}", toast.text);
+    assert!(toast.text.contains("in 79 days"), "{}", toast.text);
     assert!(!model.offers(kvtui::app::Action::Purge));
     // Recover is still offered and the purgeable one purges as before.
     assert!(model.offers(kvtui::app::Action::Recover));
@@ -160,4 +160,29 @@ fn a_retry_is_said_and_the_request_stays_pending() {
         model.pending.contains_key(&get),
         "the answer is still awaited"
     );
+}
+
+#[test]
+fn details_say_who_owns_a_secret_and_when_a_protected_one_goes() {
+    use kvtui::ui::{UiState, render};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let screen = |model: &Model| {
+        let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        t.draw(|f| render(f, model, &mut UiState::default()))
+            .unwrap();
+        t.backend().to_string()
+    };
+    let mut protected = deleted("old-key");
+    protected.props.recovery_level = Some("Recoverable".into());
+    let mut model = model_with(vec![cert("web-tls")], vec![protected]);
+    press(&mut model, "C enter");
+    assert!(screen(&model).contains("A certificate owns this secret"));
+    press(&mut model, "esc tab enter");
+    let text = screen(&model);
+    assert!(
+        text.contains("Purge protection: Key Vault purges it on that date"),
+        "{text}"
+    );
+    assert!(text.contains("79d left"), "{text}");
 }

@@ -3,8 +3,6 @@
 //! secrets itself, at their scheduled date. The UI says so instead of sending
 //! a request that must fail.
 
-use time::OffsetDateTime;
-
 use super::model::Model;
 use crate::vault::{DeletedSecret, SecretName, SecretProps};
 
@@ -24,17 +22,12 @@ pub fn purgeable(d: &DeletedSecret) -> bool {
         .is_none_or(|level| level.contains("Purgeable"))
 }
 
-/// Whole days from `now` until `at`, never negative.
-pub fn days_until(now: OffsetDateTime, at: OffsetDateTime) -> i64 {
-    ((at - now).whole_seconds().max(0) + 86_399) / 86_400
-}
-
 /// "purge protection is on: Key Vault purges db-password itself in 12 days (2026-12-10)".
 pub fn purge_protected_explanation(model: &Model, d: &DeletedSecret) -> String {
     let when = match d.scheduled_purge_date {
         Some(at) => format!(
             " in {} days ({})",
-            days_until(model.now, at),
+            super::format::days_until(model.now, at),
             model.zone.date(Some(at))
         ),
         None => " at the end of its retention".to_owned(),
