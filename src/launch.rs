@@ -72,6 +72,11 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         cloud: args.cloud,
         discovery,
         cache_file,
+        search: Search {
+            arm_endpoint: args.arm_endpoint.clone(),
+            any_azure,
+            local_port,
+        },
     });
     tracing::info!(vaults = conns.len(), "starting the UI");
     let result = runtime::run_vaults(&config, conns, opener, known, args.discover)
@@ -114,6 +119,32 @@ struct Opener {
     cloud: Cloud,
     discovery: Result<Discovery, String>,
     cache_file: Option<PathBuf>,
+    search: Search,
+}
+
+/// What chose the discovery endpoint, to build it again for another tenant.
+struct Search {
+    arm_endpoint: Option<String>,
+    any_azure: bool,
+    local_port: Option<u16>,
+}
+
+impl Opener {
+    /// The discovery for `tenant` (its own credential), or the default one.
+    fn discovery_in(&self, tenant: Option<String>) -> Result<Discovery, String> {
+        let Some(tenant) = tenant else {
+            return self.discovery.clone();
+        };
+        let mut opts = self.opts.clone();
+        opts.credential.tenant = Some(tenant);
+        compose::discovery_for(
+            self.search.arm_endpoint.as_deref(),
+            self.search.any_azure,
+            self.search.local_port,
+            &opts,
+            &process_env,
+        )
+    }
 }
 
 impl VaultOpener for Opener {
@@ -169,14 +200,15 @@ impl VaultOpener for Opener {
         Some((discovery.endpoint().to_owned(), local))
     }
 
-    fn discover(&self, tx: mpsc::UnboundedSender<DiscoveryEvent>) -> BoxFuture<'static, ()> {
-        match &self.discovery {
-            Ok(discovery) => {
-                let discovery = discovery.clone();
-                async move { discovery.run(tx).await }.boxed()
-            }
+    fn discover(
+        &self,
+        tenant: Option<String>,
+        tx: mpsc::UnboundedSender<DiscoveryEvent>,
+    ) -> BoxFuture<'static, ()> {
+        match self.discovery_in(tenant) {
+            Ok(discovery) => async move { discovery.run(tx).await }.boxed(),
             Err(reason) => {
-                let _ = tx.send(DiscoveryEvent::Failed(reason.clone()));
+                let _ = tx.send(DiscoveryEvent::Failed(reason));
                 let _ = tx.send(DiscoveryEvent::Done);
                 async {}.boxed()
             }

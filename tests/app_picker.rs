@@ -88,7 +88,9 @@ fn v_starts_the_search_once_and_reports_stream_in_by_subscription() {
     let mut model = discovering_model();
     let fx = press(&mut model, "v");
     assert_eq!(
-        fx.iter().filter(|e| matches!(e, Effect::Discover)).count(),
+        fx.iter()
+            .filter(|e| matches!(e, Effect::Discover { .. }))
+            .count(),
         1
     );
     feed(&mut model, reports());
@@ -111,7 +113,7 @@ fn v_starts_the_search_once_and_reports_stream_in_by_subscription() {
     assert!(joined.contains("Contoso / Slow: listing…"), "{joined}");
     // Closing and opening again does not search again.
     let fx = press(&mut model, "esc v");
-    assert!(!fx.iter().any(|e| matches!(e, Effect::Discover)));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Discover { .. })));
     // ctrl-r does, once the first search is over.
     update(
         &mut model,
@@ -122,7 +124,7 @@ fn v_starts_the_search_once_and_reports_stream_in_by_subscription() {
     update(&mut model, Msg::Discovery(DiscoveryEvent::Done));
     assert!(format!("{:?}", picker_rows(&model, "")).contains("2 vaults in 3 subscriptions"));
     let fx = press(&mut model, "ctrl-r");
-    assert!(fx.iter().any(|e| matches!(e, Effect::Discover)));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Discover { .. })));
 }
 
 #[test]
@@ -274,7 +276,7 @@ fn the_search_and_recent_vaults_are_remembered_for_the_next_run() {
     next.apply_vault_cache(cache.clone());
     let fx = press(&mut next, "v");
     assert!(
-        fx.iter().any(|e| matches!(e, Effect::Discover)),
+        fx.iter().any(|e| matches!(e, Effect::Discover { .. })),
         "refreshed"
     );
     let text = format!("{:?}", picker_rows(&next, ""));
@@ -310,4 +312,68 @@ fn loopback_vaults_are_not_remembered_as_recent() {
     );
     assert!(model.recent_vaults.is_empty());
     assert!(model.vault_cache().recent.is_empty());
+}
+
+#[test]
+fn the_picker_lists_tenants_and_searches_the_one_chosen() {
+    let mut model = discovering_model();
+    press(&mut model, "v");
+    feed(
+        &mut model,
+        vec![
+            DiscoveryEvent::Tenants(vec![
+                TenantInfo {
+                    id: "t1".into(),
+                    name: Some("Contoso".into()),
+                },
+                TenantInfo {
+                    id: "t2".into(),
+                    name: Some("Fabrikam".into()),
+                },
+            ]),
+            DiscoveryEvent::Subscriptions(vec![sub("s1", "t1", "Production")]),
+            DiscoveryEvent::SubscriptionDone {
+                subscription_id: "s1".into(),
+            },
+            DiscoveryEvent::Done,
+        ],
+    );
+    type_text(&mut model, "fabri");
+    let rows = selectable(&model);
+    assert!(
+        matches!(rows.as_slice(), [PickerRow::Tenant { id, chosen: false, .. }] if id == "t2"),
+        "{rows:?}"
+    );
+    let fx = press(&mut model, "enter");
+    let tenant = fx.iter().find_map(|e| match e {
+        Effect::Discover { tenant } => Some(tenant.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        tenant,
+        Some(Some("t2".to_owned())),
+        "searched in that tenant"
+    );
+    assert!(
+        matches!(model.overlays.last(), Some(Overlay::Picker(_))),
+        "the picker stays open for the results"
+    );
+    assert!(
+        model.discovered.subscriptions.is_empty(),
+        "the other tenant's are gone"
+    );
+    // Searching again keeps the tenant; choosing it again goes back to all.
+    update(&mut model, Msg::Discovery(DiscoveryEvent::Done));
+    let fx = press(&mut model, "ctrl-r");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Discover { tenant: Some(t) } if t == "t2"))
+    );
+    update(&mut model, Msg::Discovery(DiscoveryEvent::Done));
+    type_text(&mut model, "fabri");
+    let fx = press(&mut model, "enter");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Discover { tenant: None }))
+    );
 }

@@ -19,8 +19,9 @@ pub enum Effect {
     Copy(Clip),
     /// Leave: clear a copied value and give the terminal back.
     Quit,
-    /// Search for vaults through Resource Manager; reports come back as `Msg::Discovery`.
-    Discover,
+    /// Search for vaults through Resource Manager, in `tenant` only when set
+    /// (a token of that tenant); reports come back as `Msg::Discovery`.
+    Discover { tenant: Option<String> },
     /// Open the vault at `url` with its own worker; `Msg::VaultOpened` or
     /// `Msg::VaultOpenFailed` follows.
     OpenVault { url: String },

@@ -57,6 +57,8 @@ pub struct Discovered {
     pub subscriptions: Vec<SubEntry>,
     /// What is shown came from the last run's cache (until a search answers).
     pub cached: bool,
+    /// The tenant chosen in the picker; `None` searches the default one (`--tenant`).
+    pub tenant: Option<String>,
 }
 
 impl Discovered {
@@ -139,11 +141,20 @@ pub enum PickerRow {
     Vault { url: String, detail: String },
     /// Information that cannot be chosen (a skipped subscription, a failure).
     Note(String),
+    /// A tenant to search instead; `chosen` when it is the one searched.
+    Tenant {
+        id: String,
+        name: String,
+        chosen: bool,
+    },
 }
 
 impl PickerRow {
     pub fn is_selectable(&self) -> bool {
-        matches!(self, PickerRow::Open { .. } | PickerRow::Vault { .. })
+        matches!(
+            self,
+            PickerRow::Open { .. } | PickerRow::Vault { .. } | PickerRow::Tenant { .. }
+        )
     }
 }
 
@@ -240,6 +251,25 @@ fn discovered_rows(
     if let DiscoveryState::Failed(reason) = &d.state {
         rows.push(PickerRow::Note(reason.clone()));
     }
+    if d.tenants.len() > 1 || d.tenant.is_some() {
+        let tenants: Vec<&TenantInfo> = d
+            .tenants
+            .iter()
+            .filter(|t| matches(filter, &[&t.id, t.name.as_deref().unwrap_or_default()]))
+            .collect();
+        if !tenants.is_empty() {
+            rows.push(PickerRow::Header(
+                "Tenants (Enter searches that tenant only)".to_owned(),
+            ));
+        }
+        for t in tenants {
+            rows.push(PickerRow::Tenant {
+                id: t.id.clone(),
+                name: t.name.clone().unwrap_or_else(|| t.id.clone()),
+                chosen: d.tenant.as_deref() == Some(t.id.as_str()),
+            });
+        }
+    }
     for sub in &d.subscriptions {
         let tenant = d.tenant_name(&sub.info.tenant_id);
         let shown: Vec<&DiscoveredVault> = sub
@@ -301,12 +331,14 @@ impl Model {
         }
         let d = &mut self.discovered;
         d.state = DiscoveryState::Running;
-        // Cached results stay on screen until the search answers.
+        // Cached results stay on screen until the search answers; the tenants
+        // stay so another can be chosen.
         if !d.cached {
             d.subscriptions.clear();
-            d.tenants.clear();
         }
-        fx.push(Effect::Discover);
+        fx.push(Effect::Discover {
+            tenant: d.tenant.clone(),
+        });
     }
 
     /// A report of the discovery run; its end is remembered for the next run.
@@ -376,6 +408,14 @@ pub(crate) fn on_picker_key(
             match chosen {
                 Some(PickerRow::Open { index, .. }) => model.switch_vault(fx, index),
                 Some(PickerRow::Vault { url, .. }) => model.open_url(fx, url),
+                Some(PickerRow::Tenant { id, chosen, .. }) => {
+                    // Choosing the tenant searched goes back to the default one.
+                    model.discovered.tenant = (!chosen).then_some(id);
+                    model.discovered.subscriptions.clear();
+                    model.discovered.cached = false;
+                    model.discovered.state = DiscoveryState::Idle;
+                    model.open_picker(fx);
+                }
                 _ => {}
             }
             return;

@@ -37,7 +37,7 @@ impl Performer<'_> {
                 });
             }
             Effect::Copy(clip) => self.clipboard.copy(&clip),
-            Effect::Discover => self.discover(),
+            Effect::Discover { tenant } => self.discover(tenant),
             Effect::OpenVault { url } => self.open(url),
             Effect::SaveVaultCache(cache) => {
                 if let Some(opener) = self.opener {
@@ -53,7 +53,7 @@ impl Performer<'_> {
     }
 
     /// Runs the search off the loop; its reports come back as messages.
-    fn discover(&self) {
+    fn discover(&self, tenant: Option<String>) {
         let answers = self.answers.clone();
         let Some(opener) = self.opener else {
             let _ = answers.send(Msg::Discovery(DiscoveryEvent::Failed(
@@ -63,7 +63,7 @@ impl Performer<'_> {
             return;
         };
         let (tx, mut rx) = mpsc::unbounded_channel();
-        tokio::spawn(opener.discover(tx));
+        tokio::spawn(opener.discover(tenant, tx));
         tokio::spawn(async move {
             while let Some(ev) = rx.recv().await {
                 if answers.send(Msg::Discovery(ev)).is_err() {

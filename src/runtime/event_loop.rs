@@ -140,9 +140,11 @@ pub trait VaultOpener: Send + Sync {
     fn save_cache(&self, cache: crate::app::vault_cache::VaultCache);
     /// The endpoint searched, and whether it is a local service's.
     fn discovery_source(&self) -> Option<(String, bool)>;
-    /// The search, reporting through `tx` until `DiscoveryEvent::Done`.
+    /// The search (in `tenant` only, when set), reporting through `tx` until
+    /// `DiscoveryEvent::Done`.
     fn discover(
         &self,
+        tenant: Option<String>,
         tx: mpsc::UnboundedSender<crate::vault::discovery::DiscoveryEvent>,
     ) -> futures::future::BoxFuture<'static, ()>;
 }

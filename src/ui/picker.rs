@@ -47,6 +47,15 @@ pub(super) fn render_picker(frame: &mut Frame, model: &Model, state: &PickerStat
                 line.push_span(Span::styled(format!(" {}", visible(url)), theme.dim()));
                 line
             }
+            PickerRow::Tenant { id, name, chosen } => {
+                let mark = if *chosen { " ● searched" } else { "" };
+                let shown = if name == id {
+                    visible(id).into_owned()
+                } else {
+                    format!("{}  {}", visible(name), visible(id))
+                };
+                choice_line(format!("{shown}{mark}"), choice == state.selected, theme)
+            }
             PickerRow::Vault { url, .. } => {
                 choice_line(visible(url).into_owned(), choice == state.selected, theme)
             }
