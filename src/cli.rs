@@ -32,7 +32,7 @@ pub enum Command {
     Run(crate::script::args::RunArgs),
 }
 
-/// Which Azure cloud a bare vault name belongs to.
+/// Which Azure cloud: the suffix of bare vault names and the Resource Manager endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Cloud {
     #[default]
@@ -58,15 +58,23 @@ pub struct TuiArgs {
     /// Vault name (NAME.vault.azure.net) or URL; may be given several times.
     #[arg(long = "vault", value_name = "NAME|URL")]
     pub vaults: Vec<String>,
-    /// Cloud whose vault suffix a bare name uses.
+    /// Cloud of bare vault names and of discovery (public, china, usgov).
     #[arg(long, value_enum, default_value_t = Cloud::Public)]
     pub cloud: Cloud,
     /// Credential for Azure vaults.
     #[arg(long, value_enum, default_value_t = AuthMethod::Auto)]
     pub auth: AuthMethod,
-    /// Tenant to request tokens from.
+    /// Tenant to request tokens from; discovery searches only its subscriptions.
     #[arg(long)]
     pub tenant: Option<String>,
+    /// Open on the vault picker and search for vaults (Azure Resource Manager,
+    /// or the local vault's when only local vaults are open).
+    #[arg(long)]
+    pub discover: bool,
+    /// Resource Manager endpoint to search instead of the cloud's (a loopback
+    /// one is a local vault, trusted through the data dir).
+    #[arg(long, value_name = "URL")]
+    pub arm_endpoint: Option<String>,
     #[command(flatten)]
     pub data: DataArgs,
     /// Do not add sample secrets to a new local vault.
@@ -148,9 +156,21 @@ pub struct ServeArgs {
     /// Fault: share (0..1) of responses cut mid-body (a write has committed by then).
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = share)]
     pub drop_rate: f64,
+    /// Fault: for MS after a recover, get and set of that secret answer 409 ObjectIsBeingRecovered.
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=600_000))]
+    pub recover_delay: u64,
     /// Seed of the faults' random draws, for the same sequence every run.
     #[arg(long, value_name = "N")]
     pub fault_seed: Option<u64>,
+    /// Create an empty vault NAME at start (repeatable); vaults also appear on their first write.
+    #[arg(long = "create-vault", value_name = "NAME")]
+    pub create_vaults: Vec<String>,
+    /// Run vault NAME purge-protected: its deleted secrets cannot be purged (repeatable).
+    #[arg(long = "purge-protection", value_name = "NAME")]
+    pub purge_protected: Vec<String>,
+    /// DNS suffix of the vault URLs discovery reports (`vault.azure.net` behind a hosts entry).
+    #[arg(long, value_name = "SUFFIX", default_value = "localhost")]
+    pub vault_suffix: String,
 }
 
 /// A share from 0 to 1.

@@ -12,6 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::local::{self, LocalVault, LocalVaultOptions};
 use crate::vault::connect;
 use crate::vault::credential::{self, CredentialOptions};
+use crate::vault::discovery::{self, Discovery};
 use crate::vault::{ErrorKind, Rebuild, Reconnect, VaultError, VaultTarget};
 
 /// What opening a vault needs besides the target.
@@ -48,7 +49,7 @@ fn local_client(url: &str, ca_pem: &[u8], token: SecretString) -> Result<SecretC
 pub async fn open(
     target: &VaultTarget,
     opts: &ConnectOptions,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Result<OpenVault, VaultError> {
     match target {
         VaultTarget::Azure(url) => {
@@ -142,4 +143,61 @@ async fn open_embedded(opts: &ConnectOptions) -> Result<OpenVault, VaultError> {
         local: Some(vault),
         reconnect: None,
     })
+}
+
+/// Discovery on the Resource Manager endpoint of the local service at
+/// `arm_url` (`https://management.localhost:PORT`), with the data dir's CA and token.
+pub fn local_discovery(
+    arm_url: &str,
+    ca_pem: &[u8],
+    token: SecretString,
+) -> Result<Discovery, String> {
+    let url = url::Url::parse(arm_url).map_err(|e| format!("{arm_url}: {e}"))?;
+    let options = local::client::local_client_options(&url, ca_pem).map_err(|e| e.to_string())?;
+    let credential = Arc::new(local::client::StaticTokenCredential::new(token));
+    Discovery::new(arm_url, credential, options, None)
+}
+
+/// Discovery for the vaults being opened: `arm_endpoint` when given (a
+/// loopback one is a local service, trusted through the data dir), else the
+/// local service when every vault is local, else the cloud's Resource Manager
+/// with the Azure credential chain. `local_port` is the embedded service's.
+pub fn discovery_for(
+    arm_endpoint: Option<&str>,
+    any_azure: bool,
+    local_port: Option<u16>,
+    opts: &ConnectOptions,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Discovery, String> {
+    let local_arm = |url: &str| {
+        let (ca, token) = local::client::read_credentials(&opts.data_dir)
+            .map_err(|e| format!("cannot use the local vault's Resource Manager at {url}: {e}"))?;
+        local_discovery(url, &ca, token).map(|d| d.with_tenant(opts.credential.tenant.clone()))
+    };
+    let tenant = opts.credential.tenant.clone();
+    let azure = |url: &str| {
+        let credential = Arc::new(credential::build(&opts.credential, env));
+        let options = azure_core::http::ClientOptions {
+            retry: connect::azure_retry(),
+            ..Default::default()
+        };
+        Discovery::new(url, credential, options, tenant.clone())
+    };
+    match arm_endpoint {
+        Some(url) => {
+            let parsed = url::Url::parse(url).map_err(|e| format!("--arm-endpoint {url}: {e}"))?;
+            if crate::vault::endpoint::is_loopback(&parsed) {
+                local_arm(url)
+            } else {
+                azure(url)
+            }
+        }
+        None if any_azure || local_port.is_none() => {
+            azure(discovery::arm_endpoint(opts.credential.cloud))
+        }
+        None => local_arm(&format!(
+            "https://management.localhost:{}",
+            local_port.unwrap_or(443)
+        )),
+    }
 }

@@ -1,14 +1,24 @@
-//! Starting the TUI: which vaults, opened how, each with its own worker.
+//! Starting the TUI: which vaults, opened how, each with its own worker; and
+//! how the picker opens more vaults and searches for them while running.
 
-use crate::cli::TuiArgs;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use tokio::sync::mpsc;
+
+use crate::app::vault_cache::VaultCache;
+use crate::cli::{Cloud, TuiArgs};
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
-use crate::runtime::{self, VaultConn};
+use crate::runtime::{self, VaultConn, VaultOpener};
 use crate::vault::connect::process_env;
 use crate::vault::credential::CredentialOptions;
 use std::path::Path;
 
 use crate::app::Welcome;
+use crate::vault::discovery::{Discovery, DiscoveryEvent};
 use crate::vault::{VaultTarget, WorkerConfig, endpoint, spawn_worker_reconnecting};
 
 /// In the data dir once the first-run line was dismissed.
@@ -32,25 +42,38 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
     };
     let mut services = Vec::new();
     let mut conns = Vec::new();
+    let mut local_port = None;
     for target in &targets {
-        let open = compose::open(target, &opts, &process_env)
-            .await
-            .map_err(|e| match &e.hint {
-                Some(hint) => format!("{e}\n{hint}"),
-                None => e.to_string(),
-            })?;
-        let is_local = !matches!(target, VaultTarget::Azure(_));
-        let (requests, events) =
-            spawn_worker_reconnecting(open.client, WorkerConfig::default(), open.reconnect);
-        conns.push(VaultConn {
-            label: open.url,
-            is_local,
-            requests,
-            events,
-        });
-        services.extend(open.local);
+        let open = open_conn(target, &opts).await?;
+        if let VaultTarget::Local(url) = target {
+            local_port = local_port.or(url.port_or_known_default());
+        }
+        if let Some(service) = &open.1 {
+            local_port = Some(service.port());
+        }
+        conns.push(open.0);
+        services.extend(open.1);
     }
-    tracing::info!(vaults = conns.len(), "starting the UI");
+    let any_azure = targets.iter().any(|t| matches!(t, VaultTarget::Azure(_)));
+    let discovery = compose::discovery_for(
+        args.arm_endpoint.as_deref(),
+        any_azure,
+        local_port,
+        &opts,
+        &process_env,
+    );
+    let known = config
+        .vaults
+        .iter()
+        .filter_map(|v| endpoint::parse_vault(v, args.cloud).ok())
+        .map(|t| t.to_string())
+        .collect();
+    let cache_file = args
+        .log_file
+        .as_deref()
+        .and_then(|log| log.parent().map(|d| d.join(CACHE_FILE)))
+        .or_else(|| crate::dirs::state_dir().map(|d| d.join(CACHE_FILE)));
+    // The first-run line, decided before the options move into the opener.
     let marker = opts.data_dir.join(WELCOME_MARKER);
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let welcome = welcome_for(
@@ -60,13 +83,154 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         marker.exists(),
         home.as_deref(),
     );
-    let result = runtime::run_vaults(&config, conns, welcome)
+    let opener = Arc::new(Opener {
+        opts,
+        cloud: args.cloud,
+        discovery,
+        cache_file,
+        search: Search {
+            arm_endpoint: args.arm_endpoint.clone(),
+            any_azure,
+            local_port,
+        },
+    });
+    tracing::info!(vaults = conns.len(), "starting the UI");
+    let result = runtime::run_vaults(&config, conns, opener, known, args.discover, welcome)
         .await
         .map_err(|e| e.to_string());
     for service in services {
         service.shutdown().await;
     }
     result
+}
+
+/// Opens `target` and starts its worker; the embedded service comes back too.
+async fn open_conn(
+    target: &VaultTarget,
+    opts: &ConnectOptions,
+) -> Result<(VaultConn, Option<crate::local::LocalVault>), String> {
+    let open = compose::open(target, opts, &process_env)
+        .await
+        .map_err(|e| match &e.hint {
+            Some(hint) => format!("{e}\n{hint}"),
+            None => e.to_string(),
+        })?;
+    let is_local = !matches!(target, VaultTarget::Azure(_));
+    let (requests, events) =
+        spawn_worker_reconnecting(open.client, WorkerConfig::default(), open.reconnect);
+    let conn = VaultConn {
+        label: open.url,
+        is_local,
+        requests,
+        events,
+    };
+    Ok((conn, open.local))
+}
+
+/// The picker's memory, in the state dir (beside the log file).
+const CACHE_FILE: &str = "vaults.json";
+
+/// What the picker uses to open a vault by URL and to search for vaults.
+struct Opener {
+    opts: ConnectOptions,
+    cloud: Cloud,
+    discovery: Result<Discovery, String>,
+    cache_file: Option<PathBuf>,
+    search: Search,
+}
+
+/// What chose the discovery endpoint, to build it again for another tenant.
+struct Search {
+    arm_endpoint: Option<String>,
+    any_azure: bool,
+    local_port: Option<u16>,
+}
+
+impl Opener {
+    /// The discovery for `tenant` (its own credential), or the default one.
+    fn discovery_in(&self, tenant: Option<String>) -> Result<Discovery, String> {
+        let Some(tenant) = tenant else {
+            return self.discovery.clone();
+        };
+        let mut opts = self.opts.clone();
+        opts.credential.tenant = Some(tenant);
+        compose::discovery_for(
+            self.search.arm_endpoint.as_deref(),
+            self.search.any_azure,
+            self.search.local_port,
+            &opts,
+            &process_env,
+        )
+    }
+}
+
+impl VaultOpener for Opener {
+    fn open(&self, url: String) -> BoxFuture<'static, Result<VaultConn, String>> {
+        let opts = self.opts.clone();
+        let cloud = self.cloud;
+        async move {
+            let target = endpoint::parse_vault(&url, cloud).map_err(|e| e.to_string())?;
+            if target == VaultTarget::Embedded {
+                return Err("the embedded vault is already open".to_owned());
+            }
+            // A vault opened by URL never starts a service, so nothing else comes back.
+            open_conn(&target, &opts).await.map(|(conn, _)| conn)
+        }
+        .boxed()
+    }
+
+    fn load_cache(&self) -> VaultCache {
+        let Some(path) = &self.cache_file else {
+            return VaultCache::default();
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!(path = %path.display(), error = %e, "ignoring the vault cache");
+                VaultCache::default()
+            }),
+            Err(_) => VaultCache::default(),
+        }
+    }
+
+    fn save_cache(&self, cache: VaultCache) {
+        let Some(path) = self.cache_file.clone() else {
+            return;
+        };
+        tokio::task::spawn_blocking(move || {
+            let written = serde_json::to_vec_pretty(&cache)
+                .map_err(std::io::Error::other)
+                .and_then(|bytes| {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    crate::fsx::write_private(&path, &bytes)
+                });
+            if let Err(e) = written {
+                tracing::warn!(path = %path.display(), error = %e, "cannot save the vault cache");
+            }
+        });
+    }
+
+    fn discovery_source(&self) -> Option<(String, bool)> {
+        let discovery = self.discovery.as_ref().ok()?;
+        let local = url::Url::parse(discovery.endpoint()).is_ok_and(|u| endpoint::is_loopback(&u));
+        Some((discovery.endpoint().to_owned(), local))
+    }
+
+    fn discover(
+        &self,
+        tenant: Option<String>,
+        tx: mpsc::UnboundedSender<DiscoveryEvent>,
+    ) -> BoxFuture<'static, ()> {
+        match self.discovery_in(tenant) {
+            Ok(discovery) => async move { discovery.run(tx).await }.boxed(),
+            Err(reason) => {
+                let _ = tx.send(DiscoveryEvent::Failed(reason));
+                let _ = tx.send(DiscoveryEvent::Done);
+                async {}.boxed()
+            }
+        }
+    }
 }
 
 /// The first-run line: only when the embedded sample vault is all that is

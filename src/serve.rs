@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use crate::cli::ServeArgs;
-use crate::local::{self, Faults, Limits, LocalError, LocalVaultOptions};
+use crate::local::{self, ArmOptions, Faults, Limits, LocalError, LocalVaultOptions};
 
 /// Options of the service from the command line.
 pub fn options(args: &ServeArgs) -> LocalVaultOptions {
@@ -35,7 +35,14 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
             fail_rate: args.fail_rate,
             drop_rate: args.drop_rate,
             seed: args.fault_seed,
+            recover_delay: Duration::from_millis(args.recover_delay),
             ..Faults::default()
+        },
+        create_vaults: args.create_vaults.clone(),
+        purge_protected: args.purge_protected.clone(),
+        arm: ArmOptions {
+            vault_suffix: args.vault_suffix.trim_matches('.').to_ascii_lowercase(),
+            ..ArmOptions::default()
         },
     }
 }
@@ -105,12 +112,13 @@ pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
         .unwrap_or_default();
     let banner = format!(
         "kvtui local vault listening on {addr}\n\
-         \n  default vault:  {url}\n  named vaults:   {named}\n{note}  CA to trust:    {ca}\n  token file:     {token}\n\
+         \n  default vault:  {url}\n  named vaults:   {named}\n{note}  discovery:      {arm}  (Resource Manager: /tenants, /subscriptions, vaults)\n  CA to trust:    {ca}\n  token file:     {token}\n\
          \nFor Python and Node clients:\n  export REQUESTS_CA_BUNDLE={ca}\n  export NODE_EXTRA_CA_CERTS={ca}\n\
          Bare localhost cannot pass the SDKs' challenge check: turn it off for the default vault\n  (Rust verify_challenge_resource: Some(false), Python verify_challenge_resource=False,\n   JS disableChallengeResourceVerification: true).",
         addr = vault.addr(),
         url = reach.default,
         named = reach.named,
+        arm = vault.arm_url(),
         ca = ca.display(),
         token = vault.token_path().display(),
     );

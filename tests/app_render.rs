@@ -295,7 +295,7 @@ fn vault_picker() {
     let mut model = loaded_model();
     model.add_vault("https://kv-prod.vault.azure.net", false);
     model.add_vault("https://localhost:8443", true);
-    press(&mut model, "v j");
+    press(&mut model, "v down");
     snap("picker", &model);
 }
 

@@ -152,6 +152,7 @@ fn a_status_code_is_not_repeated() {
         code: Some("Conflict".to_owned()),
         message: "Conflict (409): the name is taken".to_owned(),
         hint: None,
+        retry_after: None,
     };
     assert_eq!(
         kvtui::app::events::describe(&error),

@@ -262,9 +262,9 @@ fn the_vault_picker_switches_and_keeps_each_list() {
     press(&mut model, "v");
     assert!(matches!(
         model.overlays.last(),
-        Some(Overlay::Picker { selected: 0 })
+        Some(Overlay::Picker(p)) if p.selected == 0
     ));
-    let effects = press(&mut model, "j enter");
+    let effects = press(&mut model, "down enter");
     assert!(model.overlays.is_empty());
     assert_eq!(model.vault_label(), "https://other.vault.azure.net");
     assert!(model.secrets().items.is_empty());
@@ -286,7 +286,7 @@ fn the_vault_picker_switches_and_keeps_each_list() {
     );
     assert_eq!(selected_name(&model), "elsewhere");
 
-    let reqs = reqs_of(press(&mut model, "v k enter"));
+    let reqs = reqs_of(press(&mut model, "v up enter"));
     assert!(
         !reqs.iter().any(|r| matches!(r.cmd, VaultCmd::ListSecrets)),
         "a loaded vault is not reloaded"
@@ -307,7 +307,7 @@ fn switching_vaults_stops_reads_but_lets_writes_land() {
     let delete = only_cmd(&reqs).0;
     assert_eq!(model.pending[&delete].route, 0);
     let read = only_cmd(&reqs_of(press(&mut model, "j y"))).0;
-    let effects = press(&mut model, "v j enter");
+    let effects = press(&mut model, "v down enter");
     let cancelled: Vec<_> = routed_cancels(&effects);
     assert_eq!(
         cancelled,
@@ -335,7 +335,7 @@ fn switching_vaults_stops_reads_but_lets_writes_land() {
             .as_ref()
             .is_some_and(|t| t.text.contains("delete api-key done in"))
     );
-    let reqs = reqs_of(press(&mut model, "v k enter"));
+    let reqs = reqs_of(press(&mut model, "v up enter"));
     assert!(
         reqs.iter().any(|r| matches!(r.cmd, VaultCmd::ListSecrets)),
         "the first vault reloads after a write landed there"

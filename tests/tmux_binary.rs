@@ -11,16 +11,17 @@ struct Session {
 
 impl Session {
     fn start(name: &str, data: &Path, log: &Path) -> Self {
-        Self::start_with(name, data, log, "")
+        Self::start_with(name, data, log, "", "")
     }
 
-    /// Starts kvtui behind `prefix` (such as `env HOME=/tmp/x`).
-    fn start_with(name: &str, data: &Path, log: &Path, prefix: &str) -> Self {
+    /// Starts kvtui behind `prefix` (such as `env HOME=/tmp/x`), with `extra`
+    /// arguments after its own.
+    fn start_with(name: &str, data: &Path, log: &Path, prefix: &str, extra: &str) -> Self {
         let _ = Command::new("tmux")
             .args(["kill-session", "-t", name])
             .output();
         let cmd = format!(
-            "{prefix} {} --data-dir {} --log-file {}",
+            "{prefix} {} --data-dir {} --log-file {} {extra}",
             env!("CARGO_BIN_EXE_kvtui"),
             data.display(),
             log.display()
@@ -195,7 +196,7 @@ fn files_under_a_tilde_path_are_found_and_replaced_only_on_yes() {
     let log = dir.path().join("kvtui.log");
     let prefix = format!("env HOME={}", home.display());
     let name = format!("kvtui-tilde-{}", std::process::id());
-    let s = Session::start_with(&name, &data, &log, &prefix);
+    let s = Session::start_with(&name, &data, &log, &prefix, "");
     s.wait_for("the sample secrets", |t| t.contains("db-password"));
 
     // A backup to ~/b.kvbackup lands in the home directory.
@@ -240,4 +241,50 @@ fn files_under_a_tilde_path_are_found_and_replaced_only_on_yes() {
     ]);
     s.keys(&["~", "/", "v", "a", "l", "u", "e", ".", "t", "x", "t", "C-s"]);
     s.wait_for("the new secret", |t| t.contains("created from-home"));
+}
+
+#[test]
+fn discover_lists_the_local_vaults_and_opens_one() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("kvtui.log");
+    let s = Session::start_with(
+        &format!("kvtui-discover-{}", std::process::id()),
+        &data,
+        &log,
+        "",
+        "--discover",
+    );
+    // The picker opens at once and the embedded vault's Resource Manager
+    // endpoint reports both sample vaults.
+    let screen = s.wait_for("the discovered local vaults", |t| {
+        t.contains("Local vaults (2 vaults in 1 subscriptions)") && t.contains("team-shared")
+    });
+    assert!(screen.contains("Type to filter"), "{screen}");
+    assert!(screen.contains("default"), "{screen}");
+
+    s.keys(&["t", "e", "a", "m", "Enter"]);
+    let screen = s.wait_for("the second vault's secrets", |t| {
+        t.contains("ci-deploy-token") && t.contains("smtp-password")
+    });
+    assert!(
+        screen.contains("team-shared.localhost"),
+        "the status bar names the opened vault:\n{screen}"
+    );
+    assert!(!screen.contains("db-password"), "{screen}");
+
+    // Back to the first vault through the picker: its list was kept.
+    s.keys(&["v"]);
+    s.wait_for("the picker again", |t| t.contains("Type to filter"));
+    s.keys(&["l", "o", "c", "a", "l", "h", "o", "s", "t", ":", "Enter"]);
+    s.wait_for("the first vault", |t| t.contains("db-password"));
+    s.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The search is remembered beside the log: names and URLs, no value.
+    let cache = std::fs::read_to_string(dir.path().join("vaults.json")).expect("vaults.json");
+    assert!(cache.contains("https://team-shared.localhost:"), "{cache}");
+    assert!(!cache.contains("ghp_sample") && !cache.contains("Passw0rd"));
 }

@@ -88,7 +88,9 @@ struct Worker {
 fn is_terminal(k: &VaultEventKind) -> bool {
     !matches!(
         k,
-        VaultEventKind::SecretsPage(_) | VaultEventKind::DeletedPage(_)
+        VaultEventKind::SecretsPage(_)
+            | VaultEventKind::DeletedPage(_)
+            | VaultEventKind::Retrying { .. }
     )
 }
 

@@ -157,6 +157,18 @@ fn routes(port: u16) -> Routes {
         ),
     );
     r.insert(
+        "/secrets/fwip/".into(),
+        (
+            403,
+            "x-ms-keyvault-network-info: conn_type=Ipv4;addr=198.51.100.4;act_addr_fam=InterNetwork;\r\n",
+            err_body(
+                "Forbidden",
+                Some("ForbiddenByFirewall"),
+                "Client address is not authorized and caller is not a trusted service.",
+            ),
+        ),
+    );
+    r.insert(
         "/secrets/busy/".into(),
         (
             429,
@@ -203,7 +215,9 @@ async fn fail(cmd: VaultCmd) -> (Vec<VaultEventKind>, VaultError) {
                 server.abort();
                 return (before, e);
             }
-            VaultEventKind::SecretsPage(_) | VaultEventKind::DeletedPage(_) => before.push(ev.kind),
+            VaultEventKind::SecretsPage(_)
+            | VaultEventKind::DeletedPage(_)
+            | VaultEventKind::Retrying { .. } => before.push(ev.kind),
             other => panic!("expected a failure, got {other:?}"),
         }
     }
@@ -244,10 +258,34 @@ async fn firewall_denial_is_its_own_kind() {
 }
 
 #[tokio::test]
+async fn a_firewall_denial_names_the_callers_address_from_the_network_info_header() {
+    let (_, e) = fail(get("fwip")).await;
+    assert_eq!(e.kind, ErrorKind::Firewall);
+    assert!(e.message.contains("198.51.100.4"), "{}", e.message);
+    assert!(
+        e.hint.as_deref().unwrap_or("").contains("Add 198.51.100.4"),
+        "{:?}",
+        e.hint
+    );
+}
+
+#[tokio::test]
 async fn throttling_and_server_errors_are_classified() {
-    let (_, busy) = fail(get("busy")).await;
+    let (retries, busy) = fail(get("busy")).await;
     assert_eq!(busy.kind, ErrorKind::Throttled);
     assert_eq!(busy.status, Some(429));
+    assert_eq!(busy.retry_after, Some(Duration::ZERO), "Retry-After read");
+    let notes: Vec<String> = retries
+        .iter()
+        .filter_map(|k| match k {
+            VaultEventKind::Retrying { note } => Some(note.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        notes, ["throttled, retrying now"; 3],
+        "three announced retries after the SDK's, then the failure"
+    );
     let (_, down) = fail(get("broken")).await;
     assert_eq!(down.kind, ErrorKind::Server);
     assert_eq!(down.status, Some(503));

@@ -171,7 +171,9 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
         }
         Action::NewVersion | Action::Properties if details.deleted.is_none() => {
             let props = details.props.clone();
-            forms::open(model, action, &props);
+            if !model.refuse_if_managed(&props) {
+                forms::open(model, action, &props);
+            }
         }
         Action::CopyValue if details.deleted.is_none() => {
             let name = details.props.name.clone();

@@ -111,7 +111,7 @@ pub(crate) fn on_key(
     match model.overlays.last() {
         Some(Overlay::Confirm(_)) => on_confirm_key(model, fx, key, action),
         Some(Overlay::Conflict(_)) => on_conflict_key(model, fx, action),
-        Some(Overlay::Picker { .. }) => on_picker_key(model, fx, action),
+        Some(Overlay::Picker(_)) => super::picker::on_picker_key(model, fx, key, action),
         _ => {}
     }
 }
@@ -299,26 +299,5 @@ fn on_conflict_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Actio
                 true,
             );
         }
-    }
-}
-
-/// The vault picker: move, `Enter` switches, `Esc` closes.
-fn on_picker_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) {
-    let n = model.vaults.len().max(1);
-    let Some(Overlay::Picker { selected }) = model.overlays.last_mut() else {
-        return;
-    };
-    match action {
-        Some(Action::Down) => *selected = (*selected + 1) % n,
-        Some(Action::Up) => *selected = (*selected + n - 1) % n,
-        Some(Action::Confirm) => {
-            let index = *selected;
-            model.overlays.pop();
-            model.switch_vault(fx, index);
-        }
-        Some(Action::Cancel) => {
-            model.overlays.pop();
-        }
-        _ => {}
     }
 }

@@ -24,6 +24,14 @@ pub enum Effect {
     RememberWelcomeDismissed(PathBuf),
     /// Leave: clear a copied value and give the terminal back.
     Quit,
+    /// Search for vaults through Resource Manager, in `tenant` only when set
+    /// (a token of that tenant); reports come back as `Msg::Discovery`.
+    Discover { tenant: Option<String> },
+    /// Open the vault at `url` with its own worker; `Msg::VaultOpened` or
+    /// `Msg::VaultOpenFailed` follows.
+    OpenVault { url: String },
+    /// Remember recent and discovered vaults (names and URLs only) for the next run.
+    SaveVaultCache(super::vault_cache::VaultCache),
 }
 
 /// The requests among `effects`, for tests and for logging.

@@ -23,6 +23,11 @@ pub(crate) fn on_event(model: &mut Model, fx: &mut Vec<Effect>, event: VaultEven
     let outcome = match event.kind {
         VaultEventKind::SecretsPage(page) => return read::secrets_page(model, req, &what, page),
         VaultEventKind::DeletedPage(page) => return read::deleted_page(model, &what, page),
+        VaultEventKind::Retrying { note } => {
+            // Said, not failed: the answer comes later.
+            model.toast(format!("{}: {note}", what.describe()), false);
+            return;
+        }
         VaultEventKind::Cancelled => {
             model.pending.remove(&req);
             return;

@@ -57,7 +57,7 @@ impl Mode {
         match self {
             Mode::Global => None,
             Mode::List | Mode::Deleted => Some(Mode::Lists),
-            Mode::Confirm | Mode::Conflict | Mode::Picker => Some(Mode::Dialog),
+            Mode::Confirm | Mode::Conflict => Some(Mode::Dialog),
             _ => Some(Mode::Global),
         }
     }
@@ -129,6 +129,8 @@ pub enum Action {
     Restore,
     Refresh,
     Vaults,
+    /// Show or hide certificate-backed secrets.
+    ToggleManaged,
     Help,
     Errors,
     Quit,

@@ -15,9 +15,12 @@ pub mod json_indent;
 pub mod keymap;
 pub mod matching;
 pub mod model;
+pub mod picker;
+pub mod protections;
 pub mod rows;
 pub mod tag_text;
 pub mod update;
+pub mod vault_cache;
 pub mod vaults;
 
 pub use keymap::{Action, Keymap, Mode};

@@ -58,6 +58,18 @@ pub enum Msg {
     WorkerStopped {
         route: usize,
     },
+    /// A report of the vault search (`Effect::Discover`).
+    Discovery(crate::vault::discovery::DiscoveryEvent),
+    /// The runtime opened a vault (`Effect::OpenVault`); its worker is the next route.
+    VaultOpened {
+        label: String,
+        is_local: bool,
+    },
+    /// The runtime could not open `url`.
+    VaultOpenFailed {
+        url: String,
+        reason: String,
+    },
 }
 
 /// Which list the main screen shows. Each view names its row source, its
@@ -275,10 +287,8 @@ pub enum Overlay {
     Errors {
         scroll: usize,
     },
-    /// The vault picker; `selected` indexes `Model::vaults`.
-    Picker {
-        selected: usize,
-    },
+    /// The vault picker.
+    Picker(super::picker::PickerState),
 }
 
 /// A message kept for the history behind `!`: failures and successes alike,
@@ -472,6 +482,18 @@ pub struct Model {
     pub copy_target: CopyTarget,
     /// The first-run line about the embedded sample vault, until dismissed.
     pub welcome: Option<Welcome>,
+    /// Vault URLs from the config and recent use, offered by the picker.
+    pub known_vaults: Vec<String>,
+    /// Vault URLs opened from the picker, newest first (remembered between runs).
+    pub recent_vaults: Vec<String>,
+    /// Whether the runtime can search for vaults (`Effect::Discover`).
+    pub discovery_available: bool,
+    /// What the vault search found so far.
+    pub discovered: super::picker::Discovered,
+    /// Open the picker on start (`--discover`).
+    pub picker_at_start: bool,
+    /// A vault the runtime is opening.
+    pub opening: Option<String>,
     next_req: u64,
 }
 
@@ -517,6 +539,12 @@ impl Model {
             welcome: None,
             bulk: None,
             active_vault: 0,
+            known_vaults: Vec::new(),
+            recent_vaults: Vec::new(),
+            discovery_available: false,
+            discovered: Default::default(),
+            picker_at_start: false,
+            opening: None,
             next_req: 0,
         }
     }
@@ -569,6 +597,13 @@ impl Model {
             return self.undo.is_some();
         }
         let Some(details) = self.details.as_ref().filter(|_| self.overlays.is_empty()) else {
+            // A purge-protected vault purges by itself: no purge to offer.
+            if action == Action::Purge && self.view == View::Deleted {
+                return self
+                    .deleted()
+                    .selected_item()
+                    .is_none_or(super::protections::purgeable);
+            }
             return true;
         };
         match action {

@@ -143,6 +143,8 @@ pub struct Rows<T> {
     /// The sort runs the other way (`O`).
     pub reversed: bool,
     pub filter: String,
+    /// Certificate-backed secrets are left out (as `az` and the portal do).
+    pub hide_managed: bool,
     /// The list request still bringing pages, if any.
     pub loading: Option<ReqId>,
     /// Set once a full listing has arrived.
@@ -178,6 +180,7 @@ impl<T> Default for Rows<T> {
             sort: SortKey::default(),
             reversed: false,
             filter: String::new(),
+            hide_managed: true,
             loading: None,
             loaded: false,
             failure: None,
@@ -320,16 +323,37 @@ impl<T: ListRow> Rows<T> {
     /// Which items in `0..len` the filter keeps (all when it is empty);
     /// `wanted` limits the check.
     fn matches(&self, wanted: Option<&[bool]>) -> Vec<bool> {
+        let shown = |i: usize| !(self.hide_managed && self.items[i].props().managed);
         if self.filter.is_empty() {
-            return vec![true; self.items.len()];
+            return (0..self.items.len()).map(shown).collect();
         }
         let filter = Filter::new(&self.filter);
-        matching_indices(self.items.len(), wanted, &filter, |m, i| {
+        let mut keeps = matching_indices(self.items.len(), wanted, &filter, |m, i| {
             m.matches(self.items[i].name())
                 || self.extras[i]
                     .as_deref()
                     .is_some_and(|extra| m.matches(extra))
-        })
+        });
+        for (i, keep) in keeps.iter_mut().enumerate() {
+            *keep &= shown(i);
+        }
+        keeps
+    }
+
+    /// Shows or hides certificate-backed secrets.
+    pub fn set_hide_managed(&mut self, hide: bool) {
+        if self.hide_managed != hide {
+            self.hide_managed = hide;
+            self.rebuild();
+        }
+    }
+
+    /// Rows left out because a certificate owns them.
+    pub fn hidden_managed(&self) -> usize {
+        if !self.hide_managed {
+            return 0;
+        }
+        self.items.iter().filter(|i| i.props().managed).count()
     }
 
     /// Merges the rows that arrived since the last merge into the lists.
@@ -342,7 +366,7 @@ impl<T: ListRow> Rows<T> {
         let mut fresh: Vec<usize> = (from..self.items.len()).collect();
         fresh.sort_by(|&a, &b| self.cmp(a, b));
         let order = std::mem::take(&mut self.order);
-        if self.filter.is_empty() {
+        if self.filter.is_empty() && !self.hide_managed {
             self.order = merge_sorted(order, fresh, |a, b| self.cmp(a, b));
             self.visible.clone_from(&self.order);
         } else {

@@ -21,7 +21,15 @@ use crate::vault::{SecretName, VaultCmd};
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
-        Msg::Start => refresh(model, &mut fx),
+        Msg::Start => {
+            refresh(model, &mut fx);
+            if model.picker_at_start {
+                model.open_picker(&mut fx);
+            }
+        }
+        Msg::Discovery(event) => model.on_discovery(&mut fx, event),
+        Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
+        Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),
         Msg::Key(key) => on_key(model, &mut fx, key),
         Msg::Vault(event) => events::on_event(model, &mut fx, event),
         Msg::SendFailed { id, reason } => events::on_send_failed(model, &mut fx, id, reason),
@@ -297,11 +305,19 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
             .overlays
             .push(Overlay::Form(super::form::Form::new_secret())),
         Action::NewVersion | Action::Properties if live => {
-            if let Some(props) = selected {
+            if let Some(props) = selected
+                && !model.refuse_if_managed(&props)
+            {
                 forms::open(model, action, &props);
             }
         }
-        Action::Delete if live => confirm_delete(model),
+        Action::Delete if live => {
+            let names = model.list().target_names();
+            if !model.refuse_if_any_managed(&names) {
+                confirm_delete(model);
+            }
+        }
+        Action::ToggleManaged => model.toggle_managed(),
         Action::Backup if live => {
             if let Some(props) = selected {
                 model
@@ -326,7 +342,9 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         }
         Action::Purge if !live => {
             let names = model.deleted().targets();
-            dialogs::confirm_purge(model, names)
+            if !model.refuse_if_purge_protected(&names) {
+                dialogs::confirm_purge(model, names);
+            }
         }
         Action::CopyValue if live => {
             if let Some(props) = selected {
@@ -360,10 +378,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
             }
             refresh(model, fx)
         }
-        Action::Vaults => {
-            let selected = model.active_vault;
-            model.overlays.push(Overlay::Picker { selected });
-        }
+        Action::Vaults => model.open_picker(fx),
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
         Action::DismissWelcome => {

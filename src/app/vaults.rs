@@ -59,6 +59,7 @@ impl VaultSlot {
         let keep = self.expiring.selected_item().map(|p| p.name.clone());
         let mut rows = Rows::default();
         rows.sort = super::rows::SortKey::Expires;
+        rows.hide_managed = self.secrets.hide_managed;
         rows.filter = std::mem::take(&mut self.expiring.filter);
         rows.push_page(self.secrets.items.iter().filter(wanted).cloned().collect());
         rows.finish_load();

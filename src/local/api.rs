@@ -46,6 +46,14 @@ pub(super) struct Service {
     pub(super) backup_sealer: Sealer,
     /// Hosts on any domain select a vault (the user's own certificate names them).
     pub(super) any_domain: bool,
+    /// What the Resource Manager endpoints report.
+    pub(super) arm: super::arm::ArmOptions,
+    /// Vaults run with purge protection (lower case).
+    pub(super) purge_protected: Vec<String>,
+    /// How long a recover keeps running after it answered (a fault; zero is off).
+    pub(super) recover_delay: std::time::Duration,
+    /// Secrets still "being recovered": `vault/name` (lower case) → since when.
+    recovering: Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
 
 pub(super) fn now() -> i64 {
@@ -164,7 +172,53 @@ impl Service {
             retention_days,
             backup_sealer,
             any_domain: false,
+            arm: super::arm::ArmOptions::default(),
+            purge_protected: Vec::new(),
+            recover_delay: std::time::Duration::ZERO,
+            recovering: Mutex::new(std::collections::HashMap::new()),
         }
+    }
+
+    /// Plays Azure's asynchronous recover for `delay` after each recover.
+    pub(super) fn with_recover_delay(mut self, delay: std::time::Duration) -> Self {
+        self.recover_delay = delay;
+        self
+    }
+
+    /// Marks `vault/name` as being recovered, when the fault is on.
+    pub(super) fn begin_recovery(&self, vault: &str, name: &str) {
+        if self.recover_delay.is_zero() {
+            return;
+        }
+        let key = format!("{vault}/{}", name.to_ascii_lowercase());
+        let mut map = self.recovering.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, since| since.elapsed() < self.recover_delay);
+        map.insert(key, std::time::Instant::now());
+    }
+
+    /// Whether `vault/name` is still being recovered.
+    pub(super) fn is_recovering(&self, vault: &str, name: &str) -> bool {
+        if self.recover_delay.is_zero() {
+            return false;
+        }
+        let key = format!("{vault}/{}", name.to_ascii_lowercase());
+        let map = self.recovering.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&key)
+            .is_some_and(|since| since.elapsed() < self.recover_delay)
+    }
+
+    /// Sets what discovery reports and which vaults are purge-protected.
+    pub(super) fn with_arm(mut self, arm: super::arm::ArmOptions, protected: &[String]) -> Self {
+        self.arm = arm;
+        self.purge_protected = protected.iter().map(|n| n.to_ascii_lowercase()).collect();
+        self
+    }
+
+    /// Whether `vault` runs with purge protection.
+    pub(super) fn is_purge_protected(&self, vault: &str) -> bool {
+        self.purge_protected
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(vault))
     }
 
     /// Lets `{vault}.{any domain}` select a vault, for a user's own certificate.
@@ -224,6 +278,14 @@ impl Service {
             }
         };
         if !self.authorized(req.authorization.as_deref()) {
+            if host.is_management() {
+                let err = super::arm::unauthorized(req.authorization.as_deref());
+                return ApiResponse {
+                    status: 401,
+                    body: err.body(),
+                    www_authenticate: None,
+                };
+            }
             let err = ApiError::unauthorized(req.authorization.as_deref());
             return ApiResponse {
                 status: 401,
@@ -231,7 +293,12 @@ impl Service {
                 www_authenticate: Some(host.challenge()),
             };
         }
-        match self.route(req, &host) {
+        let routed = if host.is_management() {
+            self.route_arm(req, &host)
+        } else {
+            self.route(req, &host)
+        };
+        match routed {
             Ok((status, body)) => ApiResponse {
                 status,
                 body,

@@ -94,6 +94,16 @@ fn local_retry() -> RetryOptions {
     })
 }
 
+/// Client options for `url` of a local service: the local CA, `*.localhost`
+/// pinned to loopback, quick retries (also used for its Resource Manager endpoint).
+pub fn local_client_options(url: &url::Url, ca_pem: &[u8]) -> Result<ClientOptions, LocalError> {
+    Ok(ClientOptions {
+        transport: Some(Transport::new(Arc::new(local_http_client(url, ca_pem)?))),
+        retry: local_retry(),
+        ..Default::default()
+    })
+}
+
 /// A `SecretClient` for a vault of a local service. Challenge verification stays
 /// on for `{vault}.localhost`; a bare host cannot pass it, so it is off there.
 pub fn secret_client(

@@ -68,6 +68,31 @@ impl ApiError {
         }
     }
 
+    /// Get or set while a recover still runs (Azure recovers asynchronously).
+    pub(super) fn being_recovered(name: &str) -> Self {
+        Self {
+            inner: Some("ObjectIsBeingRecovered"),
+            ..Self::new(
+                409,
+                "Conflict",
+                format!(
+                    "Secret {name} is currently being recovered. Retry the operation in a few seconds."
+                ),
+            )
+        }
+    }
+
+    /// Purge of a deleted secret in a purge-protected vault.
+    pub(super) fn purge_protected(name: &str) -> Self {
+        Self::new(
+            403,
+            "Forbidden",
+            format!(
+                "Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed. Secret: {name}"
+            ),
+        )
+    }
+
     /// Key Vault's answer over its request limits (with `Retry-After: secs`).
     pub(super) fn throttled(secs: u64) -> Self {
         Self::new(

@@ -34,6 +34,9 @@ pub struct Faults {
     pub drop_rate: f64,
     /// Seed of the random draws; `None` seeds from the OS.
     pub seed: Option<u64>,
+    /// For this long after a recover, get and set of that secret answer 409
+    /// `ObjectIsBeingRecovered`, as Azure does while recovery runs. Read at start.
+    pub recover_delay: Duration,
 }
 
 impl Default for Faults {
@@ -46,6 +49,7 @@ impl Default for Faults {
             fail_rate: 0.0,
             drop_rate: 0.0,
             seed: None,
+            recover_delay: Duration::ZERO,
         }
     }
 }
@@ -57,6 +61,7 @@ impl Faults {
             && self.throttle.is_none()
             && self.fail_rate <= 0.0
             && self.drop_rate <= 0.0
+            && self.recover_delay.is_zero()
     }
 
     /// One line per fault that is on, for the start banner.
@@ -67,6 +72,12 @@ impl Faults {
                 "latency {} ms + up to {} ms jitter on every response",
                 self.latency.as_millis(),
                 self.jitter.as_millis()
+            ));
+        }
+        if !self.recover_delay.is_zero() {
+            lines.push(format!(
+                "recovery takes {} ms: get and set answer 409 ObjectIsBeingRecovered meanwhile",
+                self.recover_delay.as_millis()
             ));
         }
         if let Some(n) = self.throttle {

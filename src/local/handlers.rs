@@ -40,6 +40,7 @@ impl Ctx<'_> {
         View {
             base: &self.host.base_url,
             retention_days: self.svc.retention_days,
+            protected: self.svc.is_purge_protected(self.vault()),
             versioned_id,
             value,
             deleted: None,
@@ -105,6 +106,9 @@ impl Ctx<'_> {
 
     pub(super) fn set(&self, name: &str, body: &[u8]) -> ApiResult {
         check_name(name)?;
+        if self.svc.is_recovering(self.vault(), name) {
+            return Err(ApiError::being_recovered(name));
+        }
         let body: SetBody = parse_json(body)?;
         let Some(value) = body.value.as_deref() else {
             return Err(ApiError::bad("The secret value is required."));
@@ -124,6 +128,7 @@ impl Ctx<'_> {
             nbf: attrs.and_then(|a| a.nbf).flatten(),
             exp: attrs.and_then(|a| a.exp).flatten(),
             tags: body.tags.clone(),
+            managed: false,
         };
         let row = self
             .svc
@@ -134,6 +139,9 @@ impl Ctx<'_> {
 
     pub(super) fn get(&self, name: &str, version: Option<&str>) -> ApiResult {
         check_name(name)?;
+        if self.svc.is_recovering(self.vault(), name) {
+            return Err(ApiError::being_recovered(name));
+        }
         let shown = version.map_or_else(|| name.to_owned(), |v| format!("{name}/{v}"));
         let (row, value) = self
             .svc
@@ -237,11 +245,19 @@ impl Ctx<'_> {
             .svc
             .with_store(|s| s.recover(self.vault(), name))
             .map_err(|e| ApiError::from_store(e, name, name))?;
+        self.svc.begin_recovery(self.vault(), name);
         json(&self.view(true, None).render(&row))
     }
 
     pub(super) fn purge(&self, name: &str) -> ApiResult {
         check_name(name)?;
+        if self.svc.is_purge_protected(self.vault()) {
+            // Key Vault checks the deleted secret exists first: 404 stays 404.
+            self.svc
+                .with_store(|s| s.get_deleted(self.vault(), name))
+                .map_err(|e| ApiError::from_store(e, name, name))?;
+            return Err(ApiError::purge_protected(name));
+        }
         self.svc
             .with_store(|s| s.purge(self.vault(), name))
             .map_err(|e| ApiError::from_store(e, name, name))?;

@@ -17,6 +17,8 @@ pub(super) struct HostInfo {
     pub base_url: String,
     /// `https://{domain}[:port]`: the resource the challenge names.
     pub resource: String,
+    /// The port the client addressed, when it named one.
+    pub port: Option<u16>,
 }
 
 /// The tenant named in challenges; the local vault has none, so this is fixed.
@@ -75,6 +77,7 @@ pub(super) fn parse_host_in(raw: &str, any_domain: bool) -> Result<HostInfo, Hos
             base_url: format!("https://{bare}{port_suffix}"),
             resource: format!("https://{bare}{port_suffix}"),
             name: bare,
+            port,
         });
     }
     let (label, domain) = name.split_once('.').ok_or(HostError::BadName)?;
@@ -91,6 +94,7 @@ pub(super) fn parse_host_in(raw: &str, any_domain: bool) -> Result<HostInfo, Hos
         base_url: format!("https://{name}{port_suffix}"),
         resource: format!("https://{domain}{port_suffix}"),
         name: name.to_owned(),
+        port,
     })
 }
 
@@ -137,7 +141,15 @@ fn split_port(host: &str) -> Result<(&str, Option<u16>), HostError> {
     Ok((name, port))
 }
 
+/// The first label that makes a Host Azure Resource Manager, never a vault.
+pub(crate) const MANAGEMENT_LABEL: &str = "management";
+
 impl HostInfo {
+    /// Whether the request is for the Resource Manager subset (discovery).
+    pub(super) fn is_management(&self) -> bool {
+        self.vault == MANAGEMENT_LABEL
+    }
+
     /// The `WWW-Authenticate` value: no `,` or `=` inside values (Python splits
     /// on them); `resource` is built only from validated parts.
     pub(super) fn challenge(&self) -> String {

@@ -2,6 +2,7 @@
 //! challenge, SQLite) that the official SDKs use unchanged.
 
 mod api;
+mod arm;
 mod backup;
 mod certs;
 pub mod client;
@@ -31,6 +32,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use arm::{
+    ArmOptions, DEFAULT_ARM_PAGE, LOCAL_SUBSCRIPTION, LOCAL_TENANT, LocalSubscription, LocalTenant,
+    SubscriptionVaults,
+};
 pub use faults::{Faults, THROTTLE_WINDOW};
 pub(crate) use host::DEFAULT_VAULT;
 pub use limits::{Limits, MAX_PAGE_BYTES};
@@ -64,6 +69,10 @@ pub enum LocalError {
     Unsafe { path: PathBuf, reason: String },
     #[error("refusing the token from {0}")]
     Token(String),
+    #[error(
+        "{0:?} cannot be a vault: use 3-24 letters, digits and '-', starting with a letter (and not `management`, the Resource Manager host)"
+    )]
+    BadVaultName(String),
     #[error(
         "{0}: store.key is missing but vault.db holds values sealed with it; put store.key back (or move vault.db away to start empty)"
     )]
@@ -104,6 +113,12 @@ pub struct LocalVaultOptions {
     pub limits: Limits,
     /// Latency, throttling, failures and cut responses on request; off by default.
     pub faults: Faults,
+    /// Vaults to create empty at start (others exist from their first write).
+    pub create_vaults: Vec<String>,
+    /// Vaults whose deleted secrets cannot be purged before their date.
+    pub purge_protected: Vec<String>,
+    /// Tenants, subscriptions and vault URLs the Resource Manager endpoints report.
+    pub arm: ArmOptions,
 }
 
 impl LocalVaultOptions {
@@ -122,8 +137,16 @@ impl LocalVaultOptions {
             samples: false,
             limits: Limits::default(),
             faults: Faults::default(),
+            create_vaults: Vec::new(),
+            purge_protected: Vec::new(),
+            arm: ArmOptions::default(),
         }
     }
+}
+
+/// A name a local vault may have: a Key Vault name other than `management`.
+pub fn is_local_vault_name(name: &str) -> bool {
+    crate::kv_facts::is_vault_name(name) && !name.eq_ignore_ascii_case(host::MANAGEMENT_LABEL)
 }
 
 /// A running local vault; dropping it does not stop it, `shutdown` does.
@@ -157,12 +180,25 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     let mut store = store::Store::open(store_dir, sealer, opts.retention_days)?;
     let now = api::now();
     store.purge_expired(now)?;
+    if let Some(bad) = opts
+        .create_vaults
+        .iter()
+        .chain(&opts.purge_protected)
+        .find(|n| !is_local_vault_name(n))
+    {
+        return Err(LocalError::BadVaultName(bad.clone()));
+    }
     if store.ensure_vault(DEFAULT_VAULT, now)? && opts.samples {
-        samples::add_samples(&mut store, DEFAULT_VAULT, now)?;
+        samples::add_samples(&mut store, now)?;
+    }
+    for name in &opts.create_vaults {
+        store.ensure_vault(&name.to_ascii_lowercase(), now)?;
     }
     let service = Arc::new(
         api::Service::new(store, token.clone(), opts.retention_days, backup_sealer)
-            .with_any_domain(own.is_some()),
+            .with_any_domain(own.is_some())
+            .with_arm(opts.arm.clone(), &opts.purge_protected)
+            .with_recover_delay(opts.faults.recover_delay),
     );
 
     let addr = SocketAddr::new(opts.bind, opts.port);
@@ -239,6 +275,11 @@ impl LocalVault {
     /// URL of the `default` vault.
     pub fn url(&self) -> String {
         format!("https://localhost:{}", self.port())
+    }
+
+    /// The Resource Manager endpoint of this service (discovery).
+    pub fn arm_url(&self) -> String {
+        format!("https://management.localhost:{}", self.port())
     }
 
     /// URL of a named vault: `https://{vault}.localhost:{port}`.

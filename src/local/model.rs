@@ -37,6 +37,8 @@ pub(super) struct NewVersion {
     pub nbf: Option<i64>,
     pub exp: Option<i64>,
     pub tags: Option<BTreeMap<String, String>>,
+    /// Owned by a certificate (`managed: true`, a `kid`); only samples make one.
+    pub managed: bool,
 }
 
 /// A properties update; `None` keeps the field.

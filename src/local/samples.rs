@@ -1,4 +1,5 @@
-//! Sample secrets for a new `default` vault, so a first run shows every feature.
+//! Sample secrets for a new `default` vault and a second vault, so a first
+//! run shows every feature and the vault picker has a choice.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,8 @@ const DAY: i64 = 86_400;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Sample {
+    /// The vault it goes in; `default` when not given.
+    vault: Option<String>,
     name: String,
     content_type: Option<String>,
     tags: Option<BTreeMap<String, String>>,
@@ -23,6 +26,9 @@ struct Sample {
     not_before_in_days: Option<i64>,
     #[serde(default)]
     deleted: bool,
+    /// The secret of a certificate (`managed: true`, a `kid`).
+    #[serde(default)]
+    managed: bool,
     /// Days since the latest version was written, so the list shows some history.
     #[serde(default)]
     age_days: i64,
@@ -33,11 +39,13 @@ fn yes() -> bool {
     true
 }
 
-/// Writes every sample into `vault`.
-pub(super) fn add_samples(store: &mut Store, vault: &str, now: i64) -> Result<(), StoreError> {
+/// Writes every sample into its vault.
+pub(super) fn add_samples(store: &mut Store, now: i64) -> Result<(), StoreError> {
     let samples: Vec<Sample> = serde_json::from_str(SAMPLES)
         .map_err(|e| StoreError::Db(format!("assets/samples.json: {e}")))?;
     for sample in samples {
+        let vault = sample.vault.as_deref().unwrap_or(super::DEFAULT_VAULT);
+        store.ensure_vault(vault, now)?;
         let count = sample.versions.len() as i64;
         for (i, value) in sample.versions.iter().enumerate() {
             // Older versions a few days apart, so the version list has history.
@@ -49,6 +57,7 @@ pub(super) fn add_samples(store: &mut Store, vault: &str, now: i64) -> Result<()
                 nbf: sample.not_before_in_days.map(|d| now + d * DAY),
                 exp: sample.expires_in_days.map(|d| now + d * DAY),
                 tags: sample.tags.clone(),
+                managed: sample.managed,
             };
             store.set(vault, &sample.name, new, at)?;
         }

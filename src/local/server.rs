@@ -317,6 +317,10 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
     let service = shared.server.service.clone();
     // Authenticate from the head alone: an unauthenticated body is never read.
     if !service.authorized(authorization.as_deref()) {
+        // Resource Manager sends no challenge: its 401 is final.
+        if info.is_management() {
+            return error(super::arm::unauthorized(authorization.as_deref())).into();
+        }
         return ApiResponse {
             status: 401,
             body: ApiError::unauthorized(authorization.as_deref()).body(),

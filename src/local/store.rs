@@ -238,6 +238,17 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Every vault: created ones and those holding a secret, by name.
+    pub(super) fn vault_names(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name FROM vaults UNION SELECT DISTINCT vault FROM secrets ORDER BY 1",
+        )?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(names)
+    }
+
     fn name_state(
         tx: &Transaction<'_>,
         vault: &str,
@@ -308,7 +319,7 @@ impl Store {
             created: now,
             updated: now,
             tags: new.tags,
-            managed: false,
+            managed: new.managed,
         };
         Self::insert_version(&self.sealer, &tx, vault, &row, &new.value)?;
         tx.commit()?;
@@ -633,6 +644,7 @@ mod tests {
             nbf: None,
             exp: None,
             tags: None,
+            managed: false,
         }
     }
 

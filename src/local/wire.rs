@@ -35,6 +35,8 @@ pub(super) struct SecretJson<'a> {
     pub tags: Option<&'a BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub managed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
     #[serde(rename = "recoveryId", skip_serializing_if = "Option::is_none")]
     pub recovery_id: Option<String>,
     #[serde(rename = "deletedDate", skip_serializing_if = "Option::is_none")]
@@ -43,12 +45,14 @@ pub(super) struct SecretJson<'a> {
     pub scheduled_purge_date: Option<i64>,
 }
 
-/// `Recoverable+Purgeable` at 90 days; shorter retention is "customized".
-pub(super) fn recovery_level(days: u32) -> &'static str {
-    if days >= 90 {
-        "Recoverable+Purgeable"
-    } else {
-        "CustomizedRecoverable+Purgeable"
+/// `Recoverable+Purgeable` at 90 days; shorter retention is "customized";
+/// purge protection takes `Purgeable` away.
+pub(super) fn recovery_level(days: u32, protected: bool) -> &'static str {
+    match (days >= 90, protected) {
+        (true, false) => "Recoverable+Purgeable",
+        (false, false) => "CustomizedRecoverable+Purgeable",
+        (true, true) => "Recoverable",
+        (false, true) => "CustomizedRecoverable",
     }
 }
 
@@ -56,6 +60,8 @@ pub(super) fn recovery_level(days: u32) -> &'static str {
 pub(super) struct View<'a> {
     pub base: &'a str,
     pub retention_days: u32,
+    /// The vault is purge-protected.
+    pub protected: bool,
     pub versioned_id: bool,
     pub value: Option<&'a str>,
     pub deleted: Option<DeletedInfo>,
@@ -84,10 +90,14 @@ impl<'a> View<'a> {
                 created: row.created,
                 updated: row.updated,
                 recoverable_days: self.retention_days,
-                recovery_level: recovery_level(self.retention_days),
+                recovery_level: recovery_level(self.retention_days, self.protected),
             },
             tags: row.tags.as_ref(),
             managed: row.managed,
+            // A certificate's secret names the certificate's key.
+            kid: row
+                .managed
+                .then(|| format!("{}/keys/{}/{}", self.base, row.name, row.version)),
             recovery_id: self
                 .deleted
                 .map(|_| format!("{}/deletedsecrets/{}", self.base, row.name)),

@@ -7,9 +7,12 @@ use secrecy::SecretString;
 use tokio::sync::mpsc;
 
 use super::clipboard::Clipboard;
+use super::event_loop::{Opened, VaultOpener};
 use crate::app::Msg;
 use crate::app::effect::Effect;
 use crate::vault::WorkerInput;
+use crate::vault::discovery::DiscoveryEvent;
+use std::sync::Arc;
 
 /// What the effects need: the workers' inboxes, the clipboard, and a way to
 /// send answers back into the loop.
@@ -18,6 +21,8 @@ pub(super) struct Performer<'a> {
     pub clipboard: &'a mut Clipboard,
     pub answers: &'a mpsc::UnboundedSender<Msg>,
     pub mouse: Option<&'a mut super::event_loop::MouseSwitch>,
+    pub opener: Option<&'a Arc<dyn VaultOpener>>,
+    pub opened: &'a mpsc::UnboundedSender<Opened>,
 }
 
 impl Performer<'_> {
@@ -46,12 +51,53 @@ impl Performer<'_> {
                     }
                 });
             }
+            Effect::Discover { tenant } => self.discover(tenant),
+            Effect::OpenVault { url } => self.open(url),
+            Effect::SaveVaultCache(cache) => {
+                if let Some(opener) = self.opener {
+                    opener.save_cache(cache);
+                }
+            }
             Effect::Quit => {
                 self.clipboard.clear_now();
                 return true;
             }
         }
         false
+    }
+
+    /// Runs the search off the loop; its reports come back as messages.
+    fn discover(&self, tenant: Option<String>) {
+        let answers = self.answers.clone();
+        let Some(opener) = self.opener else {
+            let _ = answers.send(Msg::Discovery(DiscoveryEvent::Failed(
+                "this run cannot search for vaults".to_owned(),
+            )));
+            let _ = answers.send(Msg::Discovery(DiscoveryEvent::Done));
+            return;
+        };
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tokio::spawn(opener.discover(tenant, tx));
+        tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                if answers.send(Msg::Discovery(ev)).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
+    /// Opens a vault off the loop; the loop wires its worker when it is ready.
+    fn open(&self, url: String) {
+        let opened = self.opened.clone();
+        let Some(opener) = self.opener else {
+            let _ = opened.send(Err((url, "this run opens no other vault".to_owned())));
+            return;
+        };
+        let fut = opener.open(url.clone());
+        tokio::spawn(async move {
+            let _ = opened.send(fut.await.map_err(|reason| (url, reason)));
+        });
     }
 
     /// Hands a request to its worker without waiting; a full or closed queue

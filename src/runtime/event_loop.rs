@@ -51,10 +51,15 @@ pub struct VaultConn {
 
 /// Runs the TUI over several vaults; the first is shown first and the vault
 /// picker (`v`) switches between them, each keeping its loaded lists.
-/// `welcome` is the first-run line about the embedded sample vault.
+/// `opener` opens what the picker chooses and searches for vaults; `known`
+/// are the config's vault URLs; `discover` opens on the picker; `welcome` is
+/// the first-run line about the embedded sample vault.
 pub async fn run_vaults(
     config: &Config,
     vaults: Vec<VaultConn>,
+    opener: std::sync::Arc<dyn VaultOpener>,
+    known: Vec<String>,
+    discover: bool,
     welcome: Option<crate::app::Welcome>,
 ) -> Result<(), AppError> {
     let Some(first) = vaults.first() else {
@@ -62,7 +67,15 @@ pub async fn run_vaults(
     };
     let mut model = initial_model(config, first.label.clone(), first.is_local);
     model.welcome = welcome;
-    let mut wiring = wire(&mut model, vaults);
+    model.known_vaults = known;
+    model.discovery_available = true;
+    model.picker_at_start = discover;
+    if let Some((source, local)) = opener.discovery_source() {
+        model.discovered.source = source;
+        model.discovered.local = local;
+    }
+    model.apply_vault_cache(opener.load_cache());
+    let mut wiring = wire(&mut model, vaults).with_opener(opener);
     wiring.mouse = Some(Box::new(tui::set_mouse_capture));
     let clipboard = Clipboard::new(
         clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
@@ -96,6 +109,66 @@ pub struct Wiring {
     /// Turns the terminal's mouse reporting on or off; none without a
     /// real terminal (tests).
     pub mouse: Option<MouseSwitch>,
+    merged: mpsc::Sender<Msg>,
+    /// Opens vaults chosen in the picker and searches for vaults; none in
+    /// runs that offer only the vaults they started with.
+    opener: Option<std::sync::Arc<dyn VaultOpener>>,
+    opened_tx: mpsc::UnboundedSender<Opened>,
+    opened: mpsc::UnboundedReceiver<Opened>,
+}
+
+impl Wiring {
+    /// Lets the picker open vaults and search for them through `opener`.
+    pub fn with_opener(mut self, opener: std::sync::Arc<dyn VaultOpener>) -> Self {
+        self.opener = Some(opener);
+        self
+    }
+
+    /// Adds the worker of a vault opened while running; its route is the next index.
+    fn add(&mut self, conn: VaultConn) -> Msg {
+        let route = self.senders.len();
+        self.senders.push(conn.requests);
+        forward(self.merged.clone(), conn.events, route);
+        Msg::VaultOpened {
+            label: conn.label,
+            is_local: conn.is_local,
+        }
+    }
+}
+
+/// Opening a vault while running, and searching for vaults: the composition
+/// root implements it, so the runtime knows neither Azure nor the local vault.
+pub trait VaultOpener: Send + Sync {
+    /// Opens `url` and starts its worker.
+    fn open(&self, url: String) -> futures::future::BoxFuture<'static, Result<VaultConn, String>>;
+    /// What the picker remembered last time (empty when nothing was).
+    fn load_cache(&self) -> crate::app::vault_cache::VaultCache;
+    /// Remembers recent and discovered vaults for the next run.
+    fn save_cache(&self, cache: crate::app::vault_cache::VaultCache);
+    /// The endpoint searched, and whether it is a local service's.
+    fn discovery_source(&self) -> Option<(String, bool)>;
+    /// The search (in `tenant` only, when set), reporting through `tx` until
+    /// `DiscoveryEvent::Done`.
+    fn discover(
+        &self,
+        tenant: Option<String>,
+        tx: mpsc::UnboundedSender<crate::vault::discovery::DiscoveryEvent>,
+    ) -> futures::future::BoxFuture<'static, ()>;
+}
+
+/// What an open ended with: the connection, or the URL and why not.
+pub(super) type Opened = Result<VaultConn, (String, String)>;
+
+/// Feeds a worker's events into the merged stream; its end becomes `WorkerStopped`.
+fn forward(tx: mpsc::Sender<Msg>, mut events: mpsc::Receiver<VaultEvent>, route: usize) {
+    tokio::spawn(async move {
+        while let Some(ev) = events.recv().await {
+            if tx.send(Msg::Vault(ev)).await.is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(Msg::WorkerStopped { route }).await;
+    });
 }
 
 /// What `Effect::MouseCapture` calls.
@@ -111,21 +184,17 @@ pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
             model.add_vault(conn.label.clone(), conn.is_local);
         }
         senders.push(conn.requests);
-        let tx = merged_tx.clone();
-        let mut events: mpsc::Receiver<VaultEvent> = conn.events;
-        tokio::spawn(async move {
-            while let Some(ev) = events.recv().await {
-                if tx.send(Msg::Vault(ev)).await.is_err() {
-                    return;
-                }
-            }
-            let _ = tx.send(Msg::WorkerStopped { route }).await;
-        });
+        forward(merged_tx.clone(), conn.events, route);
     }
+    let (opened_tx, opened) = mpsc::unbounded_channel();
     Wiring {
         senders,
         events,
         mouse: None,
+        merged: merged_tx,
+        opener: None,
+        opened_tx,
+        opened,
     }
 }
 
@@ -167,6 +236,8 @@ where
             clipboard: &mut clipboard,
             answers: &answers_tx,
             mouse: wiring.mouse.as_mut(),
+            opener: wiring.opener.as_ref(),
+            opened: &wiring.opened_tx,
         };
         for msg in msgs.drain(..) {
             let is_tick = matches!(msg, Msg::Tick(_));
@@ -208,6 +279,10 @@ where
                 None => workers_open = false,
             },
             Some(msg) = answers.recv() => msgs.push(msg),
+            Some(opened) = wiring.opened.recv() => msgs.push(match opened {
+                Ok(conn) => wiring.add(conn),
+                Err((url, reason)) => Msg::VaultOpenFailed { url, reason },
+            }),
             _ = tick.tick() => msgs.push(Msg::Tick(OffsetDateTime::now_utc())),
             _ = &mut stop => {
                 clipboard.clear_now();

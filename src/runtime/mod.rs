@@ -8,7 +8,9 @@ mod event_loop;
 mod logging;
 mod zone;
 
-pub use event_loop::{TICK, VaultConn, Wiring, event_loop, initial_model, run_vaults, wire};
+pub use event_loop::{
+    TICK, VaultConn, VaultOpener, Wiring, event_loop, initial_model, run_vaults, wire,
+};
 pub use logging::{init_logging, init_stderr_logging};
 pub use zone::local_zone;
 

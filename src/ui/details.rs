@@ -178,6 +178,18 @@ fn property_lines(model: &Model, d: &Details, width: u16, theme: &Theme) -> Vec<
             visible(del.recovery_id.as_deref().unwrap_or_default()).into_owned(),
             theme,
         )));
+        if !crate::app::protections::purgeable(del) {
+            lines.push(Line::styled(
+                "Purge protection: Key Vault purges it on that date; nobody can purge it sooner.",
+                theme.warn(),
+            ));
+        }
+    }
+    if p.managed {
+        lines.push(Line::styled(
+            "A certificate owns this secret: read-only here; change it through the certificate.",
+            theme.warn(),
+        ));
     }
     lines
 }

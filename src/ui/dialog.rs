@@ -135,32 +135,3 @@ pub(super) fn render_conflict(frame: &mut Frame, model: &Model, c: &Conflict, th
         theme,
     );
 }
-
-/// The vault picker: every vault offered, the shown one marked.
-pub(super) fn render_picker(frame: &mut Frame, model: &Model, selected: usize, theme: &Theme) {
-    let mut lines = Vec::new();
-    for (i, v) in model.vaults.iter().enumerate() {
-        let marker = if i == selected { "› " } else { "  " };
-        let current = if i == model.active_vault { " ●" } else { "" };
-        let local = if v.is_local { " (local vault)" } else { "" };
-        let style = if i == selected {
-            theme.selected()
-        } else {
-            ratatui::style::Style::new()
-        };
-        lines.push(Line::from(vec![
-            Span::styled(marker, theme.accent()),
-            Span::styled(format!("{}{local}{current}", visible(&v.label)), style),
-        ]));
-    }
-    if model.vaults.len() < 2 {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            "Add vaults with --vault NAME or `vaults = [...]` in config.toml.",
-            theme.dim(),
-        ));
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(hint_line(model, Mode::Picker), theme.dim()));
-    draw(frame, "Vaults", lines, false, theme);
-}

@@ -277,7 +277,8 @@ fn days_left(p: &SecretProps, model: &Model) -> String {
 }
 
 /// The two-column lead of a row: the mark, then a state a reader without
-/// colour can see (`x` expired, `!` expiring soon, `>` not yet valid).
+/// colour can see (`x` expired, `!` expiring soon, `>` not yet valid, `c` a
+/// certificate's secret).
 fn lead(marked: bool, p: &SecretProps, model: &Model) -> String {
     let mark = if marked { '●' } else { ' ' };
     let state = if p.expires.is_some_and(|e| e <= model.now) {
@@ -289,6 +290,9 @@ fn lead(marked: bool, p: &SecretProps, model: &Model) -> String {
         '!'
     } else if p.not_before.is_some_and(|nb| nb > model.now) {
         '>'
+    } else if p.managed {
+        // A certificate's secret, shown only after `C`.
+        'c'
     } else {
         ' '
     };

@@ -7,6 +7,7 @@ mod dialog;
 mod form;
 mod help;
 mod list;
+mod picker;
 mod status;
 mod theme;
 pub mod visible;
@@ -86,7 +87,7 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
             Overlay::Conflict(c) => dialog::render_conflict(frame, model, c, &theme),
             Overlay::Help { scroll } => help::render_help(frame, model, *scroll, &theme),
             Overlay::Errors { scroll } => help::render_errors(frame, model, *scroll, &theme),
-            Overlay::Picker { selected } => dialog::render_picker(frame, model, *selected, &theme),
+            Overlay::Picker(state) => picker::render_picker(frame, model, state, &theme),
         }
     }
 }

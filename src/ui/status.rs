@@ -44,8 +44,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
         let text = format!("{} {progress}", SPINNER[model.spinner % SPINNER.len()]);
         push(&mut spans, &mut used, text, theme.accent());
     }
+    let hidden = model.secrets().hidden_managed();
+    let hidden = if hidden > 0 {
+        format!(" ({hidden} of certificates hidden, C shows)")
+    } else {
+        String::new()
+    };
     let counts = format!(
-        "{} · {} deleted",
+        "{}{hidden} · {} deleted",
         plural(model.secrets().items.len(), "secret"),
         model.deleted().items.len()
     );

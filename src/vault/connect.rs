@@ -12,7 +12,7 @@ use super::error::{ErrorKind, VaultError};
 
 /// Retries for Azure: fewer and shorter than the SDK's default (8 over up to a
 /// minute) so a dead network is reported while the user still waits for it.
-fn azure_retry() -> RetryOptions {
+pub(crate) fn azure_retry() -> RetryOptions {
     RetryOptions::exponential(ExponentialRetryOptions {
         initial_delay: Duration::milliseconds(400),
         max_retries: 3,

@@ -54,6 +54,8 @@ pub struct VaultError {
     pub message: String,
     /// What to do about it.
     pub hint: Option<String>,
+    /// How long the vault asked to wait (429 `Retry-After`), when it said.
+    pub retry_after: Option<Duration>,
 }
 
 impl VaultError {
@@ -64,6 +66,7 @@ impl VaultError {
             code: None,
             message: message.into(),
             hint: None,
+            retry_after: None,
         }
     }
 
@@ -222,14 +225,38 @@ pub(crate) fn classify(err: &azure_core::Error, op: Op, host: &str) -> VaultErro
                 .or_else(|| error_code.clone());
             let outer = detail.code.clone().or_else(|| error_code.clone());
             let service_msg = detail.message.as_deref().map(clip);
-            from_status(
+            let caller = raw_response.as_ref().and_then(|r| {
+                r.headers()
+                    .get_optional_str(&azure_core::http::headers::HeaderName::from_static(
+                        super::forbidden::NETWORK_INFO_HEADER,
+                    ))
+                    .and_then(super::forbidden::caller_address)
+            });
+            let said = service_msg
+                .clone()
+                .unwrap_or_else(|| format!("HTTP {status}"));
+            let mut error = from_status(
                 u16::from(*status),
                 outer.as_deref(),
                 code,
                 service_msg,
                 op,
                 host,
-            )
+            );
+            error.retry_after = raw_response.as_ref().and_then(|r| retry_after(r.headers()));
+            if let Some(addr) = caller.filter(|_| error.kind == ErrorKind::Firewall) {
+                let code = error.code.clone();
+                let (_, message, hint) = super::forbidden::classify_403(
+                    &|c| code.as_deref() == Some(c),
+                    &said,
+                    op,
+                    host,
+                    Some(&addr),
+                );
+                error.message = message;
+                error.hint = hint;
+            }
+            error
         }
         SdkKind::Credential => VaultError::new(
             ErrorKind::NotSignedIn,
@@ -263,6 +290,22 @@ pub(crate) fn classify(err: &azure_core::Error, op: Op, host: &str) -> VaultErro
     }
 }
 
+/// The wait a 429 asks for: `retry-after-ms`, `x-ms-retry-after-ms`, or
+/// `Retry-After` in seconds.
+fn retry_after(headers: &azure_core::http::headers::Headers) -> Option<Duration> {
+    use azure_core::http::headers::HeaderName;
+    let get = |name: &'static str| headers.get_optional_str(&HeaderName::from_static(name));
+    let ms = get("retry-after-ms")
+        .or_else(|| get("x-ms-retry-after-ms"))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_millis);
+    ms.or_else(|| {
+        get("retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs)
+    })
+}
+
 /// Classifies a vault answer by status and code.
 fn from_status(
     status: u16,
@@ -290,39 +333,16 @@ fn from_status(
             format!("{host} refused the credentials (401): {said}"),
             Some("Sign in again (`az login`) or check --tenant.".into()),
         ),
-        403 if code_is("SecretDisabled") => (
-            ErrorKind::Disabled,
-            format!("The secret is disabled (403 SecretDisabled): {said}"),
-            Some("Enable the secret (edit its properties) to read its value.".into()),
-        ),
-        403 if code_is("ForbiddenByFirewall")
-            || said.contains("Client address is not authorized") =>
-        {
-            (
-                ErrorKind::Firewall,
-                format!("The vault firewall refused this client address (403): {said}"),
-                Some(format!(
-                    "Add your public IP to the vault's firewall (Networking), use its private endpoint, or ask the vault owner. ({host})"
-                )),
-            )
-        }
-        403 => (
-            ErrorKind::Forbidden,
-            format!(
-                "{} was refused (403): missing permission {}. {said}",
-                op.describe(),
-                op.permission()
-            ),
-            Some(format!(
-                "With Azure RBAC, assign the role '{}' on the vault; with access policies, grant {}.",
-                op.rbac_role(),
-                op.permission()
-            )),
-        ),
+        403 => super::forbidden::classify_403(&code_is, &said, op, host, None),
         404 => (
             ErrorKind::NotFound,
             format!("Not found (404): {said}"),
             Some("Refresh the list; it may have been deleted or purged.".into()),
+        ),
+        409 if code_is("ObjectIsBeingRecovered") => (
+            ErrorKind::Conflict,
+            format!("The secret is still being recovered (409 ObjectIsBeingRecovered): {said}"),
+            Some("Recovery takes a few seconds in Azure; kvtui retries by itself, or retry in a moment.".into()),
         ),
         409 if code_is("ObjectIsDeletedButRecoverable") => (
             ErrorKind::DeletedButRecoverable,
@@ -366,6 +386,7 @@ fn from_status(
         code,
         message,
         hint,
+        retry_after: None,
     }
 }
 

@@ -112,6 +112,12 @@ pub enum VaultEventKind {
         path: PathBuf,
         count: usize,
     },
+    /// The request will be tried again after a wait (the vault throttles, or
+    /// a recover is still running); the terminal event comes later.
+    Retrying {
+        /// "throttled, retrying in 4 s", "recovering… retrying in 2 s".
+        note: String,
+    },
     /// The request was cancelled; nothing follows.
     Cancelled,
     Failed(VaultError),

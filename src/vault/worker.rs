@@ -36,6 +36,12 @@ pub struct WorkerConfig {
     pub page_size: Option<i32>,
     /// Capacity of the request and event channels.
     pub channel_capacity: usize,
+    /// Waits before each retry of a get or set answered 409
+    /// `ObjectIsBeingRecovered` (recover is asynchronous in Azure).
+    pub recover_backoff: Vec<Duration>,
+    /// Retries of a throttled (429) command after the SDK's own, each after
+    /// the vault's `Retry-After` (else 1, 2, 4, 8, 16 s).
+    pub throttle_retries: usize,
 }
 
 impl Default for WorkerConfig {
@@ -45,6 +51,8 @@ impl Default for WorkerConfig {
             request_timeout: Duration::from_secs(30),
             page_size: None,
             channel_capacity: 256,
+            recover_backoff: [1, 2, 4, 8, 16].map(Duration::from_secs).to_vec(),
+            throttle_retries: 3,
         }
     }
 }
@@ -242,18 +250,35 @@ async fn execute(hub: Arc<Hub>, req: VaultRequest, cancel: CancellationToken) {
                     "the vault worker is shutting down",
                 ));
             };
-            let again = req.cmd.clone();
-            let first = super::commands::run(&shared, id, req.cmd).await;
-            let outcome = match first {
-                Err(e) if credentials_may_fix(&e) => match hub.refresh().await {
-                    Some(fresh) => super::commands::run(&fresh, id, again).await,
-                    None => Err(e),
-                },
-                other => other,
-            };
-            match outcome {
-                Ok(kind) => kind,
-                Err(e) => VaultEventKind::Failed(name_token_file(&hub, e)),
+            // A fresh token or CA (a local vault's files, read again) is tried
+            // once; a vault that is recovering or throttling is waited out.
+            let mut shared = shared;
+            let mut refreshed = false;
+            let mut attempt = 0;
+            loop {
+                let e = match super::commands::run(&shared, id, req.cmd.clone()).await {
+                    Ok(kind) => return kind,
+                    Err(e) => e,
+                };
+                if !refreshed && credentials_may_fix(&e) {
+                    refreshed = true;
+                    if let Some(fresh) = hub.refresh().await {
+                        shared = fresh;
+                        continue;
+                    }
+                }
+                let Some((wait, note)) = retry_plan(&shared.cfg, &req.cmd, &e, attempt) else {
+                    return VaultEventKind::Failed(name_token_file(&hub, e));
+                };
+                tracing::info!(
+                    req = id.0,
+                    attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "{note}"
+                );
+                shared.emit(id, VaultEventKind::Retrying { note }).await;
+                tokio::time::sleep(wait).await;
+                attempt += 1;
             }
         }
     };
@@ -281,6 +306,43 @@ fn name_token_file(hub: &Hub, mut e: VaultError) -> VaultError {
         ));
     }
     e
+}
+
+/// Whether and when to run `cmd` again after `e` (attempt `attempt`, from 0).
+/// Lists are not retried here: pages may already have been shown.
+fn retry_plan(
+    cfg: &WorkerConfig,
+    cmd: &super::messages::VaultCmd,
+    e: &VaultError,
+    attempt: usize,
+) -> Option<(Duration, String)> {
+    use super::messages::VaultCmd;
+    if matches!(
+        cmd,
+        VaultCmd::ListSecrets | VaultCmd::ListDeleted | VaultCmd::ListVersions { .. }
+    ) {
+        return None;
+    }
+    let when = |d: Duration| match d.as_secs_f64().ceil() as u64 {
+        0 => "now".to_owned(),
+        n => format!("in {n} s"),
+    };
+    if e.status == Some(409)
+        && e.code.as_deref() == Some("ObjectIsBeingRecovered")
+        && matches!(cmd, VaultCmd::Get { .. } | VaultCmd::Set(_))
+    {
+        let wait = *cfg.recover_backoff.get(attempt)?;
+        return Some((wait, format!("recovering… retrying {}", when(wait))));
+    }
+    if e.kind == ErrorKind::Throttled && attempt < cfg.throttle_retries {
+        let fallback = Duration::from_secs(1 << attempt.min(4));
+        let wait = e
+            .retry_after
+            .unwrap_or(fallback)
+            .min(Duration::from_secs(60));
+        return Some((wait, format!("throttled, retrying {}", when(wait))));
+    }
+    None
 }
 
 /// One log line per request: what happened and how long it took. Failures

@@ -71,6 +71,7 @@ pub fn failure(kind: ErrorKind, status: u16, code: &str, message: &str) -> Vault
         code: Some(code.to_owned()),
         message: message.to_owned(),
         hint: None,
+        retry_after: None,
     })
 }
 

@@ -1,0 +1,141 @@
+//! What the picker remembers between runs: recent vaults and the vaults the
+//! last search found. Names, URLs, subscriptions and tenants only; nothing
+//! read from a vault. Made and applied here; read and written by the runtime.
+
+use serde::{Deserialize, Serialize};
+
+use super::model::Model;
+use super::picker::{DiscoveryState, SubEntry, SubStatus};
+use crate::vault::discovery::{DiscoveredVault, SubscriptionInfo, TenantInfo};
+
+/// Recent vaults kept at most.
+pub const MAX_RECENT: usize = 10;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedVault {
+    pub name: String,
+    pub url: String,
+    pub subscription_id: String,
+    pub subscription_name: String,
+    pub tenant_id: String,
+    pub tenant_name: String,
+}
+
+/// The file's contents.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultCache {
+    /// Vault URLs opened from the picker, newest first.
+    #[serde(default)]
+    pub recent: Vec<String>,
+    /// The endpoint the discovered vaults came from; another endpoint's are not shown.
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub discovered: Vec<CachedVault>,
+}
+
+impl Model {
+    /// Fills the picker from the cache: recent vaults join the known ones,
+    /// and the discovered ones show until a new search replaces them.
+    pub fn apply_vault_cache(&mut self, cache: VaultCache) {
+        for url in &cache.recent {
+            if !self
+                .known_vaults
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(url))
+            {
+                self.known_vaults.push(url.clone());
+            }
+        }
+        self.recent_vaults = cache.recent;
+        if cache.source.is_empty() || cache.source != self.discovered.source {
+            return;
+        }
+        let d = &mut self.discovered;
+        for v in cache.discovered {
+            if !d.tenants.iter().any(|t| t.id == v.tenant_id) {
+                d.tenants.push(TenantInfo {
+                    id: v.tenant_id.clone(),
+                    name: Some(v.tenant_name.clone()).filter(|n| !n.is_empty()),
+                });
+            }
+            let at = match d
+                .subscriptions
+                .iter()
+                .position(|s| s.info.id == v.subscription_id)
+            {
+                Some(i) => i,
+                None => {
+                    d.subscriptions.push(SubEntry {
+                        info: SubscriptionInfo {
+                            id: v.subscription_id.clone(),
+                            tenant_id: v.tenant_id.clone(),
+                            name: v.subscription_name.clone(),
+                        },
+                        vaults: Vec::new(),
+                        status: SubStatus::Done,
+                    });
+                    d.subscriptions.len() - 1
+                }
+            };
+            d.subscriptions[at].vaults.push(DiscoveredVault {
+                name: v.name,
+                url: v.url,
+                subscription_id: v.subscription_id,
+                tenant_id: v.tenant_id,
+            });
+        }
+        d.cached = !d.subscriptions.is_empty();
+    }
+
+    /// What to remember now: recent vaults, and the search's results once it
+    /// ended (a search still running keeps the cache's older results).
+    pub fn vault_cache(&self) -> VaultCache {
+        let d = &self.discovered;
+        let discovered = if d.state == DiscoveryState::Done || d.cached {
+            d.subscriptions
+                .iter()
+                .flat_map(|s| {
+                    s.vaults.iter().map(|v| CachedVault {
+                        name: v.name.clone(),
+                        url: v.url.clone(),
+                        subscription_id: s.info.id.clone(),
+                        subscription_name: s.info.name.clone(),
+                        tenant_id: v.tenant_id.clone(),
+                        tenant_name: d.tenant_name(&v.tenant_id),
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        VaultCache {
+            recent: self
+                .recent_vaults
+                .iter()
+                .take(MAX_RECENT)
+                .cloned()
+                .collect(),
+            source: d.source.clone(),
+            discovered,
+        }
+    }
+
+    /// `url` was opened from the picker: first among the recent ones.
+    pub(crate) fn remember_recent(&mut self, url: &str) {
+        // A loopback URL names an ephemeral port: not worth remembering.
+        if url.contains("localhost") || url.contains("127.0.0.1") || url.contains("[::1]") {
+            return;
+        }
+        self.recent_vaults.retain(|u| !u.eq_ignore_ascii_case(url));
+        self.recent_vaults.insert(0, url.to_owned());
+        self.recent_vaults.truncate(MAX_RECENT);
+        if !self
+            .known_vaults
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(url))
+        {
+            self.known_vaults.push(url.to_owned());
+        }
+    }
+}
