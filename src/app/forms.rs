@@ -188,6 +188,10 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
             let Some(secret) = form.to_new_secret(now) else {
                 return;
             };
+            if let Some(from) = form.make_current_of.clone() {
+                super::versions::confirm_make_current(model, secret, &from);
+                return;
+            }
             let id = model.send(
                 fx,
                 VaultCmd::Set(secret.clone()),

@@ -21,6 +21,8 @@ pub enum Mode {
     List,
     Deleted,
     Details,
+    /// Two versions compared (from the details view's versions list).
+    Compare,
     Filter,
     Form,
     Dialog,
@@ -33,11 +35,12 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in the order help lists them.
-    pub const ALL: [Mode; 13] = [
+    pub const ALL: [Mode; 14] = [
         Mode::Lists,
         Mode::List,
         Mode::Deleted,
         Mode::Details,
+        Mode::Compare,
         Mode::Filter,
         Mode::Form,
         Mode::Dialog,
@@ -71,6 +74,7 @@ impl Mode {
             Mode::List => "Secrets",
             Mode::Deleted => "Deleted",
             Mode::Details => "Details",
+            Mode::Compare => "Compare versions",
             Mode::Filter => "Filter",
             Mode::Form => "Forms",
             Mode::Dialog => "Dialogs",
@@ -108,6 +112,12 @@ pub enum Action {
     TogglePretty,
     CopyValue,
     CopyId,
+    /// Compare the selected version with the current one (or two marked).
+    Compare,
+    /// Make the selected version current again (a new version with its value).
+    MakeCurrent,
+    /// Enable or disable the selected version.
+    ToggleEnabled,
     Recover,
     Purge,
     Backup,

@@ -3,6 +3,7 @@
 
 mod answers_read;
 mod answers_write;
+pub mod compare;
 pub mod details;
 pub mod dialogs;
 pub mod editor;
@@ -19,6 +20,7 @@ pub mod rows;
 pub mod tag_text;
 pub mod update;
 pub mod vaults;
+pub mod versions;
 
 pub use keymap::{Action, Keymap, Mode};
 pub use model::{

@@ -120,6 +120,13 @@ pub struct Details {
     /// Why the versions could not be listed, shown instead of an empty list.
     pub versions_error: Option<String>,
     pub version_sel: usize,
+    /// Where the versions list continues: it loads a batch at a time, the
+    /// next one as the selection nears the end.
+    pub versions_next: Option<String>,
+    /// Versions marked (`Space`) to compare, by id; at most two.
+    pub marked_versions: Vec<String>,
+    /// Two versions compared, over the details; its values go with it.
+    pub compare: Option<Box<super::compare::Compare>>,
     /// Lines the value is scrolled by.
     pub scroll: u16,
     /// The details this version view was opened from.
@@ -140,6 +147,9 @@ impl Details {
             versions_req: None,
             versions_error: None,
             version_sel: 0,
+            versions_next: None,
+            marked_versions: Vec::new(),
+            compare: None,
             scroll: 0,
             parent: None,
         }
@@ -185,6 +195,8 @@ pub enum ConfirmAction {
     PurgeThenCreate(NewSecret),
     /// Drop a form with typed input.
     DiscardForm,
+    /// Write a new version with an old version's value (`C`).
+    MakeCurrent(NewSecret),
 }
 
 /// A yes/no question, optionally requiring the user to type a word first.
@@ -347,6 +359,18 @@ pub enum Pending {
         then: Option<NewSecret>,
     },
     Export,
+    /// One value of an open comparison (`old`: the older side).
+    CompareValue {
+        old: bool,
+    },
+    /// An old version's value, fetched to make it current.
+    MakeCurrent {
+        from: Box<SecretProps>,
+    },
+    /// A version enabled or disabled from the versions list.
+    VersionEnabled {
+        name: SecretName,
+    },
 }
 
 impl Pending {
@@ -359,6 +383,8 @@ impl Pending {
                 | Self::Versions
                 | Self::Value
                 | Self::CopyValue { .. }
+                | Self::CompareValue { .. }
+                | Self::MakeCurrent { .. }
         )
     }
 
@@ -378,6 +404,9 @@ impl Pending {
             Self::Recover { name, .. } => format!("recover {name}"),
             Self::Purge { name, .. } => format!("purge {name}"),
             Self::Export => "export".to_owned(),
+            Self::CompareValue { .. } => "get a value to compare".to_owned(),
+            Self::MakeCurrent { from } => format!("read {} to make it current", from.name),
+            Self::VersionEnabled { name } => format!("enable or disable a version of {name}"),
         }
     }
 }
@@ -487,6 +516,7 @@ impl Model {
             Some(Overlay::Conflict(_)) => Mode::Conflict,
             Some(Overlay::Picker { .. }) => Mode::Picker,
             Some(Overlay::Help { .. } | Overlay::Errors { .. }) => Mode::Help,
+            None if self.details.as_ref().is_some_and(|d| d.compare.is_some()) => Mode::Compare,
             None if self.details.is_some() => Mode::Details,
             None if self.filter_input.is_some() => Mode::Filter,
             None => self.view.mode(),

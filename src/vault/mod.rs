@@ -10,6 +10,7 @@ pub(crate) mod error;
 pub(crate) mod messages;
 pub(crate) mod tags;
 pub(crate) mod types;
+mod versions;
 pub(crate) mod worker;
 
 pub use endpoint::VaultTarget;

@@ -1,0 +1,489 @@
+//! The versions list of the details view: loading it a batch at a time as the
+//! user scrolls, marking two versions, comparing them (`D`), making an old
+//! one current (`C`) and enabling or disabling one (`t`).
+
+use secrecy::ExposeSecret;
+
+use super::compare::{Compare, Side, prop_changes};
+use super::dialogs;
+use super::effect::Effect;
+use super::events::{Outcome, short, unexpected};
+use super::form::Form;
+use super::keymap::Action;
+use super::model::{ConfirmAction, Details, Model, Overlay, Pending};
+use crate::vault::types::Tags;
+use crate::vault::{
+    NewSecret, PropsUpdate, ReqId, SecretName, SecretProps, VaultCmd, VaultEventKind,
+};
+
+/// The next batch is asked for when the selection comes this close to the
+/// last loaded version.
+pub const LOAD_AHEAD: usize = 30;
+
+/// Lines a page key scrolls the value diff by.
+const DIFF_PAGE: usize = 10;
+
+/// The first eight characters of a version id, as headings show it.
+pub fn short_version(v: &str) -> &str {
+    &v[..v.len().min(8)]
+}
+
+impl Details {
+    /// Forgets the loaded versions before they are listed again.
+    pub(crate) fn forget_versions(&mut self) {
+        self.versions.clear();
+        self.versions_error = None;
+        self.versions_next = None;
+        self.marked_versions.clear();
+        self.version_sel = 0;
+    }
+
+    /// The loaded version that is current: the one the details name, else
+    /// the only one carrying the secret's own creation and update times (a
+    /// listed secret shows its current version's attributes). `None` when it
+    /// is not loaded yet or cannot be told apart.
+    pub fn current_version(&self) -> Option<usize> {
+        if let Some(v) = self.props.version.as_deref() {
+            return self
+                .versions
+                .iter()
+                .position(|x| x.version.as_deref() == Some(v));
+        }
+        let mut same = self.versions.iter().enumerate().filter(|(_, x)| {
+            x.created.is_some()
+                && x.created == self.props.created
+                && x.updated == self.props.updated
+        });
+        match (same.next(), same.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Newest first by creation time (the service does not sort), keeping the
+    /// same version selected.
+    pub(crate) fn sort_versions(&mut self) {
+        let selected = self
+            .versions
+            .get(self.version_sel)
+            .and_then(|v| v.version.clone());
+        self.versions.sort_by_key(|v| std::cmp::Reverse(v.created));
+        if let Some(sel) = selected
+            && let Some(i) = self
+                .versions
+                .iter()
+                .position(|v| v.version.as_deref() == Some(sel.as_str()))
+        {
+            self.version_sel = i;
+        }
+    }
+
+    fn selected_version(&self) -> Option<&SecretProps> {
+        self.versions.get(self.version_sel)
+    }
+}
+
+/// The versions-list keys of the details view of a secret.
+pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
+    match action {
+        Action::Mark => toggle_mark(model),
+        Action::Compare => open_compare(model),
+        Action::MakeCurrent => read_for_make_current(model, fx),
+        Action::ToggleEnabled => toggle_enabled(model, fx),
+        _ => {}
+    }
+}
+
+/// Asks for the next batch of versions once the selection nears the end of
+/// those loaded (and none is on its way).
+pub(crate) fn load_more_if_near_end(model: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(d) = model.details.as_mut() else {
+        return;
+    };
+    if d.versions_req.is_some() || d.version_sel + LOAD_AHEAD < d.versions.len() {
+        return;
+    }
+    let Some(resume) = d.versions_next.take() else {
+        return;
+    };
+    let Ok(name) = SecretName::parse(&d.props.name) else {
+        return;
+    };
+    let id = model.send(
+        fx,
+        VaultCmd::MoreVersions { name, resume },
+        Pending::Versions,
+    );
+    if let Some(d) = model.details.as_mut() {
+        d.versions_req = Some(id);
+    }
+}
+
+/// A batch of versions ended: more remain (`ListPaused`) or none.
+pub(crate) fn versions_listed(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    req: ReqId,
+    outcome: Outcome,
+) {
+    let details = model
+        .details
+        .as_mut()
+        .filter(|d| d.versions_req == Some(req));
+    match outcome {
+        Ok(VaultEventKind::ListDone { .. }) => {
+            if let Some(d) = details {
+                d.versions_req = None;
+                d.versions_error = None;
+                d.sort_versions();
+            }
+        }
+        Ok(VaultEventKind::ListPaused { resume, .. }) => {
+            if let Some(d) = details {
+                d.versions_req = None;
+                d.versions_error = None;
+                d.versions_next = Some(resume);
+                d.sort_versions();
+                load_more_if_near_end(model, fx);
+            }
+        }
+        Ok(other) => unexpected("list versions", &other),
+        Err(error) => {
+            let mut what = "list versions".to_owned();
+            if let Some(d) = details {
+                d.versions_req = None;
+                d.versions_error = Some(short(&error));
+                what = format!("list the versions of {}", d.subject());
+            }
+            model.record_error(what, error);
+        }
+    }
+}
+
+/// `Space`: marks the selected version (a third mark replaces the oldest)
+/// and moves on.
+fn toggle_mark(model: &mut Model) {
+    let Some(d) = model.details.as_mut() else {
+        return;
+    };
+    let Some(id) = d.selected_version().and_then(|v| v.version.clone()) else {
+        return;
+    };
+    if let Some(i) = d.marked_versions.iter().position(|m| *m == id) {
+        d.marked_versions.remove(i);
+    } else {
+        if d.marked_versions.len() == 2 {
+            d.marked_versions.remove(0);
+        }
+        d.marked_versions.push(id);
+    }
+    d.version_sel = (d.version_sel + 1).min(d.versions.len().saturating_sub(1));
+}
+
+fn side_of(d: &Details, v: &SecretProps) -> Side {
+    let id = v.version.clone().unwrap_or_default();
+    let label = if d
+        .current_version()
+        .and_then(|i| d.versions[i].version.as_ref())
+        == Some(&id)
+    {
+        format!("current ({})", short_version(&id))
+    } else {
+        format!("version {}", short_version(&id))
+    };
+    Side::new(v.clone(), Some(id), label)
+}
+
+/// `D`: the two marked versions (older on the left), else the selected one
+/// against the current one.
+fn open_compare(model: &mut Model) {
+    let Some(d) = model.details.as_mut() else {
+        return;
+    };
+    let find = |id: &String| d.versions.iter().find(|v| v.version.as_ref() == Some(id));
+    let pair = match d.marked_versions.as_slice() {
+        [a, b] => match (find(a), find(b)) {
+            (Some(a), Some(b)) if a.created <= b.created => Some((side_of(d, a), side_of(d, b))),
+            (Some(a), Some(b)) => Some((side_of(d, b), side_of(d, a))),
+            _ => None,
+        },
+        _ => None,
+    };
+    let (old, new) = match pair {
+        Some(pair) => pair,
+        None => {
+            let Some(sel) = d.selected_version() else {
+                return;
+            };
+            if d.current_version() == Some(d.version_sel) {
+                let text =
+                    "this is the current version: mark two versions with Space to compare them";
+                model.toast(text, false);
+                return;
+            }
+            let old = side_of(d, sel);
+            let current = Side::new(d.props.clone(), None, "current".to_owned());
+            (old, current)
+        }
+    };
+    d.compare = Some(Box::new(Compare::new(old, new)));
+}
+
+/// The keys of an open comparison.
+pub(crate) fn on_compare_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
+    let Some(c) = model.details.as_mut().and_then(|d| d.compare.as_mut()) else {
+        return;
+    };
+    let last = c.value_lines().saturating_sub(1);
+    match action {
+        Action::Back => close_compare(model, fx),
+        Action::Quit => fx.push(Effect::Quit),
+        Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
+        Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
+        Action::ShowValue => {
+            c.values_asked = !c.values_asked;
+            if c.values_asked {
+                fetch_values(model, fx);
+            }
+        }
+        Action::Down => c.scroll = (c.scroll + 1).min(last),
+        Action::Up => c.scroll = c.scroll.saturating_sub(1),
+        Action::PageDown => c.scroll = (c.scroll + DIFF_PAGE).min(last),
+        Action::PageUp => c.scroll = c.scroll.saturating_sub(DIFF_PAGE),
+        _ => {}
+    }
+}
+
+/// Drops the comparison and its values (zeroized), stopping reads on their way.
+fn close_compare(model: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(c) = model.details.as_mut().and_then(|d| d.compare.take()) else {
+        return;
+    };
+    for id in [c.old.req, c.new.req].into_iter().flatten() {
+        model.cancel(fx, id);
+    }
+}
+
+/// Reads the two values not fetched yet.
+fn fetch_values(model: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(d) = model.details.as_ref() else {
+        return;
+    };
+    let Ok(name) = SecretName::parse(&d.props.name) else {
+        return;
+    };
+    let Some(c) = d.compare.as_ref() else {
+        return;
+    };
+    let wanted: Vec<(bool, Option<String>)> = [(true, &c.old), (false, &c.new)]
+        .into_iter()
+        .filter(|(_, s)| s.value.is_none() && s.req.is_none())
+        .map(|(old, s)| (old, s.version.clone()))
+        .collect();
+    for (old, version) in wanted {
+        let cmd = VaultCmd::Get {
+            name: name.clone(),
+            version,
+        };
+        let id = model.send(fx, cmd, Pending::CompareValue { old });
+        if let Some(c) = model.details.as_mut().and_then(|d| d.compare.as_mut()) {
+            if old {
+                c.old.req = Some(id);
+            } else {
+                c.new.req = Some(id);
+            }
+        }
+    }
+}
+
+/// One value of the comparison arrived (or failed).
+pub(crate) fn compare_value(model: &mut Model, req: ReqId, old: bool, outcome: Outcome) {
+    let c = model
+        .details
+        .as_mut()
+        .and_then(|d| d.compare.as_mut())
+        .filter(|c| if old { c.old.req } else { c.new.req } == Some(req));
+    let Some(c) = c else {
+        return;
+    };
+    let side = if old { &mut c.old } else { &mut c.new };
+    side.req = None;
+    match outcome {
+        Ok(VaultEventKind::Secret(secret)) => {
+            side.value = Some(secret.value);
+            c.values_arrived();
+        }
+        Ok(other) => unexpected("get a value to compare", &other),
+        Err(error) => {
+            let what = format!("get the value of {} to compare", side.label);
+            c.error = Some(short(&error));
+            model.record_error(what, error);
+        }
+    }
+}
+
+/// `C`: reads the selected version's value, then opens the form.
+fn read_for_make_current(model: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(d) = model.details.as_ref() else {
+        return;
+    };
+    let Some(sel) = d.selected_version().cloned() else {
+        return;
+    };
+    let Some(version) = sel.version.clone() else {
+        return;
+    };
+    if d.current_version() == Some(d.version_sel) {
+        let text = format!("version {} is already current", short_version(&version));
+        model.toast(text, false);
+        return;
+    }
+    let cmd = VaultCmd::Get {
+        name: sel.name.clone(),
+        version: Some(version),
+    };
+    let pending = Pending::MakeCurrent {
+        from: Box::new(sel),
+    };
+    model.send(fx, cmd, pending);
+}
+
+/// The old version's value arrived: the form shows what will be written.
+pub(crate) fn make_current_value(model: &mut Model, from: &SecretProps, outcome: Outcome) {
+    let what = || format!("read {} to make it current", from.name);
+    match outcome {
+        Ok(VaultEventKind::Secret(secret)) => {
+            let open = model
+                .details
+                .as_ref()
+                .is_some_and(|d| d.props.name == from.name && d.compare.is_none());
+            if open && model.overlays.is_empty() {
+                let form = Form::make_current(from, secret.value.expose_secret(), model.now);
+                model.overlays.push(Overlay::Form(form));
+            }
+        }
+        Ok(other) => unexpected(&what(), &other),
+        Err(error) => model.record_error(what(), error),
+    }
+}
+
+/// Asks before writing: says which version comes back and which properties
+/// change from the current ones.
+pub(crate) fn confirm_make_current(model: &mut Model, secret: NewSecret, from: &str) {
+    let name = secret.name.clone();
+    let mut lines = vec![
+        format!("A new version of {name} becomes current,"),
+        format!("with the value of version {}.", short_version(from)),
+        String::new(),
+    ];
+    let current = model
+        .details
+        .as_ref()
+        .filter(|d| d.props.name == name)
+        .map(|d| d.props.clone());
+    if let Some(current) = current {
+        let mut tags = Tags::new();
+        for (k, v) in &secret.tags {
+            tags.insert(k.clone(), v.clone());
+        }
+        let written = SecretProps {
+            content_type: secret.content_type.clone(),
+            tags,
+            enabled: secret.enabled,
+            not_before: secret.not_before,
+            expires: secret.expires,
+            ..current.clone()
+        };
+        let changes = prop_changes(&current, &written, &model.zone);
+        if changes.is_empty() {
+            lines.push("Content type, tags and dates stay as they are.".to_owned());
+        } else {
+            lines.push("Changes from the current version:".to_owned());
+            let or_none = |s: &str| {
+                if s.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    s.to_owned()
+                }
+            };
+            for c in changes {
+                lines.push(format!(
+                    "  {}: {} → {}",
+                    c.label,
+                    or_none(&c.old),
+                    or_none(&c.new)
+                ));
+            }
+        }
+    }
+    lines.push("Every old version stays in the history.".to_owned());
+    let title = format!("Make version {} current?", short_version(from));
+    dialogs::push_confirm(
+        model,
+        title,
+        lines,
+        ConfirmAction::MakeCurrent(secret),
+        None,
+        false,
+    );
+}
+
+/// `t`: enables or disables the selected version.
+fn toggle_enabled(model: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(sel) = model
+        .details
+        .as_ref()
+        .and_then(|d| d.selected_version())
+        .cloned()
+    else {
+        return;
+    };
+    let Some(version) = sel.version.clone() else {
+        return;
+    };
+    let cmd = VaultCmd::UpdateProps {
+        name: sel.name.clone(),
+        version: Some(version),
+        update: PropsUpdate {
+            enabled: Some(!sel.enabled),
+            ..Default::default()
+        },
+    };
+    model.send(fx, cmd, Pending::VersionEnabled { name: sel.name });
+}
+
+/// A version was enabled or disabled: its row changes in place; when it is
+/// the current one, the secret's own row changes too.
+pub(crate) fn version_enabled(model: &mut Model, name: &SecretName, outcome: Outcome) {
+    let what = || format!("enable or disable a version of {name}");
+    let props = match outcome {
+        Ok(VaultEventKind::Props(props)) => props,
+        Ok(other) => return unexpected(&what(), &other),
+        Err(error) => return model.record_error(what(), error),
+    };
+    let state = if props.enabled { "enabled" } else { "disabled" };
+    let version = props.version.clone().unwrap_or_default();
+    let mut current = false;
+    if let Some(d) = model.details.as_mut().filter(|d| d.props.name == *name) {
+        let at = d
+            .versions
+            .iter()
+            .position(|v| v.version.as_deref() == Some(version.as_str()));
+        if let Some(i) = at {
+            current = d.current_version() == Some(i);
+            d.versions[i] = (*props).clone();
+            if current {
+                d.props.enabled = props.enabled;
+                d.props.updated = props.updated;
+            }
+        }
+    }
+    if current {
+        model.secrets_mut().upsert((*props).clone());
+    }
+    model.toast(
+        format!("{state} version {} of {name}", short_version(&version)),
+        false,
+    );
+    model.succeeded(&what());
+}
