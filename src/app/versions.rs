@@ -144,7 +144,12 @@ pub(crate) fn versions_listed(
                 d.versions_error = None;
                 d.versions_next = Some(resume);
                 d.sort_versions();
-                load_more_if_near_end(model, fx);
+                // Only a user waiting on the last row gets the next batch at
+                // once; a service order that sorts new rows above the
+                // selection must not chain batches on its own.
+                if d.version_sel + 1 >= d.versions.len() {
+                    load_more_if_near_end(model, fx);
+                }
             }
         }
         Ok(other) => unexpected("list versions", &other),
