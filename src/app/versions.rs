@@ -61,11 +61,12 @@ impl Details {
     }
 
     /// Newest first by creation time (the service does not sort), keeping the
-    /// same version selected.
+    /// same version selected once the user has moved off the top.
     pub(crate) fn sort_versions(&mut self) {
         let selected = self
             .versions
             .get(self.version_sel)
+            .filter(|_| self.version_sel > 0)
             .and_then(|v| v.version.clone());
         self.versions.sort_by_key(|v| std::cmp::Reverse(v.created));
         if let Some(sel) = selected
