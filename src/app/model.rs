@@ -537,6 +537,10 @@ impl Model {
         }
         match action {
             Action::TogglePretty => details.shown && details.pretty.is_some(),
+            // The versions list is in the secret's details, not a version's.
+            Action::Compare | Action::MakeCurrent | Action::ToggleEnabled | Action::Mark => {
+                !details.is_version() || details.compare.is_some()
+            }
             _ => true,
         }
     }

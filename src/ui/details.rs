@@ -255,10 +255,11 @@ fn render_versions(
         (false, false) => format!(" Versions ({n}) "),
     };
     let current = d.current_version();
-    let legend = if d.marked_versions.is_empty() {
-        " ● current "
-    } else {
-        " ● current  * marked "
+    let legend = match (current.is_some(), d.marked_versions.is_empty()) {
+        (true, true) => " ● current ",
+        (true, false) => " ● current  * marked ",
+        (false, false) => " * marked ",
+        (false, true) => "",
     };
     let mut block = Block::bordered()
         .title(title)
