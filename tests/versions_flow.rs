@@ -281,3 +281,40 @@ async fn a_backup_of_more_than_500_versions_is_refused_before_it_is_sent() {
     );
     assert!(!path.exists(), "nothing written");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_link_to_another_host_is_refused_before_any_request() {
+    let fx = start_vault().await;
+    let name = SecretName::parse("rotated").expect("name");
+    let foreign = "https://elsewhere.example/secrets/rotated/versions?$skiptoken=1".to_owned();
+    let (pages, end) = run_cmd(
+        fx.client(),
+        VaultCmd::MoreVersions {
+            name: name.clone(),
+            resume: foreign,
+        },
+    )
+    .await;
+    assert!(pages.is_empty());
+    let VaultEventKind::Failed(e) = end else {
+        panic!("a foreign next link must be refused, got {end:?}");
+    };
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    // Same host, another port: refused too.
+    let other_port = format!(
+        "https://localhost:{}/secrets/rotated/versions?$skiptoken=1",
+        fx.vault.port().wrapping_add(1)
+    );
+    let (_, end) = run_cmd(
+        fx.client(),
+        VaultCmd::MoreVersions {
+            name,
+            resume: other_port,
+        },
+    )
+    .await;
+    assert!(
+        matches!(&end, VaultEventKind::Failed(e) if e.kind == ErrorKind::InvalidInput),
+        "{end:?}"
+    );
+}

@@ -10,7 +10,7 @@ use super::answers_read as read;
 use super::answers_write as write;
 use super::effect::Effect;
 use super::model::{Model, Outstanding, Pending};
-use super::versions;
+use super::{make_current, versions};
 
 /// What a finished request brought: its terminal event, or why it failed.
 pub(crate) type Outcome = Result<VaultEventKind, VaultError>;
@@ -51,7 +51,7 @@ pub(crate) fn answer(
         Pending::ListDeleted => read::deleted_listed(model, outcome),
         Pending::Versions => versions::versions_listed(model, fx, req, outcome),
         Pending::CompareValue { old } => versions::compare_value(model, req, old, outcome),
-        Pending::MakeCurrent { from } => versions::make_current_value(model, &from, outcome),
+        Pending::MakeCurrent { from } => make_current::value_read(model, &from, outcome),
         Pending::VersionEnabled { name } => versions::version_enabled(model, &name, outcome),
         Pending::Value => read::value_read(model, req, outcome),
         Pending::CopyValue { name } => read::value_copied(model, fx, &name, outcome),

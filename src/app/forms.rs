@@ -189,7 +189,7 @@ fn submit(model: &mut Model, fx: &mut Vec<Effect>) {
                 return;
             };
             if let Some(from) = form.make_current_of.clone() {
-                super::versions::confirm_make_current(model, secret, &from);
+                super::make_current::confirm(model, secret, &from);
                 return;
             }
             let id = model.send(

@@ -14,6 +14,7 @@ pub mod format;
 pub mod forms;
 pub mod json_indent;
 pub mod keymap;
+pub mod make_current;
 pub mod matching;
 pub mod model;
 pub mod rows;
