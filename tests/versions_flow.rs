@@ -17,6 +17,8 @@ use kvtui::vault::{
     WorkerInput, spawn_worker,
 };
 use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 use tempfile::TempDir;
 
 struct Fixture {
@@ -317,4 +319,87 @@ async fn a_resume_link_to_another_host_is_refused_before_any_request() {
         matches!(&end, VaultEventKind::Failed(e) if e.kind == ErrorKind::InvalidInput),
         "{end:?}"
     );
+}
+
+/// A `tracing` writer into a shared buffer, to search the log afterwards.
+#[derive(Clone, Default)]
+struct LogBuf(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn screen(model: &Model) -> String {
+    let mut t =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
+    let mut state = kvtui::ui::UiState::default();
+    t.draw(|f| kvtui::ui::render(f, model, &mut state))
+        .expect("draw");
+    t.backend().to_string()
+}
+
+// One thread, so the log subscriber sees the worker and the local vault too.
+#[tokio::test]
+async fn compared_values_show_as_a_diff_and_are_never_logged() {
+    let log = LogBuf::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fx = start_vault().await;
+    let client = fx.client();
+    for value in [
+        r#"{"user":"app","password":"old-sentinel-51c9"}"#,
+        r#"{"user":"app","password":"new-sentinel-8e2d"}"#,
+    ] {
+        let body: RequestContent<SetSecretParameters> = SetSecretParameters {
+            value: Some(value.to_owned()),
+            ..Default::default()
+        }
+        .try_into()
+        .expect("body");
+        client.set_secret("login", body, None).await.expect("set");
+    }
+    let mut steps = fx.stepper().await;
+    steps.keys("enter").await;
+    let d = steps.model.details.as_ref().expect("details open");
+    assert_eq!(d.versions.len(), 2);
+    // Mark both and compare them; the values come only with `s`.
+    steps.keys("space space D").await;
+    assert!(!screen(&steps.model).contains("sentinel"));
+    steps.keys("s").await;
+    let text = screen(&steps.model);
+    assert!(
+        text.contains(r#"-   "password": "old-sentinel-51c9""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"+   "password": "new-sentinel-8e2d""#),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 line differs") || text.contains("2 lines differ"),
+        "{text}"
+    );
+    steps.keys("esc").await;
+    let d = steps.model.details.as_ref().expect("details open");
+    assert!(d.compare.is_none(), "the values went with the comparison");
+    steps.keys("esc").await;
+
+    let logged = String::from_utf8_lossy(&log.0.lock().expect("log")).into_owned();
+    assert!(logged.contains("vault"), "the log was captured");
+    assert!(!logged.contains("sentinel"), "a value reached the log");
 }

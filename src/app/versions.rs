@@ -32,9 +32,9 @@ impl Details {
     }
 
     /// The loaded version that is current: the one the details name, else
-    /// the only one carrying the secret's own creation and update times (a
-    /// listed secret shows its current version's attributes). `None` when it
-    /// is not loaded yet or cannot be told apart.
+    /// the first (newest listed) carrying the secret's own creation and
+    /// update times (a listed secret shows its current version's
+    /// attributes). `None` while it is not loaded.
     pub fn current_version(&self) -> Option<usize> {
         if let Some(v) = self.props.version.as_deref() {
             return self
@@ -42,15 +42,11 @@ impl Details {
                 .iter()
                 .position(|x| x.version.as_deref() == Some(v));
         }
-        let mut same = self.versions.iter().enumerate().filter(|(_, x)| {
+        self.versions.iter().position(|x| {
             x.created.is_some()
                 && x.created == self.props.created
                 && x.updated == self.props.updated
-        });
-        match (same.next(), same.next()) {
-            (Some((i, _)), None) => Some(i),
-            _ => None,
-        }
+        })
     }
 
     /// Newest first by creation time (the service does not sort), keeping the
@@ -199,11 +195,19 @@ fn open_compare(model: &mut Model) {
     let Some(d) = model.details.as_mut() else {
         return;
     };
-    let find = |id: &String| d.versions.iter().find(|v| v.version.as_ref() == Some(id));
+    let find = |id: &String| {
+        d.versions
+            .iter()
+            .position(|v| v.version.as_ref() == Some(id))
+    };
+    // Older: created earlier, or in the same second and listed lower.
+    let age = |i: usize| (std::cmp::Reverse(d.versions[i].created), i);
     let pair = match d.marked_versions.as_slice() {
         [a, b] => match (find(a), find(b)) {
-            (Some(a), Some(b)) if a.created <= b.created => Some((side_of(d, a), side_of(d, b))),
-            (Some(a), Some(b)) => Some((side_of(d, b), side_of(d, a))),
+            (Some(a), Some(b)) => {
+                let (old, new) = if age(a) > age(b) { (a, b) } else { (b, a) };
+                Some((side_of(d, &d.versions[old]), side_of(d, &d.versions[new])))
+            }
             _ => None,
         },
         _ => None,
