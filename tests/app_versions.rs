@@ -303,3 +303,31 @@ fn versions_list_marks_the_current_and_marked_versions() {
     press(&mut model, "space");
     insta::assert_snapshot!("details_versions_marked_80x24", screen(&model));
 }
+
+#[test]
+fn a_long_value_diff_scrolls_and_stops_at_its_end() {
+    let mut model = details_with(3, false);
+    press(&mut model, "j D");
+    let reqs = reqs_of(press(&mut model, "s"));
+    let old: String = (0..40).map(|i| format!("line {i:02}\n")).collect();
+    let new = old.replace("line 35", "LINE 35");
+    answer_value(&mut model, reqs[0].id, &old);
+    answer_value(&mut model, reqs[1].id, &new);
+    let text = screen(&model);
+    assert!(text.contains("  line 00"), "{text}");
+    assert!(
+        !text.contains("- line 35"),
+        "below the fold at first: {text}"
+    );
+    press(&mut model, "pagedown pagedown pagedown");
+    let text = screen(&model);
+    assert!(text.contains("- line 35"), "{text}");
+    assert!(text.contains("+ LINE 35"), "{text}");
+    assert!(!text.contains("  line 00"), "{text}");
+    press(&mut model, "pagedown pagedown pagedown pagedown j j j");
+    let c = model.details.as_ref().unwrap().compare.as_ref().unwrap();
+    assert_eq!(c.scroll, 40, "41 diff lines: the last one stays on screen");
+    press(&mut model, "pageup pageup pageup pageup pageup k");
+    let c = model.details.as_ref().unwrap().compare.as_ref().unwrap();
+    assert_eq!(c.scroll, 0);
+}
