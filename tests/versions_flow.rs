@@ -403,3 +403,32 @@ async fn compared_values_show_as_a_diff_and_are_never_logged() {
     assert!(logged.contains("vault"), "the log was captured");
     assert!(!logged.contains("sentinel"), "a value reached the log");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t_disables_an_old_version_in_the_vault() {
+    let fx = start_vault().await;
+    fx.set_versions("toggled", 3).await;
+    let mut steps = fx.stepper().await;
+    steps.keys("enter").await;
+    steps.keys("j").await;
+    let d = steps.model.details.as_ref().expect("details open");
+    let target = d.versions[1].version.clone().expect("a version id");
+    steps.keys("t").await;
+    let d = steps.model.details.as_ref().expect("details open");
+    assert!(!d.versions[1].enabled, "the row shows it at once");
+    let mut pager = fx
+        .client()
+        .list_secret_properties_versions("toggled", None)
+        .expect("pager");
+    let mut enabled = HashMap::new();
+    while let Some(item) = pager.next().await {
+        let item = item.expect("item");
+        let id = item.id.clone().unwrap_or_default();
+        let version = id.rsplit('/').next().unwrap_or_default().to_owned();
+        let on = item.attributes.and_then(|a| a.enabled).unwrap_or(true);
+        enabled.insert(version, on);
+    }
+    assert_eq!(enabled.len(), 3);
+    assert_eq!(enabled.get(&target), Some(&false));
+    assert_eq!(enabled.values().filter(|on| **on).count(), 2);
+}
