@@ -331,3 +331,35 @@ fn a_long_value_diff_scrolls_and_stops_at_its_end() {
     let c = model.details.as_ref().unwrap().compare.as_ref().unwrap();
     assert_eq!(c.scroll, 0);
 }
+
+#[test]
+fn a_failed_later_batch_keeps_the_list_and_is_asked_for_again() {
+    let mut model = details_with(100, true);
+    for _ in 0..70 {
+        press(&mut model, "j");
+    }
+    let d = model.details.as_ref().unwrap();
+    let first = d.versions_req.expect("the next batch was asked for");
+    update(
+        &mut model,
+        event(
+            first,
+            failure(
+                kvtui::vault::ErrorKind::Throttled,
+                429,
+                "Throttled",
+                "slow down",
+            ),
+        ),
+    );
+    let d = model.details.as_ref().unwrap();
+    assert_eq!(d.versions.len(), 100, "the loaded versions stay");
+    assert!(d.versions_error.is_none(), "the list is still shown");
+    assert!(screen(&model).contains("0070aaaa"), "{}", screen(&model));
+    let reqs = reqs_of(press(&mut model, "j"));
+    let (_, cmd) = only_cmd(&reqs);
+    assert!(
+        matches!(cmd, VaultCmd::MoreVersions { resume, .. } if resume == RESUME),
+        "{cmd:?}"
+    );
+}

@@ -93,7 +93,9 @@ pub(crate) fn load_more_if_near_end(model: &mut Model, fx: &mut Vec<Effect>) {
     if d.versions_req.is_some() || d.version_sel + LOAD_AHEAD < d.versions.len() {
         return;
     }
-    let Some(resume) = d.versions_next.take() else {
+    // The link stays until the batch arrives, so a failed batch can be
+    // asked for again by moving on.
+    let Some(resume) = d.versions_next.clone() else {
         return;
     };
     let Ok(name) = SecretName::parse(&d.props.name) else {
@@ -125,6 +127,7 @@ pub(crate) fn versions_listed(
             if let Some(d) = details {
                 d.versions_req = None;
                 d.versions_error = None;
+                d.versions_next = None;
                 d.sort_versions();
             }
         }
@@ -147,7 +150,11 @@ pub(crate) fn versions_listed(
             let mut what = "list versions".to_owned();
             if let Some(d) = details {
                 d.versions_req = None;
-                d.versions_error = Some(short(&error));
+                // A later batch that fails keeps the versions already shown;
+                // moving on asks for it again.
+                if d.versions.is_empty() || d.versions_next.is_none() {
+                    d.versions_error = Some(short(&error));
+                }
                 what = format!("list the versions of {}", d.subject());
             }
             model.record_error(what, error);
