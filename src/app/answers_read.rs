@@ -75,32 +75,6 @@ fn list_finished(model: &mut Model) {
     }
 }
 
-pub(crate) fn versions_listed(model: &mut Model, req: ReqId, outcome: Outcome) {
-    let details = model
-        .details
-        .as_mut()
-        .filter(|d| d.versions_req == Some(req));
-    match outcome {
-        Ok(VaultEventKind::ListDone { .. }) => {
-            if let Some(d) = details {
-                d.versions_req = None;
-                d.versions_error = None;
-                d.versions.sort_by_key(|v| std::cmp::Reverse(v.created));
-            }
-        }
-        Ok(other) => unexpected("list versions", &other),
-        Err(error) => {
-            let mut what = "list versions".to_owned();
-            if let Some(d) = details {
-                d.versions_req = None;
-                d.versions_error = Some(short(&error));
-                what = format!("list the versions of {}", d.subject());
-            }
-            model.record_error(what, error);
-        }
-    }
-}
-
 pub(crate) fn value_read(model: &mut Model, req: ReqId, outcome: Outcome) {
     let details = model.details.as_mut().filter(|d| d.value_req == Some(req));
     match outcome {

@@ -337,8 +337,7 @@ fn refresh_details(model: &mut Model, fx: &mut Vec<Effect>, name: &str, props: &
     d.props = props.clone();
     d.clear_value();
     d.shown = false;
-    d.versions.clear();
-    d.version_sel = 0;
+    d.forget_versions();
     let name = props.name.clone();
     let id = model.send(fx, VaultCmd::ListVersions { name }, Pending::Versions);
     if let Some(d) = model.details.as_mut() {

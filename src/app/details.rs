@@ -84,9 +84,7 @@ fn reload_versions(model: &mut Model, fx: &mut Vec<Effect>) {
         return;
     };
     let old = d.versions_req.take();
-    d.versions.clear();
-    d.versions_error = None;
-    d.version_sel = 0;
+    d.forget_versions();
     let name = d.props.name.clone();
     if let Some(old) = old {
         model.cancel(fx, old);
@@ -145,6 +143,12 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
         Action::Down => {
             details.version_sel =
                 (details.version_sel + 1).min(details.versions.len().saturating_sub(1));
+            super::versions::load_more_if_near_end(model, fx);
+        }
+        Action::Mark | Action::Compare | Action::MakeCurrent | Action::ToggleEnabled
+            if !details.is_version() && details.deleted.is_none() =>
+        {
+            super::versions::on_action(model, fx, action)
         }
         Action::Up => details.version_sel = details.version_sel.saturating_sub(1),
         Action::TogglePretty if details.deleted.is_none() => {

@@ -219,6 +219,11 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
             let id = model.send(fx, VaultCmd::Purge { name }, pending);
             attach_form(model, id);
         }
+        ConfirmAction::MakeCurrent(secret) => {
+            let set = VaultCmd::Set(secret.clone());
+            let id = model.send(fx, set, Pending::Create { secret });
+            attach_form(model, id);
+        }
         // A save already sent still lands: its answer updates the lists.
         ConfirmAction::DiscardForm => {
             model.overlays.pop();

@@ -10,6 +10,7 @@ use super::answers_read as read;
 use super::answers_write as write;
 use super::effect::Effect;
 use super::model::{Model, Outstanding, Pending};
+use super::{make_current, versions};
 
 /// What a finished request brought: its terminal event, or why it failed.
 pub(crate) type Outcome = Result<VaultEventKind, VaultError>;
@@ -53,7 +54,10 @@ pub(crate) fn answer(
     match what {
         Pending::ListSecrets => read::secrets_listed(model, outcome),
         Pending::ListDeleted => read::deleted_listed(model, outcome),
-        Pending::Versions => read::versions_listed(model, req, outcome),
+        Pending::Versions => versions::versions_listed(model, fx, req, outcome),
+        Pending::CompareValue { old } => versions::compare_value(model, req, old, outcome),
+        Pending::MakeCurrent { from } => make_current::value_read(model, &from, outcome),
+        Pending::VersionEnabled { name } => versions::version_enabled(model, &name, outcome),
         Pending::Value => read::value_read(model, req, outcome),
         Pending::CopyValue { name } => read::value_copied(model, fx, &name, outcome),
         Pending::Create { secret } => write::created(model, fx, req, secret, outcome),

@@ -210,6 +210,9 @@ pub struct Form {
     /// Each field's text as the form opened (never a value: those start
     /// empty), so an untouched property is not sent back.
     initial: Vec<String>,
+    /// The old version this new version copies (`C`): the form asks for a
+    /// confirmation before it writes.
+    pub make_current_of: Option<String>,
 }
 
 impl Form {
@@ -319,10 +322,30 @@ impl Form {
             dirty: false,
             file_value: None,
             reading_file: false,
+            make_current_of: None,
         }
     }
 
+    /// A new version copying an old one: its value, content type, tags and
+    /// those of its dates still ahead, all editable before the confirmation.
+    pub fn make_current(
+        from: &SecretProps,
+        value: &str,
+        now: OffsetDateTime,
+        zone: &super::format::Zone,
+    ) -> Self {
+        let mut form = Self::new_version(from, now, zone);
+        if let Some(field) = form.fields.iter_mut().find(|f| f.id == FieldId::Value) {
+            *field = Field::new(FieldId::Value, value);
+        }
+        form.make_current_of = from.version.clone();
+        form
+    }
+
     pub fn title(&self) -> String {
+        if let (FormKind::NewVersion { name }, Some(v)) = (&self.kind, &self.make_current_of) {
+            return format!("Make version {} of {name} current", &v[..v.len().min(8)]);
+        }
         match &self.kind {
             FormKind::NewSecret => "New secret".to_owned(),
             FormKind::NewVersion { name } => format!("New version of {name}"),

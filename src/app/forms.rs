@@ -200,6 +200,10 @@ fn submit_with(model: &mut Model, fx: &mut Vec<Effect>, overwrite: bool) {
             let Some(secret) = form.to_new_secret(now, &zone) else {
                 return;
             };
+            if let Some(from) = form.make_current_of.clone() {
+                super::make_current::confirm(model, secret, &from);
+                return;
+            }
             let id = model.send(
                 fx,
                 VaultCmd::Set(secret.clone()),

@@ -23,6 +23,8 @@ pub enum Mode {
     Details,
     /// The details of a deleted secret: recover, purge, copy its id.
     DeletedDetails,
+    /// Two versions compared (from the details view's versions list).
+    Compare,
     Filter,
     Form,
     Dialog,
@@ -35,12 +37,13 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in the order help lists them.
-    pub const ALL: [Mode; 14] = [
+    pub const ALL: [Mode; 15] = [
         Mode::Lists,
         Mode::List,
         Mode::Deleted,
         Mode::Details,
         Mode::DeletedDetails,
+        Mode::Compare,
         Mode::Filter,
         Mode::Form,
         Mode::Dialog,
@@ -75,6 +78,7 @@ impl Mode {
             Mode::Deleted => "Deleted",
             Mode::Details => "Details",
             Mode::DeletedDetails => "Deleted secret's details",
+            Mode::Compare => "Compare versions",
             Mode::Filter => "Filter",
             Mode::Form => "Forms",
             Mode::Dialog => "Dialogs",
@@ -123,6 +127,12 @@ pub enum Action {
     TogglePretty,
     CopyValue,
     CopyId,
+    /// Compare the selected version with the current one (or two marked).
+    Compare,
+    /// Make the selected version current again (a new version with its value).
+    MakeCurrent,
+    /// Enable or disable the selected version.
+    ToggleEnabled,
     Recover,
     Purge,
     Backup,

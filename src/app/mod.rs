@@ -3,6 +3,7 @@
 
 mod answers_read;
 mod answers_write;
+pub mod compare;
 pub mod details;
 pub mod dialogs;
 pub mod editor;
@@ -13,6 +14,7 @@ pub mod format;
 pub mod forms;
 pub mod json_indent;
 pub mod keymap;
+pub mod make_current;
 pub mod matching;
 pub mod model;
 pub mod picker;
@@ -22,6 +24,7 @@ pub mod tag_text;
 pub mod update;
 pub mod vault_cache;
 pub mod vaults;
+pub mod versions;
 
 pub use keymap::{Action, Keymap, Mode};
 pub use model::{

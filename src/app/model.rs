@@ -142,6 +142,13 @@ pub struct Details {
     /// Why the versions could not be listed, shown instead of an empty list.
     pub versions_error: Option<String>,
     pub version_sel: usize,
+    /// Where the versions list continues: it loads a batch at a time, the
+    /// next one as the selection nears the end.
+    pub versions_next: Option<String>,
+    /// Versions marked (`Space`) to compare, by id; at most two.
+    pub marked_versions: Vec<String>,
+    /// Two versions compared, over the details; its values go with it.
+    pub compare: Option<Box<super::compare::Compare>>,
     /// Lines the value is scrolled by.
     pub scroll: u16,
     /// Lines the properties are scrolled by (`J`/`K`) on a small screen.
@@ -168,6 +175,9 @@ impl Details {
             versions_req: None,
             versions_error: None,
             version_sel: 0,
+            versions_next: None,
+            marked_versions: Vec::new(),
+            compare: None,
             scroll: 0,
             props_scroll: 0,
             props_overflow: 0,
@@ -230,6 +240,8 @@ pub enum ConfirmAction {
     DiscardForm,
     /// Submit the form under this question again, replacing its file.
     OverwriteFile,
+    /// Write a new version with an old version's value (`C`).
+    MakeCurrent(NewSecret),
 }
 
 /// A yes/no question, optionally requiring the user to type a word first.
@@ -401,6 +413,18 @@ pub enum Pending {
         then: Option<Freed>,
     },
     Export,
+    /// One value of an open comparison (`old`: the older side).
+    CompareValue {
+        old: bool,
+    },
+    /// An old version's value, fetched to make it current.
+    MakeCurrent {
+        from: Box<SecretProps>,
+    },
+    /// A version enabled or disabled from the versions list.
+    VersionEnabled {
+        name: SecretName,
+    },
 }
 
 impl Pending {
@@ -413,6 +437,8 @@ impl Pending {
                 | Self::Versions
                 | Self::Value
                 | Self::CopyValue { .. }
+                | Self::CompareValue { .. }
+                | Self::MakeCurrent { .. }
         )
     }
 
@@ -432,6 +458,9 @@ impl Pending {
             Self::Recover { name, .. } => format!("recover {name}"),
             Self::Purge { name, .. } => format!("purge {name}"),
             Self::Export => "export".to_owned(),
+            Self::CompareValue { .. } => "get a value to compare".to_owned(),
+            Self::MakeCurrent { from } => format!("read {} to make it current", from.name),
+            Self::VersionEnabled { name } => format!("enable or disable a version of {name}"),
         }
     }
 }
@@ -581,6 +610,7 @@ impl Model {
             Some(Overlay::Conflict(_)) => Mode::Conflict,
             Some(Overlay::Picker { .. }) => Mode::Picker,
             Some(Overlay::Help { .. } | Overlay::Errors { .. }) => Mode::Help,
+            None if self.details.as_ref().is_some_and(|d| d.compare.is_some()) => Mode::Compare,
             None if self.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {
                 Mode::DeletedDetails
             }
@@ -609,6 +639,10 @@ impl Model {
         match action {
             Action::TogglePretty => details.shown && details.pretty.is_some(),
             Action::PropsDown | Action::PropsUp => details.props_overflow > 0,
+            // The versions list is in the secret's details, not a version's.
+            Action::Compare | Action::MakeCurrent | Action::ToggleEnabled | Action::Mark => {
+                !details.is_version() || details.compare.is_some()
+            }
             _ => true,
         }
     }

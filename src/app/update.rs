@@ -125,6 +125,11 @@ fn on_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent) {
             dialogs::on_key(model, fx, key, action)
         }
         Mode::Help => on_help_key(model, fx, action),
+        Mode::Compare => {
+            if let Some(action) = action {
+                super::versions::on_compare_action(model, fx, action);
+            }
+        }
         Mode::Details | Mode::DeletedDetails => {
             if let Some(action) = action {
                 details::on_action(model, fx, action);

@@ -201,10 +201,10 @@ impl Ctx<'_> {
     pub(super) fn list_versions(&self, name: &str) -> ApiResult {
         check_name(name)?;
         let path = format!("/secrets/{name}/versions");
-        let after: i64 = self.cursor(&path)?.parse().unwrap_or(0);
+        let before: i64 = self.cursor(&path)?.parse().unwrap_or(i64::MAX);
         let rows = self
             .svc
-            .with_store(|s| s.list_versions(self.vault(), name, after, self.q.max_results + 1))
+            .with_store(|s| s.list_versions(self.vault(), name, before, self.q.max_results + 1))
             .map_err(|e| ApiError::from_store(e, name, name))?;
         let view = self.view(true, None);
         self.page(

@@ -442,23 +442,25 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Versions of a live secret after sequence `after`, oldest first; the second
-    /// field of each pair is the cursor for the next page.
+    /// Versions of a live secret before sequence `before`, newest first (Key
+    /// Vault promises no order; newest first lets a long history show its
+    /// recent versions from the first page); the second field of each pair
+    /// is the cursor for the next page.
     pub(super) fn list_versions(
         &self,
         vault: &str,
         name: &str,
-        after: i64,
+        before: i64,
         limit: usize,
     ) -> Result<Vec<(i64, VersionRow)>, StoreError> {
         let sql = format!(
             "SELECT {VERSION_COLS}, v.seq FROM secrets s JOIN versions v
                ON v.vault = s.vault AND v.name_key = s.name_key
-             WHERE s.vault = ?1 AND s.name_key = ?2 AND s.deleted_date IS NULL AND v.seq > ?3
-             ORDER BY v.seq LIMIT ?4"
+             WHERE s.vault = ?1 AND s.name_key = ?2 AND s.deleted_date IS NULL AND v.seq < ?3
+             ORDER BY v.seq DESC LIMIT ?4"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![vault, key(name), after, limit as i64], |r| {
+        let rows = stmt.query_map(params![vault, key(name), before, limit as i64], |r| {
             Ok((r.get(10)?, version_row(r)?))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

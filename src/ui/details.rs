@@ -350,12 +350,24 @@ fn render_versions(
         frame.render_widget(para.block(block), area);
         return;
     }
-    let title = if d.versions_req.is_some() {
-        " Versions (loading…) ".to_owned()
-    } else {
-        format!(" Versions ({}) ", d.versions.len())
+    let n = d.versions.len();
+    let title = match (d.versions_req.is_some(), d.versions_next.is_some()) {
+        (true, _) if n == 0 => " Versions (loading…) ".to_owned(),
+        (true, _) => format!(" Versions ({n} loaded, loading more…) "),
+        (false, true) => format!(" Versions ({n} loaded, more as you scroll) "),
+        (false, false) => format!(" Versions ({n}) "),
     };
-    let mut block = Block::bordered().title(title).border_style(theme.dim());
+    let current = d.current_version();
+    let legend = match (current.is_some(), d.marked_versions.is_empty()) {
+        (true, true) => " ● current ",
+        (true, false) => " ● current  * marked ",
+        (false, false) => " * marked ",
+        (false, true) => "",
+    };
+    let mut block = Block::bordered()
+        .title(title)
+        .title_bottom(Line::styled(legend, theme.dim()))
+        .border_style(theme.dim());
     if !d.versions.is_empty() {
         let pos = format!(" {}/{} ", d.version_sel + 1, d.versions.len());
         block = block.title(Line::from(pos).right_aligned());
@@ -377,8 +389,20 @@ fn render_versions(
         } else {
             Style::new()
         };
+        let id = v.version.as_deref().unwrap_or_default();
+        let marked = d.marked_versions.iter().any(|m| m == id);
+        let lead = format!(
+            "{}{}",
+            if current == Some(start + i) {
+                '●'
+            } else {
+                ' '
+            },
+            if marked { '*' } else { ' ' }
+        );
         Row::new(vec![
-            Cell::from(visible(v.version.as_deref().unwrap_or_default()).into_owned()),
+            Cell::from(lead),
+            Cell::from(visible(id).into_owned()),
             Cell::from(yes_no(v.enabled)),
             Cell::from(model.zone.date_time_secs(v.created)),
             Cell::from(model.zone.date_time(v.expires)),
@@ -388,13 +412,14 @@ fn render_versions(
     let table = Table::new(
         rows,
         [
+            Constraint::Length(2),
             Constraint::Length(32),
             Constraint::Length(3),
             Constraint::Length(19),
             Constraint::Length(16),
         ],
     )
-    .header(Row::new(["Version", "On", "Created", "Expires"]).style(theme.header()))
+    .header(Row::new(["", "Version", "On", "Created", "Expires"]).style(theme.header()))
     .block(block);
     frame.render_widget(table, area);
 }

@@ -14,7 +14,9 @@ use crate::app::keymap::Mode;
 
 pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) {
     // The screen under the help comes first, then every other mode.
-    let context = if model.details.is_some() {
+    let context = if model.details.as_ref().is_some_and(|d| d.compare.is_some()) {
+        Mode::Compare
+    } else if model.details.is_some() {
         Mode::Details
     } else if model.view == crate::app::View::Deleted {
         Mode::Deleted

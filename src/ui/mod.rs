@@ -2,6 +2,7 @@
 //! (kept in `UiState`) change while drawing.
 
 mod columns;
+mod compare;
 mod details;
 mod dialog;
 mod form;
@@ -66,7 +67,10 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
 
     list::render_tabs(frame, tabs, model, state, &theme);
     match &model.details {
-        Some(details) => details::render(frame, body, model, details, state, &theme),
+        Some(details) => match &details.compare {
+            Some(c) => compare::render(frame, body, model, details, c, &theme),
+            None => details::render(frame, body, model, details, state, &theme),
+        },
         None => list::render(frame, body, model, state, &theme),
     }
     if filter_rows > 0 {

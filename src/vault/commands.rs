@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use azure_core::http::{RequestContent, Response};
 use azure_security_keyvault_secrets::models::{
     self, SecretClientGetSecretOptions, SecretClientListDeletedSecretPropertiesOptions,
-    SecretClientListSecretPropertiesOptions, SecretClientListSecretPropertiesVersionsOptions,
-    SecretClientUpdateSecretPropertiesOptions,
+    SecretClientListSecretPropertiesOptions, SecretClientUpdateSecretPropertiesOptions,
 };
 use futures::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
@@ -19,6 +18,7 @@ use super::convert;
 use super::error::{ErrorKind, Op, VaultError, classify};
 use super::messages::{ReqId, VaultCmd, VaultEventKind};
 use super::types::{NewSecret, PropsUpdate, SecretName};
+use super::versions;
 use super::worker::Shared;
 
 /// Largest backup file `Restore` reads; real blobs are far smaller.
@@ -32,7 +32,10 @@ pub(crate) async fn run(
 ) -> Result<VaultEventKind, VaultError> {
     match cmd {
         VaultCmd::ListSecrets => list_secrets(s, id).await,
-        VaultCmd::ListVersions { name } => list_versions(s, id, &name).await,
+        VaultCmd::ListVersions { name } => versions::list_versions(s, id, &name, None).await,
+        VaultCmd::MoreVersions { name, resume } => {
+            versions::list_versions(s, id, &name, Some(resume)).await
+        }
         VaultCmd::ListDeleted => list_deleted(s, id).await,
         VaultCmd::Get { name, version } => get(s, &name, version).await,
         VaultCmd::Set(new) => set(s, &new).await,
@@ -115,22 +118,6 @@ async fn list_secrets(s: &Shared, id: ReqId) -> Result<VaultEventKind, VaultErro
         .list_secret_properties(Some(opts))
         .map_err(classified(s, Op::List))?;
     list(s, id, Op::List, pager.into_pages(), secrets_page).await
-}
-
-async fn list_versions(
-    s: &Shared,
-    id: ReqId,
-    name: &SecretName,
-) -> Result<VaultEventKind, VaultError> {
-    let opts = SecretClientListSecretPropertiesVersionsOptions {
-        maxresults: s.cfg.page_size,
-        ..Default::default()
-    };
-    let pager = s
-        .client
-        .list_secret_properties_versions(name.as_str(), Some(opts))
-        .map_err(classified(s, Op::ListVersions))?;
-    list(s, id, Op::ListVersions, pager.into_pages(), secrets_page).await
 }
 
 async fn list_deleted(s: &Shared, id: ReqId) -> Result<VaultEventKind, VaultError> {
@@ -218,6 +205,7 @@ async fn backup(
     overwrite: bool,
 ) -> Result<VaultEventKind, VaultError> {
     refuse_existing(&path, overwrite).await?;
+    versions::check_backup_size(s, name).await?;
     let fut = s.client.backup_secret(name.as_str(), None);
     let blob = fetch(s, Op::Backup, fut)
         .await?
@@ -244,7 +232,7 @@ async fn restore(s: &Shared, path: &Path) -> Result<VaultEventKind, VaultError> 
 }
 
 /// One page of secrets or versions, leaving out items without a usable id.
-fn secrets_page(p: models::ListSecretPropertiesResult) -> VaultEventKind {
+pub(super) fn secrets_page(p: models::ListSecretPropertiesResult) -> VaultEventKind {
     let items = p
         .value
         .iter()
@@ -272,7 +260,7 @@ async fn fetch<T: DeserializeOwned>(
 }
 
 /// Awaits one SDK call with the request timeout, classifying any failure.
-async fn call<T>(
+pub(super) async fn call<T>(
     s: &Shared,
     op: Op,
     fut: impl Future<Output = azure_core::Result<T>>,
@@ -285,13 +273,17 @@ async fn call<T>(
 }
 
 /// Turns an SDK error from `op` into the vault error the UI shows.
-fn classified(s: &Shared, op: Op) -> impl Fn(azure_core::Error) -> VaultError + '_ {
+pub(super) fn classified(s: &Shared, op: Op) -> impl Fn(azure_core::Error) -> VaultError + '_ {
     move |e| classify(&e, op, &s.host)
 }
 
 /// Decodes a response body; a body the SDK cannot read is classified like any
 /// other failure of `op`.
-fn model<T: DeserializeOwned>(s: &Shared, op: Op, rsp: Response<T>) -> Result<T, VaultError> {
+pub(super) fn model<T: DeserializeOwned>(
+    s: &Shared,
+    op: Op,
+    rsp: Response<T>,
+) -> Result<T, VaultError> {
     rsp.into_model().map_err(classified(s, op))
 }
 

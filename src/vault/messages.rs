@@ -20,8 +20,15 @@ pub struct VaultRequest {
 #[derive(Debug, Clone)]
 pub enum VaultCmd {
     ListSecrets,
+    /// The first batch of a secret's versions; the answer ends with
+    /// `ListPaused` when more remain.
     ListVersions {
         name: SecretName,
+    },
+    /// The next batch of versions, from where `ListPaused` stopped.
+    MoreVersions {
+        name: SecretName,
+        resume: String,
     },
     /// `version: None` is the latest.
     Get {
@@ -94,6 +101,12 @@ pub enum VaultEventKind {
     /// A list finished; `count` items in all.
     ListDone {
         count: usize,
+    },
+    /// A batch of versions ended with more to come: `count` items in this
+    /// batch; `resume` (the service's next link) continues it.
+    ListPaused {
+        count: usize,
+        resume: String,
     },
     /// A secret with its value (get).
     Secret(Box<Secret>),

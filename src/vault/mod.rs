@@ -12,6 +12,7 @@ mod forbidden;
 pub(crate) mod messages;
 pub(crate) mod tags;
 pub(crate) mod types;
+mod versions;
 pub(crate) mod worker;
 
 pub use endpoint::VaultTarget;

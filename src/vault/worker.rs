@@ -2,8 +2,9 @@
 //! streams results back, so the UI never awaits the network.
 //!
 //! Contract, per request: zero or more `SecretsPage`/`DeletedPage` events,
-//! then exactly one terminal event (`ListDone`, `Secret`, `Props`, `Deleted`,
-//! `Purged`, `BackedUp`, `Cancelled` or `Failed`). A cancelled request ends
+//! then exactly one terminal event (`ListDone`, `ListPaused` for a batch of
+//! versions with more to come, `Secret`, `Props`, `Deleted`, `Purged`,
+//! `BackedUp`, `Cancelled` or `Failed`). A cancelled request ends
 //! with `Cancelled` and sends nothing after it.
 //!
 //! Up to `max_in_flight` commands run at once; the rest wait for a slot
