@@ -3,6 +3,7 @@
 use crate::cli::TuiArgs;
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
+use crate::list_cache::ListCache;
 use crate::runtime::{self, VaultConn};
 use crate::vault::connect::process_env;
 use crate::vault::credential::CredentialOptions;
@@ -26,6 +27,15 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
     };
     let mut services = Vec::new();
     let mut conns = Vec::new();
+    // The embedded vault is in-process on a new port each run: nothing to cache.
+    let cacheable: Vec<bool> = targets
+        .iter()
+        .map(|t| !matches!(t, VaultTarget::Embedded))
+        .collect();
+    let cache = (config.cache && !args.no_cache)
+        .then(|| args.cache_dir())
+        .flatten()
+        .map(|dir| (ListCache::new(dir), cacheable));
     for target in &targets {
         let open = compose::open(target, &opts, &process_env)
             .await
@@ -44,11 +54,46 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         services.extend(open.local);
     }
     tracing::info!(vaults = conns.len(), "starting the UI");
-    let result = runtime::run_vaults(&config, conns)
+    let result = runtime::run_vaults(&config, conns, cache)
         .await
         .map_err(|e| e.to_string());
     for service in services {
         service.shutdown().await;
     }
     result
+}
+
+/// `kvtui cache clear|path`: forgets the cached lists of the vaults named
+/// (or of all), or prints where they are.
+pub fn cache_command(action: &crate::cli::CacheAction, args: &TuiArgs) -> Result<(), String> {
+    let dir = args
+        .cache_dir()
+        .ok_or("no cache dir: there is no home directory; pass --cache-dir")?;
+    let store = ListCache::new(dir);
+    match action {
+        crate::cli::CacheAction::Path => println!("{}", store.dir().display()),
+        crate::cli::CacheAction::Clear if args.vaults.is_empty() => {
+            let n = store.clear_all().map_err(|e| e.to_string())?;
+            println!("cleared the cached lists of {n} vault(s)");
+        }
+        crate::cli::CacheAction::Clear => {
+            let targets = endpoint::resolve(&args.vaults, args.cloud, &process_env, &[])
+                .map_err(|e| e.to_string())?;
+            for target in targets {
+                let url = match &target {
+                    VaultTarget::Azure(url) | VaultTarget::Local(url) => url.to_string(),
+                    VaultTarget::Embedded => continue,
+                };
+                let url = url.trim_end_matches('/');
+                let gone = store.clear(url).map_err(|e| e.to_string())?;
+                let what = if gone {
+                    "cleared"
+                } else {
+                    "nothing cached for"
+                };
+                println!("{what} {url}");
+            }
+        }
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use super::cached::CachedLists;
 use super::model::Clip;
 use crate::vault::WorkerInput;
 
@@ -17,6 +18,11 @@ pub enum Effect {
     ReadValueFile(PathBuf),
     /// Put text on the clipboard; a value is cleared after a while.
     Copy(Clip),
+    /// Read the list cache of vault `route`; the lists come back as
+    /// `Msg::CacheLoaded`.
+    LoadCache { route: usize },
+    /// Replace the list cache of vault `route` (metadata only, no value).
+    SaveCache { route: usize, lists: CachedLists },
     /// Leave: clear a copied value and give the terminal back.
     Quit,
 }

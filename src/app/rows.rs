@@ -9,10 +9,14 @@ use std::collections::BTreeSet;
 use time::OffsetDateTime;
 
 use super::matching::{Filter, matching_indices};
+use reconcile::Reconcile;
+
+#[path = "rows_reconcile.rs"]
+mod reconcile;
 use crate::vault::{DeletedSecret, ReqId, SecretName, SecretProps};
 
 /// What a list row offers to filtering and sorting.
-pub trait ListRow: Sync {
+pub trait ListRow: Sync + PartialEq {
     fn name(&self) -> &str;
     /// The secret's properties (a deleted secret's as they were).
     fn props(&self) -> &SecretProps;
@@ -147,6 +151,9 @@ pub struct Rows<T> {
     pub loaded_at: Option<OffsetDateTime>,
     /// When the listing still running was asked for.
     pub load_started: Option<OffsetDateTime>,
+    /// When the cache the rows came from was saved; `None` once a full
+    /// listing has replaced them.
+    pub cached_at: Option<OffsetDateTime>,
     /// Every index into `items`, in sort order.
     order: Vec<usize>,
     /// `extra_haystack` of each item, built once rather than per keystroke.
@@ -160,6 +167,8 @@ pub struct Rows<T> {
     /// Counts changes to `items`, so lists derived from this one know when
     /// to rebuild.
     generation: u64,
+    /// While a listing refreshes cached rows: which rows it has brought.
+    reconcile: Option<Reconcile>,
 }
 
 impl<T> Default for Rows<T> {
@@ -176,12 +185,14 @@ impl<T> Default for Rows<T> {
             failure: None,
             loaded_at: None,
             load_started: None,
+            cached_at: None,
             order: Vec::new(),
             extras: Vec::new(),
             stale_pages: 0,
             unmerged_from: None,
             replace_on_page: false,
             generation: 0,
+            reconcile: None,
         }
     }
 }
@@ -240,7 +251,11 @@ impl<T: ListRow> Rows<T> {
         self.loading = Some(req);
         self.load_started = Some(now);
         self.stale_pages = 0;
-        self.replace_on_page = true;
+        if self.cached_at.is_some() && !self.items.is_empty() {
+            self.start_reconcile();
+        } else {
+            self.replace_on_page = true;
+        }
     }
 
     fn drop_old_rows(&mut self) {
@@ -263,6 +278,9 @@ impl<T: ListRow> Rows<T> {
     /// A listing cut short (the user went to another vault): the rows that
     /// came stay.
     pub fn stop_loading(&mut self) {
+        if self.reconcile.take().is_some_and(|r| r.resort) {
+            self.rebuild();
+        }
         self.loading = None;
         self.load_started = None;
         self.replace_on_page = false;
@@ -280,6 +298,9 @@ impl<T: ListRow> Rows<T> {
 
     pub fn push_page(&mut self, page: Vec<T>) {
         self.generation += 1;
+        if let Some(r) = self.reconcile.take() {
+            return self.reconcile_page(page, r);
+        }
         self.drop_old_rows();
         let start = self.items.len();
         self.extras.extend(
@@ -296,6 +317,10 @@ impl<T: ListRow> Rows<T> {
 
     pub fn finish_load(&mut self) {
         self.generation += 1;
+        if let Some(r) = self.reconcile.take() {
+            self.finish_reconcile(r);
+        }
+        self.cached_at = None;
         self.drop_old_rows();
         self.loading = None;
         self.load_started = None;
@@ -367,6 +392,12 @@ impl<T: ListRow> Rows<T> {
                 self.items.len() - 1
             }
         };
+        // A row written during a refresh is as fresh as any page.
+        if let Some(r) = self.reconcile.as_mut() {
+            r.index.insert(self.items[i].name().to_ascii_lowercase(), i);
+            r.seen.resize(self.items.len(), true);
+            r.seen[i] = true;
+        }
         let at = self
             .order
             .partition_point(|&x| self.cmp(x, i) == Ordering::Less);
@@ -390,6 +421,13 @@ impl<T: ListRow> Rows<T> {
         self.marked.retain(|m| *m != name);
         self.extras.remove(i);
         let item = self.items.remove(i);
+        if let Some(r) = self.reconcile.as_mut() {
+            r.seen.remove(i);
+            r.index.remove(&item.name().to_ascii_lowercase());
+            for x in r.index.values_mut().filter(|x| **x > i) {
+                *x -= 1;
+            }
+        }
         let shift = |list: &mut Vec<usize>| {
             list.retain(|&x| x != i);
             for x in list.iter_mut().filter(|x| **x > i) {
@@ -530,6 +568,8 @@ pub trait ListView {
     fn loaded_at(&self) -> Option<OffsetDateTime>;
     /// When the listing still running was asked for.
     fn load_started(&self) -> Option<OffsetDateTime>;
+    /// When the cache the rows came from was saved, while they still are.
+    fn cached_at(&self) -> Option<OffsetDateTime>;
 }
 
 impl<T: ListRow> ListView for Rows<T> {
@@ -597,5 +637,8 @@ impl<T: ListRow> ListView for Rows<T> {
     }
     fn load_started(&self) -> Option<OffsetDateTime> {
         self.load_started
+    }
+    fn cached_at(&self) -> Option<OffsetDateTime> {
+        self.cached_at
     }
 }

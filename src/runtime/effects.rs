@@ -6,6 +6,7 @@ use std::path::Path;
 use secrecy::SecretString;
 use tokio::sync::mpsc;
 
+use super::cache_io::CacheIo;
 use super::clipboard::Clipboard;
 use crate::app::Msg;
 use crate::app::effect::Effect;
@@ -17,6 +18,8 @@ pub(super) struct Performer<'a> {
     pub workers: &'a [mpsc::Sender<WorkerInput>],
     pub clipboard: &'a mut Clipboard,
     pub answers: &'a mpsc::UnboundedSender<Msg>,
+    /// The list cache; `None` when it is off.
+    pub cache: Option<&'a CacheIo>,
 }
 
 impl Performer<'_> {
@@ -32,6 +35,17 @@ impl Performer<'_> {
                 });
             }
             Effect::Copy(clip) => self.clipboard.copy(&clip),
+            Effect::LoadCache { route } => match self.cache {
+                Some(cache) => cache.load(route, self.answers),
+                None => {
+                    let _ = self.answers.send(Msg::CacheLoaded { route, lists: None });
+                }
+            },
+            Effect::SaveCache { route, lists } => {
+                if let Some(cache) = self.cache {
+                    cache.save(route, lists);
+                }
+            }
             Effect::Quit => {
                 self.clipboard.clear_now();
                 return true;

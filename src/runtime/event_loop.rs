@@ -16,10 +16,12 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 use super::AppError;
+use super::cache_io::CacheIo;
 use super::clipboard::{self, Clipboard};
 use super::effects::Performer;
 use crate::app::{Keymap, Model, Msg, update};
 use crate::config::Config;
+use crate::list_cache::ListCache;
 use crate::tui;
 use crate::ui::{self, UiState};
 use crate::vault::{VaultEvent, WorkerInput};
@@ -51,12 +53,20 @@ pub struct VaultConn {
 
 /// Runs the TUI over several vaults; the first is shown first and the vault
 /// picker (`v`) switches between them, each keeping its loaded lists.
-pub async fn run_vaults(config: &Config, vaults: Vec<VaultConn>) -> Result<(), AppError> {
+/// `cache` keeps the lists of the vaults it marks (by route).
+pub async fn run_vaults(
+    config: &Config,
+    vaults: Vec<VaultConn>,
+    cache: Option<(ListCache, Vec<bool>)>,
+) -> Result<(), AppError> {
     let Some(first) = vaults.first() else {
         return Ok(());
     };
     let mut model = initial_model(config, first.label.clone(), first.is_local);
     let mut wiring = wire(&mut model, vaults);
+    if let Some((store, cacheable)) = cache {
+        wiring.use_cache(&mut model, store, &cacheable);
+    }
     let clipboard = Clipboard::new(
         clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
         Duration::from_secs(config.clipboard_clear_seconds),
@@ -86,6 +96,28 @@ pub const TICK: Duration = Duration::from_millis(250);
 pub struct Wiring {
     senders: Vec<mpsc::Sender<WorkerInput>>,
     events: mpsc::Receiver<Msg>,
+    /// Each vault's URL, by route.
+    labels: Vec<String>,
+    cache: Option<CacheIo>,
+}
+
+impl Wiring {
+    /// Keeps the lists of the vaults `cacheable` marks (by route) in `store`.
+    pub fn use_cache(&mut self, model: &mut Model, store: ListCache, cacheable: &[bool]) {
+        let urls = self
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(route, label)| {
+                let on = cacheable.get(route).copied().unwrap_or(false);
+                if on {
+                    model.use_cache(route);
+                }
+                on.then(|| label.clone())
+            })
+            .collect();
+        self.cache = Some(CacheIo::new(store, urls));
+    }
 }
 
 /// Connects the vaults to the model; the first is the one the model was made
@@ -93,7 +125,9 @@ pub struct Wiring {
 pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
     let (merged_tx, events) = mpsc::channel(256);
     let mut senders = Vec::new();
+    let mut labels = Vec::new();
     for (route, conn) in vaults.into_iter().enumerate() {
+        labels.push(conn.label.clone());
         if route > 0 {
             model.add_vault(conn.label.clone(), conn.is_local);
         }
@@ -109,7 +143,12 @@ pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
             let _ = tx.send(Msg::WorkerStopped { route }).await;
         });
     }
-    Wiring { senders, events }
+    Wiring {
+        senders,
+        events,
+        labels,
+        cache: None,
+    }
 }
 
 /// The loop proper, over any backend and any stream of terminal events, so
@@ -149,6 +188,7 @@ where
             workers: &wiring.senders,
             clipboard: &mut clipboard,
             answers: &answers_tx,
+            cache: wiring.cache.as_ref(),
         };
         for msg in msgs.drain(..) {
             let is_tick = matches!(msg, Msg::Tick(_));
