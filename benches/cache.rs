@@ -117,7 +117,6 @@ impl Drop for Pty {
     }
 }
 
-
 impl Pty {
     /// Quits with `q` and waits for the program to end (its last cache
     /// write included).
@@ -252,7 +251,10 @@ async fn main() {
     let cold_goal = rtt * pages as u32;
 
     // Cold: no cache (and the first run with the cache, which fills it).
-    for (label, extra) in [("cold, --no-cache", &["--no-cache"][..]), ("cold, cache empty", &[][..])] {
+    for (label, extra) in [
+        ("cold, --no-cache", &["--no-cache"][..]),
+        ("cold, cache empty", &[][..]),
+    ] {
         let result = tokio::task::block_in_place(|| {
             let t0 = Instant::now();
             let mut pty = Pty::spawn(&args(extra));
