@@ -38,12 +38,19 @@ pub enum Command {
 pub struct CacheArgs {
     #[command(subcommand)]
     pub action: CacheAction,
+    /// List cache dir (default: KVTUI_CACHE_DIR, else the platform cache dir).
+    #[arg(long, global = true)]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum CacheAction {
     /// Forget the cached lists of the vaults given with --vault, or of every vault.
-    Clear,
+    Clear {
+        /// Vault name or URL; may be given several times.
+        #[arg(long = "vault", value_name = "NAME|URL")]
+        vaults: Vec<String>,
+    },
     /// Print the cache dir.
     Path,
 }

@@ -65,35 +65,42 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
 
 /// `kvtui cache clear|path`: forgets the cached lists of the vaults named
 /// (or of all), or prints where they are.
-pub fn cache_command(action: &crate::cli::CacheAction, args: &TuiArgs) -> Result<(), String> {
+pub fn cache_command(args: &crate::cli::CacheArgs, top: &TuiArgs) -> Result<(), String> {
+    use crate::cli::CacheAction;
     let dir = args
-        .cache_dir()
+        .cache_dir
+        .clone()
+        .or_else(|| top.cache_dir())
         .ok_or("no cache dir: there is no home directory; pass --cache-dir")?;
     let store = ListCache::new(dir);
-    match action {
-        crate::cli::CacheAction::Path => println!("{}", store.dir().display()),
-        crate::cli::CacheAction::Clear if args.vaults.is_empty() => {
-            let n = store.clear_all().map_err(|e| e.to_string())?;
-            println!("cleared the cached lists of {n} vault(s)");
+    let named = match &args.action {
+        CacheAction::Path => {
+            println!("{}", store.dir().display());
+            return Ok(());
         }
-        crate::cli::CacheAction::Clear => {
-            let targets = endpoint::resolve(&args.vaults, args.cloud, &process_env, &[])
-                .map_err(|e| e.to_string())?;
-            for target in targets {
-                let url = match &target {
-                    VaultTarget::Azure(url) | VaultTarget::Local(url) => url.to_string(),
-                    VaultTarget::Embedded => continue,
-                };
-                let url = url.trim_end_matches('/');
-                let gone = store.clear(url).map_err(|e| e.to_string())?;
-                let what = if gone {
-                    "cleared"
-                } else {
-                    "nothing cached for"
-                };
-                println!("{what} {url}");
-            }
-        }
+        CacheAction::Clear { vaults } if vaults.is_empty() => &top.vaults,
+        CacheAction::Clear { vaults } => vaults,
+    };
+    if named.is_empty() {
+        let n = store.clear_all().map_err(|e| e.to_string())?;
+        println!("cleared the cached lists of {n} vault(s)");
+        return Ok(());
+    }
+    let targets =
+        endpoint::resolve(named, top.cloud, &process_env, &[]).map_err(|e| e.to_string())?;
+    for target in targets {
+        let url = match &target {
+            VaultTarget::Azure(url) | VaultTarget::Local(url) => url.to_string(),
+            VaultTarget::Embedded => continue,
+        };
+        let url = url.trim_end_matches('/');
+        let gone = store.clear(url).map_err(|e| e.to_string())?;
+        let what = if gone {
+            "cleared"
+        } else {
+            "nothing cached for"
+        };
+        println!("{what} {url}");
     }
     Ok(())
 }

@@ -283,3 +283,38 @@ async fn a_warm_open_shows_the_cache_then_the_vault_and_never_a_value() {
     assert_eq!(names(&cached), ["epsilon", "gamma"]);
     vault.shutdown().await;
 }
+
+#[test]
+fn the_cache_command_clears_one_vault_or_all() {
+    let dir = TempDir::new().expect("temp dir");
+    let store = ListCache::new(dir.path().join("cache"));
+    let one = "https://one.vault.azure.net";
+    let two = "https://two.vault.azure.net";
+    store.save(one, &lists(&["a"])).expect("saved");
+    store.save(two, &lists(&["b"])).expect("saved");
+    let kvtui = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kvtui"))
+            .args(args)
+            .env("KVTUI_CACHE_DIR", store.dir())
+            .env_remove("KEY_VAULT_NAME")
+            .env_remove("AZURE_KEYVAULT_URL")
+            .output()
+            .expect("kvtui runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(
+        kvtui(&["cache", "path"]).trim(),
+        store.dir().display().to_string()
+    );
+    let said = kvtui(&["cache", "clear", "--vault", "one"]);
+    assert!(
+        said.contains("cleared https://one.vault.azure.net"),
+        "{said}"
+    );
+    assert!(store.load(one).expect("read").is_none());
+    assert!(store.load(two).expect("read").is_some());
+    let said = kvtui(&["cache", "clear"]);
+    assert!(said.contains("1 vault"), "{said}");
+    assert!(store.load(two).expect("read").is_none());
+}
