@@ -61,6 +61,16 @@ fn started(model: &mut Model) -> (ReqId, ReqId) {
     (reqs[0].id, reqs[1].id)
 }
 
+fn screen(model: &Model) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 20)).expect("terminal");
+    let mut state = kvtui::ui::UiState::default();
+    terminal
+        .draw(|f| kvtui::ui::render(f, model, &mut state))
+        .expect("drawn");
+    terminal.backend().to_string()
+}
+
 fn model() -> Model {
     Model::new(VAULT, false, Keymap::default_keymap(), NOW)
 }
@@ -92,6 +102,12 @@ fn cached_rows_show_at_once_and_pages_refresh_them_in_place() {
     );
     assert!(model.secrets().is_loading());
     assert_eq!(model.deleted().total(), 1);
+    let shown = screen(&model);
+    assert!(
+        shown.contains("cached · refreshing · saved 7 min ago"),
+        "{shown}"
+    );
+    assert!(shown.contains("s-000"), "{shown}");
 
     // The person filters and picks a row while the refresh runs.
     press(&mut model, "/");
@@ -170,6 +186,8 @@ fn cached_rows_show_at_once_and_pages_refresh_them_in_place() {
         event(del, VaultEventKind::ListDone { count: 0 }),
     );
     assert_eq!(model.deleted().total(), 0, "the cached deleted row is gone");
+    let shown = screen(&model);
+    assert!(!shown.contains("cached"), "the marker goes:\n{shown}");
     let saved = saves(fx);
     assert_eq!(saved.len(), 1, "the settled lists are saved once");
     let (route, lists) = &saved[0];

@@ -246,7 +246,8 @@ impl<T: ListRow> Rows<T> {
     }
 
     /// Starts a fresh listing. The old rows stay until the first page comes
-    /// (a failed reload keeps them); then new pages fill in.
+    /// (a failed reload keeps them); then new pages fill in. Rows from the
+    /// cache are refreshed in place instead (see `rows_reconcile.rs`).
     pub fn begin_load(&mut self, req: ReqId, now: OffsetDateTime) {
         self.loading = Some(req);
         self.load_started = Some(now);
