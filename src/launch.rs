@@ -27,15 +27,7 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
     };
     let mut services = Vec::new();
     let mut conns = Vec::new();
-    // The embedded vault is in-process on a new port each run: nothing to cache.
-    let cacheable: Vec<bool> = targets
-        .iter()
-        .map(|t| !matches!(t, VaultTarget::Embedded))
-        .collect();
-    let cache = (config.cache && !args.no_cache)
-        .then(|| args.cache_dir())
-        .flatten()
-        .map(|dir| (ListCache::new(dir), cacheable));
+    let cache = cache_setup(&config, args, &targets);
     for target in &targets {
         let open = compose::open(target, &opts, &process_env)
             .await
@@ -61,6 +53,24 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         service.shutdown().await;
     }
     result
+}
+
+/// The list cache and which vaults (by route) it keeps; `None` when
+/// `--no-cache`, `cache = false` or no cache dir turns it off. The embedded
+/// vault is in-process on a new port each run: nothing to cache.
+pub fn cache_setup(
+    config: &Config,
+    args: &TuiArgs,
+    targets: &[VaultTarget],
+) -> Option<(ListCache, Vec<bool>)> {
+    if !config.cache || args.no_cache {
+        return None;
+    }
+    let cacheable = targets
+        .iter()
+        .map(|t| !matches!(t, VaultTarget::Embedded))
+        .collect();
+    Some((ListCache::new(args.cache_dir()?), cacheable))
 }
 
 /// `kvtui cache clear|path`: forgets the cached lists of the vaults named

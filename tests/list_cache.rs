@@ -3,7 +3,8 @@
 //! sentinel value shown on screen is nowhere in the cache dir), a write made
 //! in kvtui reaches the cache, and a warm open shows the cached rows marked
 //! "cached · refreshing" before the slow vault answers, then is right about
-//! a secret added and one deleted elsewhere once the refresh ends.
+//! a secret added and one deleted elsewhere once the refresh ends;
+//! `kvtui cache clear|path`, `--no-cache` and `cache = false`.
 
 mod app_common;
 mod loop_common;
@@ -317,4 +318,30 @@ fn the_cache_command_clears_one_vault_or_all() {
     let said = kvtui(&["cache", "clear"]);
     assert!(said.contains("1 vault"), "{said}");
     assert!(store.load(two).expect("read").is_none());
+}
+
+#[test]
+fn the_flag_and_the_config_switch_turn_the_cache_off() {
+    use clap::Parser as _;
+    use kvtui::cli::Cli;
+    use kvtui::config::Config;
+    use kvtui::launch::cache_setup;
+    use kvtui::vault::VaultTarget;
+    let targets = [
+        VaultTarget::Local(url::Url::parse("https://localhost:8443").expect("url")),
+        VaultTarget::Embedded,
+    ];
+    let cli = |args: &[&str]| Cli::try_parse_from(args).expect("arguments");
+    let on = Config::parse("", Path::new("c.toml")).expect("config");
+    assert!(on.cache, "on by default");
+    let off = Config::parse("cache = false", Path::new("c.toml")).expect("config");
+    let args = cli(&["kvtui", "--cache-dir", "/tmp/kvtui-cache-test"]).tui;
+    let Some((store, cacheable)) = cache_setup(&on, &args, &targets) else {
+        panic!("the cache is on by default");
+    };
+    assert_eq!(store.dir(), Path::new("/tmp/kvtui-cache-test"));
+    assert_eq!(cacheable, [true, false], "the embedded vault is not cached");
+    assert!(cache_setup(&off, &args, &targets).is_none());
+    let no_cache = cli(&["kvtui", "--no-cache", "--cache-dir", "/tmp/x"]).tui;
+    assert!(cache_setup(&on, &no_cache, &targets).is_none());
 }
