@@ -9,11 +9,12 @@ use std::collections::BTreeSet;
 use time::OffsetDateTime;
 
 use super::matching::{Filter, matching_indices};
+use crate::vault::{DeletedSecret, ReqId, SecretName, SecretProps};
 use reconcile::Reconcile;
 
+/// Cached rows refreshed in place by a listing.
 #[path = "rows_reconcile.rs"]
 mod reconcile;
-use crate::vault::{DeletedSecret, ReqId, SecretName, SecretProps};
 
 /// What a list row offers to filtering and sorting.
 pub trait ListRow: Sync + PartialEq {
