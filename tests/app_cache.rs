@@ -351,3 +351,21 @@ fn only_the_vault_on_screen_refreshes() {
         .collect();
     assert_eq!(cancelled, [0, 0], "the old vault's listing is cancelled");
 }
+
+#[test]
+fn writes_during_a_refresh_of_cached_rows_are_kept() {
+    use kvtui::app::rows::Rows;
+    let mut rows: Rows<SecretProps> = Rows::default();
+    rows.begin_load(ReqId(1), NOW);
+    rows.show_cached(names(0..4), NOW - Duration::hours(2));
+    // Saved here while the refresh runs: one new, one deleted.
+    rows.upsert(props("written-here"));
+    rows.remove("s-001");
+    rows.push_page(vec![props("s-000"), props("s-002")]);
+    rows.finish_load();
+    let mut left: Vec<String> = rows.items.iter().map(|p| p.name.to_string()).collect();
+    left.sort();
+    assert_eq!(left, ["s-000", "s-002", "written-here"]);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.cached_at, None);
+}
