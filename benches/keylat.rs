@@ -306,6 +306,8 @@ async fn main() {
             format!("{d}/config.toml"),
             "--log-file".to_owned(),
             format!("{d}/kvtui.log"),
+            "--cache-dir".to_owned(),
+            format!("{d}/cache"),
             "--vault".to_owned(),
             vault.url(),
         ]

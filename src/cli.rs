@@ -30,6 +30,29 @@ pub enum Command {
     Import(crate::script::args::ImportArgs),
     /// Run a command with secrets in its environment; exits with its code.
     Run(crate::script::args::RunArgs),
+    /// Manage the list cache (names, dates and tags the lists showed; never a value).
+    Cache(CacheArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub action: CacheAction,
+    /// List cache dir (default: KVTUI_CACHE_DIR, else the platform cache dir).
+    #[arg(long, global = true)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum CacheAction {
+    /// Forget the cached lists of the vaults given with --vault, or of every vault.
+    Clear {
+        /// Vault name or URL; may be given several times.
+        #[arg(long = "vault", value_name = "NAME|URL")]
+        vaults: Vec<String>,
+    },
+    /// Print the cache dir.
+    Path,
 }
 
 /// Which Azure cloud: the suffix of bare vault names and the Resource Manager endpoint.
@@ -86,6 +109,19 @@ pub struct TuiArgs {
     /// Config file (default: config.toml in the platform config dir).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Neither show nor save cached lists (also `cache = false` in the config).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// List cache dir (default: the platform cache dir).
+    #[arg(long, env = "KVTUI_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl TuiArgs {
+    /// The list cache dir: the one given, else the platform's.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        self.cache_dir.clone().or_else(crate::dirs::cache_dir)
+    }
 }
 
 /// Where the local vault keeps its data.

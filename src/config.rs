@@ -29,6 +29,14 @@ pub struct Config {
     /// Show times in UTC rather than the local time zone (`TZ`).
     #[serde(default)]
     pub utc: bool,
+    /// Keep the lists (metadata, never values) in the cache dir so a vault
+    /// opens at once; `false` turns it off.
+    #[serde(default = "default_cache")]
+    pub cache: bool,
+}
+
+fn default_cache() -> bool {
+    true
 }
 
 fn default_expiring_days() -> u32 {
@@ -47,6 +55,7 @@ impl Default for Config {
             keymap: Vec::new(),
             expiring_days: default_expiring_days(),
             utc: false,
+            cache: true,
         }
     }
 }

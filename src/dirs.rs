@@ -28,3 +28,9 @@ pub fn data_dir() -> PathBuf {
         .map(|d| d.data_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from(".kvtui"))
 }
+
+/// `~/.cache/kvtui` on Linux, the platform's equivalent elsewhere; `None`
+/// when there is no home directory (then nothing is cached).
+pub fn cache_dir() -> Option<PathBuf> {
+    project().map(|d| d.cache_dir().to_path_buf())
+}

@@ -12,6 +12,7 @@ use crate::app::vault_cache::VaultCache;
 use crate::cli::{Cloud, TuiArgs};
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
+use crate::list_cache::ListCache;
 use crate::runtime::{self, VaultConn, VaultOpener};
 use crate::vault::connect::process_env;
 use crate::vault::credential::CredentialOptions;
@@ -43,6 +44,7 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
     let mut services = Vec::new();
     let mut conns = Vec::new();
     let mut local_port = None;
+    let cache = cache_setup(&config, args, &targets);
     for target in &targets {
         let open = open_conn(target, &opts).await?;
         if let VaultTarget::Local(url) = target {
@@ -95,13 +97,73 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         },
     });
     tracing::info!(vaults = conns.len(), "starting the UI");
-    let result = runtime::run_vaults(&config, conns, opener, known, args.discover, welcome)
+    let result = runtime::run_vaults(&config, conns, opener, known, args.discover, welcome, cache)
         .await
         .map_err(|e| e.to_string());
     for service in services {
         service.shutdown().await;
     }
     result
+}
+
+/// The list cache and which vaults (by route) it keeps; `None` when
+/// `--no-cache`, `cache = false` or no cache dir turns it off. The embedded
+/// vault is in-process on a new port each run: nothing to cache.
+pub fn cache_setup(
+    config: &Config,
+    args: &TuiArgs,
+    targets: &[VaultTarget],
+) -> Option<(ListCache, Vec<bool>)> {
+    if !config.cache || args.no_cache {
+        return None;
+    }
+    let cacheable = targets
+        .iter()
+        .map(|t| !matches!(t, VaultTarget::Embedded))
+        .collect();
+    Some((ListCache::new(args.cache_dir()?), cacheable))
+}
+
+/// `kvtui cache clear|path`: forgets the cached lists of the vaults named
+/// (or of all), or prints where they are.
+pub fn cache_command(args: &crate::cli::CacheArgs, top: &TuiArgs) -> Result<(), String> {
+    use crate::cli::CacheAction;
+    let dir = args
+        .cache_dir
+        .clone()
+        .or_else(|| top.cache_dir())
+        .ok_or("no cache dir: there is no home directory; pass --cache-dir")?;
+    let store = ListCache::new(dir);
+    let named = match &args.action {
+        CacheAction::Path => {
+            println!("{}", store.dir().display());
+            return Ok(());
+        }
+        CacheAction::Clear { vaults } if vaults.is_empty() => &top.vaults,
+        CacheAction::Clear { vaults } => vaults,
+    };
+    if named.is_empty() {
+        let n = store.clear_all().map_err(|e| e.to_string())?;
+        println!("cleared the cached lists of {n} vault(s)");
+        return Ok(());
+    }
+    let targets =
+        endpoint::resolve(named, top.cloud, &process_env, &[]).map_err(|e| e.to_string())?;
+    for target in targets {
+        let url = match &target {
+            VaultTarget::Azure(url) | VaultTarget::Local(url) => url.to_string(),
+            VaultTarget::Embedded => continue,
+        };
+        let url = url.trim_end_matches('/');
+        let gone = store.clear(url).map_err(|e| e.to_string())?;
+        let what = if gone {
+            "cleared"
+        } else {
+            "nothing cached for"
+        };
+        println!("{what} {url}");
+    }
+    Ok(())
 }
 
 /// Opens `target` and starts its worker; the embedded service comes back too.

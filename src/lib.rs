@@ -14,6 +14,8 @@ pub mod fsx;
 pub mod kv_facts;
 pub mod launch;
 #[warn(unreachable_pub)]
+pub mod list_cache;
+#[warn(unreachable_pub)]
 pub mod local;
 pub mod runtime;
 pub mod script;

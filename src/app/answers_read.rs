@@ -11,7 +11,11 @@ pub(crate) fn secrets_page(model: &mut Model, req: ReqId, what: &Pending, page: 
     match what {
         Pending::ListSecrets => {
             model.secrets_mut().push_page(page);
-            model.progress = Some(format!("loaded {}…", model.secrets().items.len()));
+            model.progress = Some(if model.secrets().cached_at.is_some() {
+                "refreshing the cached list…".to_owned()
+            } else {
+                format!("loaded {}…", model.secrets().items.len())
+            });
         }
         Pending::Versions => {
             if let Some(d) = model

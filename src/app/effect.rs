@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use super::cached::CachedLists;
 use super::model::Clip;
 use crate::vault::WorkerInput;
 
@@ -22,6 +23,11 @@ pub enum Effect {
     MouseCapture(bool),
     /// Write the (empty) marker file that keeps the first-run line hidden.
     RememberWelcomeDismissed(PathBuf),
+    /// Read the list cache of vault `route`; the lists come back as
+    /// `Msg::CacheLoaded`.
+    LoadCache { route: usize },
+    /// Replace the list cache of vault `route` (metadata only, no value).
+    SaveCache { route: usize, lists: CachedLists },
     /// Leave: clear a copied value and give the terminal back.
     Quit,
     /// Search for vaults through Resource Manager, in `tenant` only when set

@@ -3,6 +3,8 @@
 
 mod answers_read;
 mod answers_write;
+pub mod cache_sync;
+pub mod cached;
 pub mod compare;
 pub mod details;
 pub mod dialogs;

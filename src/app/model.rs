@@ -54,6 +54,12 @@ pub enum Msg {
         id: ReqId,
         reason: String,
     },
+    /// The list cache of vault `route` was read: `None` when there is none
+    /// (or it could not be read; the runtime logs why).
+    CacheLoaded {
+        route: usize,
+        lists: Option<super::cached::CachedLists>,
+    },
     /// The worker of vault `route` stopped; its requests will never be answered.
     WorkerStopped {
         route: usize,

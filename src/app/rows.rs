@@ -10,9 +10,14 @@ use time::OffsetDateTime;
 
 use super::matching::{Filter, matching_indices};
 use crate::vault::{DeletedSecret, ReqId, SecretName, SecretProps};
+use reconcile::Reconcile;
+
+/// Cached rows refreshed in place by a listing.
+#[path = "rows_reconcile.rs"]
+mod reconcile;
 
 /// What a list row offers to filtering and sorting.
-pub trait ListRow: Sync {
+pub trait ListRow: Sync + PartialEq {
     fn name(&self) -> &str;
     /// The secret's properties (a deleted secret's as they were).
     fn props(&self) -> &SecretProps;
@@ -155,6 +160,9 @@ pub struct Rows<T> {
     pub loaded_at: Option<OffsetDateTime>,
     /// When the listing still running was asked for.
     pub load_started: Option<OffsetDateTime>,
+    /// When the cache the rows came from was saved; `None` once a full
+    /// listing has replaced them.
+    pub cached_at: Option<OffsetDateTime>,
     /// Every index into `items`, in sort order.
     order: Vec<usize>,
     /// `extra_haystack` of each item, built once rather than per keystroke.
@@ -168,6 +176,8 @@ pub struct Rows<T> {
     /// Counts changes to `items`, so lists derived from this one know when
     /// to rebuild.
     generation: u64,
+    /// While a listing refreshes cached rows: which rows it has brought.
+    reconcile: Option<Reconcile>,
 }
 
 impl<T> Default for Rows<T> {
@@ -186,12 +196,14 @@ impl<T> Default for Rows<T> {
             failure: None,
             loaded_at: None,
             load_started: None,
+            cached_at: None,
             order: Vec::new(),
             extras: Vec::new(),
             stale_pages: 0,
             unmerged_from: None,
             replace_on_page: false,
             generation: 0,
+            reconcile: None,
         }
     }
 }
@@ -250,12 +262,17 @@ impl<T: ListRow> Rows<T> {
     }
 
     /// Starts a fresh listing. The old rows stay until the first page comes
-    /// (a failed reload keeps them); then new pages fill in.
+    /// (a failed reload keeps them); then new pages fill in. Rows from the
+    /// cache are refreshed in place instead (see `rows_reconcile.rs`).
     pub fn begin_load(&mut self, req: ReqId, now: OffsetDateTime) {
         self.loading = Some(req);
         self.load_started = Some(now);
         self.stale_pages = 0;
-        self.replace_on_page = true;
+        if self.cached_at.is_some() && !self.items.is_empty() {
+            self.start_reconcile();
+        } else {
+            self.replace_on_page = true;
+        }
     }
 
     fn drop_old_rows(&mut self) {
@@ -278,6 +295,9 @@ impl<T: ListRow> Rows<T> {
     /// A listing cut short (the user went to another vault): the rows that
     /// came stay.
     pub fn stop_loading(&mut self) {
+        if self.reconcile.take().is_some_and(|r| r.resort) {
+            self.rebuild();
+        }
         self.loading = None;
         self.load_started = None;
         self.replace_on_page = false;
@@ -295,6 +315,9 @@ impl<T: ListRow> Rows<T> {
 
     pub fn push_page(&mut self, page: Vec<T>) {
         self.generation += 1;
+        if let Some(r) = self.reconcile.take() {
+            return self.reconcile_page(page, r);
+        }
         self.drop_old_rows();
         let start = self.items.len();
         self.extras.extend(
@@ -311,6 +334,10 @@ impl<T: ListRow> Rows<T> {
 
     pub fn finish_load(&mut self) {
         self.generation += 1;
+        if let Some(r) = self.reconcile.take() {
+            self.finish_reconcile(r);
+        }
+        self.cached_at = None;
         self.drop_old_rows();
         self.loading = None;
         self.load_started = None;
@@ -404,6 +431,12 @@ impl<T: ListRow> Rows<T> {
                 self.items.len() - 1
             }
         };
+        // A row written during a refresh is as fresh as any page.
+        if let Some(r) = self.reconcile.as_mut() {
+            r.index.insert(self.items[i].name().to_ascii_lowercase(), i);
+            r.seen.resize(self.items.len(), true);
+            r.seen[i] = true;
+        }
         let at = self
             .order
             .partition_point(|&x| self.cmp(x, i) == Ordering::Less);
@@ -427,6 +460,13 @@ impl<T: ListRow> Rows<T> {
         self.marked.retain(|m| *m != name);
         self.extras.remove(i);
         let item = self.items.remove(i);
+        if let Some(r) = self.reconcile.as_mut() {
+            r.seen.remove(i);
+            r.index.remove(&item.name().to_ascii_lowercase());
+            for x in r.index.values_mut().filter(|x| **x > i) {
+                *x -= 1;
+            }
+        }
         let shift = |list: &mut Vec<usize>| {
             list.retain(|&x| x != i);
             for x in list.iter_mut().filter(|x| **x > i) {
@@ -616,6 +656,8 @@ pub trait ListView {
     fn loaded_at(&self) -> Option<OffsetDateTime>;
     /// When the listing still running was asked for.
     fn load_started(&self) -> Option<OffsetDateTime>;
+    /// When the cache the rows came from was saved, while they still are.
+    fn cached_at(&self) -> Option<OffsetDateTime>;
 }
 
 impl<T: ListRow> ListView for Rows<T> {
@@ -696,5 +738,8 @@ impl<T: ListRow> ListView for Rows<T> {
     }
     fn load_started(&self) -> Option<OffsetDateTime> {
         self.load_started
+    }
+    fn cached_at(&self) -> Option<OffsetDateTime> {
+        self.cached_at
     }
 }

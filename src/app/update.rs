@@ -6,6 +6,7 @@ use time::Duration;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
+use super::cache_sync;
 use super::details;
 use super::dialogs;
 use super::editor::normalize_line_breaks;
@@ -22,7 +23,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Start => {
-            refresh(model, &mut fx);
+            cache_sync::open_lists(model, &mut fx);
             if model.picker_at_start {
                 model.open_picker(&mut fx);
             }
@@ -30,6 +31,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Discovery(event) => model.on_discovery(&mut fx, event),
         Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
         Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),
+        Msg::CacheLoaded { route, lists } => cache_sync::cache_loaded(model, route, lists),
         Msg::Key(key) => on_key(model, &mut fx, key),
         Msg::Vault(event) => events::on_event(model, &mut fx, event),
         Msg::SendFailed { id, reason } => events::on_send_failed(model, &mut fx, id, reason),
@@ -84,6 +86,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
     }
     model.after_update();
+    cache_sync::save_changed(model, &mut fx);
     fx
 }
 

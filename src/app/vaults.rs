@@ -4,10 +4,10 @@
 
 use time::OffsetDateTime;
 
+use super::cache_sync::open_lists;
 use super::effect::Effect;
 use super::model::Model;
 use super::rows::Rows;
-use super::update::refresh;
 use crate::vault::{DeletedSecret, ReqId, SecretProps};
 
 /// A vault the picker offers, with its own lists: switching shows another
@@ -23,6 +23,12 @@ pub struct VaultSlot {
     /// The secrets' generation `expiring` was built from.
     pub(crate) expiring_from: Option<u64>,
     pub last_refresh: Option<OffsetDateTime>,
+    /// Whether this vault's lists are kept in the list cache.
+    pub cache: bool,
+    /// The cache was asked for (once, at the first open).
+    pub(crate) cache_asked: bool,
+    /// Generations of the lists last saved to, or read from, the cache.
+    pub(crate) cache_saved: Option<(u64, u64)>,
 }
 
 impl VaultSlot {
@@ -38,7 +44,10 @@ impl VaultSlot {
     /// after each change to the secrets.
     pub(crate) fn sync_expiring(&mut self, now: OffsetDateTime, days: i64) {
         let generation = self.secrets.generation();
-        if self.secrets.loading.is_none() && self.expiring_from != Some(generation) {
+        // Cached rows count as listed until the refresh ends.
+        let listed = self.secrets.loading.is_none()
+            || (self.secrets.cached_at.is_some() && self.expiring_from.is_none());
+        if listed && self.expiring_from != Some(generation) {
             self.expiring_from = Some(generation);
             self.rebuild_expiring(now + time::Duration::days(days));
         }
@@ -81,6 +90,13 @@ impl Model {
         self.vaults.push(VaultSlot::new(label, is_local));
     }
 
+    /// Keeps the lists of vault `route` in the list cache.
+    pub fn use_cache(&mut self, route: usize) {
+        if let Some(slot) = self.vaults.get_mut(route) {
+            slot.cache = true;
+        }
+    }
+
     /// Shows vault `index`: stops what runs on the current one, parks its
     /// lists, brings the other's back and loads them the first time.
     pub(crate) fn switch_vault(&mut self, fx: &mut Vec<Effect>, index: usize) {
@@ -111,7 +127,7 @@ impl Model {
         }
         self.active_vault = index;
         if !self.secrets().loaded {
-            refresh(self, fx);
+            open_lists(self, fx);
         }
         let label = self.vault_label().to_owned();
         self.toast(format!("switched to {label}"), false);

@@ -6,6 +6,7 @@ use std::path::Path;
 use secrecy::SecretString;
 use tokio::sync::mpsc;
 
+use super::cache_io::CacheIo;
 use super::clipboard::Clipboard;
 use super::event_loop::{Opened, VaultOpener};
 use crate::app::Msg;
@@ -23,6 +24,8 @@ pub(super) struct Performer<'a> {
     pub mouse: Option<&'a mut super::event_loop::MouseSwitch>,
     pub opener: Option<&'a Arc<dyn VaultOpener>>,
     pub opened: &'a mpsc::UnboundedSender<Opened>,
+    /// The list cache; `None` when it is off.
+    pub cache: Option<&'a CacheIo>,
 }
 
 impl Performer<'_> {
@@ -56,6 +59,17 @@ impl Performer<'_> {
             Effect::SaveVaultCache(cache) => {
                 if let Some(opener) = self.opener {
                     opener.save_cache(cache);
+                }
+            }
+            Effect::LoadCache { route } => match self.cache {
+                Some(cache) => cache.load(route, self.answers),
+                None => {
+                    let _ = self.answers.send(Msg::CacheLoaded { route, lists: None });
+                }
+            },
+            Effect::SaveCache { route, lists } => {
+                if let Some(cache) = self.cache {
+                    cache.save(route, lists);
                 }
             }
             Effect::Quit => {

@@ -16,10 +16,12 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 use super::AppError;
+use super::cache_io::CacheIo;
 use super::clipboard::{self, Clipboard};
 use super::effects::Performer;
 use crate::app::{Keymap, Model, Msg, update};
 use crate::config::Config;
+use crate::list_cache::ListCache;
 use crate::tui;
 use crate::ui::{self, UiState};
 use crate::vault::{VaultEvent, WorkerInput};
@@ -53,7 +55,8 @@ pub struct VaultConn {
 /// picker (`v`) switches between them, each keeping its loaded lists.
 /// `opener` opens what the picker chooses and searches for vaults; `known`
 /// are the config's vault URLs; `discover` opens on the picker; `welcome` is
-/// the first-run line about the embedded sample vault.
+/// the first-run line about the embedded sample vault; `cache` keeps the
+/// lists of the vaults it marks (by route).
 pub async fn run_vaults(
     config: &Config,
     vaults: Vec<VaultConn>,
@@ -61,6 +64,7 @@ pub async fn run_vaults(
     known: Vec<String>,
     discover: bool,
     welcome: Option<crate::app::Welcome>,
+    cache: Option<(ListCache, Vec<bool>)>,
 ) -> Result<(), AppError> {
     let Some(first) = vaults.first() else {
         return Ok(());
@@ -77,6 +81,9 @@ pub async fn run_vaults(
     model.apply_vault_cache(opener.load_cache());
     let mut wiring = wire(&mut model, vaults).with_opener(opener);
     wiring.mouse = Some(Box::new(tui::set_mouse_capture));
+    if let Some((store, cacheable)) = cache {
+        wiring.use_cache(&mut model, store, &cacheable);
+    }
     let clipboard = Clipboard::new(
         clipboard::detect(&|k| std::env::var(k).ok(), &clipboard::on_path),
         Duration::from_secs(config.clipboard_clear_seconds),
@@ -115,9 +122,29 @@ pub struct Wiring {
     opener: Option<std::sync::Arc<dyn VaultOpener>>,
     opened_tx: mpsc::UnboundedSender<Opened>,
     opened: mpsc::UnboundedReceiver<Opened>,
+    /// Each vault's URL, by route.
+    labels: Vec<String>,
+    cache: Option<CacheIo>,
 }
 
 impl Wiring {
+    /// Keeps the lists of the vaults `cacheable` marks (by route) in `store`.
+    pub fn use_cache(&mut self, model: &mut Model, store: ListCache, cacheable: &[bool]) {
+        let urls = self
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(route, label)| {
+                let on = cacheable.get(route).copied().unwrap_or(false);
+                if on {
+                    model.use_cache(route);
+                }
+                on.then(|| label.clone())
+            })
+            .collect();
+        self.cache = Some(CacheIo::new(store, urls));
+    }
+
     /// Lets the picker open vaults and search for them through `opener`.
     pub fn with_opener(mut self, opener: std::sync::Arc<dyn VaultOpener>) -> Self {
         self.opener = Some(opener);
@@ -128,6 +155,7 @@ impl Wiring {
     fn add(&mut self, conn: VaultConn) -> Msg {
         let route = self.senders.len();
         self.senders.push(conn.requests);
+        self.labels.push(conn.label.clone());
         forward(self.merged.clone(), conn.events, route);
         Msg::VaultOpened {
             label: conn.label,
@@ -179,7 +207,9 @@ pub type MouseSwitch = Box<dyn FnMut(bool) + Send>;
 pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
     let (merged_tx, events) = mpsc::channel(256);
     let mut senders = Vec::new();
+    let mut labels = Vec::new();
     for (route, conn) in vaults.into_iter().enumerate() {
+        labels.push(conn.label.clone());
         if route > 0 {
             model.add_vault(conn.label.clone(), conn.is_local);
         }
@@ -195,6 +225,8 @@ pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
         opener: None,
         opened_tx,
         opened,
+        labels,
+        cache: None,
     }
 }
 
@@ -238,6 +270,7 @@ where
             mouse: wiring.mouse.as_mut(),
             opener: wiring.opener.as_ref(),
             opened: &wiring.opened_tx,
+            cache: wiring.cache.as_ref(),
         };
         for msg in msgs.drain(..) {
             let is_tick = matches!(msg, Msg::Tick(_));

@@ -2,12 +2,14 @@
 //! workers' channels, the clipboard and the files, runs the effects `update`
 //! returns and feeds their answers back as messages. `src/app` stays pure.
 
+mod cache_io;
 pub mod clipboard;
 mod effects;
 mod event_loop;
 mod logging;
 mod zone;
 
+pub use cache_io::CacheIo;
 pub use event_loop::{
     TICK, VaultConn, VaultOpener, Wiring, event_loop, initial_model, run_vaults, wire,
 };

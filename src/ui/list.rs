@@ -203,6 +203,19 @@ fn rule<'a>(model: &Model, list: &dyn ListView, width: u16, theme: &Theme) -> Bl
         let room = usize::from(width).saturating_sub(pos_w);
         let title = format!("{} ", ellipsis(&visible(&title), room.saturating_sub(1)));
         block = block.title(Line::styled(title, theme.warn()));
+    } else if let Some(saved) = list.cached_at().filter(|_| list.total() > 0) {
+        // Rows from the list cache, until a listing has replaced them.
+        let state = if list.is_loading() {
+            " · refreshing"
+        } else {
+            ""
+        };
+        let title = format!(" cached{state} · saved {} ", ago(model.now, saved));
+        let room = usize::from(width).saturating_sub(pos_w);
+        block = block.title(Line::styled(
+            ellipsis(&title, room).into_owned(),
+            theme.dim(),
+        ));
     } else if let Some(reason) = list
         .selected_props()
         .and_then(|p| crate::app::matching::match_reason(list.filter(), p))

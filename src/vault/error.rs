@@ -410,6 +410,16 @@ fn network(err: &azure_core::Error, op: Op, host: &str) -> VaultError {
             format!("cannot resolve {host}"),
             "Check the vault name (and --cloud), DNS and VPN.",
         )
+    } else if lower.contains("close_notify")
+        || lower.contains("connection closed")
+        || lower.contains("unexpected eof")
+        || lower.contains("connection reset")
+    {
+        // Checked before TLS: a cut answer names TLS's close_notify.
+        (
+            format!("the connection to {host} was cut before the answer ended"),
+            "A change may have been made all the same: refresh to check before trying again.",
+        )
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
     {
         (
@@ -707,6 +717,13 @@ mod tests {
             host,
         );
         assert!(tls.message.contains("TLS"), "{}", tls.message);
+        let cut = classify(
+            &io("connection error: peer closed connection without sending TLS close_notify"),
+            Op::Set,
+            host,
+        );
+        assert!(cut.message.contains("was cut"), "{}", cut.message);
+        assert!(!cut.message.contains("not trusted"), "{}", cut.message);
         let refused = classify(&io("Connection refused (os error 111)"), Op::Get, host);
         assert!(
             refused.message.contains("refused the connection"),
