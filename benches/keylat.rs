@@ -8,143 +8,15 @@
 //! optimised). `KEYLAT_KEYS` sets keys per view (default 30), `KEYLAT_ROWS`
 //! the large vault's size (default 100000).
 
-use std::io::{Read, Write};
-use std::sync::mpsc;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use azure_security_keyvault_secrets::SecretClient;
-use azure_security_keyvault_secrets::models::SetSecretParameters;
+use common::{ESC, Figures, Gaps, Pty, body, seed_numbered};
 use kvtui::local::{self, LocalVaultOptions};
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 
-const ROWS: u16 = 40;
-const COLS: u16 = 120;
 const BACKSPACE: &[u8] = b"\x7f";
-const ESC: &[u8] = b"\x1b";
-
-/// The program in a pty, its output timestamped by a reader thread and
-/// replayed into a screen model so the script can wait for what it shows.
-struct Pty {
-    writer: Box<dyn Write + Send>,
-    output: mpsc::Receiver<(Instant, Vec<u8>)>,
-    screen: vt100::Parser,
-    child: Box<dyn Child + Send + Sync>,
-}
-
-impl Pty {
-    fn spawn(args: &[String]) -> Pty {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kvtui"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        let child = pair.slave.spawn_command(cmd).expect("kvtui starts");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let writer = pair.master.take_writer().expect("writer");
-        let (tx, output) = mpsc::channel();
-        std::thread::spawn(move || {
-            // Keeps the master open as long as the reader runs.
-            let _master = pair.master;
-            let mut buf = vec![0u8; 1 << 16];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send((Instant::now(), buf[..n].to_vec())).is_err() {
-                    break;
-                }
-            }
-        });
-        Pty {
-            writer,
-            output,
-            screen: vt100::Parser::new(nonzero(ROWS), nonzero(COLS), 0),
-            child,
-        }
-    }
-
-    /// Reads output until `deadline`, or until `stop` holds for the screen.
-    fn pump(&mut self, deadline: Instant, stop: &dyn Fn(&str) -> bool) -> bool {
-        loop {
-            if stop(&self.screen.screen().contents()) {
-                return true;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.output.recv_timeout(left) {
-                Ok((_, bytes)) => self.screen.process(&bytes),
-                Err(_) => return false,
-            }
-        }
-    }
-
-    fn wait_for(&mut self, text: &str, within: Duration) {
-        let ok = self.pump(Instant::now() + within, &|s| s.contains(text));
-        assert!(
-            ok,
-            "timed out waiting for {text:?}; screen:\n{}",
-            self.screen.screen().contents()
-        );
-    }
-
-    /// Writes `bytes` and returns the time to the first byte drawn back.
-    fn press(&mut self, bytes: &[u8]) -> Option<Duration> {
-        let sent = Instant::now();
-        self.writer.write_all(bytes).expect("write a key");
-        self.writer.flush().expect("flush");
-        let (at, first) = self.output.recv_timeout(Duration::from_secs(2)).ok()?;
-        self.screen.process(&first);
-        Some(at.saturating_duration_since(sent))
-    }
-
-    fn idle(&mut self, gap: Duration) {
-        self.pump(Instant::now() + gap, &|_| false);
-    }
-}
-
-fn nonzero(n: u16) -> std::num::NonZeroU16 {
-    std::num::NonZeroU16::new(n).unwrap_or(std::num::NonZeroU16::MIN)
-}
-
-impl Drop for Pty {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A small xorshift generator: the gaps need no more than that.
-struct Gaps(u64);
-
-impl Gaps {
-    fn next(&mut self) -> Duration {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        Duration::from_millis(50 + self.0 % 551)
-    }
-}
-
-struct Figures(Vec<f64>);
-
-impl Figures {
-    fn line(&self) -> String {
-        let mut v = self.0.clone();
-        v.sort_by(f64::total_cmp);
-        let p = |q: f64| v[((q * v.len() as f64) as usize).min(v.len() - 1)];
-        format!(
-            "min {:5.1}  median {:5.1}  p99 {:5.1}  max {:5.1} ms ({} keys)",
-            v[0],
-            p(0.5),
-            p(0.99),
-            v[v.len() - 1],
-            v.len()
-        )
-    }
-}
 
 /// Times `count` keys cycling through `keys`, each after a random gap.
 fn measure(pty: &mut Pty, keys: &[&[u8]], count: usize, gaps: &mut Gaps) -> Vec<f64> {
@@ -157,34 +29,10 @@ fn measure(pty: &mut Pty, keys: &[&[u8]], count: usize, gaps: &mut Gaps) -> Vec<
         .collect()
 }
 
-fn body(value: &str) -> azure_core::http::RequestContent<SetSecretParameters> {
-    SetSecretParameters {
-        value: Some(value.into()),
-        ..Default::default()
-    }
-    .try_into()
-    .expect("body")
-}
-
 /// Fills the vault with `n` secrets, eight writers at once, and one deleted.
 async fn seed(client: SecretClient, n: usize) {
     let client = std::sync::Arc::new(client);
-    let mut tasks = Vec::new();
-    for w in 0..8 {
-        let client = client.clone();
-        tasks.push(tokio::spawn(async move {
-            for i in (w..n).step_by(8) {
-                let name = format!("secret-{i:06}");
-                client
-                    .set_secret(&name, body("a value"), None)
-                    .await
-                    .expect("seed a secret");
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.expect("seeding task");
-    }
+    seed_numbered(client.clone(), n).await;
     client
         .set_secret("gone-secret", body("old"), None)
         .await
