@@ -101,3 +101,48 @@ async fn the_sample_certificate_secret_is_managed_with_a_kid() {
         .expect("model");
     assert_eq!((plain.managed, plain.kid), (None, None));
 }
+
+#[tokio::test]
+async fn the_secret_of_a_certificate_refuses_writes_as_key_vault_does() {
+    let r = common::start_in(TempDir::new().expect("dir"), |o| o.samples = true).await;
+    let client = r.named_client("team-shared");
+    let before = client
+        .get_secret("web-tls", None)
+        .await
+        .expect("get")
+        .into_model()
+        .expect("model");
+    let refused = |err: &azure_core::Error, op: &str| {
+        let (status, code, _) = common::error_parts(err);
+        assert_eq!((status, code.as_str()), (403, "Forbidden"), "{op}: {err}");
+        let text = format!("{err} {err:?}");
+        assert!(
+            text.contains(&format!("Operation \"{op}\" is not allowed"))
+                || text.contains(&format!("Operation \\\"{op}\\\" is not allowed")),
+            "{op}: {text}"
+        );
+    };
+    let err = client
+        .set_secret("web-tls", common::set_body("replaced"), None)
+        .await
+        .expect_err("set refused");
+    refused(&err, "set");
+    let err = client
+        .delete_secret("web-tls", None)
+        .await
+        .expect_err("delete refused");
+    refused(&err, "delete");
+    // Nothing changed: the same version, still there.
+    let after = client
+        .get_secret("web-tls", None)
+        .await
+        .expect("still there")
+        .into_model()
+        .expect("model");
+    assert_eq!(after.id, before.id);
+    // An ordinary secret of the same vault takes writes as before.
+    client
+        .set_secret("smtp-password", common::set_body("new"), None)
+        .await
+        .expect("set");
+}

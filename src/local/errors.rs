@@ -82,6 +82,21 @@ impl ApiError {
         }
     }
 
+    /// A write to the secret of a certificate: it changes only through its
+    /// certificate, as Key Vault says.
+    pub(super) fn managed_by_key_vault(op: &str) -> Self {
+        Self {
+            inner: Some("SecretManagedByKeyVault"),
+            ..Self::new(
+                403,
+                "Forbidden",
+                format!(
+                    "Operation \"{op}\" is not allowed as this object's lifetime is managed by Key Vault."
+                ),
+            )
+        }
+    }
+
     /// Purge of a deleted secret in a purge-protected vault.
     pub(super) fn purge_protected(name: &str) -> Self {
         Self::new(

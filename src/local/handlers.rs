@@ -104,11 +104,25 @@ impl Ctx<'_> {
             .open_cursor(self.vault(), list, self.q.skip_token.as_deref())
     }
 
+    /// Refuses `op` on the secret of a certificate (its latest version is
+    /// `managed`); a name not found goes on to the operation's own answer.
+    fn refuse_if_managed(&self, name: &str, op: &str) -> Result<(), ApiError> {
+        let managed = self
+            .svc
+            .with_store(|s| s.get(self.vault(), name, None))
+            .is_ok_and(|(row, _)| row.managed);
+        if managed {
+            return Err(ApiError::managed_by_key_vault(op));
+        }
+        Ok(())
+    }
+
     pub(super) fn set(&self, name: &str, body: &[u8]) -> ApiResult {
         check_name(name)?;
         if self.svc.is_recovering(self.vault(), name) {
             return Err(ApiError::being_recovered(name));
         }
+        self.refuse_if_managed(name, "set")?;
         let body: SetBody = parse_json(body)?;
         let Some(value) = body.value.as_deref() else {
             return Err(ApiError::bad("The secret value is required."));
@@ -155,6 +169,7 @@ impl Ctx<'_> {
 
     pub(super) fn update(&self, name: &str, version: Option<&str>, body: &[u8]) -> ApiResult {
         check_name(name)?;
+        self.refuse_if_managed(name, "update")?;
         let body: UpdateBody = parse_json(body)?;
         check_props(body.content_type.as_deref(), body.tags.as_ref())?;
         let attrs = body.attributes.unwrap_or_default();
@@ -175,6 +190,7 @@ impl Ctx<'_> {
 
     pub(super) fn delete(&self, name: &str) -> ApiResult {
         check_name(name)?;
+        self.refuse_if_managed(name, "delete")?;
         let (row, info) = self
             .svc
             .with_store(|s| s.delete(self.vault(), name, now()))
