@@ -377,3 +377,77 @@ fn the_picker_lists_tenants_and_searches_the_one_chosen() {
             .any(|e| matches!(e, Effect::Discover { tenant: None }))
     );
 }
+
+#[test]
+fn a_pinned_vault_is_listed_first_and_remembered() {
+    let mut model = discovering_model();
+    model
+        .known_vaults
+        .push("https://second.vault.azure.net".into());
+    press(&mut model, "v");
+    feed(&mut model, reports());
+    // Choose the second vault from the config and pin it.
+    let at = selectable(&model)
+        .iter()
+        .position(|r| matches!(r, PickerRow::Vault { url, .. } if url.contains("second")))
+        .expect("the vault from the config");
+    for _ in 0..at {
+        press(&mut model, "down");
+    }
+    let fx = press(&mut model, "ctrl-t");
+    assert_eq!(model.pinned_vaults, ["https://second.vault.azure.net"]);
+    let saved = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::SaveVaultCache(c) => Some(c.clone()),
+            _ => None,
+        })
+        .expect("the pin is saved");
+    assert_eq!(saved.pinned, ["https://second.vault.azure.net"]);
+    assert!(saved.pinned.iter().all(|u| !u.contains("value")));
+    // Listed first after the open vaults, under its own header, and only once.
+    let rows = picker_rows(&model, "");
+    let headers: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| match r {
+            PickerRow::Header(h) => Some(h.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(&headers[..2], ["Open", "Pinned"], "{headers:?}");
+    let times = rows
+        .iter()
+        .filter(|r| matches!(r, PickerRow::Vault { url, .. } if url.contains("second")))
+        .count();
+    assert_eq!(times, 1);
+
+    // The next run starts with it pinned.
+    let mut next = discovering_model();
+    next.apply_vault_cache(saved);
+    assert_eq!(next.pinned_vaults, ["https://second.vault.azure.net"]);
+
+    // Pinning it again unpins it; a loopback vault is never pinned.
+    let first = selectable(&model)
+        .iter()
+        .position(|r| matches!(r, PickerRow::Vault { url, .. } if url.contains("second")))
+        .expect("still listed");
+    while model
+        .overlays
+        .last()
+        .is_some_and(|o| matches!(o, Overlay::Picker(s) if s.selected > first))
+    {
+        press(&mut model, "up");
+    }
+    while model
+        .overlays
+        .last()
+        .is_some_and(|o| matches!(o, Overlay::Picker(s) if s.selected < first))
+    {
+        press(&mut model, "down");
+    }
+    press(&mut model, "ctrl-t");
+    assert!(model.pinned_vaults.is_empty());
+    let local = "https://team.localhost:4443";
+    assert!(!model.toggle_pin(local));
+    assert!(model.pinned_vaults.is_empty());
+}

@@ -119,6 +119,8 @@ pub enum Action {
     Undo,
     /// Mouse capture off (the terminal selects text) or back on.
     ToggleMouse,
+    /// Pin a vault in the picker (or unpin it).
+    Pin,
     ShowValue,
     /// Scroll the details' properties (a small screen cuts them).
     PropsDown,

@@ -521,6 +521,8 @@ pub struct Model {
     pub known_vaults: Vec<String>,
     /// Vault URLs opened from the picker, newest first (remembered between runs).
     pub recent_vaults: Vec<String>,
+    /// Vault URLs the user pinned in the picker (remembered between runs).
+    pub pinned_vaults: Vec<String>,
     /// Whether the runtime can search for vaults (`Effect::Discover`).
     pub discovery_available: bool,
     /// What the vault search found so far.
@@ -576,6 +578,7 @@ impl Model {
             active_vault: 0,
             known_vaults: Vec::new(),
             recent_vaults: Vec::new(),
+            pinned_vaults: Vec::new(),
             discovery_available: false,
             discovered: Default::default(),
             picker_at_start: false,

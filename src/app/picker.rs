@@ -189,10 +189,23 @@ pub fn picker_rows(model: &Model, filter: &str) -> Vec<PickerRow> {
         }
     }
     let is_open = |url: &str| model.vaults.iter().any(|s| same_url(&s.label, url));
+    let pinned: Vec<&String> = model
+        .pinned_vaults
+        .iter()
+        .filter(|u| !is_open(u) && matches(filter, &[u]))
+        .collect();
+    if !pinned.is_empty() {
+        rows.push(PickerRow::Header("Pinned".to_owned()));
+        rows.extend(pinned.into_iter().map(|u| PickerRow::Vault {
+            url: u.clone(),
+            detail: "pinned".to_owned(),
+        }));
+    }
+    let is_pinned = |url: &str| model.pinned_vaults.iter().any(|p| same_url(p, url));
     let known: Vec<&String> = model
         .known_vaults
         .iter()
-        .filter(|u| !is_open(u) && matches(filter, &[u]))
+        .filter(|u| !is_open(u) && !is_pinned(u) && matches(filter, &[u]))
         .collect();
     if !known.is_empty() {
         rows.push(PickerRow::Header("Config and recent".to_owned()));
@@ -402,6 +415,26 @@ pub(crate) fn on_picker_key(
         Some(Action::Down) => state.selected = (state.selected + 1) % n,
         Some(Action::Up) => state.selected = (state.selected + n - 1) % n,
         Some(Action::Refresh) => model.start_discovery(fx),
+        Some(Action::Pin) => {
+            let url = match choices.get(state.selected) {
+                Some(PickerRow::Vault { url, .. }) => Some(url.clone()),
+                Some(PickerRow::Open { label, .. }) => Some(label.clone()),
+                _ => None,
+            };
+            if let Some(url) = url {
+                if model.toggle_pin(&url) {
+                    let pinned = model.pinned_vaults.iter().any(|p| same_url(p, &url));
+                    let text = if pinned { "pinned" } else { "unpinned" };
+                    model.toast(format!("{text} {url}"), false);
+                    fx.push(Effect::SaveVaultCache(model.vault_cache()));
+                } else {
+                    model.toast(
+                        "a local vault's port changes every run: open it by name instead",
+                        false,
+                    );
+                }
+            }
+        }
         Some(Action::Confirm) => {
             let chosen = choices.get(state.selected).map(|r| (*r).clone());
             model.overlays.pop();

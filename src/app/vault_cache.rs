@@ -27,6 +27,9 @@ pub struct VaultCache {
     /// Vault URLs opened from the picker, newest first.
     #[serde(default)]
     pub recent: Vec<String>,
+    /// Vault URLs pinned in the picker, in the order pinned.
+    #[serde(default)]
+    pub pinned: Vec<String>,
     /// The endpoint the discovered vaults came from; another endpoint's are not shown.
     #[serde(default)]
     pub source: String,
@@ -48,6 +51,7 @@ impl Model {
             }
         }
         self.recent_vaults = cache.recent;
+        self.pinned_vaults = cache.pinned;
         if cache.source.is_empty() || cache.source != self.discovered.source {
             return;
         }
@@ -116,15 +120,29 @@ impl Model {
                 .take(MAX_RECENT)
                 .cloned()
                 .collect(),
+            pinned: self.pinned_vaults.clone(),
             source: d.source.clone(),
             discovered,
         }
     }
 
+    /// Pins `url` in the picker, or unpins it; `false` for a loopback URL,
+    /// whose port changes every run.
+    pub fn toggle_pin(&mut self, url: &str) -> bool {
+        if is_ephemeral(url) {
+            return false;
+        }
+        let before = self.pinned_vaults.len();
+        self.pinned_vaults.retain(|u| !u.eq_ignore_ascii_case(url));
+        if self.pinned_vaults.len() == before {
+            self.pinned_vaults.push(url.to_owned());
+        }
+        true
+    }
+
     /// `url` was opened from the picker: first among the recent ones.
     pub(crate) fn remember_recent(&mut self, url: &str) {
-        // A loopback URL names an ephemeral port: not worth remembering.
-        if url.contains("localhost") || url.contains("127.0.0.1") || url.contains("[::1]") {
+        if is_ephemeral(url) {
             return;
         }
         self.recent_vaults.retain(|u| !u.eq_ignore_ascii_case(url));
@@ -138,4 +156,9 @@ impl Model {
             self.known_vaults.push(url.to_owned());
         }
     }
+}
+
+/// A loopback URL names an ephemeral port: not worth remembering.
+fn is_ephemeral(url: &str) -> bool {
+    url.contains("localhost") || url.contains("127.0.0.1") || url.contains("[::1]")
 }
