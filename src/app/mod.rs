@@ -17,6 +17,7 @@ pub mod format;
 pub mod forms;
 pub mod json_indent;
 pub mod keymap;
+pub mod keyspec;
 pub mod list_row;
 pub mod list_view;
 pub mod make_current;
