@@ -13,6 +13,7 @@ pub mod editor;
 pub mod effect;
 pub mod events;
 pub mod form;
+pub mod form_dates;
 pub mod format;
 pub mod forms;
 pub mod json_indent;
