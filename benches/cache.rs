@@ -16,7 +16,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use azure_security_keyvault_secrets::SecretClient;
-use common::{ESC, Figures, Gaps, Pty, body, seed_numbered};
+use common::{ESC, Figures, Gaps, Pty, body, kvtui_args, seed_numbered};
 use kvtui::local::{self, Faults, LocalVaultOptions};
 
 /// Filters for `text` and returns the tab's count once drawn.
@@ -94,23 +94,8 @@ async fn main() {
     };
     let d = dir.path().display();
     std::fs::write(dir.path().join("config.toml"), "").expect("config file");
-    let args = |extra: &[&str]| -> Vec<String> {
-        let mut a: Vec<String> = [
-            "--data-dir".to_owned(),
-            format!("{d}/data"),
-            "--config".to_owned(),
-            format!("{d}/config.toml"),
-            "--log-file".to_owned(),
-            format!("{d}/kvtui.log"),
-            "--cache-dir".to_owned(),
-            format!("{d}/cache"),
-            "--vault".to_owned(),
-            vault.url(),
-        ]
-        .into();
-        a.extend(extra.iter().map(|s| (*s).to_owned()));
-        a
-    };
+    let (data, files, url) = (format!("{d}/data"), d.to_string(), vault.url());
+    let args = |extra: &[&str]| kvtui_args(&data, &files, &url, extra);
     let total = format!("Secrets ({rows})");
     let pages = rows.div_ceil(25);
     println!(

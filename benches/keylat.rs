@@ -13,7 +13,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use azure_security_keyvault_secrets::SecretClient;
-use common::{ESC, Figures, Gaps, Pty, body, seed_numbered};
+use common::{ESC, Figures, Gaps, Pty, body, kvtui_args, seed_numbered};
 use kvtui::local::{self, LocalVaultOptions};
 
 const BACKSPACE: &[u8] = b"\x7f";
@@ -147,19 +147,7 @@ async fn main() {
         eprintln!("seeded {rows} secrets in {:.1?}", t.elapsed());
         std::fs::write(dir.path().join("config.toml"), "").expect("config file");
         let d = dir.path().display();
-        let args: Vec<String> = [
-            "--data-dir".to_owned(),
-            d.to_string(),
-            "--config".to_owned(),
-            format!("{d}/config.toml"),
-            "--log-file".to_owned(),
-            format!("{d}/kvtui.log"),
-            "--cache-dir".to_owned(),
-            format!("{d}/cache"),
-            "--vault".to_owned(),
-            vault.url(),
-        ]
-        .into();
+        let args = kvtui_args(&d.to_string(), &d.to_string(), &vault.url(), &[]);
         let label = format!("{rows} rows");
         let view_rows = rows;
         tokio::task::block_in_place(|| run_views(&label, &args, view_rows, count, &mut gaps));

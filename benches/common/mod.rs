@@ -208,3 +208,23 @@ pub async fn seed_numbered(client: std::sync::Arc<SecretClient>, n: usize) {
         t.await.expect("seeding task");
     }
 }
+
+/// The program's arguments for a bench run: its data dir, and a config
+/// file, log file and list cache under `files`, opening `vault`.
+pub fn kvtui_args(data_dir: &str, files: &str, vault: &str, extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = [
+        "--data-dir".to_owned(),
+        data_dir.to_owned(),
+        "--config".to_owned(),
+        format!("{files}/config.toml"),
+        "--log-file".to_owned(),
+        format!("{files}/kvtui.log"),
+        "--cache-dir".to_owned(),
+        format!("{files}/cache"),
+        "--vault".to_owned(),
+        vault.to_owned(),
+    ]
+    .into();
+    a.extend(extra.iter().map(|s| (*s).to_owned()));
+    a
+}
