@@ -41,17 +41,8 @@ pub(super) async fn list_versions(
     let mut pages = pager.into_pages();
     let mut count = 0usize;
     loop {
-        let page = match tokio::time::timeout(s.cfg.request_timeout, pages.next()).await {
-            Err(_) => {
-                return Err(VaultError::timeout(
-                    Op::ListVersions,
-                    &s.host,
-                    s.cfg.request_timeout,
-                ));
-            }
-            Ok(None) => break,
-            Ok(Some(Err(e))) => return Err(classified(s, Op::ListVersions)(e)),
-            Ok(Some(Ok(page))) => page,
+        let Some(page) = next_page(s, Op::ListVersions, &mut pages).await? else {
+            break;
         };
         let event = secrets_page(model(s, Op::ListVersions, page)?);
         if let VaultEventKind::SecretsPage(items) = &event {
@@ -68,6 +59,20 @@ pub(super) async fn list_versions(
         }
     }
     Ok(VaultEventKind::ListDone { count })
+}
+
+/// The next page within the request timeout; `None` after the last.
+async fn next_page<T>(
+    s: &Shared,
+    op: Op,
+    pages: &mut (impl futures::Stream<Item = azure_core::Result<T>> + Unpin),
+) -> Result<Option<T>, VaultError> {
+    match tokio::time::timeout(s.cfg.request_timeout, pages.next()).await {
+        Err(_) => Err(VaultError::timeout(op, &s.host, s.cfg.request_timeout)),
+        Ok(None) => Ok(None),
+        Ok(Some(Err(e))) => Err(classified(s, op)(e)),
+        Ok(Some(Ok(page))) => Ok(Some(page)),
+    }
 }
 
 /// A resume link goes back to the vault this worker talks to, and nowhere else.
@@ -104,17 +109,8 @@ pub(super) async fn check_backup_size(s: &Shared, name: &SecretName) -> Result<(
     let mut pages = pager.into_pages();
     let mut count = 0usize;
     loop {
-        let page = match tokio::time::timeout(s.cfg.request_timeout, pages.next()).await {
-            Err(_) => {
-                return Err(VaultError::timeout(
-                    Op::Backup,
-                    &s.host,
-                    s.cfg.request_timeout,
-                ));
-            }
-            Ok(None) => return Ok(()),
-            Ok(Some(Err(e))) => return Err(classified(s, Op::Backup)(e)),
-            Ok(Some(Ok(page))) => page,
+        let Some(page) = next_page(s, Op::Backup, &mut pages).await? else {
+            return Ok(());
         };
         count += model(s, Op::Backup, page)?.value.len();
         if count > MAX_BACKUP_VERSIONS {
