@@ -508,3 +508,29 @@ fn f5_on_a_local_vault_reads_its_token_and_ca_again_first() {
     assert_eq!(rereads(&effects), Some(0), "before the lists: {effects:?}");
     assert_eq!(reqs_of(effects).len(), 2, "then both lists");
 }
+
+#[test]
+fn the_progress_follows_the_list_still_loading() {
+    let mut model = kvtui::app::Model::new(VAULT, false, kvtui::app::Keymap::default_keymap(), NOW);
+    let reqs = reqs_of(update(&mut model, Msg::Start));
+    let (list, del) = (reqs[0].id, reqs[1].id);
+    update(
+        &mut model,
+        event(list, VaultEventKind::SecretsPage(sample_secrets())),
+    );
+    assert_eq!(model.progress.as_deref(), Some("loaded 5…"));
+    update(
+        &mut model,
+        event(list, VaultEventKind::ListDone { count: 5 }),
+    );
+    assert_eq!(
+        model.progress.as_deref(),
+        Some("loading deleted…"),
+        "not what the finished secrets list said last"
+    );
+    update(
+        &mut model,
+        event(del, VaultEventKind::ListDone { count: 0 }),
+    );
+    assert_eq!(model.progress, None);
+}

@@ -72,10 +72,15 @@ pub(crate) fn deleted_listed(model: &mut Model, outcome: Outcome) {
     list_finished(model);
 }
 
+/// Once both lists are in, the progress goes; while only the deleted list
+/// is still coming, the status line says that rather than what the secrets
+/// list said last.
 fn list_finished(model: &mut Model) {
     if !model.is_loading() {
         model.progress = None;
         model.slot_mut().last_refresh = Some(model.now);
+    } else if model.secrets().loading.is_none() {
+        model.progress = Some("loading deleted…".to_owned());
     }
 }
 
