@@ -130,14 +130,23 @@ pub fn match_positions(filter: &str, text: &str) -> Vec<u32> {
     idx
 }
 
-/// Why a row matched when its name did not: the content type or the first
-/// tag the filter matches (`tag team=data`), for the list to show.
-pub fn match_reason(filter: &str, props: &crate::vault::SecretProps) -> Option<String> {
+/// Why each of `rows` matched when its name did not: the content type or
+/// the first tag the filter matches (`tag team=data`), for the list to show.
+/// The filter is compiled once for all of them.
+pub fn match_reasons<'a>(
+    filter: &str,
+    rows: impl IntoIterator<Item = &'a crate::vault::SecretProps>,
+) -> Vec<Option<String>> {
+    let rows = rows.into_iter();
     if filter.is_empty() {
-        return None;
+        return rows.map(|_| None).collect();
     }
     let f = Filter::new(filter);
     let mut m = f.matcher();
+    rows.map(|props| reason(&mut m, props)).collect()
+}
+
+fn reason(m: &mut FilterMatcher<'_>, props: &crate::vault::SecretProps) -> Option<String> {
     if m.matches(&props.name) {
         return None;
     }

@@ -216,10 +216,11 @@ fn rule<'a>(model: &Model, list: &dyn ListView, width: u16, theme: &Theme) -> Bl
             ellipsis(&title, room).into_owned(),
             theme.dim(),
         ));
-    } else if let Some(reason) = list
-        .selected_props()
-        .and_then(|p| crate::app::matching::match_reason(list.filter(), p))
-    {
+    } else if let Some(reason) = list.selected_props().and_then(|p| {
+        crate::app::matching::match_reasons(list.filter(), [p])
+            .pop()
+            .flatten()
+    }) {
         // Why the selected row matched, when its name did not.
         let room = usize::from(width).saturating_sub(pos_w + 1);
         let title = format!(" matched {reason}");
@@ -387,10 +388,10 @@ fn render_table<T: ListRow>(
     };
     let shown = &rows.visible[start..end];
     // Why each row matched the filter when its name did not, shown after it.
-    let reasons: Vec<Option<String>> = shown
-        .iter()
-        .map(|&i| crate::app::matching::match_reason(&rows.filter, rows.items[i].props()))
-        .collect();
+    let reasons = crate::app::matching::match_reasons(
+        &rows.filter,
+        shown.iter().map(|&i| rows.items[i].props()),
+    );
     let fit = Fitted::new(
         cols,
         area.width,

@@ -49,11 +49,8 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     // A second line of key hints when they do not fit in one and the screen
     // has rows to spare.
     let area = frame.area();
-    let hint_rows = if area.height >= 20 {
-        status::hint_rows(model, area.width)
-    } else {
-        1
-    };
+    let hint_lines = status::hint_lines(model, area.width, if area.height >= 20 { 2 } else { 1 });
+    let hint_rows = clamp16(hint_lines.len().max(1));
     let welcome_rows = u16::from(model.welcome.is_some() && model.details.is_none());
     let [tabs, body, filter, welcome_area, status_area, hints] = Layout::vertical([
         Constraint::Length(1),
@@ -80,7 +77,7 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
         welcome::render(frame, welcome_area, model, &theme);
     }
     status::render(frame, status_area, model, &theme);
-    status::render_hints(frame, hints, model, &theme);
+    status::render_hints(frame, hints, hint_lines, &theme);
 
     // Only the top overlay is drawn: a dialog over a form hides the form
     // rather than letting its edges show around the dialog.

@@ -87,10 +87,8 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// The key hints of the mode in use, from the keymap's `hint`s, leaving
-/// out what would do nothing here. Dialogs and forms carry their own.
-pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let lines = hint_lines(model, area.width, area.height);
+/// The key hint lines (from `hint_lines`), keys accented.
+pub(super) fn render_hints(frame: &mut Frame, area: Rect, lines: Vec<String>, theme: &Theme) {
     let lines: Vec<Line> = lines
         .into_iter()
         .map(|l| Line::from(styled_hints(&l, theme)))
@@ -98,7 +96,10 @@ pub(super) fn render_hints(frame: &mut Frame, area: Rect, model: &Model, theme: 
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// The hints of the mode in use, laid out in at most `rows` lines of `width`.
+/// The key hints of the mode in use, from the keymap's `hint`s, leaving
+/// out what would do nothing here, laid out in at most `rows` lines of
+/// `width` (a second only when one is not enough). Dialogs and forms carry
+/// their own.
 pub(super) fn hint_lines(model: &Model, width: u16, rows: u16) -> Vec<String> {
     let mode = model.mode();
     let text = match mode {
@@ -109,17 +110,6 @@ pub(super) fn hint_lines(model: &Model, width: u16, rows: u16) -> Vec<String> {
         _ => hint_line(model, mode),
     };
     fitted_hints(&text, usize::from(width), usize::from(rows.max(1)))
-}
-
-/// How many lines the hints of the mode in use need at `width` (one or two).
-pub(super) fn hint_rows(model: &Model, width: u16) -> u16 {
-    let one = hint_lines(model, width, 1);
-    let all = hint_lines(model, width, 2);
-    if all.len() > one.len() || all.concat().len() > one.concat().len() {
-        2
-    } else {
-        1
-    }
 }
 
 /// `Enter details` as a key (accented) and what it does (dimmed).
