@@ -107,11 +107,7 @@ impl Ctx<'_> {
     /// Refuses `op` on the secret of a certificate (its latest version is
     /// `managed`); a name not found goes on to the operation's own answer.
     fn refuse_if_managed(&self, name: &str, op: &str) -> Result<(), ApiError> {
-        let managed = self
-            .svc
-            .with_store(|s| s.get(self.vault(), name, None))
-            .is_ok_and(|(row, _)| row.managed);
-        if managed {
+        if self.svc.with_store(|s| s.is_managed(self.vault(), name)) {
             return Err(ApiError::managed_by_key_vault(op));
         }
         Ok(())

@@ -364,6 +364,13 @@ impl Store {
         Ok((row, Zeroizing::new(value)))
     }
 
+    /// Whether the latest version of `name` belongs to a certificate; no
+    /// value is opened to tell.
+    pub(super) fn is_managed(&self, vault: &str, name: &str) -> bool {
+        self.find_version(vault, name, None)
+            .is_ok_and(|(_, row, _)| row.managed)
+    }
+
     /// Changes a version's properties; the value stays.
     pub(super) fn update(
         &mut self,
