@@ -162,17 +162,32 @@ fn close_deleted_details(model: &mut Model) {
     }
 }
 
+/// A summary over `n` items, when there are several.
+fn bulk(verb: &'static str, n: usize) -> Option<Bulk> {
+    (n > 1).then_some(Bulk {
+        verb,
+        total: n,
+        ok: 0,
+        failed: Vec::new(),
+    })
+}
+
+/// Recovers `names` (confirmed, or a delete undone), summed up as one
+/// action when there are several.
+pub(crate) fn recover(model: &mut Model, fx: &mut Vec<Effect>, names: Vec<SecretName>) {
+    model.bulk = bulk("recovered", names.len());
+    for name in names {
+        let pending = Pending::Recover {
+            name: name.clone(),
+            then: None,
+        };
+        model.send(fx, VaultCmd::Recover { name }, pending);
+    }
+}
+
 fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
     let Some(Overlay::Confirm(confirm)) = model.overlays.pop() else {
         return;
-    };
-    let bulk = |verb, n: usize| {
-        (n > 1).then_some(Bulk {
-            verb,
-            total: n,
-            ok: 0,
-            failed: Vec::new(),
-        })
     };
     match confirm.action {
         ConfirmAction::Delete(names) => {
@@ -184,14 +199,7 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
             model.list_mut().clear_marks();
         }
         ConfirmAction::Recover(names) => {
-            model.bulk = bulk("recovered", names.len());
-            for name in names {
-                let pending = Pending::Recover {
-                    name: name.clone(),
-                    then: None,
-                };
-                model.send(fx, VaultCmd::Recover { name }, pending);
-            }
+            recover(model, fx, names);
             model.deleted_mut().marked.clear();
             close_deleted_details(model);
         }

@@ -459,19 +459,5 @@ fn undo_delete(model: &mut Model, fx: &mut Vec<Effect>) {
         model.toast("nothing to undo", false);
         return;
     }
-    if undo.names.len() > 1 {
-        model.bulk = Some(super::model::Bulk {
-            verb: "recovered",
-            total: undo.names.len(),
-            ok: 0,
-            failed: Vec::new(),
-        });
-    }
-    for name in undo.names {
-        let pending = Pending::Recover {
-            name: name.clone(),
-            then: None,
-        };
-        model.send(fx, VaultCmd::Recover { name }, pending);
-    }
+    dialogs::recover(model, fx, undo.names);
 }
