@@ -39,6 +39,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             model.now = now;
             model.spinner = model.spinner.wrapping_add(1);
+            super::bulk::tick(model, &mut fx);
             if model.undo.as_ref().is_some_and(|u| now > u.until) {
                 model.undo = None;
             }
@@ -451,6 +452,9 @@ fn confirm_delete(model: &mut Model) {
 
 /// `u` after a delete: recovers what it removed, while the offer stands.
 fn undo_delete(model: &mut Model, fx: &mut Vec<Effect>) {
+    if super::bulk::undo_running(model, fx) {
+        return;
+    }
     let Some(undo) = model.undo.take() else {
         model.toast("nothing to undo", false);
         return;
