@@ -156,6 +156,8 @@ pub struct Model {
     pub filter_input: Option<Input>,
     /// The filter kept when `/` was pressed; `Esc` in the filter puts it back.
     pub filter_before: Option<String>,
+    /// `/` on a filter selects it: the first character typed replaces it.
+    pub filter_selected: bool,
     /// The last delete, while `u` can still recover it.
     pub undo: Option<Undo>,
     /// Whether the terminal reports the mouse to kvtui (`M` toggles).
@@ -226,6 +228,7 @@ impl Model {
             expiring_days: 30,
             filter_input: None,
             filter_before: None,
+            filter_selected: false,
             undo: None,
             mouse: true,
             details: None,

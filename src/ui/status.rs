@@ -120,7 +120,10 @@ pub(super) fn hint_lines(model: &Model, width: u16, rows: u16) -> Vec<String> {
         Mode::Form | Mode::Confirm | Mode::TypedConfirm | Mode::Conflict | Mode::Picker => {
             String::new()
         }
-        Mode::Filter => format!("type to filter · {}", hint_line(model, mode)),
+        Mode::Filter => format!(
+            "type to filter ('exact ^start end$ !not, tag=value) · {}",
+            hint_line(model, mode)
+        ),
         _ => hint_line(model, mode),
     };
     fitted_hints(&text, usize::from(width), usize::from(rows.max(1)))
