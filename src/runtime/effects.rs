@@ -141,16 +141,19 @@ impl Performer<'_> {
 /// Reads a value file for a form; refuses files far over Key Vault's limit
 /// without reading them whole.
 fn read_value_file(path: &Path) -> Result<SecretString, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > 64 * 1024 {
-        return Err(format!(
-            "{} has {} bytes; Key Vault takes at most 25 KiB",
-            path.display(),
-            meta.len()
-        ));
-    }
-    std::fs::read_to_string(path)
-        .map(SecretString::from)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    use crate::kv_facts::MAX_VALUE_BYTES;
+    // Read at most one byte past the limit: a FIFO or `/dev/zero` stops there.
+    let bytes = crate::fsx::read_capped(path, MAX_VALUE_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            format!(
+                "{} holds more than {MAX_VALUE_BYTES} bytes; Key Vault takes at most 25 KiB",
+                path.display()
+            )
+        } else {
+            format!("cannot read {}: {e}", path.display())
+        }
+    })?;
+    std::str::from_utf8(&bytes)
+        .map(|t| SecretString::from(t.to_owned()))
+        .map_err(|_| format!("{} is not UTF-8 text", path.display()))
 }
