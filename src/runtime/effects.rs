@@ -157,3 +157,31 @@ fn read_value_file(path: &Path) -> Result<SecretString, String> {
         .map(|t| SecretString::from(t.to_owned()))
         .map_err(|_| format!("{} is not UTF-8 text", path.display()))
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_file_that_never_ends_stops_at_the_limit() {
+        let zero = read_value_file(Path::new("/dev/zero"));
+        assert!(zero.is_err_and(|e| e.contains("25 KiB")));
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("no temp dir")
+        };
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()));
+        let writer = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("yes > '{}'", fifo.display()))
+            .spawn();
+        let Ok(mut writer) = writer else {
+            panic!("no writer")
+        };
+        let read = read_value_file(&fifo);
+        let _ = writer.kill();
+        let _ = writer.wait();
+        assert!(read.is_err_and(|e| e.contains("25 KiB")));
+    }
+}
