@@ -116,7 +116,6 @@ impl Model {
         self.overlays.clear();
         self.details = None;
         self.filter_input = None;
-        self.bulk = None;
         self.progress = None;
         let old = self.slot_mut();
         if old.secrets.loading.is_some() || old.deleted.loading.is_some() {

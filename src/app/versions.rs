@@ -6,7 +6,7 @@ use super::compare::{Compare, Side};
 use super::effect::Effect;
 use super::events::{Outcome, short, unexpected};
 use super::keymap::Action;
-use super::model::{Details, Model, Overlay, Pending};
+use super::model::{ConfirmAction, Details, Model, Overlay, Pending};
 use crate::vault::{PropsUpdate, ReqId, SecretName, SecretProps, VaultCmd, VaultEventKind};
 
 /// The next batch is asked for when the selection comes this close to the
@@ -345,15 +345,55 @@ fn toggle_enabled(model: &mut Model, fx: &mut Vec<Effect>) {
     let Some(version) = sel.version.clone() else {
         return;
     };
+    if sel.enabled {
+        // A stray `t` must not make a secret unreadable: disabling asks.
+        let is_current = model
+            .details
+            .as_ref()
+            .is_some_and(|d| d.current_version() == Some(d.version_sel));
+        let mut lines = vec![format!("  version {version}")];
+        if is_current {
+            lines.push(format!(
+                "It is the current version: reading {} fails (403) while it is disabled.",
+                sel.name
+            ));
+        } else {
+            lines.push("Reading this version fails (403) while it is disabled.".to_owned());
+        }
+        lines.push("t on it again enables it.".to_owned());
+        super::dialogs::push_confirm(
+            model,
+            format!("Disable a version of {}?", sel.name),
+            lines,
+            ConfirmAction::DisableVersion {
+                name: sel.name,
+                version,
+            },
+            None,
+            true,
+        );
+        return;
+    }
+    set_enabled(model, fx, sel.name, version, true);
+}
+
+/// Enables or disables one version.
+pub(crate) fn set_enabled(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    name: SecretName,
+    version: String,
+    enabled: bool,
+) {
     let cmd = VaultCmd::UpdateProps {
-        name: sel.name.clone(),
+        name: name.clone(),
         version: Some(version),
         update: PropsUpdate {
-            enabled: Some(!sel.enabled),
+            enabled: Some(enabled),
             ..Default::default()
         },
     };
-    model.send(fx, cmd, Pending::VersionEnabled { name: sel.name });
+    model.send(fx, cmd, Pending::VersionEnabled { name });
 }
 
 /// A version was enabled or disabled: its row changes in place; when it is

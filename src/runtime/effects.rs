@@ -125,7 +125,7 @@ impl Performer<'_> {
             None => "no worker serves this vault",
             Some(worker) => match worker.try_send(input) {
                 Ok(()) => return,
-                Err(mpsc::error::TrySendError::Full(_)) => "the vault worker is busy; try again",
+                Err(mpsc::error::TrySendError::Full(_)) => crate::app::effect::WORKER_BUSY,
                 Err(mpsc::error::TrySendError::Closed(_)) => "the vault worker stopped",
             },
         };

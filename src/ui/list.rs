@@ -91,9 +91,15 @@ pub(super) fn render_filter(frame: &mut Frame, area: Rect, model: &Model, theme:
         return;
     };
     let count = model.list().len();
+    // Selected (`/` on a filter): the first character typed replaces it.
+    let text_style = if model.filter_selected {
+        Style::new().add_modifier(ratatui::style::Modifier::REVERSED)
+    } else {
+        Style::new()
+    };
     let line = Line::from(vec![
         Span::styled("/", theme.accent()),
-        Span::raw(visible(input.value()).into_owned()),
+        Span::styled(visible(input.value()).into_owned(), text_style),
         Span::styled(
             format!("   {count} match{}", if count == 1 { "" } else { "es" }),
             theme.dim(),
