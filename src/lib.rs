@@ -9,6 +9,8 @@ pub mod config;
 #[warn(unreachable_pub)]
 pub mod dirs;
 #[warn(unreachable_pub)]
+pub mod emulator;
+#[warn(unreachable_pub)]
 pub mod fsx;
 #[warn(unreachable_pub)]
 pub mod kv_facts;
