@@ -24,7 +24,7 @@ pub(super) enum CertSource {
     /// The user's certificate (`--tls-cert`), for every name.
     Fixed(Arc<ServerConfig>),
     /// The local CA: localhost and loopback addresses, plus one per vault name.
-    Local(LocalCerts),
+    Local(Box<LocalCerts>),
 }
 
 pub(super) struct LocalCerts {
@@ -40,14 +40,14 @@ pub(super) struct LocalCerts {
 
 impl CertSource {
     pub(super) fn local(issuer: Issuer<'static, KeyPair>, default: Arc<ServerConfig>) -> Self {
-        CertSource::Local(LocalCerts {
+        CertSource::Local(Box::new(LocalCerts {
             issuer: Arc::new(issuer),
             default,
             cache: Mutex::new(Lru::new(CERT_CACHE)),
             rate: Mutex::new(Bucket::new(ISSUE_PER_SEC, Instant::now())),
             known: Mutex::new(HashSet::new()),
             pinned: Mutex::new(HashMap::new()),
-        })
+        }))
     }
 
     /// Records that `vault` exists: its certificate skips the rate and stays.
