@@ -201,6 +201,8 @@ pub struct Model {
     pub picker_at_start: bool,
     /// A vault the runtime is opening.
     pub opening: Option<String>,
+    /// The Deleted list's generation the undo offer was last checked against.
+    undo_checked: Option<u64>,
     next_req: u64,
 }
 
@@ -254,6 +256,7 @@ impl Model {
             discovered: Default::default(),
             picker_at_start: false,
             opening: None,
+            undo_checked: None,
             next_req: 0,
         }
     }
@@ -364,6 +367,37 @@ impl Model {
     pub fn after_update(&mut self) {
         let (now, days) = (self.now, self.expiring_days);
         self.slot_mut().sync_expiring(now, days);
+        self.end_stale_undo();
+    }
+
+    /// `u` is offered only for names still deleted: once the Deleted list
+    /// no longer holds them (recovered or purged another way), the offer ends.
+    fn end_stale_undo(&mut self) {
+        let Some(undo) = &self.undo else {
+            return;
+        };
+        let Some(slot) = self.vaults.get(undo.route) else {
+            self.undo = None;
+            return;
+        };
+        let generation = slot.deleted.generation();
+        if self.undo_checked == Some(generation) || slot.deleted.loading.is_some() {
+            return;
+        }
+        self.undo_checked = Some(generation);
+        let still: std::collections::HashSet<String> = slot
+            .deleted
+            .items
+            .iter()
+            .map(|d| d.props.name.to_ascii_lowercase())
+            .collect();
+        if let Some(undo) = self.undo.as_mut() {
+            undo.names
+                .retain(|n| still.contains(&n.as_str().to_ascii_lowercase()));
+            if undo.names.is_empty() {
+                self.undo = None;
+            }
+        }
     }
 
     /// The vault on screen, with its lists.

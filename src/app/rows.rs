@@ -63,6 +63,12 @@ pub struct Rows<T> {
     generation: u64,
     /// While a listing refreshes cached rows: which rows it has brought.
     reconcile: Option<Reconcile>,
+    /// Rows the listing running (or last run) brought, and how many the
+    /// list held when it started: the progress `4,200 of ~10,500`.
+    pub brought: usize,
+    pub expected: usize,
+    /// The last listing stopped early: rows may be missing (or stale).
+    pub partial: bool,
     /// Some row matches the filter literally (by name, a tag word or the
     /// content type), so rows that match it only fuzzily are left out.
     literal: bool,
@@ -93,6 +99,9 @@ impl<T> Default for Rows<T> {
             generation: 0,
             reconcile: None,
             literal: false,
+            brought: 0,
+            expected: 0,
+            partial: false,
         }
     }
 }
@@ -157,7 +166,11 @@ impl<T: ListRow> Rows<T> {
         self.loading = Some(req);
         self.load_started = Some(now);
         self.stale_pages = 0;
-        if self.cached_at.is_some() && !self.items.is_empty() {
+        self.brought = 0;
+        self.expected = self.items.len();
+        // Rows on screen (cached or listed before, as on F5) are refreshed
+        // in place: the selection and the rows stay while pages arrive.
+        if !self.items.is_empty() {
             self.start_reconcile();
         } else {
             self.replace_on_page = true;
@@ -177,6 +190,7 @@ impl<T: ListRow> Rows<T> {
     /// A load that failed leaves the old rows as they are, marked stale by
     /// `reason`. Rows that already came from the failed listing stay too.
     pub fn load_failed(&mut self, reason: String) {
+        self.partial = self.brought > 0;
         self.stop_loading();
         self.failure = Some(reason);
     }
@@ -204,6 +218,7 @@ impl<T: ListRow> Rows<T> {
 
     pub fn push_page(&mut self, page: Vec<T>) {
         self.generation += 1;
+        self.brought += page.len();
         if let Some(r) = self.reconcile.take() {
             return self.reconcile_page(page, r);
         }
@@ -232,6 +247,7 @@ impl<T: ListRow> Rows<T> {
         self.load_started = None;
         self.loaded = true;
         self.failure = None;
+        self.partial = false;
         self.merge_new();
         self.clamp();
     }

@@ -129,6 +129,9 @@ pub(crate) fn versions_listed(
                 d.versions_error = None;
                 d.versions_next = None;
                 d.sort_versions();
+                if let Some(newer) = follow_newest(d) {
+                    model.secrets_mut().upsert(newer);
+                }
             }
         }
         Ok(VaultEventKind::ListPaused { resume, .. }) => {
@@ -160,6 +163,33 @@ pub(crate) fn versions_listed(
             model.record_error(what, error);
         }
     }
+}
+
+/// Details of the latest follow a version added since they opened (by
+/// another client, seen on F5): its properties show, and a value fetched
+/// for the old one goes. The secret's new row, when it changed.
+fn follow_newest(d: &mut Details) -> Option<SecretProps> {
+    if d.is_version() || d.deleted.is_some() {
+        return None;
+    }
+    let newest = d.versions.first()?;
+    if d.current_version() == Some(0) || newest.created <= d.props.created {
+        return None;
+    }
+    let mut props = d.props.clone();
+    props.version = newest.version.clone();
+    props.enabled = newest.enabled;
+    props.content_type = newest.content_type.clone();
+    props.tags = newest.tags.clone();
+    props.created = newest.created;
+    props.updated = newest.updated;
+    props.not_before = newest.not_before;
+    props.expires = newest.expires;
+    d.props = props.clone();
+    d.clear_value();
+    d.shown = false;
+    props.version = None;
+    Some(props)
 }
 
 /// `Space`: marks the selected version (a third mark replaces the oldest)
