@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "kvtui",
-    version,
+    // The package version and the commit (build.rs), when it is known.
+    version = env!("KVTUI_VERSION"),
     about = "A terminal browser for Azure Key Vault secrets"
 )]
 pub struct Cli {
@@ -34,6 +35,17 @@ pub enum Command {
     Cache(CacheArgs),
     /// Export or import a data dir's state (every vault, version and deleted secret) as JSON.
     State(crate::emulator::StateArgs),
+    /// Print shell completions: `kvtui completions bash > /etc/bash_completion.d/kvtui`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into --dir.
+    Man {
+        /// Write kvtui.1, kvtui-secret.1, ... into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
