@@ -360,3 +360,34 @@ fn a_shared_cache_dir_gets_a_private_subdirectory_and_the_log_is_private() {
     assert_eq!(mode(&private), Some(0o700));
     assert_eq!(mode(&log), Some(0o600), "the log is private");
 }
+
+/// The new-secret form's value file on a FIFO that never ends: reading stops
+/// at Key Vault's 25 KiB and the form says so, instead of reading until
+/// memory runs out.
+#[cfg(unix)]
+#[test]
+fn a_value_file_that_never_ends_is_refused_at_the_limit() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let fifo = dir.path().join("endless");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let mut writer = Command::new("sh")
+        .arg("-c")
+        .arg(format!("yes > '{}'", fifo.display()))
+        .spawn()
+        .expect("writer");
+    let s = Session::start(
+        &format!("kvtui-test-fifo-{}", std::process::id()),
+        &dir.path().join("data"),
+        &dir.path().join("kvtui.log"),
+    );
+    s.wait_for("the sample secrets", |t| t.contains("db-password"));
+    s.keys(&["n"]);
+    s.wait_for("the new-secret form", |t| t.contains("New secret"));
+    s.keys(&["b", "i", "g", "Tab", "Tab"]);
+    s.keys(&[&fifo.display().to_string(), "C-s"]);
+    let screen = s.wait_for("the refusal", |t| t.contains("holds more than 25600 bytes"));
+    let _ = writer.kill();
+    let _ = writer.wait();
+    assert!(s.alive(), "still running:\n{screen}");
+}

@@ -71,24 +71,29 @@ pub fn dangerous(var: &str) -> bool {
     EXACT.contains(&v.as_str()) || PREFIXES.iter().any(|p| v.starts_with(p))
 }
 
-/// `--allow-env` values as variable names: `db-url` and `DB_URL` both name `DB_URL`.
+/// `--allow-env` values as variable names: `db-url` and `DB_URL` both name
+/// `DB_URL` (the secret's full name, prefix included, names it too).
 fn normalise(name: &str) -> String {
     name.to_ascii_uppercase().replace('-', "_")
 }
 
-/// Refuses (exit 2) every variable of `pairs` that is on the denylist, or
-/// (with `parent`) already set in the parent environment, unless allowed.
-/// `origin` maps a variable back to the secret it came from.
-pub fn check(
+/// A variable refused: its name, the secret it came from, and why.
+pub type Refusal = (String, String, &'static str);
+
+/// The variables of `pairs` on the denylist, or (with `parent`) already set
+/// in the parent environment, that `allow` does not name. `origin` maps a
+/// variable back to the secret it came from.
+pub fn refused(
     pairs: &BTreeMap<String, SecretString>,
     origin: &BTreeMap<String, String>,
     allow: &[String],
     parent: Option<&dyn Fn(&OsStr) -> bool>,
-) -> Result<(), ScriptError> {
+) -> Vec<Refusal> {
     let allowed: Vec<String> = allow.iter().map(|a| normalise(a)).collect();
     let mut refused = Vec::new();
     for var in pairs.keys() {
-        if allowed.contains(var) {
+        let secret = origin.get(var).map_or(var.as_str(), String::as_str);
+        if allowed.contains(var) || allow.iter().any(|a| a.eq_ignore_ascii_case(secret)) {
             continue;
         }
         let why = if dangerous(var) {
@@ -98,9 +103,19 @@ pub fn check(
         } else {
             continue;
         };
-        let secret = origin.get(var).map_or(var.as_str(), String::as_str);
         refused.push((var.clone(), secret.to_owned(), why));
     }
+    refused
+}
+
+/// Refuses (exit 2) what [`refused`] finds, naming each secret and the flag.
+pub fn check(
+    pairs: &BTreeMap<String, SecretString>,
+    origin: &BTreeMap<String, String>,
+    allow: &[String],
+    parent: Option<&dyn Fn(&OsStr) -> bool>,
+) -> Result<(), ScriptError> {
+    let refused = refused(pairs, origin, allow, parent);
     if refused.is_empty() {
         return Ok(());
     }
@@ -178,5 +193,7 @@ mod tests {
         let set = |v: &OsStr| v == "DB_URL";
         assert!(check(&p, &origin, &["PATH".into()], Some(&set)).is_err());
         assert!(check(&p, &origin, &["PATH".into(), "db-url".into()], Some(&set)).is_ok());
+        let prefixed = BTreeMap::from([("PATH".to_owned(), "app-path".to_owned())]);
+        assert!(check(&pairs(&["PATH"]), &prefixed, &["App-Path".into()], None).is_ok());
     }
 }

@@ -225,7 +225,17 @@ pub async fn export(
 ) -> Result<Zeroizing<Vec<u8>>, ScriptError> {
     let api = Api::new(client);
     let values = fetch(&api, names).await?;
-    Ok(render(&mapped(values, format, None)?, format))
+    let (pairs, origins) = mapped_from(values, format, None)?;
+    if format == ExportFormat::Env
+        && let Some((var, secret, why)) =
+            super::envguard::refused(&pairs, &origins, &[], None).first()
+    {
+        // An env file is for `set -a; . ./file`: the same rule as `kvtui export`.
+        return Err(ScriptError::Failed(format!(
+            "not exported: {var} (from secret {secret}) {why} when the file is sourced; leave {secret} out, or export as JSON"
+        )));
+    }
+    Ok(render(&pairs, format))
 }
 
 #[cfg(test)]
