@@ -52,7 +52,7 @@ pub async fn run(args: &ExpiringArgs, top: &TuiArgs) -> Result<(), ScriptError> 
                     "{:<9} {:<16} {:<40} {}",
                     r.due.label(),
                     short_date(r.props.expires),
-                    r.props.name,
+                    r.props.name.as_str(),
                     r.vault
                 ))?;
             }
