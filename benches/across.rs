@@ -21,7 +21,11 @@ fn params(i: usize, differ: bool) -> Result<SetSecretParameters, String> {
     } else {
         format!("value-{i:05}")
     };
-    let tag = if differ && i.is_multiple_of(10) { "prod" } else { "dev" };
+    let tag = if differ && i.is_multiple_of(10) {
+        "prod"
+    } else {
+        "dev"
+    };
     Ok(SetSecretParameters {
         value: Some(value),
         content_type: Some("text/plain".into()),
