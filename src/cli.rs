@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "kvtui",
-    version,
+    // The package version and the commit (build.rs), when it is known.
+    version = env!("KVTUI_VERSION"),
     about = "A terminal browser for Azure Key Vault secrets"
 )]
 pub struct Cli {

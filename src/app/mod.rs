@@ -18,6 +18,7 @@ pub mod format;
 pub mod forms;
 pub mod json_indent;
 pub mod keymap;
+pub mod keymap_doc;
 pub mod keyspec;
 pub mod list_row;
 pub mod list_view;
