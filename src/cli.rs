@@ -39,6 +39,17 @@ pub enum Command {
     Expiring(crate::script::across_args::ExpiringArgs),
     /// Manage the list cache (names, dates and tags the lists showed; never a value).
     Cache(CacheArgs),
+    /// Print shell completions: `kvtui completions bash > /etc/bash_completion.d/kvtui`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into --dir.
+    Man {
+        /// Write kvtui.1, kvtui-secret.1, ... into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -3,6 +3,7 @@
 
 mod answers_read;
 mod answers_write;
+pub mod bulk;
 pub mod cache_sync;
 pub mod cached;
 pub mod compare;
