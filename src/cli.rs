@@ -39,6 +39,8 @@ pub enum Command {
     Expiring(crate::script::across_args::ExpiringArgs),
     /// Manage the list cache (names, dates and tags the lists showed; never a value).
     Cache(CacheArgs),
+    /// Export or import a data dir's state (every vault, version and deleted secret) as JSON.
+    State(crate::emulator::StateArgs),
     /// Print shell completions: `kvtui completions bash > /etc/bash_completion.d/kvtui`.
     Completions {
         #[arg(value_enum)]
@@ -225,6 +227,8 @@ pub struct ServeArgs {
     /// DNS suffix of the vault URLs discovery reports (`vault.azure.net` behind a hosts entry).
     #[arg(long, value_name = "SUFFIX", default_value = "localhost")]
     pub vault_suffix: String,
+    #[command(flatten)]
+    pub emulator: crate::emulator::EmulatorArgs,
 }
 
 /// A share from 0 to 1.

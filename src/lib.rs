@@ -13,6 +13,8 @@ pub mod dates;
 #[warn(unreachable_pub)]
 pub mod dirs;
 #[warn(unreachable_pub)]
+pub mod emulator;
+#[warn(unreachable_pub)]
 pub mod fsx;
 #[warn(unreachable_pub)]
 pub mod kv_facts;

@@ -19,6 +19,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Copy(args)) => return kvtui::script::copy(args, &cli.tui).await,
         Some(Command::Expiring(args)) => return kvtui::script::expiring(args, &cli.tui).await,
         Some(Command::Cache(args)) => kvtui::launch::cache_command(args, &cli.tui),
+        Some(Command::State(args)) => kvtui::emulator::state_command(args),
         Some(Command::Completions { shell }) => kvtui::completions::completions(*shell),
         Some(Command::Man { dir }) => kvtui::completions::man(dir.as_deref()),
         None => kvtui::launch::run(&cli.tui).await,

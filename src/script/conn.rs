@@ -166,7 +166,7 @@ impl Vault {
             samples: false,
             in_memory: false,
         };
-        let open = compose::open(target, &opts, &process_env).await?;
+        let open = compose::open_for(target, &opts, &process_env, false).await?;
         Ok(Vault::from_client(open.client, open.local))
     }
 
