@@ -376,3 +376,22 @@ fn daily_keys_half_pages_copy_the_name_and_page_the_versions() {
     let clip = copied(press(&mut model, "N")).expect("N copies in details");
     assert_eq!(clip.text.expose_secret(), "s-05");
 }
+
+#[test]
+fn help_scrolls_no_further_than_its_end_so_page_up_moves_at_once() {
+    let mut model = loaded_model();
+    update(&mut model, Msg::PageRows(10));
+    press(&mut model, "?");
+    // The frame says the help box scrolls 40 lines at most.
+    update(&mut model, Msg::OverlayMax(40));
+    for _ in 0..30 {
+        press(&mut model, "pagedown");
+    }
+    let scroll = |m: &kvtui::app::Model| match m.overlays.last() {
+        Some(kvtui::app::Overlay::Help { scroll }) => *scroll,
+        other => panic!("help, not {other:?}"),
+    };
+    assert_eq!(scroll(&model), 40);
+    press(&mut model, "pageup");
+    assert_eq!(scroll(&model), 30, "one PgUp moves at once");
+}

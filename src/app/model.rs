@@ -42,6 +42,8 @@ pub enum Msg {
     Paste(String),
     /// How many rows the list showed in the last frame (page keys move by it).
     PageRows(usize),
+    /// How far the help or history on screen scrolls (the frame measured it).
+    OverlayMax(usize),
     /// Lines of the open details that did not fit in the last frame: of
     /// the properties (how far `J` scrolls) and of the value (PgDn).
     DetailsOverflow {
@@ -203,6 +205,8 @@ pub struct Model {
     pub picker_at_start: bool,
     /// A vault the runtime is opening.
     pub opening: Option<String>,
+    /// How far the help or history on screen scrolls, as last drawn.
+    pub overlay_max: Option<usize>,
     /// The Deleted list's generation the undo offer was last checked against.
     undo_checked: Option<u64>,
     next_req: u64,
@@ -259,6 +263,7 @@ impl Model {
             picker_at_start: false,
             opening: None,
             undo_checked: None,
+            overlay_max: None,
             next_req: 0,
         }
     }

@@ -51,6 +51,14 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::PageRows(rows) => model.page_rows = rows.max(1),
+        Msg::OverlayMax(max) => {
+            model.overlay_max = Some(max);
+            if let Some(Overlay::Help { scroll } | Overlay::Errors { scroll }) =
+                model.overlays.last_mut()
+            {
+                *scroll = (*scroll).min(max);
+            }
+        }
         Msg::DetailsOverflow { props, value } => {
             if let Some(d) = &mut model.details {
                 d.props_overflow = props;
@@ -269,6 +277,9 @@ fn on_help_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) 
         Some(Overlay::Errors { scroll }) => (scroll, error_lines),
         _ => return,
     };
+    // The frame says how far the box scrolls; past it a key would do nothing
+    // visible, and as many keys back would be spent before it moved again.
+    let lines = model.overlay_max.map_or(lines, |max| lines.min(max + 1));
     match action {
         Some(Action::Back) => {
             model.overlays.pop();

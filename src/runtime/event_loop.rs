@@ -326,6 +326,10 @@ where
                 msgs.push(Msg::PageRows(rows));
                 continue;
             }
+            if let Some(msg) = ui::overlay_max(&ui_state, model) {
+                msgs.push(msg);
+                continue;
+            }
             if let Some(d) = &model.details
                 && (d.props_overflow, d.value_overflow)
                     != (ui_state.props_overflow, ui_state.value_overflow)

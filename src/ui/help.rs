@@ -12,7 +12,8 @@ use crate::app::Model;
 use crate::app::events::describe;
 use crate::app::keymap::Mode;
 
-pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) {
+/// Draws the help; how far it can scroll.
+pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) -> usize {
     // The screen under the help comes first, then every other mode.
     let context = if model.details.as_ref().is_some_and(|d| d.compare.is_some()) {
         Mode::Compare
@@ -63,11 +64,18 @@ pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme
             .block(block),
         rect,
     );
+    max
 }
 
 /// Every message so far, newest first: failures with their details, and
 /// successes (where a backup went) as one line.
-pub(super) fn render_errors(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) {
+/// Draws the history; how far it can scroll.
+pub(super) fn render_errors(
+    frame: &mut Frame,
+    model: &Model,
+    scroll: usize,
+    theme: &Theme,
+) -> usize {
     let mut lines = Vec::new();
     if model.errors.is_empty() {
         lines.push(Line::styled("no messages so far", theme.dim()));
@@ -110,6 +118,7 @@ pub(super) fn render_errors(frame: &mut Frame, model: &Model, scroll: usize, the
             .block(block),
         rect,
     );
+    max
 }
 
 /// The scroll offset clamped so the last line stays at the bottom, and the
