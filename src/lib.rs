@@ -8,8 +8,11 @@ pub mod compose;
 pub mod config;
 #[warn(unreachable_pub)]
 pub mod dirs;
+pub mod doctor;
 #[warn(unreachable_pub)]
 pub mod fsx;
+#[warn(unreachable_pub)]
+pub mod kv_access;
 #[warn(unreachable_pub)]
 pub mod kv_facts;
 pub mod launch;

@@ -15,6 +15,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Export(args)) => return kvtui::script::export(args, &cli.tui).await,
         Some(Command::Import(args)) => return kvtui::script::import(args, &cli.tui).await,
         Some(Command::Run(args)) => return kvtui::script::run(args, &cli.tui).await,
+        Some(Command::Doctor(args)) => return kvtui::doctor::run(args, &cli.tui).await,
         Some(Command::Cache(args)) => kvtui::launch::cache_command(args, &cli.tui),
         None => kvtui::launch::run(&cli.tui).await,
     };

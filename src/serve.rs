@@ -44,6 +44,7 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
             vault_suffix: args.vault_suffix.trim_matches('.').to_ascii_lowercase(),
             ..ArmOptions::default()
         },
+        access: args.access.clone(),
     }
 }
 

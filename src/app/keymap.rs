@@ -146,6 +146,8 @@ pub enum Action {
     ToggleManaged,
     Help,
     Errors,
+    /// The access doctor: who you are, what you may do in this vault, the fixes.
+    Access,
     Quit,
     Submit,
     NextField,

@@ -1,6 +1,7 @@
 //! The local vault: a Key Vault secrets service on loopback (HTTPS, the auth
 //! challenge, SQLite) that the official SDKs use unchanged.
 
+mod access;
 mod api;
 mod arm;
 mod backup;
@@ -73,6 +74,8 @@ pub enum LocalError {
         "{0:?} cannot be a vault: use 3-24 letters, digits and '-', starting with a letter (and not `management`, the Resource Manager host)"
     )]
     BadVaultName(String),
+    #[error("{0}")]
+    Access(#[from] access::AccessFileError),
     #[error(
         "{0}: store.key is missing but vault.db holds values sealed with it; put store.key back (or move vault.db away to start empty)"
     )]
@@ -119,6 +122,8 @@ pub struct LocalVaultOptions {
     pub purge_protected: Vec<String>,
     /// Tenants, subscriptions and vault URLs the Resource Manager endpoints report.
     pub arm: ArmOptions,
+    /// The access file: identities, permission models and network rules (`None`: one token, all rights).
+    pub access: Option<PathBuf>,
 }
 
 impl LocalVaultOptions {
@@ -140,6 +145,7 @@ impl LocalVaultOptions {
             create_vaults: Vec::new(),
             purge_protected: Vec::new(),
             arm: ArmOptions::default(),
+            access: None,
         }
     }
 }
@@ -194,11 +200,20 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     for name in &opts.create_vaults {
         store.ensure_vault(&name.to_ascii_lowercase(), now)?;
     }
+    let access = match &opts.access {
+        Some(path) => Some(access::load(path, &token)?),
+        None => None,
+    };
+    // Vaults the access file names exist from the start, so they can be listed and read.
+    for name in access.iter().flat_map(|a| a.vaults.keys()) {
+        store.ensure_vault(name, now)?;
+    }
     let service = Arc::new(
         api::Service::new(store, token.clone(), opts.retention_days, backup_sealer)
             .with_any_domain(own.is_some())
             .with_arm(opts.arm.clone(), &opts.purge_protected)
-            .with_recover_delay(opts.faults.recover_delay),
+            .with_recover_delay(opts.faults.recover_delay)
+            .with_access(access),
     );
 
     let addr = SocketAddr::new(opts.bind, opts.port);

@@ -176,6 +176,8 @@ struct ConnCtx {
     sni: Option<String>,
     slot: Slot,
     busy: Busy,
+    /// The client's address (the access file's firewall reads it).
+    peer: SocketAddr,
 }
 
 async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot: Slot) {
@@ -206,6 +208,7 @@ async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot:
         sni: tls.get_ref().1.server_name().map(str::to_ascii_lowercase),
         slot,
         busy: Busy::new(),
+        peer,
     });
     let svc = {
         let (shared, ctx) = (shared.clone(), ctx.clone());
@@ -242,6 +245,7 @@ fn error(e: ApiError) -> ApiResponse {
         status: e.status,
         body: e.body(),
         www_authenticate: None,
+        network_info: e.network_info,
     }
 }
 
@@ -325,6 +329,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
             status: 401,
             body: ApiError::unauthorized(authorization.as_deref()).body(),
             www_authenticate: Some(info.challenge()),
+            network_info: None,
         }
         .into();
     }
@@ -368,6 +373,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         host: raw_host,
         authorization,
         body,
+        peer: Some(ctx.peer.ip()),
     };
     // SQLite calls block; keep them off the async workers.
     let answer = tokio::task::spawn_blocking(move || service.handle(&api)).await;
@@ -443,6 +449,9 @@ fn to_response(reply: Reply, head: bool) -> Response<ReplyBody> {
     }
     if let Some(challenge) = answer.www_authenticate {
         builder = builder.header(WWW_AUTHENTICATE, challenge);
+    }
+    if let Some(info) = answer.network_info {
+        builder = builder.header("x-ms-keyvault-network-info", info);
     }
     let body = match (head, reply.cut) {
         (true, _) => ReplyBody::whole(Bytes::new()),

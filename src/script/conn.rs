@@ -99,6 +99,7 @@ impl Vault {
     /// Resolves and opens the vault the flags, environment or config name;
     /// the embedded local vault (no samples added) when none is named.
     pub async fn open(args: &VaultArgs) -> Result<Vault, ScriptError> {
+        crate::local::client::choose_token_source(args.token_file.as_deref());
         let config =
             Config::load(args.config.as_deref()).map_err(|e| ScriptError::Failed(e.to_string()))?;
         let cloud = args.cloud.unwrap_or_default();

@@ -124,3 +124,49 @@ fn position(first: usize, total: usize, max: usize) -> Line<'static> {
     }
     Line::from(format!(" {}/{} ", first + 1, total)).right_aligned()
 }
+
+/// The access doctor's panel: the report as the command line prints it, denied rows in the error colour.
+pub(super) fn render_access(
+    frame: &mut Frame,
+    panel: &crate::app::access::AccessPanel,
+    theme: &Theme,
+) {
+    use crate::app::access::PanelState;
+    let lines: Vec<Line> = match &panel.state {
+        PanelState::Examining => vec![Line::styled(
+            "examining: Resource Manager, then a list of one and a get of a missing name (never a write)…",
+            theme.dim(),
+        )],
+        PanelState::Failed(e) => vec![Line::styled(
+            format!("the doctor could not run: {}", visible(e)),
+            theme.error(),
+        )],
+        PanelState::Report(text) => text
+            .iter()
+            .map(|l| {
+                let shown = visible(l).into_owned();
+                if l.contains(" DENIED ") || l.trim_start().starts_with("az ") {
+                    Line::styled(shown, theme.error())
+                } else if !l.starts_with(' ') && !l.is_empty() {
+                    Line::styled(shown, theme.ok())
+                } else {
+                    Line::raw(shown)
+                }
+            })
+            .collect(),
+    };
+    let area = frame.area();
+    let rect = popup(area, 120, area.height.saturating_sub(2));
+    frame.render_widget(Clear, rect);
+    let (shown, max) = scrolled(&lines, rect, panel.scroll);
+    let block = Block::bordered()
+        .title(format!(" Access · {} · Esc closes ", visible(&panel.url)))
+        .title_bottom(position(shown, lines.len(), max))
+        .border_style(theme.border(true));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((clamp16(shown), 0))
+            .block(block),
+        rect,
+    );
+}
