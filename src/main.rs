@@ -17,6 +17,8 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Run(args)) => return kvtui::script::run(args, &cli.tui).await,
         Some(Command::Doctor(args)) => return kvtui::doctor::run(args, &cli.tui).await,
         Some(Command::Cache(args)) => kvtui::launch::cache_command(args, &cli.tui),
+        Some(Command::Completions { shell }) => kvtui::completions::completions(*shell),
+        Some(Command::Man { dir }) => kvtui::completions::man(dir.as_deref()),
         None => kvtui::launch::run(&cli.tui).await,
     };
     match result {

@@ -4,6 +4,7 @@
 pub mod access;
 mod answers_read;
 mod answers_write;
+pub mod bulk;
 pub mod cache_sync;
 pub mod cached;
 pub mod compare;
@@ -19,6 +20,7 @@ pub mod format;
 pub mod forms;
 pub mod json_indent;
 pub mod keymap;
+pub mod keymap_doc;
 pub mod keyspec;
 pub mod list_row;
 pub mod list_view;

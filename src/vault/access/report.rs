@@ -425,8 +425,9 @@ impl FixCtx<'_> {
                 let mut perms = self.existing.clone();
                 perms.push(op.name().to_owned());
                 // In the order `az` and the portal list them.
-                const ORDER: [&str; 8] =
-                    ["get", "list", "set", "delete", "recover", "backup", "restore", "purge"];
+                const ORDER: [&str; 8] = [
+                    "get", "list", "set", "delete", "recover", "backup", "restore", "purge",
+                ];
                 perms.sort_by_key(|p| ORDER.iter().position(|o| o == p));
                 perms.dedup();
                 (
