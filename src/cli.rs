@@ -33,8 +33,16 @@ pub enum Command {
     Run(crate::script::args::RunArgs),
     /// Why can't I read this? Who you are, how the vault decides, what you may do, and the fixes (exit 0 when you can list and get, 4 otherwise).
     Doctor(crate::doctor::DoctorArgs),
+    /// Compare two vaults: one line per name (same, differs, only in source, ...); exits 10 when they differ.
+    Diff(crate::script::across_args::DiffArgs),
+    /// Copy secrets from one vault to another: a plan, nothing written without --apply; exits 11 when some are not copied.
+    Copy(crate::script::across_args::CopyArgs),
+    /// List expired and expiring secrets across vaults; exits 12 when there are any.
+    Expiring(crate::script::across_args::ExpiringArgs),
     /// Manage the list cache (names, dates and tags the lists showed; never a value).
     Cache(CacheArgs),
+    /// Export or import a data dir's state (every vault, version and deleted secret) as JSON.
+    State(crate::emulator::StateArgs),
     /// Print shell completions: `kvtui completions bash > /etc/bash_completion.d/kvtui`.
     Completions {
         #[arg(value_enum)]
@@ -229,6 +237,8 @@ pub struct ServeArgs {
     /// or access policies, public network access and a firewall (see docs/access.md).
     #[arg(long, value_name = "FILE")]
     pub access: Option<PathBuf>,
+    #[command(flatten)]
+    pub emulator: crate::emulator::EmulatorArgs,
 }
 
 /// A share from 0 to 1.

@@ -322,6 +322,9 @@ async fn refusals_carry_key_vault_wording() {
     )
     .await;
     assert_eq!(status, 401);
+    // The emulator's own endpoints (the clock) are the owner's.
+    let (status, _, _) = raw("rbac1", &reader, reqwest::Method::POST, "/_kvtui/clock").await;
+    assert_eq!(status, 403);
     // Vaults not in the file behave as without one.
     let (status, _, _) = raw(
         "elsewhere",
