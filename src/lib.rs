@@ -1,6 +1,7 @@
 //! kvtui: a terminal browser for Azure Key Vault secrets, with a local Key Vault
 //! service built in so it runs (and is tested) without Azure.
 
+pub mod across;
 pub mod app;
 pub mod cli;
 pub mod completions;
