@@ -22,6 +22,7 @@ mod limits;
 mod loglimit;
 mod model;
 mod samples;
+pub mod seed;
 mod server;
 mod state;
 mod state_ops;
@@ -87,6 +88,8 @@ pub enum LocalError {
     BadVaultName(String),
     #[error("{0}")]
     Access(#[from] access::AccessFileError),
+    #[error("{0}")]
+    Seed(String),
     #[error("state file: {0}")]
     State(String),
     #[error("{}", dirlock::locked_message(dir, holder))]
@@ -192,6 +195,7 @@ pub struct LocalVault {
     stop: CancellationToken,
     task: JoinHandle<()>,
     faults: Arc<faults::FaultState>,
+    service: Arc<api::Service>,
 }
 
 /// Starts the service on its own tasks and returns once it is listening.
@@ -288,6 +292,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         service: service.clone(),
         limits: opts.limits.clone(),
     };
+    let handle = service.clone();
     let task = tokio::spawn({
         let stop = stop.clone();
         async move {
@@ -306,6 +311,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         stop,
         task,
         faults: fault_state,
+        service: handle,
     })
 }
 
