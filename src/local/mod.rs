@@ -326,6 +326,12 @@ impl LocalVault {
         self.faults.set(faults);
     }
 
+    /// How many times a request waited on a timer for a fault's delay; with
+    /// no latency on, none ever does (tests hold the request path to that).
+    pub fn delays_played(&self) -> u64 {
+        self.faults.pauses()
+    }
+
     /// Stops accepting, ends open connections, and waits for the tasks.
     pub async fn shutdown(self) {
         self.stop.cancel();
