@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "kvtui",
-    version,
+    // The package version and the commit (build.rs), when it is known.
+    version = env!("KVTUI_VERSION"),
     about = "A terminal browser for Azure Key Vault secrets"
 )]
 pub struct Cli {
@@ -32,6 +33,17 @@ pub enum Command {
     Run(crate::script::args::RunArgs),
     /// Manage the list cache (names, dates and tags the lists showed; never a value).
     Cache(CacheArgs),
+    /// Print shell completions: `kvtui completions bash > /etc/bash_completion.d/kvtui`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into --dir.
+    Man {
+        /// Write kvtui.1, kvtui-secret.1, ... into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

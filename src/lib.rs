@@ -3,9 +3,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod completions;
 #[warn(unreachable_pub)]
 pub mod compose;
 pub mod config;
+#[warn(unreachable_pub)]
+pub mod dates;
 #[warn(unreachable_pub)]
 pub mod dirs;
 #[warn(unreachable_pub)]
@@ -20,6 +23,8 @@ pub mod local;
 pub mod runtime;
 pub mod script;
 pub mod serve;
+#[warn(unreachable_pub)]
+pub mod shown;
 #[warn(unreachable_pub)]
 pub mod signals;
 pub mod tui;

@@ -16,6 +16,8 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Import(args)) => return kvtui::script::import(args, &cli.tui).await,
         Some(Command::Run(args)) => return kvtui::script::run(args, &cli.tui).await,
         Some(Command::Cache(args)) => kvtui::launch::cache_command(args, &cli.tui),
+        Some(Command::Completions { shell }) => kvtui::completions::completions(*shell),
+        Some(Command::Man { dir }) => kvtui::completions::man(dir.as_deref()),
         None => kvtui::launch::run(&cli.tui).await,
     };
     match result {

@@ -8,6 +8,10 @@ use super::cached::CachedLists;
 use super::model::Clip;
 use crate::vault::WorkerInput;
 
+/// Why a request was not handed over: its worker's queue was full (a bulk
+/// action queues it again).
+pub const WORKER_BUSY: &str = "the vault worker is busy; try again";
+
 /// One side effect, in the order `update` asked for it.
 #[derive(Debug)]
 pub enum Effect {

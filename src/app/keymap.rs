@@ -144,6 +144,8 @@ pub enum Action {
     Vaults,
     /// Show or hide certificate-backed secrets.
     ToggleManaged,
+    /// The Expiring tab also lists enabled secrets with no expiry date.
+    ToggleNoExpiry,
     Help,
     Errors,
     Quit,

@@ -3,6 +3,7 @@
 
 mod answers_read;
 mod answers_write;
+pub mod bulk;
 pub mod cache_sync;
 pub mod cached;
 pub mod compare;
@@ -18,6 +19,7 @@ pub mod format;
 pub mod forms;
 pub mod json_indent;
 pub mod keymap;
+pub mod keymap_doc;
 pub mod keyspec;
 pub mod list_row;
 pub mod list_view;

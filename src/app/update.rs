@@ -1,7 +1,7 @@
 //! `update`: the pure state machine. Keys and vault events in, the model
 //! changed and the commands for the worker out. No I/O, no clock, no terminal.
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use time::Duration;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
@@ -39,6 +39,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             model.now = now;
             model.spinner = model.spinner.wrapping_add(1);
+            super::bulk::tick(model, &mut fx);
             if model.undo.as_ref().is_some_and(|u| now > u.until) {
                 model.undo = None;
             }
@@ -175,6 +176,9 @@ fn on_paste(model: &mut Model, text: &str) {
         form.error = None;
         forms::revalidate_focused(model);
     } else if let Some(input) = &mut model.filter_input {
+        if std::mem::take(&mut model.filter_selected) {
+            *input = Input::default();
+        }
         let clean: String = text.chars().filter(|c| !c.is_control()).collect();
         insert_at_cursor(input, &clean);
         let text = input.value().to_owned();
@@ -209,9 +213,11 @@ fn on_filter_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
         Some(Action::Confirm) => {
             model.filter_input = None;
             model.filter_before = None;
+            model.filter_selected = false;
         }
         Some(Action::Back) => {
             model.filter_input = None;
+            model.filter_selected = false;
             let kept = model.filter_before.take().unwrap_or_default();
             if model.list().filter() != kept {
                 set_filter(model, &kept);
@@ -220,6 +226,22 @@ fn on_filter_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
         Some(Action::Down) => model.list_mut().nav(1),
         Some(Action::Up) => model.list_mut().nav(-1),
         _ => {
+            let selected = std::mem::take(&mut model.filter_selected);
+            let Some(input) = &mut model.filter_input else {
+                return;
+            };
+            // The selected filter goes at the first character or deletion.
+            let typed = matches!(key.code, KeyCode::Char(_))
+                && !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            if selected && (typed || matches!(key.code, KeyCode::Backspace | KeyCode::Delete)) {
+                *input = Input::default();
+                if !typed {
+                    set_filter(model, "");
+                    return;
+                }
+            }
             let Some(input) = &mut model.filter_input else {
                 return;
             };
@@ -276,6 +298,7 @@ fn on_list_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::ClearMarks => model.list_mut().clear_marks(),
         Action::Filter => {
             let kept = model.list().filter().to_owned();
+            model.filter_selected = !kept.is_empty();
             model.filter_input = Some(Input::new(kept.clone()));
             model.filter_before = Some(kept);
         }
@@ -326,6 +349,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
             }
         }
         Action::ToggleManaged => model.toggle_managed(),
+        Action::ToggleNoExpiry => model.toggle_no_expiry(),
         Action::Backup if live => {
             if let Some(props) = selected {
                 model
@@ -451,6 +475,9 @@ fn confirm_delete(model: &mut Model) {
 
 /// `u` after a delete: recovers what it removed, while the offer stands.
 fn undo_delete(model: &mut Model, fx: &mut Vec<Effect>) {
+    if super::bulk::undo_running(model, fx) {
+        return;
+    }
     let Some(undo) = model.undo.take() else {
         model.toast("nothing to undo", false);
         return;

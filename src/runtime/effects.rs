@@ -125,7 +125,7 @@ impl Performer<'_> {
             None => "no worker serves this vault",
             Some(worker) => match worker.try_send(input) {
                 Ok(()) => return,
-                Err(mpsc::error::TrySendError::Full(_)) => "the vault worker is busy; try again",
+                Err(mpsc::error::TrySendError::Full(_)) => crate::app::effect::WORKER_BUSY,
                 Err(mpsc::error::TrySendError::Closed(_)) => "the vault worker stopped",
             },
         };
@@ -141,16 +141,47 @@ impl Performer<'_> {
 /// Reads a value file for a form; refuses files far over Key Vault's limit
 /// without reading them whole.
 fn read_value_file(path: &Path) -> Result<SecretString, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > 64 * 1024 {
-        return Err(format!(
-            "{} has {} bytes; Key Vault takes at most 25 KiB",
-            path.display(),
-            meta.len()
-        ));
+    use crate::kv_facts::MAX_VALUE_BYTES;
+    // Read at most one byte past the limit: a FIFO or `/dev/zero` stops there.
+    let bytes = crate::fsx::read_capped(path, MAX_VALUE_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            format!(
+                "{} holds more than {MAX_VALUE_BYTES} bytes; Key Vault takes at most 25 KiB",
+                path.display()
+            )
+        } else {
+            format!("cannot read {}: {e}", path.display())
+        }
+    })?;
+    std::str::from_utf8(&bytes)
+        .map(|t| SecretString::from(t.to_owned()))
+        .map_err(|_| format!("{} is not UTF-8 text", path.display()))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_file_that_never_ends_stops_at_the_limit() {
+        let zero = read_value_file(Path::new("/dev/zero"));
+        assert!(zero.is_err_and(|e| e.contains("25 KiB")));
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("no temp dir")
+        };
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()));
+        let writer = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("yes > '{}'", fifo.display()))
+            .spawn();
+        let Ok(mut writer) = writer else {
+            panic!("no writer")
+        };
+        let read = read_value_file(&fifo);
+        let _ = writer.kill();
+        let _ = writer.wait();
+        assert!(read.is_err_and(|e| e.contains("25 KiB")));
     }
-    std::fs::read_to_string(path)
-        .map(SecretString::from)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }

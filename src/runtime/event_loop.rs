@@ -34,7 +34,7 @@ pub fn initial_model(config: &Config, vault_label: String, is_local: bool) -> Mo
     let mut model = Model::new(vault_label, is_local, keymap, OffsetDateTime::now_utc());
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     model.set_expiring_days(config.expiring_days);
-    model.zone = super::zone::local_zone(config.utc);
+    model.zone = crate::dates::local_zone(config.utc);
     for w in warnings {
         tracing::warn!("{w}");
         model.toast(w, true);

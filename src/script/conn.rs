@@ -23,6 +23,9 @@ use crate::vault::{VaultTarget, endpoint};
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Extra attempts after the SDK's retry policy gave up on a 429.
 const THROTTLE_RETRIES: u32 = 5;
+/// Seconds waited before each retry of a get or set that met a recover
+/// still under way (the TUI's worker waits the same).
+const RECOVER_BACKOFF: [u64; 5] = [1, 2, 4, 8, 16];
 
 /// An open vault: its client, its host for messages, and the in-process
 /// service when it is the embedded local vault.
@@ -79,6 +82,7 @@ impl<'a> Api<'a> {
         Fut: Future<Output = azure_core::Result<T>>,
     {
         let mut attempt = 0;
+        let mut recovering = 0;
         loop {
             let err = match tokio::time::timeout(REQUEST_TIMEOUT, make()).await {
                 Ok(Ok(v)) => return Ok(v),
@@ -86,6 +90,17 @@ impl<'a> Api<'a> {
                 Err(_) => return Err(VaultError::timeout(op, &self.host, REQUEST_TIMEOUT)),
             };
             let classified = classify(&err, op, &self.host);
+            // Recover is asynchronous in Azure: a get or set right after it
+            // answers 409 ObjectIsBeingRecovered for a while, as the TUI waits out.
+            if classified.status == Some(409)
+                && classified.code.as_deref() == Some("ObjectIsBeingRecovered")
+                && matches!(op, Op::Get | Op::Set | Op::Update)
+                && let Some(wait) = RECOVER_BACKOFF.get(recovering)
+            {
+                tokio::time::sleep(Duration::from_secs(*wait)).await;
+                recovering += 1;
+                continue;
+            }
             if classified.kind != ErrorKind::Throttled || attempt >= THROTTLE_RETRIES {
                 return Err(classified);
             }
@@ -118,6 +133,16 @@ impl Vault {
                 )));
             }
         };
+        // A running local vault is trusted through its data dir: one that is
+        // not there is a mistyped flag, not a refused sign-in.
+        if let (VaultTarget::Local(url), Some(dir)) = (target, &args.data_dir)
+            && !dir.is_dir()
+        {
+            return Err(ScriptError::Usage(format!(
+                "--data-dir {} does not exist; pass the data dir the local vault at {url} was started with (`kvtui serve --data-dir DIR`)",
+                dir.display()
+            )));
+        }
         let opts = ConnectOptions {
             credential: CredentialOptions {
                 method: args.auth.unwrap_or_default(),

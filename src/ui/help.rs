@@ -86,6 +86,9 @@ pub(super) fn render_errors(frame: &mut Frame, model: &Model, scroll: usize, the
         if let Some(error) = &e.error {
             lines.push(Line::raw(format!("  {}", visible(&describe(error)))));
         }
+        for (name, why) in &e.failures {
+            lines.push(Line::raw(format!("  {}: {}", visible(name), visible(why))));
+        }
     }
     let area = frame.area();
     let rect = popup(area, 100, area.height.saturating_sub(4));
