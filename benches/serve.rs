@@ -42,7 +42,10 @@ fn serve(data: &Path, in_memory: bool) -> Result<Served, String> {
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| e.to_string())?;
         if line.trim_start().starts_with("default vault:") {
-            url = line.split_whitespace().find(|w| w.starts_with("https://")).map(str::to_owned);
+            url = line
+                .split_whitespace()
+                .find(|w| w.starts_with("https://"))
+                .map(str::to_owned);
         }
         if line.contains("Press Ctrl-C") {
             break;
@@ -93,11 +96,10 @@ fn wrk(url: &str, auth: Option<&str>, seconds: u32) -> Result<WrkRun, String> {
 }
 
 async fn seed(served: &Served, data: &Path) -> Result<String, String> {
-    let (ca, token) =
-        kvtui::local::client::read_credentials(data).map_err(|e| e.to_string())?;
+    let (ca, token) = kvtui::local::client::read_credentials(data).map_err(|e| e.to_string())?;
     let bearer = format!("Bearer {}", token.expose_secret());
-    let client = kvtui::local::client::secret_client(&served.url, &ca, token)
-        .map_err(|e| e.to_string())?;
+    let client =
+        kvtui::local::client::secret_client(&served.url, &ca, token).map_err(|e| e.to_string())?;
     let body = SetSecretParameters {
         value: Some("a value of a few dozen bytes, like a connection string".into()),
         ..Default::default()
@@ -124,7 +126,10 @@ async fn main() -> Result<(), String> {
         let get = format!("{}/secrets/bench-get?api-version=7.6", served.url);
         let run = tokio::task::block_in_place(|| wrk(&get, Some(&bearer), seconds))?;
         if run.non_2xx > 0 {
-            return Err(format!("{label}: {} GETs were not answered 200", run.non_2xx));
+            return Err(format!(
+                "{label}: {} GETs were not answered 200",
+                run.non_2xx
+            ));
         }
         println!(
             "GET one secret, {label:>11}, wrk -t2 -c16 -d{seconds}s: {:>8.0}/s, p99 {} (goal >= 40,000/s, p99 < 2 ms)",

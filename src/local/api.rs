@@ -235,7 +235,10 @@ impl Service {
 
     /// Whether no request holds the store now (a read would not wait).
     pub(super) fn store_is_free(&self) -> bool {
-        !matches!(self.store.try_lock(), Err(std::sync::TryLockError::WouldBlock))
+        !matches!(
+            self.store.try_lock(),
+            Err(std::sync::TryLockError::WouldBlock)
+        )
     }
 
     /// True when `header` carries the service's token.

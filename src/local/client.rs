@@ -88,6 +88,7 @@ pub fn local_http_client(url: &url::Url, ca_pem: &[u8]) -> Result<reqwest::Clien
 /// its random generator from CPU jitter, about 25 ms of CPU at the first
 /// handshake of every process, which was half of a `secret show`.
 fn tls_config(ca_pem: &[u8]) -> Result<rustls::ClientConfig, LocalError> {
+    super::tls::ensure_default_provider();
     let bad = |e: &dyn fmt::Display| LocalError::Client(format!("the local CA: {e}"));
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(ca_pem) {
@@ -96,12 +97,13 @@ fn tls_config(ca_pem: &[u8]) -> Result<rustls::ClientConfig, LocalError> {
     if roots.is_empty() {
         return Err(bad(&"no certificate in it"));
     }
-    let mut config =
-        rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| bad(&e))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| bad(&e))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }

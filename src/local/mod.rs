@@ -165,6 +165,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     if !opts.bind.is_loopback() && !opts.allow_remote {
         return Err(LocalError::NotLoopback(opts.bind));
     }
+    tls::ensure_default_provider();
     let dir = opts.data_dir.clone();
     fsutil::check_data_dir(&dir)?;
     let own = opts.tls_cert.as_deref().zip(opts.tls_key.as_deref());
