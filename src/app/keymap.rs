@@ -148,6 +148,9 @@ pub enum Action {
     ToggleNoExpiry,
     /// Edit the value in `$VISUAL` / `$EDITOR`.
     EditInEditor,
+    HalfPageDown,
+    HalfPageUp,
+    CopyName,
     Help,
     Errors,
     Quit,

@@ -289,6 +289,8 @@ fn on_list_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::Up => model.list_mut().nav(-1),
         Action::PageDown => model.list_mut().nav(page),
         Action::PageUp => model.list_mut().nav(-page),
+        Action::HalfPageDown => model.list_mut().nav((page / 2).max(1)),
+        Action::HalfPageUp => model.list_mut().nav(-(page / 2).max(1)),
         Action::Top => model.list_mut().nav(isize::MIN),
         Action::Bottom => model.list_mut().nav(isize::MAX),
         Action::Mark => {
@@ -382,6 +384,11 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::CopyValue if live => {
             if let Some(props) = selected {
                 details::copy_value(model, fx, &props.name, None);
+            }
+        }
+        Action::CopyName => {
+            if let Some(name) = model.list().selected_props().map(|p| p.name.to_string()) {
+                details::copy(model, fx, name, "name");
             }
         }
         Action::CopyId => {

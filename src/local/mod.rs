@@ -21,6 +21,7 @@ mod limits;
 mod loglimit;
 mod model;
 mod samples;
+pub mod seed;
 mod server;
 mod state;
 mod state_ops;
@@ -84,6 +85,8 @@ pub enum LocalError {
         "{0:?} cannot be a vault: use 3-24 letters, digits and '-', starting with a letter (and not `management`, the Resource Manager host)"
     )]
     BadVaultName(String),
+    #[error("{0}")]
+    Seed(String),
     #[error("state file: {0}")]
     State(String),
     #[error("{}", dirlock::locked_message(dir, holder))]
@@ -186,6 +189,7 @@ pub struct LocalVault {
     stop: CancellationToken,
     task: JoinHandle<()>,
     faults: Arc<faults::FaultState>,
+    service: Arc<api::Service>,
 }
 
 /// Starts the service on its own tasks and returns once it is listening.
@@ -274,6 +278,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         service: service.clone(),
         limits: opts.limits.clone(),
     };
+    let handle = service.clone();
     let task = tokio::spawn({
         let stop = stop.clone();
         async move {
@@ -292,6 +297,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         stop,
         task,
         faults: fault_state,
+        service: handle,
     })
 }
 

@@ -35,9 +35,14 @@ pub fn initial_model(config: &Config, vault_label: String, is_local: bool) -> Mo
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     model.set_expiring_days(config.expiring_days);
     model.zone = crate::dates::local_zone(config.utc);
+    // Each warning goes to the history; the status line says how many.
+    let count = warnings.len();
     for w in warnings {
         tracing::warn!("{w}");
         model.toast(w, true);
+    }
+    if count > 1 {
+        model.toast(format!("{count} keymap warnings (! lists them all)"), true);
     }
     model
 }
