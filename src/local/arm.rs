@@ -268,6 +268,13 @@ impl Service {
                 "microsoft.keyvault",
                 "vaults",
             ] => self.vaults_of(segs[1], &q, host),
+            ["subscriptions", _, "resources"] => {
+                if super::arm_meta::filter_wants_vaults(req.query.as_deref())? {
+                    self.vaults_of(segs[1], &q, host)
+                } else {
+                    json(&serde_json::json!({ "value": [] }))
+                }
+            }
             _ => Err(ApiError::new(
                 404,
                 "InvalidResourceType",

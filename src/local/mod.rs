@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 mod arm;
+mod arm_meta;
 mod backup;
 mod certs;
 pub mod client;
