@@ -11,6 +11,8 @@ use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions}
 use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
 use azure_core::time::OffsetDateTime;
 use azure_security_keyvault_secrets::{SecretClient, SecretClientOptions};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{CA_FILE, LocalError, TOKEN_FILE};
@@ -59,10 +61,9 @@ pub fn read_credentials(data_dir: &Path) -> Result<(Vec<u8>, SecretString), Loca
 /// `*.localhost` to 127.0.0.1, then ::1 (glibc does not resolve them
 /// everywhere, nor always to both), so a service bound to either is reached.
 pub fn local_http_client(url: &url::Url, ca_pem: &[u8]) -> Result<reqwest::Client, LocalError> {
-    let certs = reqwest::Certificate::from_pem_bundle(ca_pem)
-        .map_err(|e| LocalError::Client(e.to_string()))?;
     let mut builder = reqwest::Client::builder()
-        .tls_certs_only(certs)
+        .tls_backend_preconfigured(tls_config(ca_pem)?)
+        .tcp_nodelay(true)
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
@@ -81,6 +82,30 @@ pub fn local_http_client(url: &url::Url, ca_pem: &[u8]) -> Result<reqwest::Clien
     builder
         .build()
         .map_err(|e| LocalError::Client(e.to_string()))
+}
+
+/// TLS trusting only `ca_pem`, on *ring*: aws-lc (the default provider) seeds
+/// its random generator from CPU jitter, about 25 ms of CPU at the first
+/// handshake of every process, which was half of a `secret show`.
+fn tls_config(ca_pem: &[u8]) -> Result<rustls::ClientConfig, LocalError> {
+    super::tls::ensure_default_provider();
+    let bad = |e: &dyn fmt::Display| LocalError::Client(format!("the local CA: {e}"));
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem) {
+        roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+    }
+    if roots.is_empty() {
+        return Err(bad(&"no certificate in it"));
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| bad(&e))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 /// Retries for a loopback vault: a refused connection there will not heal in a

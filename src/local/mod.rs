@@ -198,6 +198,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     if !opts.bind.is_loopback() && !opts.allow_remote {
         return Err(LocalError::NotLoopback(opts.bind));
     }
+    tls::ensure_default_provider();
     let dir = opts.data_dir.clone();
     fsutil::check_data_dir(&dir)?;
     // On disk the lock is held for the service's life; in memory only while
@@ -409,6 +410,12 @@ impl LocalVault {
     /// was committed); the random sequence and the throttle windows restart.
     pub fn set_faults(&self, faults: Faults) {
         self.faults.set(faults);
+    }
+
+    /// How many times a request waited on a timer for a fault's delay; with
+    /// no latency on, none ever does (tests hold the request path to that).
+    pub fn delays_played(&self) -> u64 {
+        self.faults.pauses()
     }
 
     /// Stops accepting, ends open connections, and waits for the tasks.
