@@ -273,6 +273,13 @@ impl Service {
                 "microsoft.keyvault",
                 "vaults",
             ] => self.vaults_of(segs[1], &q, host),
+            ["subscriptions", _, "resources"] => {
+                if super::arm_meta::filter_wants_vaults(req.query.as_deref())? {
+                    self.vaults_of(segs[1], &q, host)
+                } else {
+                    json(&serde_json::json!({ "value": [] }))
+                }
+            }
             _ => match self.route_arm_access(req, &lower, host, caller) {
                 Some(answer) => answer,
                 None => Err(ApiError::new(

@@ -5,6 +5,7 @@ mod access;
 mod admin;
 mod api;
 mod arm;
+mod arm_meta;
 mod backup;
 mod certs;
 pub mod client;

@@ -333,6 +333,20 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
     let service = shared.server.service.clone();
+    // `az cloud register` reads the cloud's endpoints without a token.
+    if info.is_management() && super::arm_meta::is_metadata(parts.method.as_str(), parts.uri.path())
+    {
+        return match super::arm_meta::metadata(&info, parts.uri.query(), &service.arm.vault_suffix) {
+            Ok((status, body)) => ApiResponse {
+                status,
+                body,
+                www_authenticate: None,
+                network_info: None,
+            },
+            Err(e) => error(e),
+        }
+        .into();
+    }
     // Readiness probes ask before they have a token.
     if super::admin::is_health(parts.method.as_str(), parts.uri.path()) {
         return match super::admin::health(&service) {
