@@ -286,3 +286,108 @@ fn clients_act_as_another_identity() {
     );
     let _ = OWNER;
 }
+
+#[tokio::test]
+async fn resource_manager_shows_the_vaults_authorization() {
+    let s = serve(&file());
+    let base = format!("https://management.localhost:{}", s.port);
+    let http = {
+        let url = url::Url::parse(&base).expect("url");
+        kvtui::local::client::local_http_client(&url, &s.ca()).expect("http")
+    };
+    let get = |path: String, token: String| {
+        let http = http.clone();
+        let url = format!("{base}{path}");
+        async move {
+            let rsp = http
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("an answer");
+            let status = rsp.status().as_u16();
+            let body: Value =
+                serde_json::from_slice(&rsp.bytes().await.unwrap_or_default()).unwrap_or_default();
+            (status, body)
+        }
+    };
+    let id = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/local/providers/Microsoft.KeyVault/vaults";
+    let kim = jwt(&oid(3), Some("kim@example.com"), &oid(903));
+    // The vault resource: model, policies, network rules, public access.
+    let (status, v) = get(
+        format!("{id}/pol1?api-version=2023-07-01"),
+        OWNER.to_owned(),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["properties"]["enableRbacAuthorization"], false);
+    let policies = v["properties"]["accessPolicies"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        policies.iter().any(|p| p["objectId"] == oid(4)
+            && p["permissions"]["secrets"] == serde_json::json!(["list", "get"])),
+        "{v}"
+    );
+    let (_, v) = get(format!("{id}/fw1?api-version=2023-07-01"), OWNER.to_owned()).await;
+    assert_eq!(v["properties"]["networkAcls"]["defaultAction"], "Deny");
+    assert_eq!(
+        v["properties"]["networkAcls"]["ipRules"][0]["value"],
+        "203.0.113.7"
+    );
+    assert_eq!(v["properties"]["publicNetworkAccess"], "Enabled");
+    // The caller's effective permissions.
+    let (status, p) = get(
+        format!("{id}/rbac1/providers/Microsoft.Authorization/permissions?api-version=2022-04-01"),
+        kim.clone(),
+    )
+    .await;
+    assert_eq!(status, 200, "{p}");
+    let data = p["value"][0]["dataActions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        data.contains(&Value::from(
+            "Microsoft.KeyVault/vaults/secrets/readMetadata/action"
+        )),
+        "{p}"
+    );
+    assert!(
+        !data
+            .iter()
+            .any(|a| a.as_str().is_some_and(|a| a.contains("getSecret"))),
+        "{p}"
+    );
+    // Role assignments at the vault, for one principal.
+    let (status, r) = get(
+        format!(
+            "{id}/rbac1/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter=assignedTo('{}')",
+            oid(3)
+        ),
+        kim.clone(),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    let rows = r["value"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 1, "{r}");
+    assert_eq!(rows[0]["properties"]["principalId"], oid(3));
+    assert!(
+        rows[0]["properties"]["roleDefinitionId"]
+            .as_str()
+            .is_some_and(|d| d.ends_with("/roleDefinitions/21090545-7ca7-4776-b22c-e363652d74d2")),
+        "{r}"
+    );
+    // A Secrets User has no control-plane read: the vault is refused.
+    let (status, e) = get(
+        format!("{id}/rbac1?api-version=2023-07-01"),
+        jwt(&oid(2), None, &oid(902)),
+    )
+    .await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (403, Some("AuthorizationFailed")),
+        "{e}"
+    );
+}
