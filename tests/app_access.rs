@@ -81,3 +81,36 @@ fn a_failed_doctor_says_why() {
         Some(&PanelState::Failed("no token".into()))
     );
 }
+
+#[test]
+fn a_long_fix_wraps_whole_inside_the_panel() {
+    let mut model = loaded_model();
+    let url = model.vaults[model.active_vault].label.clone();
+    press(&mut model, "a");
+    let fix = format!(
+        "           az role assignment create --role \"Key Vault Secrets User\" --assignee {} --scope /subscriptions/{}/END-OF-SCOPE",
+        "0".repeat(36),
+        "1".repeat(60)
+    );
+    update(
+        &mut model,
+        Msg::Doctor {
+            url,
+            report: Ok(vec!["To allow what is denied".into(), fix.clone()]),
+        },
+    );
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
+    let mut state = kvtui::ui::UiState::default();
+    terminal
+        .draw(|f| kvtui::ui::render(f, &model, &mut state))
+        .expect("draw");
+    let screen = terminal.backend().to_string();
+    // The rows inside the border, indentation dropped, read as one text.
+    let joined: String = screen
+        .lines()
+        .filter_map(|l| l.split('│').nth(1))
+        .map(str::trim)
+        .collect();
+    assert!(joined.contains(fix.trim()), "{screen}");
+}

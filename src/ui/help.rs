@@ -144,19 +144,24 @@ pub(super) fn render_access(
             format!("the doctor could not run: {}", visible(e)),
             theme.error(),
         )],
-        PanelState::Report(text) => text
-            .iter()
-            .map(|l| {
-                let shown = visible(l).into_owned();
-                if l.contains(" DENIED ") || l.trim_start().starts_with("az ") {
-                    Line::styled(shown, theme.error())
-                } else if !l.starts_with(' ') && !l.is_empty() {
-                    Line::styled(shown, theme.ok())
-                } else {
-                    Line::raw(shown)
-                }
-            })
-            .collect(),
+        PanelState::Report(text) => {
+            // Wrapped here, not by the paragraph, so scrolling counts screen rows.
+            let width = usize::from(popup(frame.area(), 120, 3).width.saturating_sub(2)).max(20);
+            text.iter()
+                .flat_map(|l| {
+                    let style = if l.contains(" DENIED ") || l.trim_start().starts_with("az ") {
+                        theme.error()
+                    } else if !l.starts_with(' ') && !l.is_empty() {
+                        theme.ok()
+                    } else {
+                        ratatui::style::Style::default()
+                    };
+                    wrap_chars(&visible(l), width)
+                        .into_iter()
+                        .map(move |part| Line::styled(part, style))
+                })
+                .collect()
+        }
     };
     let area = frame.area();
     let rect = popup(area, 120, area.height.saturating_sub(2));
@@ -172,4 +177,28 @@ pub(super) fn render_access(
             .block(block),
         rect,
     );
+}
+
+/// `text` cut into rows of at most `width` characters; later rows are indented
+/// under the text, so a long command reads as one.
+fn wrap_chars(text: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width {
+        return vec![text.to_owned()];
+    }
+    let indent = chars
+        .iter()
+        .take_while(|c| **c == ' ')
+        .count()
+        .min(width / 2);
+    let mut rows = vec![chars[..width].iter().collect::<String>()];
+    let step = width - indent;
+    for chunk in chars[width..].chunks(step) {
+        rows.push(format!(
+            "{}{}",
+            " ".repeat(indent),
+            chunk.iter().collect::<String>()
+        ));
+    }
+    rows
 }
