@@ -4,6 +4,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -182,6 +183,8 @@ struct ConnCtx {
     sni: Option<String>,
     slot: Slot,
     busy: Busy,
+    /// The client's address (the access file's firewall reads it).
+    peer: SocketAddr,
 }
 
 async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot: Slot) {
@@ -212,6 +215,7 @@ async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot:
         sni: tls.get_ref().1.server_name().map(str::to_ascii_lowercase),
         slot,
         busy: Busy::new(),
+        peer,
     });
     let svc = {
         let (shared, ctx) = (shared.clone(), ctx.clone());
@@ -254,6 +258,7 @@ fn error(e: ApiError) -> ApiResponse {
         status: e.status,
         body: e.body(),
         www_authenticate: None,
+        network_info: e.network_info,
     }
 }
 
@@ -328,6 +333,20 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
     let service = shared.server.service.clone();
+    // `az cloud register` reads the cloud's endpoints without a token.
+    if info.is_management() && super::arm_meta::is_metadata(parts.method.as_str(), parts.uri.path())
+    {
+        return match super::arm_meta::metadata(&info, parts.uri.query(), &service.arm.vault_suffix) {
+            Ok((status, body)) => ApiResponse {
+                status,
+                body,
+                www_authenticate: None,
+                network_info: None,
+            },
+            Err(e) => error(e),
+        }
+        .into();
+    }
     // Readiness probes ask before they have a token.
     if super::admin::is_health(parts.method.as_str(), parts.uri.path()) {
         return match super::admin::health(&service) {
@@ -335,6 +354,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
                 status,
                 body,
                 www_authenticate: None,
+                network_info: None,
             },
             Err(e) => error(e),
         }
@@ -350,6 +370,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
             status: 401,
             body: ApiError::unauthorized(authorization.as_deref()).body(),
             www_authenticate: Some(info.challenge()),
+            network_info: None,
         }
         .into();
     }
@@ -382,7 +403,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         Ok(()) => plan.fail.map(|status| (ApiError::injected(status), None)),
     };
     if let Some((e, retry_after)) = refused {
-        tokio::time::sleep(plan.delay).await;
+        faults.pause(plan.delay).await;
         return Reply {
             api: error(e),
             retry_after,
@@ -396,6 +417,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         host: raw_host,
         authorization,
         body,
+        peer: Some(ctx.peer.ip()),
     };
     let backup = api.method == "POST" && {
         let segs: Vec<&str> = api.path.split('/').filter(|s| !s.is_empty()).collect();
@@ -405,9 +427,17 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         true => shared.backup_gate.acquire().await.ok(),
         false => None,
     };
-    // SQLite calls block; keep them off the async workers.
-    let answer = tokio::task::spawn_blocking(move || service.handle(&api)).await;
-    let api = answer.unwrap_or_else(|_| {
+    let answer = if api.method == "GET" && service.store_is_free() {
+        // A read of an idle store takes microseconds: answering here saves
+        // the two thread hand-offs of the blocking pool (most of a GET's cost).
+        std::panic::catch_unwind(AssertUnwindSafe(|| service.handle(&api))).map_err(drop)
+    } else {
+        // Writes commit to disk and a busy store waits: keep them off the async workers.
+        tokio::task::spawn_blocking(move || service.handle(&api))
+            .await
+            .map_err(drop)
+    };
+    let api = answer.unwrap_or_else(|()| {
         error(ApiError::new(
             500,
             "InternalServerError",
@@ -416,7 +446,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
     });
     // The latency and a cut come after the handler: a write has committed by
     // then, as when a real network loses the answer to a write.
-    tokio::time::sleep(plan.delay).await;
+    faults.pause(plan.delay).await;
     Reply {
         api,
         retry_after: None,
@@ -487,6 +517,9 @@ fn to_response(reply: Reply, head: bool) -> Response<ReplyBody> {
     }
     if let Some(challenge) = answer.www_authenticate {
         builder = builder.header(WWW_AUTHENTICATE, challenge);
+    }
+    if let Some(info) = answer.network_info {
+        builder = builder.header("x-ms-keyvault-network-info", info);
     }
     let body = match (head, reply.cut) {
         (true, _) => ReplyBody::whole(Bytes::new()),

@@ -96,6 +96,7 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
                 state.overlay_max = Some(help::render_errors(frame, model, *scroll, &theme));
             }
             Overlay::Picker(state) => picker::render_picker(frame, model, state, &theme),
+            Overlay::Access(panel) => help::render_access(frame, panel, &theme),
         }
     }
 }
