@@ -55,6 +55,8 @@ pub(super) struct Service {
     recovering: Mutex<std::collections::HashMap<String, std::time::Instant>>,
     /// The vault's clock: real time plus the tester's offset.
     pub(super) clock: std::sync::Arc<super::clock::Clock>,
+    /// Deletes and purges still "running" (`--delete-delay`).
+    pub(super) deletes: super::pending::PendingDeletes,
 }
 
 pub(super) type ApiResult = Result<(u16, Vec<u8>), ApiError>;
@@ -150,7 +152,14 @@ impl Service {
             recover_delay: std::time::Duration::ZERO,
             recovering: Mutex::new(std::collections::HashMap::new()),
             clock: std::sync::Arc::new(super::clock::Clock::default()),
+            deletes: super::pending::PendingDeletes::default(),
         }
+    }
+
+    /// Plays Azure's background delete and purge for `delay` after each.
+    pub(super) fn with_delete_delay(mut self, delay: std::time::Duration) -> Self {
+        self.deletes = super::pending::PendingDeletes::new(delay);
+        self
     }
 
     /// Runs on `clock` (shifted by `--clock-offset`).

@@ -21,6 +21,7 @@ mod host;
 mod limits;
 mod loglimit;
 mod model;
+mod pending;
 mod samples;
 pub mod seed;
 mod server;
@@ -148,6 +149,8 @@ pub struct LocalVaultOptions {
     pub clock_offset: i64,
     /// A snapshot to load at start (the store must hold no secret yet).
     pub import_state: Option<PathBuf>,
+    /// How long a delete and a purge keep running after they answered (zero: instant).
+    pub delete_delay: Duration,
 }
 
 impl LocalVaultOptions {
@@ -172,6 +175,7 @@ impl LocalVaultOptions {
             lasting: true,
             clock_offset: 0,
             import_state: None,
+            delete_delay: Duration::ZERO,
         }
     }
 }
@@ -254,7 +258,8 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
             .with_any_domain(own.is_some())
             .with_arm(opts.arm.clone(), &opts.purge_protected)
             .with_recover_delay(opts.faults.recover_delay)
-            .with_clock(clock),
+            .with_clock(clock)
+            .with_delete_delay(opts.delete_delay),
     );
 
     let addr = SocketAddr::new(opts.bind, opts.port);
