@@ -183,6 +183,8 @@ struct ConnCtx {
     sni: Option<String>,
     slot: Slot,
     busy: Busy,
+    /// The client's address (the access file's firewall reads it).
+    peer: SocketAddr,
 }
 
 async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot: Slot) {
@@ -213,6 +215,7 @@ async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot:
         sni: tls.get_ref().1.server_name().map(str::to_ascii_lowercase),
         slot,
         busy: Busy::new(),
+        peer,
     });
     let svc = {
         let (shared, ctx) = (shared.clone(), ctx.clone());
@@ -255,6 +258,7 @@ fn error(e: ApiError) -> ApiResponse {
         status: e.status,
         body: e.body(),
         www_authenticate: None,
+        network_info: e.network_info,
     }
 }
 
@@ -337,6 +341,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
                 status,
                 body,
                 www_authenticate: None,
+                network_info: None,
             },
             Err(e) => error(e),
         }
@@ -349,6 +354,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
                 status,
                 body,
                 www_authenticate: None,
+                network_info: None,
             },
             Err(e) => error(e),
         }
@@ -364,6 +370,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
             status: 401,
             body: ApiError::unauthorized(authorization.as_deref()).body(),
             www_authenticate: Some(info.challenge()),
+            network_info: None,
         }
         .into();
     }
@@ -410,6 +417,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         host: raw_host,
         authorization,
         body,
+        peer: Some(ctx.peer.ip()),
     };
     let backup = api.method == "POST" && {
         let segs: Vec<&str> = api.path.split('/').filter(|s| !s.is_empty()).collect();
@@ -509,6 +517,9 @@ fn to_response(reply: Reply, head: bool) -> Response<ReplyBody> {
     }
     if let Some(challenge) = answer.www_authenticate {
         builder = builder.header(WWW_AUTHENTICATE, challenge);
+    }
+    if let Some(info) = answer.network_info {
+        builder = builder.header("x-ms-keyvault-network-info", info);
     }
     let body = match (head, reply.cut) {
         (true, _) => ReplyBody::whole(Bytes::new()),
