@@ -218,14 +218,6 @@ impl Service {
         f(&mut guard)
     }
 
-    /// Whether no request holds the store now (a read would not wait).
-    pub(super) fn store_is_free(&self) -> bool {
-        !matches!(
-            self.store.try_lock(),
-            Err(std::sync::TryLockError::WouldBlock)
-        )
-    }
-
     /// True when `header` carries the service's token.
     pub(super) fn authorized(&self, header: Option<&str>) -> bool {
         self.token.accepts(header)
