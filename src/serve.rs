@@ -44,6 +44,7 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
             vault_suffix: args.vault_suffix.trim_matches('.').to_ascii_lowercase(),
             ..ArmOptions::default()
         },
+        access: args.access.clone(),
         lasting: true,
         clock_offset: args.emulator.clock_offset.unwrap_or(0),
         import_state: args.emulator.import_state.clone(),

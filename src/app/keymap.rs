@@ -153,6 +153,8 @@ pub enum Action {
     CopyName,
     Help,
     Errors,
+    /// The access doctor: who you are, what you may do in this vault, the fixes.
+    Access,
     Quit,
     Submit,
     NextField,

@@ -85,6 +85,11 @@ pub enum Msg {
         url: String,
         reason: String,
     },
+    /// The access doctor's report for `url` as lines, or why there is none.
+    Doctor {
+        url: String,
+        report: Result<Vec<String>, String>,
+    },
 }
 
 /// Which list the main screen shows. Each view names its row source, its
@@ -305,7 +310,7 @@ impl Model {
             Some(Overlay::Confirm(_)) => Mode::Confirm,
             Some(Overlay::Conflict(_)) => Mode::Conflict,
             Some(Overlay::Picker { .. }) => Mode::Picker,
-            Some(Overlay::Help { .. } | Overlay::Errors { .. }) => Mode::Help,
+            Some(Overlay::Help { .. } | Overlay::Errors { .. } | Overlay::Access(_)) => Mode::Help,
             None if self.details.as_ref().is_some_and(|d| d.compare.is_some()) => Mode::Compare,
             None if self.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {
                 Mode::DeletedDetails

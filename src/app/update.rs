@@ -29,6 +29,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Discovery(event) => model.on_discovery(&mut fx, event),
+        Msg::Doctor { url, report } => super::access::on_report(model, &url, report),
         Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
         Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),
         Msg::CacheLoaded { route, lists } => cache_sync::cache_loaded(model, route, lists),
@@ -267,6 +268,10 @@ fn on_help_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) 
     let (scroll, lines) = match model.overlays.last_mut() {
         Some(Overlay::Help { scroll }) => (scroll, help_lines),
         Some(Overlay::Errors { scroll }) => (scroll, error_lines),
+        Some(Overlay::Access(panel)) => {
+            let lines = panel.line_count();
+            (&mut panel.scroll, lines)
+        }
         _ => return,
     };
     match action {
@@ -421,6 +426,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::Vaults => model.open_picker(fx),
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
+        Action::Access => super::access::open(model, fx),
         Action::DismissWelcome => {
             if let Some(welcome) = model.welcome.take() {
                 fx.push(Effect::RememberWelcomeDismissed(welcome.marker));

@@ -3,8 +3,9 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
@@ -49,11 +50,70 @@ impl TokenCredential for StaticTokenCredential {
     }
 }
 
-/// Reads `<data_dir>/ca.pem` and `<data_dir>/token`.
+/// Where a client of a local vault takes its token: the data dir's, unless
+/// `KVTUI_TOKEN` or `--token-file` names another identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    DataDir,
+    /// `KVTUI_TOKEN` (its value is read when used, never kept here).
+    Env,
+    File(PathBuf),
+}
+
+static TOKEN_SOURCE: OnceLock<TokenSource> = OnceLock::new();
+
+/// Sets, once per process, where clients of local vaults take their token:
+/// `--token-file` first, then `KVTUI_TOKEN`, else the data dir.
+pub fn choose_token_source(token_file: Option<&Path>) -> TokenSource {
+    let chosen = match token_file {
+        Some(f) => TokenSource::File(f.to_path_buf()),
+        None if std::env::var_os(TOKEN_ENV).is_some_and(|v| !v.is_empty()) => TokenSource::Env,
+        None => TokenSource::DataDir,
+    };
+    TOKEN_SOURCE.get_or_init(|| chosen).clone()
+}
+
+/// The token source chosen for this process (the data dir when none was).
+pub fn token_source() -> TokenSource {
+    TOKEN_SOURCE.get().cloned().unwrap_or(TokenSource::DataDir)
+}
+
+/// The variable that overrides a client's token.
+pub const TOKEN_ENV: &str = "KVTUI_TOKEN";
+
+impl TokenSource {
+    /// Which credential, in words, for the doctor.
+    pub fn describe(&self, data_dir: &Path) -> String {
+        match self {
+            TokenSource::DataDir => format!(
+                "the local vault's token file {}",
+                data_dir.join(TOKEN_FILE).display()
+            ),
+            TokenSource::Env => format!("{TOKEN_ENV} (environment)"),
+            TokenSource::File(f) => format!("--token-file {}", f.display()),
+        }
+    }
+
+    /// The token this source holds.
+    pub fn read(&self, data_dir: &Path) -> Result<SecretString, LocalError> {
+        match self {
+            TokenSource::DataDir => super::token::read(&data_dir.join(TOKEN_FILE)),
+            TokenSource::File(f) => super::token::read(f),
+            TokenSource::Env => {
+                let raw = zeroize::Zeroizing::new(std::env::var(TOKEN_ENV).unwrap_or_default());
+                super::token::normalize(&raw)
+                    .map_err(|e| LocalError::Token(format!("{TOKEN_ENV}: {e}")))
+            }
+        }
+    }
+}
+
+/// Reads `<data_dir>/ca.pem` and the token: `<data_dir>/token`, or the one
+/// `KVTUI_TOKEN` / `--token-file` gives (see [`choose_token_source`]).
 pub fn read_credentials(data_dir: &Path) -> Result<(Vec<u8>, SecretString), LocalError> {
     let ca_path = data_dir.join(CA_FILE);
     let ca = std::fs::read(&ca_path).map_err(|e| LocalError::io(&ca_path, e))?;
-    let token = super::token::read(&data_dir.join(TOKEN_FILE))?;
+    let token = token_source().read(data_dir)?;
     Ok((ca, token))
 }
 

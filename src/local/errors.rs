@@ -10,6 +10,8 @@ pub(super) struct ApiError {
     pub code: &'static str,
     pub inner: Option<&'static str>,
     pub message: String,
+    /// `x-ms-keyvault-network-info` of a firewall refusal: the caller's address as seen.
+    pub network_info: Option<String>,
 }
 
 impl ApiError {
@@ -19,6 +21,7 @@ impl ApiError {
             code,
             inner: None,
             message: message.into(),
+            network_info: None,
         }
     }
 

@@ -1,9 +1,11 @@
 //! The local vault: a Key Vault secrets service on loopback (HTTPS, the auth
 //! challenge, SQLite) that the official SDKs use unchanged.
 
+mod access;
 mod admin;
 mod api;
 mod arm;
+mod arm_meta;
 mod backup;
 mod certs;
 pub mod client;
@@ -86,6 +88,8 @@ pub enum LocalError {
     )]
     BadVaultName(String),
     #[error("{0}")]
+    Access(#[from] access::AccessFileError),
+    #[error("{0}")]
     Seed(String),
     #[error("state file: {0}")]
     State(String),
@@ -140,6 +144,8 @@ pub struct LocalVaultOptions {
     pub purge_protected: Vec<String>,
     /// Tenants, subscriptions and vault URLs the Resource Manager endpoints report.
     pub arm: ArmOptions,
+    /// The access file: identities, permission models and network rules (`None`: one token, all rights).
+    pub access: Option<PathBuf>,
     /// Stays running (serve, the TUI) rather than for one command: other
     /// instances join a lasting one as clients and wait for a brief one.
     pub lasting: bool,
@@ -168,6 +174,7 @@ impl LocalVaultOptions {
             create_vaults: Vec::new(),
             purge_protected: Vec::new(),
             arm: ArmOptions::default(),
+            access: None,
             lasting: true,
             clock_offset: 0,
             import_state: None,
@@ -245,6 +252,14 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     for name in &opts.create_vaults {
         store.ensure_vault(&name.to_ascii_lowercase(), now)?;
     }
+    let access = match &opts.access {
+        Some(path) => Some(access::load(path, &token)?),
+        None => None,
+    };
+    // Vaults the access file names exist from the start, so they can be listed and read.
+    for name in access.iter().flat_map(|a| a.vaults.keys()) {
+        store.ensure_vault(name, now)?;
+    }
     for name in store.vault_names()? {
         tls.certs.know(&name);
     }
@@ -253,6 +268,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
             .with_any_domain(own.is_some())
             .with_arm(opts.arm.clone(), &opts.purge_protected)
             .with_recover_delay(opts.faults.recover_delay)
+            .with_access(access)
             .with_clock(clock),
     );
 

@@ -203,6 +203,8 @@ struct ConnCtx {
     sni: Option<String>,
     slot: Slot,
     busy: Busy,
+    /// The client's address (the access file's firewall reads it).
+    peer: SocketAddr,
 }
 
 async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot: Slot) {
@@ -233,6 +235,7 @@ async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot:
         sni: tls.get_ref().1.server_name().map(str::to_ascii_lowercase),
         slot,
         busy: Busy::new(),
+        peer,
     });
     let svc = {
         let (shared, ctx) = (shared.clone(), ctx.clone());
@@ -275,6 +278,7 @@ fn error(e: ApiError) -> ApiResponse {
         status: e.status,
         body: e.body(),
         www_authenticate: None,
+        network_info: e.network_info,
     }
 }
 
@@ -349,6 +353,20 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
     let service = shared.server.service.clone();
+    // `az cloud register` reads the cloud's endpoints without a token.
+    if info.is_management() && super::arm_meta::is_metadata(parts.method.as_str(), parts.uri.path())
+    {
+        return match super::arm_meta::metadata(&info, parts.uri.query(), &service.arm.vault_suffix) {
+            Ok((status, body)) => ApiResponse {
+                status,
+                body,
+                www_authenticate: None,
+                network_info: None,
+            },
+            Err(e) => error(e),
+        }
+        .into();
+    }
     // Readiness probes ask before they have a token.
     if super::admin::is_health(parts.method.as_str(), parts.uri.path()) {
         return match super::admin::health(&service) {
@@ -356,6 +374,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
                 status,
                 body,
                 www_authenticate: None,
+                network_info: None,
             },
             Err(e) => error(e),
         }
@@ -371,6 +390,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
             status: 401,
             body: ApiError::unauthorized(authorization.as_deref()).body(),
             www_authenticate: Some(info.challenge()),
+            network_info: None,
         }
         .into();
     }
@@ -417,6 +437,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         host: raw_host,
         authorization,
         body,
+        peer: Some(ctx.peer.ip()),
     };
     let backup = api.method == "POST" && {
         let segs: Vec<&str> = api.path.split('/').filter(|s| !s.is_empty()).collect();
@@ -519,6 +540,9 @@ fn to_response(reply: Reply, head: bool) -> Response<ReplyBody> {
     }
     if let Some(challenge) = answer.www_authenticate {
         builder = builder.header(WWW_AUTHENTICATE, challenge);
+    }
+    if let Some(info) = answer.network_info {
+        builder = builder.header("x-ms-keyvault-network-info", info);
     }
     let body = match (head, reply.cut) {
         (true, _) => ReplyBody::whole(Bytes::new()),

@@ -195,6 +195,14 @@ pub trait VaultOpener: Send + Sync {
         tenant: Option<String>,
         tx: mpsc::UnboundedSender<crate::vault::discovery::DiscoveryEvent>,
     ) -> futures::future::BoxFuture<'static, ()>;
+    /// The access doctor's report on `url`, as lines of text.
+    fn doctor(
+        &self,
+        url: String,
+    ) -> futures::future::BoxFuture<'static, Result<Vec<String>, String>> {
+        let _ = url;
+        Box::pin(async { Err("this run has no access doctor".to_owned()) })
+    }
 }
 
 /// What an open ended with: the connection, or the URL and why not.

@@ -89,6 +89,7 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
             Overlay::Help { scroll } => help::render_help(frame, model, *scroll, &theme),
             Overlay::Errors { scroll } => help::render_errors(frame, model, *scroll, &theme),
             Overlay::Picker(state) => picker::render_picker(frame, model, state, &theme),
+            Overlay::Access(panel) => help::render_access(frame, panel, &theme),
         }
     }
 }
