@@ -241,14 +241,6 @@ impl Service {
         f(&mut guard)
     }
 
-    /// Whether no request holds the store now (a read would not wait).
-    pub(super) fn store_is_free(&self) -> bool {
-        !matches!(
-            self.store.try_lock(),
-            Err(std::sync::TryLockError::WouldBlock)
-        )
-    }
-
     /// True when `header` carries the service's token (or an identity's, with an access file).
     pub(super) fn authorized(&self, header: Option<&str>) -> bool {
         self.caller(header).is_some()
