@@ -48,6 +48,7 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
         lasting: true,
         clock_offset: args.emulator.clock_offset.unwrap_or(0),
         import_state: args.emulator.import_state.clone(),
+        delete_delay: Duration::from_millis(args.emulator.delete_delay),
     }
 }
 

@@ -40,6 +40,10 @@ pub struct EmulatorArgs {
     /// Data dir whose CA and token reach a local (loopback) vault seeded from.
     #[arg(long, value_name = "DIR")]
     pub seed_data_dir: Option<PathBuf>,
+    /// For MS after a delete its deleted secret is not found yet, and after a
+    /// purge the name cannot be set (409), as while Azure finishes them.
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=600_000))]
+    pub delete_delay: u64,
     /// Print `export` lines for Python and Node clients on stdout (the banner goes to stderr).
     #[arg(long)]
     pub print_env: bool,

@@ -62,6 +62,8 @@ pub(super) struct Service {
     pub(super) access: Option<super::access::Access>,
     /// The vault's clock: real time plus the tester's offset.
     pub(super) clock: std::sync::Arc<super::clock::Clock>,
+    /// Deletes and purges still "running" (`--delete-delay`).
+    pub(super) deletes: super::pending::PendingDeletes,
 }
 
 pub(super) type ApiResult = Result<(u16, Vec<u8>), ApiError>;
@@ -158,7 +160,14 @@ impl Service {
             recovering: Mutex::new(std::collections::HashMap::new()),
             access: None,
             clock: std::sync::Arc::new(super::clock::Clock::default()),
+            deletes: super::pending::PendingDeletes::default(),
         }
+    }
+
+    /// Plays Azure's background delete and purge for `delay` after each.
+    pub(super) fn with_delete_delay(mut self, delay: std::time::Duration) -> Self {
+        self.deletes = super::pending::PendingDeletes::new(delay);
+        self
     }
 
     /// Runs on `clock` (shifted by `--clock-offset`).
@@ -230,14 +239,6 @@ impl Service {
     pub(super) fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
         let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
-    }
-
-    /// Whether no request holds the store now (a read would not wait).
-    pub(super) fn store_is_free(&self) -> bool {
-        !matches!(
-            self.store.try_lock(),
-            Err(std::sync::TryLockError::WouldBlock)
-        )
     }
 
     /// True when `header` carries the service's token (or an identity's, with an access file).

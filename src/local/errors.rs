@@ -72,6 +72,15 @@ impl ApiError {
     }
 
     /// Get or set while a recover still runs (Azure recovers asynchronously).
+    /// Azure's answer to a set while a purge of the name still runs.
+    pub(super) fn being_deleted(name: &str) -> Self {
+        Self::new(
+            409,
+            "Conflict",
+            format!("Secret {name} is currently being deleted."),
+        )
+    }
+
     pub(super) fn being_recovered(name: &str) -> Self {
         Self {
             inner: Some("ObjectIsBeingRecovered"),

@@ -22,6 +22,7 @@ mod host;
 mod limits;
 mod loglimit;
 mod model;
+mod pending;
 mod samples;
 pub mod seed;
 mod server;
@@ -153,6 +154,8 @@ pub struct LocalVaultOptions {
     pub clock_offset: i64,
     /// A snapshot to load at start (the store must hold no secret yet).
     pub import_state: Option<PathBuf>,
+    /// How long a delete and a purge keep running after they answered (zero: instant).
+    pub delete_delay: Duration,
 }
 
 impl LocalVaultOptions {
@@ -178,6 +181,7 @@ impl LocalVaultOptions {
             lasting: true,
             clock_offset: 0,
             import_state: None,
+            delete_delay: Duration::ZERO,
         }
     }
 }
@@ -269,7 +273,8 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
             .with_arm(opts.arm.clone(), &opts.purge_protected)
             .with_recover_delay(opts.faults.recover_delay)
             .with_access(access)
-            .with_clock(clock),
+            .with_clock(clock)
+            .with_delete_delay(opts.delete_delay),
     );
 
     let addr = SocketAddr::new(opts.bind, opts.port);

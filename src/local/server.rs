@@ -51,6 +51,25 @@ struct Shared {
     backup_gate: Semaphore,
     /// HTTP/2 connections a client ended with too many resets.
     reset_log: super::loglimit::LogLimit,
+    /// Requests on the blocking pool now (writes, and reads behind them).
+    pooled: AtomicUsize,
+}
+
+/// One request counted in `Shared::pooled` while it lives (a dropped
+/// request future, a closed connection, still uncounts it).
+struct Pooled<'a>(&'a AtomicUsize);
+
+impl<'a> Pooled<'a> {
+    fn count(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::AcqRel);
+        Pooled(n)
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Server {
@@ -63,6 +82,7 @@ impl Server {
             restore_gate: Semaphore::new(1),
             backup_gate: Semaphore::new(1),
             reset_log: super::loglimit::LogLimit::default(),
+            pooled: AtomicUsize::new(0),
         });
         let mut backoff = AcceptBackoff::default();
         let mut tasks = tokio::task::JoinSet::new();
@@ -427,12 +447,15 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         true => shared.backup_gate.acquire().await.ok(),
         false => None,
     };
-    let answer = if api.method == "GET" && service.store_is_free() {
-        // A read of an idle store takes microseconds: answering here saves
-        // the two thread hand-offs of the blocking pool (most of a GET's cost).
+    let answer = if api.method == "GET" && shared.pooled.load(Ordering::Acquire) == 0 {
+        // With no write running, a read holds the store for microseconds:
+        // answering here saves the two thread hand-offs of the blocking pool
+        // (most of a GET's cost); at worst it waits for another read.
         std::panic::catch_unwind(AssertUnwindSafe(|| service.handle(&api))).map_err(drop)
     } else {
-        // Writes commit to disk and a busy store waits: keep them off the async workers.
+        // Writes commit to disk (an fsync): keep them, and reads behind them,
+        // off the async workers.
+        let _pooled = Pooled::count(&shared.pooled);
         tokio::task::spawn_blocking(move || service.handle(&api))
             .await
             .map_err(drop)
