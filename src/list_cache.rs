@@ -34,8 +34,12 @@ pub struct ListCache {
 }
 
 impl ListCache {
+    /// The cache under `dir`: `dir` itself when it is this user's own, a
+    /// private `kvtui-UID` inside it when it is shared or a symlink.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self {
+            dir: crate::fsx::private_dir_in(&dir.into()),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -134,20 +138,13 @@ impl ListCache {
         Ok(removed)
     }
 
-    /// The cache dir, private to its owner (0700), made if missing.
+    /// The cache dir, private to its owner (0700), made if missing; never
+    /// chmod-ed through a symlink.
     fn make_dir(&self) -> Result<(), CacheError> {
-        let io = |source| CacheError::Io {
+        crate::fsx::make_private_dir(&self.dir).map_err(|source| CacheError::Io {
             path: self.dir.clone(),
             source,
-        };
-        std::fs::create_dir_all(&self.dir).map_err(io)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
-                .map_err(io)?;
-        }
-        Ok(())
+        })
     }
 }
 

@@ -147,7 +147,7 @@ fn new_secret_form_refused_by_the_vault() {
     type_text(&mut model, "db-password");
     press(&mut model, "tab");
     type_text(&mut model, "line one");
-    press(&mut model, "enter");
+    press(&mut model, "ctrl-j");
     type_text(&mut model, "line two");
     let reqs = reqs_of(press(&mut model, "ctrl-s"));
     update(

@@ -787,7 +787,7 @@ fn the_value_editor_moves_across_lines_before_leaving_the_field() {
     let mut model = loaded_model();
     press(&mut model, "n tab");
     type_text(&mut model, "abc");
-    press(&mut model, "enter");
+    press(&mut model, "ctrl-j");
     type_text(&mut model, "de");
     press(&mut model, "up");
     type_text(&mut model, "X");
@@ -923,4 +923,30 @@ fn an_export_onto_an_existing_file_asks_too() {
         ),
         "{reqs:?}"
     );
+}
+
+#[test]
+fn enter_on_a_one_line_value_moves_on_and_never_adds_a_line_break() {
+    let mut model = loaded_model();
+    press(&mut model, "n tab");
+    type_text(&mut model, "hunter2");
+    press(&mut model, "enter");
+    let Some(Overlay::Form(f)) = model.overlays.last() else {
+        panic!("form");
+    };
+    assert_eq!(
+        f.fields[1].value(),
+        "hunter2",
+        "saved as typed, no line break"
+    );
+    assert_eq!(f.focus, 2, "Enter moved to the next field");
+    // A line break is asked for with Ctrl-J or Alt-Enter; then Enter adds lines.
+    press(&mut model, "backtab alt-enter");
+    type_text(&mut model, "b");
+    press(&mut model, "enter");
+    type_text(&mut model, "c");
+    let Some(Overlay::Form(f)) = model.overlays.last() else {
+        panic!("form");
+    };
+    assert_eq!(f.fields[1].value(), "hunter2\nb\nc");
 }

@@ -430,8 +430,11 @@ fn the_expiring_view_lists_what_needs_attention_soonest_first() {
     let mut model = loaded_model();
     press(&mut model, "tab tab");
     assert_eq!(model.view, kvtui::app::View::Expiring);
-    // old-cert expired, api-key expires in 10 days, then the enabled secrets
-    // without an expiry; the disabled feature-flag is left out.
+    // old-cert expired, api-key expires in 10 days; the enabled secrets
+    // without an expiry only after `E`; the disabled feature-flag never.
+    assert_eq!(expiring_names(&model), ["old-cert", "api-key"]);
+    press(&mut model, "E");
+    update(&mut model, Msg::Tick(NOW));
     assert_eq!(
         expiring_names(&model),
         ["old-cert", "api-key", "app-config", "db-password"]

@@ -217,10 +217,21 @@ fn bulk_results_are_summarised_per_item() {
     let toast = model.toast.as_ref().unwrap();
     assert_eq!(
         toast.text,
-        "deleted 2 of 3; failed: app-config (! for details) · u undo"
+        "deleted 2 of 3; 1 failed, still marked (! for why) · u undo"
     );
     assert!(toast.is_error);
     assert!(model.bulk.is_none());
+    let last = model.errors.last().unwrap();
+    assert_eq!(last.failures.len(), 1);
+    assert_eq!(last.failures[0].0, "app-config");
+    assert!(last.failures[0].1.contains("no delete permission"));
+    assert!(
+        model
+            .secrets()
+            .marked
+            .iter()
+            .any(|n| n.as_str() == "app-config")
+    );
 }
 
 #[test]

@@ -253,7 +253,15 @@ fn c_reads_the_old_value_opens_a_prefilled_form_and_confirms_before_writing() {
 fn t_disables_the_selected_version_and_the_row_shows_it() {
     let mut model = details_with(3, false);
     press(&mut model, "j");
-    let reqs = reqs_of(press(&mut model, "t"));
+    assert!(
+        reqs_of(press(&mut model, "t")).is_empty(),
+        "disabling asks first"
+    );
+    assert!(matches!(
+        model.overlays.last(),
+        Some(kvtui::app::Overlay::Confirm(c)) if c.title.contains("Disable")
+    ));
+    let reqs = reqs_of(press(&mut model, "y"));
     let (id, cmd) = only_cmd(&reqs);
     let VaultCmd::UpdateProps {
         version: which,
@@ -271,6 +279,10 @@ fn t_disables_the_selected_version_and_the_row_shows_it() {
     let d = model.details.as_ref().unwrap();
     assert!(!d.versions[1].enabled);
     assert!(d.props.enabled, "the current version is untouched");
+    // Enabling it again does not ask.
+    let reqs = reqs_of(press(&mut model, "t"));
+    let (_, cmd) = only_cmd(&reqs);
+    assert!(matches!(cmd, VaultCmd::UpdateProps { update, .. } if update.enabled == Some(true)));
 }
 
 #[test]

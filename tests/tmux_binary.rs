@@ -288,3 +288,106 @@ fn discover_lists_the_local_vaults_and_opens_one() {
     assert!(cache.contains("https://team-shared.localhost:"), "{cache}");
     assert!(!cache.contains("ghp_sample") && !cache.contains("Passw0rd"));
 }
+
+/// `--cache-dir` naming a shared 1777 directory through a symlink: kvtui
+/// keeps its lists in a private `kvtui-UID` inside it and changes neither the
+/// link nor the shared directory; `--log-file` is created 0600.
+#[cfg(unix)]
+#[test]
+fn a_shared_cache_dir_gets_a_private_subdirectory_and_the_log_is_private() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let data = dir.path().join("data");
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_kvtui"))
+        .args(["serve", "--port", "0", "--in-memory", "--data-dir"])
+        .arg(&data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("kvtui serve starts");
+    let stdout = serve.stdout.take().expect("stdout");
+    let mut url = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("a banner line");
+        if line.trim_start().starts_with("default vault:") {
+            url = line
+                .split_whitespace()
+                .find(|w| w.starts_with("https://"))
+                .map(str::to_owned);
+        }
+        if line.contains("Press Ctrl-C") {
+            break;
+        }
+    }
+    let url = url.expect("the served URL");
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).expect("shared dir");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+    let link = dir.path().join("cache-link");
+    std::os::unix::fs::symlink(&shared, &link).expect("symlink");
+    let log = dir.path().join("logs").join("kvtui.log");
+    let s = Session::start_with(
+        "kvtui-test-cachedir",
+        &data,
+        &log,
+        "",
+        &format!("--vault {url} --cache-dir {}", link.display()),
+    );
+    s.wait_for("the served vault's list", |t| t.contains("db-password"));
+    // SAFETY: geteuid has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    let private = shared.join(format!("kvtui-{uid}"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let cached = || {
+        std::fs::read_dir(&private)
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with("lists-"))
+            })
+            .unwrap_or(false)
+    };
+    while !cached() {
+        assert!(Instant::now() < deadline, "no list cached in {private:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s.keys(&["q"]);
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let mode = |p: &Path| std::fs::symlink_metadata(p).map(|m| m.mode() & 0o7777).ok();
+    assert_eq!(mode(&shared), Some(0o1777), "the shared dir is untouched");
+    assert!(std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink()));
+    assert_eq!(mode(&private), Some(0o700));
+    assert_eq!(mode(&log), Some(0o600), "the log is private");
+}
+
+/// The new-secret form's value file on a FIFO that never ends: reading stops
+/// at Key Vault's 25 KiB and the form says so, instead of reading until
+/// memory runs out.
+#[cfg(unix)]
+#[test]
+fn a_value_file_that_never_ends_is_refused_at_the_limit() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let fifo = dir.path().join("endless");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let mut writer = Command::new("sh")
+        .arg("-c")
+        .arg(format!("yes > '{}'", fifo.display()))
+        .spawn()
+        .expect("writer");
+    let s = Session::start(
+        &format!("kvtui-test-fifo-{}", std::process::id()),
+        &dir.path().join("data"),
+        &dir.path().join("kvtui.log"),
+    );
+    s.wait_for("the sample secrets", |t| t.contains("db-password"));
+    s.keys(&["n"]);
+    s.wait_for("the new-secret form", |t| t.contains("New secret"));
+    s.keys(&["b", "i", "g", "Tab", "Tab"]);
+    s.keys(&[&fifo.display().to_string(), "C-s"]);
+    let screen = s.wait_for("the refusal", |t| t.contains("holds more than 25600 bytes"));
+    let _ = writer.kill();
+    let _ = writer.wait();
+    assert!(s.alive(), "still running:\n{screen}");
+}

@@ -21,19 +21,6 @@ impl Server {
     fn start(test: &str, dir: &Path, clear_seconds: u64) -> Self {
         let socket = format!("kvtui-{test}-{}", std::process::id());
         let server = Self { socket };
-        let config = dir.join("config.toml");
-        std::fs::write(
-            &config,
-            format!("clipboard_clear_seconds = {clear_seconds}\n"),
-        )
-        .expect("config file");
-        let cmd = format!(
-            "{} --data-dir {} --log-file {} --config {}",
-            env!("CARGO_BIN_EXE_kvtui"),
-            dir.join("data").display(),
-            dir.join("kvtui.log").display(),
-            config.display()
-        );
         let keeper = server.tmux(&[
             "-f",
             "/dev/null",
@@ -48,8 +35,27 @@ impl Server {
             "tmux runs: {}",
             String::from_utf8_lossy(&keeper.stderr)
         );
+        server.start_ui(dir, clear_seconds);
+        server
+    }
+
+    /// Starts kvtui in the session `ui`.
+    fn start_ui(&self, dir: &Path, clear_seconds: u64) {
+        let config = dir.join("config.toml");
+        std::fs::write(
+            &config,
+            format!("clipboard_clear_seconds = {clear_seconds}\n"),
+        )
+        .expect("config file");
+        let cmd = format!(
+            "{} --data-dir {} --log-file {} --config {}",
+            env!("CARGO_BIN_EXE_kvtui"),
+            dir.join("data").display(),
+            dir.join("kvtui.log").display(),
+            config.display()
+        );
         // No display: the clipboard must be tmux's, not a system one.
-        let ui = server.tmux(&[
+        let ui = self.tmux(&[
             "new-session",
             "-d",
             "-s",
@@ -73,7 +79,6 @@ impl Server {
             "{}",
             String::from_utf8_lossy(&ui.stderr)
         );
-        server
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
@@ -207,4 +212,39 @@ fn quitting_deletes_the_tmux_buffer() {
         "the value stayed in tmux:\n{left}"
     );
     log_has_no_value(dir.path());
+}
+
+/// SIGKILL runs no clean-up, so the value stays in the buffer; the buffer's
+/// name holds the dead kvtui's pid, and the next kvtui under that tmux
+/// deletes it as soon as it starts.
+#[test]
+fn a_later_run_deletes_the_buffer_a_killed_kvtui_left() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let s = Server::start("killed", dir.path(), 3600);
+    let name = s.copy_sample_value();
+    // The buffer is named after the kvtui that copied into it.
+    let pid = name.trim_start_matches("kvtui-").to_owned();
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    s.wait_for(
+        "kvtui to die",
+        || s.ui_alive().to_string(),
+        |a| a == "false",
+    );
+    assert!(
+        s.buffers().contains(&name),
+        "SIGKILL leaves the buffer behind"
+    );
+    s.start_ui(dir.path(), 3600);
+    s.wait_for(
+        "the stale buffer to be deleted",
+        || s.buffers(),
+        |b| !b.contains(&name) && !b.contains(SAMPLE_VALUE),
+    );
+    s.keys(&["q"]);
 }

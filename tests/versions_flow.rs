@@ -416,6 +416,15 @@ async fn t_disables_an_old_version_in_the_vault() {
     let d = steps.model.details.as_ref().expect("details open");
     let target = d.versions[1].version.clone().expect("a version id");
     steps.keys("t").await;
+    assert!(
+        matches!(
+            steps.model.overlays.last(),
+            Some(kvtui::app::Overlay::Confirm(_))
+        ),
+        "disabling asks first"
+    );
+    assert!(steps.model.details.as_ref().expect("open").versions[1].enabled);
+    steps.keys("y").await;
     let d = steps.model.details.as_ref().expect("details open");
     assert!(!d.versions[1].enabled, "the row shows it at once");
     let mut pager = fx

@@ -824,6 +824,42 @@ async fn export_writes_the_latest_values_to_a_new_private_file() {
     );
 }
 
+/// An env file is meant to be sourced: the TUI's export refuses a secret
+/// that would set `LD_PRELOAD`, as `kvtui export --format env` does, and
+/// writes nothing; JSON has no such variables.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_env_export_refuses_a_name_that_changes_how_programs_run() {
+    let f = start_vault().await;
+    let mut w = f.worker(VAULT, WorkerConfig::default());
+    let dir = TempDir::new().expect("temp dir");
+    props(
+        w.run(VaultCmd::Set(new_secret("ld-preload", "/tmp/x.so")))
+            .await,
+    );
+    let path = dir.path().join("out.env");
+    let export = |format| VaultCmd::Export {
+        names: vec![name("ld-preload")],
+        format,
+        path: path.clone(),
+        overwrite: false,
+    };
+    let refused = w
+        .fails(export(kvtui::script::args::ExportFormat::Env))
+        .await;
+    assert!(
+        refused
+            .message
+            .contains("LD_PRELOAD (from secret ld-preload)"),
+        "{}",
+        refused.message
+    );
+    assert!(!path.exists(), "nothing written");
+    match w.run(export(kvtui::script::args::ExportFormat::Json)).await {
+        VaultEventKind::Exported { count, .. } => assert_eq!(count, 1),
+        other => panic!("expected an export, got {other:?}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_over_an_existing_file_waits_for_a_yes() {
     let f = start_vault().await;

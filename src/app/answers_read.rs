@@ -11,10 +11,23 @@ pub(crate) fn secrets_page(model: &mut Model, req: ReqId, what: &Pending, page: 
     match what {
         Pending::ListSecrets => {
             model.secrets_mut().push_page(page);
-            model.progress = Some(if model.secrets().cached_at.is_some() {
-                "refreshing the cached list…".to_owned()
+            let rows = model.secrets();
+            let (brought, expected) = (rows.brought, rows.expected);
+            let thousands = super::bulk::thousands;
+            model.progress = Some(if expected > 0 {
+                // A refresh in place: how far it got, against the last count.
+                let cached = if rows.cached_at.is_some() {
+                    "refreshing the cached list: "
+                } else {
+                    "refreshing: "
+                };
+                format!(
+                    "{cached}{} of ~{}…",
+                    thousands(brought),
+                    thousands(expected.max(brought))
+                )
             } else {
-                format!("loaded {}…", model.secrets().items.len())
+                format!("loaded {}…", rows.items.len())
             });
         }
         Pending::Versions => {

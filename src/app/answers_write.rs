@@ -146,35 +146,21 @@ pub(crate) fn deleted(model: &mut Model, name: &SecretName, outcome: Outcome) {
             };
             offer_undo(model, name);
             model.toast(format!("deleted {name}{until} · u undo"), false);
-            bulk_step(model, None);
         }
         Ok(other) => unexpected("delete", &other),
         Err(error) => {
             model.record_error(format!("delete {name}"), error);
-            bulk_step(model, Some(name.to_string()));
         }
     }
 }
 
-/// Lets `u` recover `name` for a few seconds; the deletes of one bulk
-/// action are undone together.
+/// Lets `u` recover `name` for a few seconds (a bulk delete offers its own).
 fn offer_undo(model: &mut Model, name: &SecretName) {
-    let until = model.now + time::Duration::seconds(super::model::UNDO_SECONDS);
-    let route = model.active_vault;
-    let name = name.clone();
-    match &mut model.undo {
-        Some(undo) if model.bulk.is_some() && undo.route == route && model.now <= undo.until => {
-            undo.names.push(name);
-            undo.until = until;
-        }
-        slot => {
-            *slot = Some(super::model::Undo {
-                names: vec![name],
-                route,
-                until,
-            })
-        }
-    }
+    model.undo = Some(super::model::Undo {
+        names: vec![name.clone()],
+        route: model.active_vault,
+        until: model.now + time::Duration::seconds(super::model::UNDO_SECONDS),
+    });
 }
 
 pub(crate) fn recovered(
@@ -217,7 +203,7 @@ pub(crate) fn recovered(
             );
         }
         Ok(other) => unexpected("recover", &other),
-        Err(error) => chain_failed(model, req, ("recover", name), then.is_none(), error),
+        Err(error) => chain_failed(model, req, ("recover", name), error),
     }
 }
 
@@ -239,7 +225,7 @@ pub(crate) fn purged(
             chain(model, fx, req, then, format!("purged {name}"), next);
         }
         Ok(other) => unexpected("purge", &other),
-        Err(error) => chain_failed(model, req, ("purge", name), then.is_none(), error),
+        Err(error) => chain_failed(model, req, ("purge", name), error),
     }
 }
 
@@ -266,25 +252,18 @@ fn chain(
             let id = model.send(fx, VaultCmd::Restore { path }, Pending::Restore);
             hand_over(model, req, id);
         }
-        None => {
-            model.toast(done, false);
-            bulk_step(model, None);
-        }
+        None => model.toast(done, false),
     }
 }
 
-/// A recover or purge failed: the waiting form says why, a bulk action counts it.
+/// A recover or purge failed: the waiting form says why.
 fn chain_failed(
     model: &mut Model,
     req: ReqId,
     (verb, name): (&str, &str),
-    in_bulk: bool,
     error: crate::vault::VaultError,
 ) {
     fail_form(model, req, format!("{verb} {name}"), error);
-    if in_bulk {
-        bulk_step(model, Some(name.to_owned()));
-    }
 }
 
 /// A write that lands after its vault was switched away from: its lists
@@ -343,33 +322,6 @@ fn refresh_details(model: &mut Model, fx: &mut Vec<Effect>, name: &str, props: &
     if let Some(d) = model.details.as_mut() {
         d.versions_req = Some(id);
     }
-}
-
-/// Counts one result of a bulk action and shows the running summary.
-fn bulk_step(model: &mut Model, failed: Option<String>) {
-    let Some(bulk) = model.bulk.as_mut() else {
-        return;
-    };
-    match failed {
-        Some(name) => bulk.failed.push(name),
-        None => bulk.ok += 1,
-    }
-    let done = bulk.ok + bulk.failed.len();
-    let mut text = format!("{} {} of {}", bulk.verb, bulk.ok, bulk.total);
-    if !bulk.failed.is_empty() {
-        text.push_str(&format!(
-            "; failed: {} (! for details)",
-            bulk.failed.join(", ")
-        ));
-    }
-    let is_error = !bulk.failed.is_empty();
-    if bulk.verb == "deleted" && model.undo.is_some() {
-        text.push_str(" · u undo");
-    }
-    if done >= bulk.total {
-        model.bulk = None;
-    }
-    model.toast(text, is_error);
 }
 
 /// The file a backup or export names exists: the form stays, and a question

@@ -4,10 +4,11 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
+use super::bulk::{self, BulkOp};
 use super::effect::Effect;
 use super::keymap::Action;
 use super::model::{
-    Bulk, Confirm, ConfirmAction, Conflict, ConflictChoice, Freed, Model, Overlay, Pending,
+    Confirm, ConfirmAction, Conflict, ConflictChoice, Freed, Model, Overlay, Pending,
 };
 use crate::vault::{SecretName, VaultCmd};
 
@@ -146,8 +147,13 @@ fn on_confirm_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, action
         }
         return;
     }
+    // Esc twice leaves a form with typed input (as in lazygit): the
+    // question Esc asked is answered by Esc again.
+    let discard = matches!(confirm.action, ConfirmAction::DiscardForm)
+        && key.code == crossterm::event::KeyCode::Esc;
     match action {
         Some(Action::Confirm) => confirmed(model, fx),
+        Some(Action::Cancel) if discard => confirmed(model, fx),
         Some(Action::Cancel) => {
             model.overlays.pop();
         }
@@ -162,20 +168,11 @@ fn close_deleted_details(model: &mut Model) {
     }
 }
 
-/// A summary over `n` items, when there are several.
-fn bulk(verb: &'static str, n: usize) -> Option<Bulk> {
-    (n > 1).then_some(Bulk {
-        verb,
-        total: n,
-        ok: 0,
-        failed: Vec::new(),
-    })
-}
-
-/// Recovers `names` (confirmed, or a delete undone), summed up as one
-/// action when there are several.
+/// Recovers `names` (confirmed, or a delete undone); several are one bulk action.
 pub(crate) fn recover(model: &mut Model, fx: &mut Vec<Effect>, names: Vec<SecretName>) {
-    model.bulk = bulk("recovered", names.len());
+    if names.len() > 1 {
+        return bulk::start(model, fx, BulkOp::Recover, names);
+    }
     for name in names {
         let pending = Pending::Recover {
             name: name.clone(),
@@ -191,20 +188,26 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
     };
     match confirm.action {
         ConfirmAction::Delete(names) => {
-            model.bulk = bulk("deleted", names.len());
+            model.list_mut().clear_marks();
+            if names.len() > 1 {
+                return bulk::start(model, fx, BulkOp::Delete, names);
+            }
             for name in names {
                 let pending = Pending::Delete { name: name.clone() };
                 model.send(fx, VaultCmd::Delete { name }, pending);
             }
-            model.list_mut().clear_marks();
         }
         ConfirmAction::Recover(names) => {
-            recover(model, fx, names);
             model.deleted_mut().marked.clear();
             close_deleted_details(model);
+            recover(model, fx, names);
         }
         ConfirmAction::Purge(names) => {
-            model.bulk = bulk("purged", names.len());
+            model.deleted_mut().marked.clear();
+            close_deleted_details(model);
+            if names.len() > 1 {
+                return bulk::start(model, fx, BulkOp::Purge, names);
+            }
             for name in names {
                 let pending = Pending::Purge {
                     name: name.clone(),
@@ -212,8 +215,6 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
                 };
                 model.send(fx, VaultCmd::Purge { name }, pending);
             }
-            model.deleted_mut().marked.clear();
-            close_deleted_details(model);
         }
         ConfirmAction::PurgeThen(name, then) => {
             // The conflict dialog sits under this confirmation.
@@ -237,6 +238,9 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
             model.overlays.pop();
         }
         ConfirmAction::OverwriteFile => super::forms::submit_overwriting(model, fx),
+        ConfirmAction::DisableVersion { name, version } => {
+            super::versions::set_enabled(model, fx, name, version, false)
+        }
     }
 }
 

@@ -21,6 +21,22 @@ pub(crate) fn on_event(model: &mut Model, fx: &mut Vec<Effect>, event: VaultEven
         tracing::debug!(?req, "dropped an answer to a request no longer pending");
         return;
     };
+    if super::bulk::owns(model, req) {
+        return match event.kind {
+            // The progress says a pause; each name is not worth a message.
+            VaultEventKind::Retrying { .. }
+            | VaultEventKind::SecretsPage(_)
+            | VaultEventKind::DeletedPage(_) => {}
+            VaultEventKind::Cancelled => super::bulk::answer(
+                model,
+                fx,
+                req,
+                Err(VaultError::new(ErrorKind::Other, "cancelled")),
+            ),
+            VaultEventKind::Failed(error) => super::bulk::answer(model, fx, req, Err(error)),
+            kind => super::bulk::answer(model, fx, req, Ok(kind)),
+        };
+    }
     let outcome = match event.kind {
         VaultEventKind::SecretsPage(page) => return read::secrets_page(model, req, &what, page),
         VaultEventKind::DeletedPage(page) => return read::deleted_page(model, &what, page),
@@ -73,6 +89,9 @@ pub(crate) fn answer(
 
 /// A request that never reached its worker fails like one the vault refused.
 pub(crate) fn on_send_failed(model: &mut Model, fx: &mut Vec<Effect>, req: ReqId, reason: String) {
+    if super::bulk::owns(model, req) {
+        return super::bulk::not_sent(model, fx, req, &reason);
+    }
     if let Some(Outstanding { what, .. }) = model.pending.remove(&req) {
         answer(
             model,
@@ -95,6 +114,10 @@ pub(crate) fn on_worker_stopped(model: &mut Model, fx: &mut Vec<Effect>, route: 
     ids.sort();
     let stopped = || VaultError::new(ErrorKind::Other, "the vault worker stopped");
     for id in ids {
+        if super::bulk::owns(model, id) {
+            super::bulk::answer(model, fx, id, Err(stopped()));
+            continue;
+        }
         if let Some(Outstanding { what, .. }) = model.pending.remove(&id)
             && route == model.active_vault
         {
@@ -138,8 +161,17 @@ pub fn describe(error: &VaultError) -> String {
 /// One line for the status bar and a failed list: the hint (the likely fix)
 /// first when there is one, then the message.
 pub fn short(error: &VaultError) -> String {
+    // A network failure's SDK chain ("retry policy expired: error sending
+    // request: …") stays in the history (`!`), not in the status line.
+    let message = match error.kind {
+        ErrorKind::Network => error
+            .message
+            .split_once(" (")
+            .map_or(error.message.as_str(), |(head, _)| head),
+        _ => error.message.as_str(),
+    };
     match &error.hint {
-        Some(hint) => format!("{hint} ({})", error.message),
-        None => error.message.clone(),
+        Some(hint) => format!("{hint} ({message})"),
+        None => message.to_owned(),
     }
 }

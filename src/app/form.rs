@@ -191,6 +191,9 @@ impl Field {
     }
 }
 
+/// An expiry closer than this many days is pointed out in the form.
+pub const EXPIRES_SOON_DAYS: i64 = 7;
+
 /// An open form. `submitting` holds the request while the vault answers; the
 /// form stays open with its input until it succeeds.
 #[derive(Debug, Clone)]
@@ -236,7 +239,7 @@ impl Form {
     /// and those of its dates still ahead (a past date would be a trap).
     pub fn new_version(current: &SecretProps, now: OffsetDateTime, zone: &Zone) -> Self {
         let ahead = |d: Option<OffsetDateTime>| d.filter(|d| *d > now);
-        Self::with_fields(
+        let mut form = Self::with_fields(
             FormKind::NewVersion {
                 name: current.name.clone(),
             },
@@ -258,7 +261,9 @@ impl Form {
                     &format_date_input(ahead(current.expires), zone),
                 ),
             ],
-        )
+        );
+        form.check_dates(now, zone);
+        form
     }
 
     pub fn properties(current: &SecretProps, zone: &Zone) -> Self {
@@ -404,14 +409,25 @@ impl Form {
     pub fn check_dates(&mut self, now: OffsetDateTime, zone: &Zone) {
         let date = |label| parse_date(self.text(label), now, zone).ok().flatten();
         let warning = match (date(FieldId::NotBefore), date(FieldId::Expires)) {
-            (_, Some(exp)) if exp <= now => Some("this date is past: the secret expires at once"),
+            (_, Some(exp)) if exp <= now => {
+                Some("this date is past: the secret expires at once".to_owned())
+            }
             (Some(nbf), Some(exp)) if exp <= nbf => {
-                Some("before Not before: the secret is never usable")
+                Some("before Not before: the secret is never usable".to_owned())
+            }
+            // A date copied from the current version may be about to pass.
+            (_, Some(exp)) if exp - now < time::Duration::days(EXPIRES_SOON_DAYS) => {
+                let hours = (exp - now).whole_hours();
+                let when = match hours {
+                    0..24 => format!("in {hours} h"),
+                    _ => format!("in {} days", (exp - now).whole_days()),
+                };
+                Some(format!("expires {when}: set a later date?"))
             }
             _ => None,
         };
         if let Some(f) = self.fields.iter_mut().find(|f| f.id == FieldId::Expires) {
-            f.note = warning.map(str::to_owned);
+            f.note = warning;
         }
     }
 

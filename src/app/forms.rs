@@ -57,6 +57,7 @@ pub(crate) fn on_key(
         Some(Action::NextField) => form.focus = (form.focus + 1) % fields,
         Some(Action::PrevField) => form.focus = (form.focus + fields - 1) % fields,
         Some(Action::Cancel) => cancel(model),
+        Some(Action::EditInEditor) => super::external_edit::edit_form_value(model, fx),
         Some(Action::RevealValue) => {
             for field in &mut form.fields {
                 if let FieldText::Lines(editor) = &mut field.text {
@@ -81,6 +82,14 @@ fn edit_focused(form: &mut Form, key: KeyEvent) -> bool {
     };
     let kind = field.kind;
     let changed = match (&mut field.text, key.code) {
+        // A one-line value (a password, a token) must not end in a line break
+        // by a stray Enter: Enter moves on; Ctrl-J, Alt-Enter or a paste add one.
+        (FieldText::Lines(editor), KeyCode::Enter)
+            if key.modifiers.is_empty() && !editor.text().contains('\n') =>
+        {
+            form.focus = (form.focus + 1) % fields;
+            false
+        }
         (FieldText::Lines(editor), _) => edit_lines(editor, key),
         (_, KeyCode::Enter) => {
             form.focus = (form.focus + 1) % fields;
@@ -110,12 +119,17 @@ fn edit_focused(form: &mut Form, key: KeyEvent) -> bool {
 }
 
 /// A key in the value's editor; `true` when the text changed. `Enter` adds a
-/// line; control chords other than the keymap's are ignored.
+/// line to a value of several lines, Ctrl-J and Alt-Enter to any; other
+/// control chords than the keymap's are ignored.
 fn edit_lines(editor: &mut ValueEditor, key: KeyEvent) -> bool {
     let chord = key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     match key.code {
+        KeyCode::Char('j') if key.modifiers == KeyModifiers::CONTROL => {
+            editor.insert_char('\n');
+            return true;
+        }
         KeyCode::Char(c) if !chord => editor.insert_char(c),
         KeyCode::Enter => editor.insert_char('\n'),
         KeyCode::Backspace => return editor.backspace(),
@@ -287,7 +301,10 @@ fn cancel(model: &mut Model) {
         dialogs::push_confirm(
             model,
             "Discard this form?".to_owned(),
-            vec!["What you typed will be lost.".to_owned()],
+            vec![
+                "What you typed will be lost.".to_owned(),
+                "Esc again or Enter discards it; n goes back to the form.".to_owned(),
+            ],
             ConfirmAction::DiscardForm,
             None,
             false,

@@ -144,8 +144,17 @@ pub enum Action {
     Vaults,
     /// Show or hide certificate-backed secrets.
     ToggleManaged,
+    /// The Expiring tab also lists enabled secrets with no expiry date.
+    ToggleNoExpiry,
+    /// Edit the value in `$VISUAL` / `$EDITOR`.
+    EditInEditor,
+    HalfPageDown,
+    HalfPageUp,
+    CopyName,
     Help,
     Errors,
+    /// The access doctor: who you are, what you may do in this vault, the fixes.
+    Access,
     Quit,
     Submit,
     NextField,

@@ -41,6 +41,8 @@ pub trait ListView {
     fn props_at(&self, index: usize) -> Option<&SecretProps>;
     /// Why the last listing failed (the rows are stale), if it did.
     fn failure(&self) -> Option<&str>;
+    /// The last listing stopped after some pages: rows may be missing.
+    fn is_partial(&self) -> bool;
     /// When the rows were listed.
     fn loaded_at(&self) -> Option<OffsetDateTime>;
     /// When the listing still running was asked for.
@@ -121,6 +123,9 @@ impl<T: ListRow> ListView for Rows<T> {
     }
     fn failure(&self) -> Option<&str> {
         self.failure.as_deref()
+    }
+    fn is_partial(&self) -> bool {
+        self.partial
     }
     fn loaded_at(&self) -> Option<OffsetDateTime> {
         self.loaded_at

@@ -17,9 +17,10 @@ use crate::vault::{
     WorkerInput,
 };
 
+pub use super::bulk::Bulk;
 pub use super::details_state::Details;
 pub use super::notices::{
-    Bulk, Clip, CopyTarget, ERROR_TICKS, ErrorEntry, MAX_ERRORS, TOAST_TICKS, Toast,
+    Clip, CopyTarget, ERROR_TICKS, ErrorEntry, MAX_ERRORS, TOAST_TICKS, Toast,
 };
 pub use super::overlay::{Confirm, ConfirmAction, Conflict, ConflictChoice, Freed, Overlay};
 pub use super::pending::{Outstanding, Pending};
@@ -41,6 +42,8 @@ pub enum Msg {
     Paste(String),
     /// How many rows the list showed in the last frame (page keys move by it).
     PageRows(usize),
+    /// How far the help or history on screen scrolls (the frame measured it).
+    OverlayMax(usize),
     /// Lines of the open details that did not fit in the last frame: of
     /// the properties (how far `J` scrolls) and of the value (PgDn).
     DetailsOverflow {
@@ -55,6 +58,8 @@ pub enum Msg {
     SelectView(View),
     /// The runtime read (or failed to read) the value file a form named.
     FileRead(Result<SecretString, String>),
+    /// The user's editor closed (`Effect::EditValue`): the new text, or why not.
+    Edited(Result<SecretString, String>),
     /// A request could not be handed to its worker (queue full or closed).
     SendFailed {
         id: ReqId,
@@ -81,6 +86,11 @@ pub enum Msg {
     VaultOpenFailed {
         url: String,
         reason: String,
+    },
+    /// The access doctor's report for `url` as lines, or why there is none.
+    Doctor {
+        url: String,
+        report: Result<Vec<String>, String>,
     },
 }
 
@@ -155,6 +165,8 @@ pub struct Model {
     pub filter_input: Option<Input>,
     /// The filter kept when `/` was pressed; `Esc` in the filter puts it back.
     pub filter_before: Option<String>,
+    /// `/` on a filter selects it: the first character typed replaces it.
+    pub filter_selected: bool,
     /// The last delete, while `u` can still recover it.
     pub undo: Option<Undo>,
     /// Whether the terminal reports the mouse to kvtui (`M` toggles).
@@ -198,6 +210,10 @@ pub struct Model {
     pub picker_at_start: bool,
     /// A vault the runtime is opening.
     pub opening: Option<String>,
+    /// How far the help or history on screen scrolls, as last drawn.
+    pub overlay_max: Option<usize>,
+    /// The Deleted list's generation the undo offer was last checked against.
+    undo_checked: Option<u64>,
     next_req: u64,
 }
 
@@ -225,6 +241,7 @@ impl Model {
             expiring_days: 30,
             filter_input: None,
             filter_before: None,
+            filter_selected: false,
             undo: None,
             mouse: true,
             details: None,
@@ -250,15 +267,28 @@ impl Model {
             discovered: Default::default(),
             picker_at_start: false,
             opening: None,
+            undo_checked: None,
+            overlay_max: None,
             next_req: 0,
         }
     }
 
     /// Asks the active vault's worker to run `cmd` and remembers what for.
     pub(crate) fn send(&mut self, fx: &mut Vec<Effect>, cmd: VaultCmd, what: Pending) -> ReqId {
+        self.send_to(fx, self.active_vault, cmd, what)
+    }
+
+    /// Asks the worker of vault `route` to run `cmd` (a bulk action goes on
+    /// in its vault while another is shown).
+    pub(crate) fn send_to(
+        &mut self,
+        fx: &mut Vec<Effect>,
+        route: usize,
+        cmd: VaultCmd,
+        what: Pending,
+    ) -> ReqId {
         self.next_req += 1;
         let id = ReqId(self.next_req);
-        let route = self.active_vault;
         self.pending.insert(id, Outstanding { route, what });
         fx.push(Effect::Vault {
             route,
@@ -285,7 +315,7 @@ impl Model {
             Some(Overlay::Confirm(_)) => Mode::Confirm,
             Some(Overlay::Conflict(_)) => Mode::Conflict,
             Some(Overlay::Picker { .. }) => Mode::Picker,
-            Some(Overlay::Help { .. } | Overlay::Errors { .. }) => Mode::Help,
+            Some(Overlay::Help { .. } | Overlay::Errors { .. } | Overlay::Access(_)) => Mode::Help,
             None if self.details.as_ref().is_some_and(|d| d.compare.is_some()) => Mode::Compare,
             None if self.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {
                 Mode::DeletedDetails
@@ -300,7 +330,18 @@ impl Model {
     /// never offers what would be ignored.
     pub fn offers(&self, action: Action) -> bool {
         if action == Action::Undo {
-            return self.undo.is_some();
+            let deleting = self.bulk.as_ref().is_some_and(|b| {
+                b.op == super::bulk::BulkOp::Delete
+                    && b.route == self.active_vault
+                    && !b.undo_requested
+            });
+            return self.undo.is_some() || deleting;
+        }
+        if let (Action::EditInEditor, Some(Overlay::Form(form))) = (action, self.overlays.last()) {
+            return form
+                .fields
+                .iter()
+                .any(|f| f.id == super::form::FieldId::Value);
         }
         let Some(details) = self.details.as_ref().filter(|_| self.overlays.is_empty()) else {
             // A purge-protected vault purges by itself: no purge to offer.
@@ -344,6 +385,37 @@ impl Model {
     pub fn after_update(&mut self) {
         let (now, days) = (self.now, self.expiring_days);
         self.slot_mut().sync_expiring(now, days);
+        self.end_stale_undo();
+    }
+
+    /// `u` is offered only for names still deleted: once the Deleted list
+    /// no longer holds them (recovered or purged another way), the offer ends.
+    fn end_stale_undo(&mut self) {
+        let Some(undo) = &self.undo else {
+            return;
+        };
+        let Some(slot) = self.vaults.get(undo.route) else {
+            self.undo = None;
+            return;
+        };
+        let generation = slot.deleted.generation();
+        if self.undo_checked == Some(generation) || slot.deleted.loading.is_some() {
+            return;
+        }
+        self.undo_checked = Some(generation);
+        let still: std::collections::HashSet<String> = slot
+            .deleted
+            .items
+            .iter()
+            .map(|d| d.props.name.to_ascii_lowercase())
+            .collect();
+        if let Some(undo) = self.undo.as_mut() {
+            undo.names
+                .retain(|n| still.contains(&n.as_str().to_ascii_lowercase()));
+            if undo.names.is_empty() {
+                self.undo = None;
+            }
+        }
     }
 
     /// The vault on screen, with its lists.
@@ -440,14 +512,38 @@ impl Model {
         });
     }
 
+    /// Keeps a message; at the cap the oldest success goes first, so a
+    /// burst of successes never pushes an earlier failure out.
     fn remember(&mut self, what: String, error: Option<VaultError>) {
-        if self.errors.len() >= MAX_ERRORS {
-            self.errors.remove(0);
-        }
-        self.errors.push(ErrorEntry {
+        self.remember_entry(ErrorEntry {
             at: self.now,
             what,
             error,
+            failures: Vec::new(),
+        });
+    }
+
+    fn remember_entry(&mut self, entry: ErrorEntry) {
+        if self.errors.len() >= MAX_ERRORS {
+            let oldest = self.errors.iter().position(|e| !e.is_error()).unwrap_or(0);
+            self.errors.remove(oldest);
+        }
+        self.errors.push(entry);
+    }
+
+    /// The one history entry of a bulk action: its summary and every failure
+    /// with its reason; the summary shows in the status line too.
+    pub fn record_bulk(&mut self, summary: String, failures: Vec<(String, String)>) {
+        let is_error = !failures.is_empty();
+        for (name, why) in &failures {
+            tracing::warn!(name = %name, "bulk action failed: {why}");
+        }
+        self.show(summary.clone(), is_error, None);
+        self.remember_entry(ErrorEntry {
+            at: self.now,
+            what: summary,
+            error: None,
+            failures,
         });
     }
 

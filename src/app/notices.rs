@@ -1,5 +1,5 @@
-//! Messages: the status line's toast, the history behind `!`, bulk
-//! progress, and what the clipboard was given.
+//! Messages: the status line's toast, the history behind `!`, and what the
+//! clipboard was given.
 
 use secrecy::SecretString;
 use time::OffsetDateTime;
@@ -15,11 +15,13 @@ pub struct ErrorEntry {
     pub what: String,
     /// The failure; `None` for a success or information.
     pub error: Option<VaultError>,
+    /// A bulk action's failures: each name and why.
+    pub failures: Vec<(String, String)>,
 }
 
 impl ErrorEntry {
     pub fn is_error(&self) -> bool {
-        self.error.is_some()
+        self.error.is_some() || !self.failures.is_empty()
     }
 }
 
@@ -71,14 +73,4 @@ impl CopyTarget {
             CopyTarget::Terminal => format!("sent {what} to the terminal (OSC 52)"),
         }
     }
-}
-
-/// Progress of one action over several marked rows, for a per-item summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bulk {
-    /// Past tense: "deleted", "recovered", "purged".
-    pub verb: &'static str,
-    pub total: usize,
-    pub ok: usize,
-    pub failed: Vec<String>,
 }

@@ -20,6 +20,11 @@ pub enum ConfirmAction {
     OverwriteFile,
     /// Write a new version with an old version's value (`C`).
     MakeCurrent(NewSecret),
+    /// Disable one version (`t` on an enabled one): its readers get 403.
+    DisableVersion {
+        name: SecretName,
+        version: String,
+    },
 }
 
 /// A yes/no question, optionally requiring the user to type a word first.
@@ -79,4 +84,6 @@ pub enum Overlay {
     },
     /// The vault picker.
     Picker(super::picker::PickerState),
+    /// The access doctor's report for the vault at `url` (`a`).
+    Access(super::access::AccessPanel),
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use time::OffsetDateTime;
 
-use super::matching::{Filter, matching_indices};
+use super::matching::{Filter, matching_map, tier};
 use crate::vault::{ReqId, SecretName};
 use reconcile::Reconcile;
 
@@ -63,6 +63,15 @@ pub struct Rows<T> {
     generation: u64,
     /// While a listing refreshes cached rows: which rows it has brought.
     reconcile: Option<Reconcile>,
+    /// Rows the listing running (or last run) brought, and how many the
+    /// list held when it started: the progress `4,200 of ~10,500`.
+    pub brought: usize,
+    pub expected: usize,
+    /// The last listing stopped early: rows may be missing (or stale).
+    pub partial: bool,
+    /// Some row matches the filter literally (by name, a tag word or the
+    /// content type), so rows that match it only fuzzily are left out.
+    literal: bool,
 }
 
 impl<T> Default for Rows<T> {
@@ -89,6 +98,10 @@ impl<T> Default for Rows<T> {
             replace_on_page: false,
             generation: 0,
             reconcile: None,
+            literal: false,
+            brought: 0,
+            expected: 0,
+            partial: false,
         }
     }
 }
@@ -153,7 +166,11 @@ impl<T: ListRow> Rows<T> {
         self.loading = Some(req);
         self.load_started = Some(now);
         self.stale_pages = 0;
-        if self.cached_at.is_some() && !self.items.is_empty() {
+        self.brought = 0;
+        self.expected = self.items.len();
+        // Rows on screen (cached or listed before, as on F5) are refreshed
+        // in place: the selection and the rows stay while pages arrive.
+        if !self.items.is_empty() {
             self.start_reconcile();
         } else {
             self.replace_on_page = true;
@@ -173,6 +190,7 @@ impl<T: ListRow> Rows<T> {
     /// A load that failed leaves the old rows as they are, marked stale by
     /// `reason`. Rows that already came from the failed listing stay too.
     pub fn load_failed(&mut self, reason: String) {
+        self.partial = self.brought > 0;
         self.stop_loading();
         self.failure = Some(reason);
     }
@@ -200,6 +218,7 @@ impl<T: ListRow> Rows<T> {
 
     pub fn push_page(&mut self, page: Vec<T>) {
         self.generation += 1;
+        self.brought += page.len();
         if let Some(r) = self.reconcile.take() {
             return self.reconcile_page(page, r);
         }
@@ -228,28 +247,46 @@ impl<T: ListRow> Rows<T> {
         self.load_started = None;
         self.loaded = true;
         self.failure = None;
+        self.partial = false;
         self.merge_new();
         self.clamp();
     }
 
-    /// Which items in `0..len` the filter keeps (all when it is empty);
-    /// `wanted` limits the check.
-    fn matches(&self, wanted: Option<&[bool]>) -> Vec<bool> {
+    /// Which items in `0..len` the filter keeps (all when it is empty),
+    /// and whether any of them matched literally; `wanted` limits the
+    /// check; `literal`: fuzzy matches are left out whatever these bring.
+    fn matches(&self, wanted: Option<&[bool]>, literal: bool) -> (Vec<bool>, bool) {
         let shown = |i: usize| !(self.hide_managed && self.items[i].props().managed);
         if self.filter.is_empty() {
-            return (0..self.items.len()).map(shown).collect();
+            return ((0..self.items.len()).map(shown).collect(), false);
         }
         let filter = Filter::new(&self.filter);
-        let mut keeps = matching_indices(self.items.len(), wanted, &filter, |m, i| {
-            m.matches(self.items[i].name())
-                || self.extras[i]
-                    .as_deref()
-                    .is_some_and(|extra| m.matches(extra))
+        let tiers = matching_map(self.items.len(), wanted, &filter, tier::NONE, |m, i| {
+            if shown(i) {
+                m.tier(self.items[i].name(), self.extras[i].as_deref())
+            } else {
+                tier::NONE
+            }
         });
-        for (i, keep) in keeps.iter_mut().enumerate() {
-            *keep &= shown(i);
-        }
-        keeps
+        let found = tiers.iter().any(|t| *t < tier::FUZZY);
+        let literal = literal || found;
+        let keeps = tiers
+            .iter()
+            .map(|t| *t != tier::NONE && (!literal || *t < tier::FUZZY))
+            .collect();
+        (keeps, found)
+    }
+
+    /// `visible` again from `order`: the rows `show` names, in sort order,
+    /// then ranked.
+    fn show_in_order(&mut self, show: &[bool]) {
+        self.visible = self
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| show.get(i).copied().unwrap_or(false))
+            .collect();
+        self.rank();
     }
 
     /// Shows or hides certificate-backed secrets.
@@ -286,12 +323,18 @@ impl<T: ListRow> Rows<T> {
             for &i in &fresh {
                 wanted[i] = true;
             }
-            let keeps = self.matches(Some(&wanted));
-            let fresh_visible: Vec<usize> = fresh.iter().copied().filter(|&i| keeps[i]).collect();
+            let (mut show, found) = self.matches(Some(&wanted), self.literal);
             self.order = merge_sorted(order, fresh, |a, b| self.cmp(a, b));
-            let visible = std::mem::take(&mut self.visible);
-            self.visible = merge_sorted(visible, fresh_visible, |a, b| self.cmp(a, b));
-            self.rank();
+            if found && !self.literal {
+                // The first literal match: fuzzy rows shown so far go.
+                self.literal = true;
+                show = self.matches(None, true).0;
+            } else {
+                for &i in &self.visible {
+                    show[i] = true;
+                }
+            }
+            self.show_in_order(&show);
         }
         self.reselect(keep);
     }
@@ -328,11 +371,26 @@ impl<T: ListRow> Rows<T> {
         self.order.insert(at, i);
         let mut wanted = vec![false; self.items.len()];
         wanted[i] = true;
-        if self.matches(Some(&wanted))[i] {
-            let at = self
-                .visible
-                .partition_point(|&x| self.cmp(x, i) == Ordering::Less);
-            self.visible.insert(at, i);
+        if self.filter.is_empty() {
+            if self.matches(Some(&wanted), false).0[i] {
+                let at = self
+                    .visible
+                    .partition_point(|&x| self.cmp(x, i) == Ordering::Less);
+                self.visible.insert(at, i);
+            }
+        } else {
+            let keep = self.visible.get(self.selected).copied();
+            let (mut show, found) = self.matches(Some(&wanted), self.literal);
+            if found && !self.literal {
+                self.literal = true;
+                show = self.matches(None, true).0;
+            } else {
+                for &x in &self.visible {
+                    show[x] = true;
+                }
+            }
+            self.show_in_order(&show);
+            self.reselect(keep);
         }
         self.clamp();
     }
@@ -367,52 +425,70 @@ impl<T: ListRow> Rows<T> {
     /// Sets the filter. Typing one more character can only narrow a fuzzy
     /// match, so then only the visible rows are checked; otherwise every row
     /// is, in the kept sort order, so nothing is sorted again.
+    /// Clearing the filter keeps the selected row; typing selects the best match.
     pub fn set_filter(&mut self, filter: &str) {
         self.merge_new();
+        let keep = if filter.is_empty() {
+            self.visible.get(self.selected).copied()
+        } else {
+            None
+        };
         let narrowing = filter.starts_with(self.filter.as_str())
+            && !self.filter.is_empty()
             && super::matching::is_plain(filter)
             && !self.replace_on_page;
         filter.clone_into(&mut self.filter);
         self.selected = 0;
-        let base = if narrowing {
-            &self.visible
-        } else {
-            &self.order
-        };
-        let keeps = if narrowing {
+        // Literal matches of the longer filter are among those of the shorter.
+        let (show, found) = if narrowing {
             let mut wanted = vec![false; self.items.len()];
-            for &i in base {
+            for &i in &self.visible {
                 wanted[i] = true;
             }
-            self.matches(Some(&wanted))
+            self.matches(Some(&wanted), false)
         } else {
-            self.matches(None)
+            self.matches(None, false)
         };
-        self.visible = base.iter().copied().filter(|&i| keeps[i]).collect();
-        self.rank();
-        self.clamp();
+        self.literal = found;
+        if narrowing && !found {
+            // Rows left out as fuzzy under the shorter filter may match now.
+            let (all, _) = self.matches(None, false);
+            self.show_in_order(&all);
+        } else {
+            self.show_in_order(&show);
+        }
+        self.reselect(keep);
     }
 
-    /// Under the `best match` sort, orders the shown rows by how well the
-    /// filter matches them (the name counts double), ties by the sort order.
+    /// Whatever the sort, exact, then prefix, then substring name matches
+    /// come first, then tag and content type matches, then fuzzy ones; under
+    /// the `best match` sort, by how well the filter matches within each
+    /// (the name counts double), ties by the sort order.
     fn rank(&mut self) {
-        if self.sort != SortKey::Match || self.filter.is_empty() {
+        if self.filter.is_empty() {
             return;
         }
-        let filter = super::matching::Filter::new(&self.filter);
-        let mut m = filter.scorer();
-        let mut scored: Vec<(u32, usize)> = self
+        let filter = Filter::new(&self.filter);
+        let mut m = filter.matcher();
+        let mut s = filter.scorer();
+        let by_score = self.sort == SortKey::Match;
+        let mut keyed: Vec<(u8, std::cmp::Reverse<u32>, usize)> = self
             .visible
             .iter()
             .map(|&i| {
-                let name = m.score(self.items[i].name()).saturating_mul(2);
-                let extra = self.extras[i].as_deref().map_or(0, |e| m.score(e));
-                (name.max(extra), i)
+                let t = m.tier(self.items[i].name(), self.extras[i].as_deref());
+                let score = if by_score {
+                    let name = s.score(self.items[i].name()).saturating_mul(2);
+                    name.max(self.extras[i].as_deref().map_or(0, |e| s.score(e)))
+                } else {
+                    0
+                };
+                (t, std::cmp::Reverse(score), i)
             })
             .collect();
-        // Stable: equal scores keep the name order of `visible`.
-        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
-        self.visible = scored.into_iter().map(|(_, i)| i).collect();
+        // Stable: equal keys keep the sort order of `visible`.
+        keyed.sort_by_key(|k| (k.0, k.1));
+        self.visible = keyed.into_iter().map(|k| k.2).collect();
     }
 
     pub fn set_sort(&mut self, sort: SortKey) {
@@ -428,10 +504,10 @@ impl<T: ListRow> Rows<T> {
         let keep = self.visible.get(self.selected).copied();
         let mut order: Vec<usize> = (0..self.items.len()).collect();
         order.sort_by(|&a, &b| self.cmp(a, b));
-        let keeps = self.matches(None);
-        self.visible = order.iter().copied().filter(|&i| keeps[i]).collect();
+        let (keeps, found) = self.matches(None, false);
+        self.literal = found;
         self.order = order;
-        self.rank();
+        self.show_in_order(&keeps);
         self.reselect(keep);
     }
 

@@ -1,7 +1,7 @@
 //! `update`: the pure state machine. Keys and vault events in, the model
 //! changed and the commands for the worker out. No I/O, no clock, no terminal.
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use time::Duration;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
@@ -29,6 +29,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Discovery(event) => model.on_discovery(&mut fx, event),
+        Msg::Doctor { url, report } => super::access::on_report(model, &url, report),
         Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
         Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),
         Msg::CacheLoaded { route, lists } => cache_sync::cache_loaded(model, route, lists),
@@ -39,6 +40,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             model.now = now;
             model.spinner = model.spinner.wrapping_add(1);
+            super::bulk::tick(model, &mut fx);
             if model.undo.as_ref().is_some_and(|u| now > u.until) {
                 model.undo = None;
             }
@@ -50,6 +52,14 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::PageRows(rows) => model.page_rows = rows.max(1),
+        Msg::OverlayMax(max) => {
+            model.overlay_max = Some(max);
+            if let Some(Overlay::Help { scroll } | Overlay::Errors { scroll }) =
+                model.overlays.last_mut()
+            {
+                *scroll = (*scroll).min(max);
+            }
+        }
         Msg::DetailsOverflow { props, value } => {
             if let Some(d) = &mut model.details {
                 d.props_overflow = props;
@@ -62,6 +72,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Resize { .. } => {}
         Msg::Paste(text) => on_paste(model, &text),
         Msg::FileRead(result) => forms::on_file_read(model, &mut fx, result),
+        Msg::Edited(result) => super::external_edit::edited(model, result),
         Msg::SelectRow(index) => {
             if model.overlays.is_empty() && model.details.is_none() {
                 model.list_mut().select(index);
@@ -175,6 +186,9 @@ fn on_paste(model: &mut Model, text: &str) {
         form.error = None;
         forms::revalidate_focused(model);
     } else if let Some(input) = &mut model.filter_input {
+        if std::mem::take(&mut model.filter_selected) {
+            *input = Input::default();
+        }
         let clean: String = text.chars().filter(|c| !c.is_control()).collect();
         insert_at_cursor(input, &clean);
         let text = input.value().to_owned();
@@ -209,9 +223,11 @@ fn on_filter_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
         Some(Action::Confirm) => {
             model.filter_input = None;
             model.filter_before = None;
+            model.filter_selected = false;
         }
         Some(Action::Back) => {
             model.filter_input = None;
+            model.filter_selected = false;
             let kept = model.filter_before.take().unwrap_or_default();
             if model.list().filter() != kept {
                 set_filter(model, &kept);
@@ -220,6 +236,22 @@ fn on_filter_key(model: &mut Model, key: KeyEvent, action: Option<Action>) {
         Some(Action::Down) => model.list_mut().nav(1),
         Some(Action::Up) => model.list_mut().nav(-1),
         _ => {
+            let selected = std::mem::take(&mut model.filter_selected);
+            let Some(input) = &mut model.filter_input else {
+                return;
+            };
+            // The selected filter goes at the first character or deletion.
+            let typed = matches!(key.code, KeyCode::Char(_))
+                && !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            if selected && (typed || matches!(key.code, KeyCode::Backspace | KeyCode::Delete)) {
+                *input = Input::default();
+                if !typed {
+                    set_filter(model, "");
+                    return;
+                }
+            }
             let Some(input) = &mut model.filter_input else {
                 return;
             };
@@ -244,8 +276,15 @@ fn on_help_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) 
     let (scroll, lines) = match model.overlays.last_mut() {
         Some(Overlay::Help { scroll }) => (scroll, help_lines),
         Some(Overlay::Errors { scroll }) => (scroll, error_lines),
+        Some(Overlay::Access(panel)) => {
+            let lines = panel.line_count();
+            (&mut panel.scroll, lines)
+        }
         _ => return,
     };
+    // The frame says how far the box scrolls; past it a key would do nothing
+    // visible, and as many keys back would be spent before it moved again.
+    let lines = model.overlay_max.map_or(lines, |max| lines.min(max + 1));
     match action {
         Some(Action::Back) => {
             model.overlays.pop();
@@ -266,6 +305,8 @@ fn on_list_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::Up => model.list_mut().nav(-1),
         Action::PageDown => model.list_mut().nav(page),
         Action::PageUp => model.list_mut().nav(-page),
+        Action::HalfPageDown => model.list_mut().nav((page / 2).max(1)),
+        Action::HalfPageUp => model.list_mut().nav(-(page / 2).max(1)),
         Action::Top => model.list_mut().nav(isize::MIN),
         Action::Bottom => model.list_mut().nav(isize::MAX),
         Action::Mark => {
@@ -276,6 +317,7 @@ fn on_list_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::ClearMarks => model.list_mut().clear_marks(),
         Action::Filter => {
             let kept = model.list().filter().to_owned();
+            model.filter_selected = !kept.is_empty();
             model.filter_input = Some(Input::new(kept.clone()));
             model.filter_before = Some(kept);
         }
@@ -326,6 +368,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
             }
         }
         Action::ToggleManaged => model.toggle_managed(),
+        Action::ToggleNoExpiry => model.toggle_no_expiry(),
         Action::Backup if live => {
             if let Some(props) = selected {
                 model
@@ -359,6 +402,11 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
                 details::copy_value(model, fx, &props.name, None);
             }
         }
+        Action::CopyName => {
+            if let Some(name) = model.list().selected_props().map(|p| p.name.to_string()) {
+                details::copy(model, fx, name, "name");
+            }
+        }
         Action::CopyId => {
             let id = if live {
                 selected.map(|p| p.id)
@@ -389,6 +437,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::Vaults => model.open_picker(fx),
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
+        Action::Access => super::access::open(model, fx),
         Action::DismissWelcome => {
             if let Some(welcome) = model.welcome.take() {
                 fx.push(Effect::RememberWelcomeDismissed(welcome.marker));
@@ -451,6 +500,9 @@ fn confirm_delete(model: &mut Model) {
 
 /// `u` after a delete: recovers what it removed, while the offer stands.
 fn undo_delete(model: &mut Model, fx: &mut Vec<Effect>) {
+    if super::bulk::undo_running(model, fx) {
+        return;
+    }
     let Some(undo) = model.undo.take() else {
         model.toast("nothing to undo", false);
         return;

@@ -23,6 +23,8 @@ pub struct VaultSlot {
     /// The secrets' generation `expiring` was built from.
     pub(crate) expiring_from: Option<u64>,
     pub last_refresh: Option<OffsetDateTime>,
+    /// The Expiring view also lists enabled secrets with no expiry date.
+    pub no_expiry: bool,
     /// Whether this vault's lists are kept in the list cache.
     pub cache: bool,
     /// The cache was asked for (once, at the first open).
@@ -51,19 +53,24 @@ impl VaultSlot {
             self.expiring_from = Some(generation);
             self.rebuild_expiring(now + time::Duration::days(days));
         }
-        // The Expiring view is as stale as the list it comes from.
+        // The Expiring view is as stale, partial or loading as the list it
+        // comes from: "nothing expires" is said only of a complete list.
         if self.expiring.failure != self.secrets.failure {
             self.expiring.failure.clone_from(&self.secrets.failure);
         }
+        self.expiring.partial = self.secrets.partial;
+        self.expiring.loading = self.secrets.loading;
+        self.expiring.load_started = self.secrets.load_started;
         self.expiring.loaded_at = self.secrets.loaded_at;
     }
 
-    /// Expired, expiring before `horizon`, or enabled without an expiry;
-    /// soonest first, keeping the filter and the selected secret.
+    /// Expired or expiring before `horizon` (and enabled without an expiry,
+    /// when asked); soonest first, keeping the filter and the selected secret.
     fn rebuild_expiring(&mut self, horizon: OffsetDateTime) {
+        let no_expiry = self.no_expiry;
         let wanted = |p: &&SecretProps| match p.expires {
             Some(expires) => expires <= horizon,
-            None => p.enabled,
+            None => no_expiry && p.enabled,
         };
         let keep = self.expiring.selected_item().map(|p| p.name.clone());
         let mut rows = Rows::default();
@@ -97,6 +104,22 @@ impl Model {
         }
     }
 
+    /// `E`: the Expiring tab lists enabled secrets with no expiry date too,
+    /// or again only the expired and expiring ones.
+    pub(crate) fn toggle_no_expiry(&mut self) {
+        let on = !self.slot().no_expiry;
+        for slot in &mut self.vaults {
+            slot.no_expiry = on;
+            slot.expiring_from = None;
+        }
+        let text = if on {
+            "Expiring lists secrets with no expiry date too (E hides them)"
+        } else {
+            "Expiring lists only expired and expiring secrets (E adds those with no expiry)"
+        };
+        self.toast(text, false);
+    }
+
     /// Shows vault `index`: stops what runs on the current one, parks its
     /// lists, brings the other's back and loads them the first time.
     pub(crate) fn switch_vault(&mut self, fx: &mut Vec<Effect>, index: usize) {
@@ -116,7 +139,6 @@ impl Model {
         self.overlays.clear();
         self.details = None;
         self.filter_input = None;
-        self.bulk = None;
         self.progress = None;
         let old = self.slot_mut();
         if old.secrets.loading.is_some() || old.deleted.loading.is_some() {

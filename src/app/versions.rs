@@ -6,7 +6,7 @@ use super::compare::{Compare, Side};
 use super::effect::Effect;
 use super::events::{Outcome, short, unexpected};
 use super::keymap::Action;
-use super::model::{Details, Model, Overlay, Pending};
+use super::model::{ConfirmAction, Details, Model, Overlay, Pending};
 use crate::vault::{PropsUpdate, ReqId, SecretName, SecretProps, VaultCmd, VaultEventKind};
 
 /// The next batch is asked for when the selection comes this close to the
@@ -129,6 +129,9 @@ pub(crate) fn versions_listed(
                 d.versions_error = None;
                 d.versions_next = None;
                 d.sort_versions();
+                if let Some(newer) = follow_newest(d) {
+                    model.secrets_mut().upsert(newer);
+                }
             }
         }
         Ok(VaultEventKind::ListPaused { resume, .. }) => {
@@ -160,6 +163,33 @@ pub(crate) fn versions_listed(
             model.record_error(what, error);
         }
     }
+}
+
+/// Details of the latest follow a version added since they opened (by
+/// another client, seen on F5): its properties show, and a value fetched
+/// for the old one goes. The secret's new row, when it changed.
+fn follow_newest(d: &mut Details) -> Option<SecretProps> {
+    if d.is_version() || d.deleted.is_some() {
+        return None;
+    }
+    let newest = d.versions.first()?;
+    if d.current_version() == Some(0) || newest.created <= d.props.created {
+        return None;
+    }
+    let mut props = d.props.clone();
+    props.version = newest.version.clone();
+    props.enabled = newest.enabled;
+    props.content_type = newest.content_type.clone();
+    props.tags = newest.tags.clone();
+    props.created = newest.created;
+    props.updated = newest.updated;
+    props.not_before = newest.not_before;
+    props.expires = newest.expires;
+    d.props = props.clone();
+    d.clear_value();
+    d.shown = false;
+    props.version = None;
+    Some(props)
 }
 
 /// `Space`: marks the selected version (a third mark replaces the oldest)
@@ -345,15 +375,55 @@ fn toggle_enabled(model: &mut Model, fx: &mut Vec<Effect>) {
     let Some(version) = sel.version.clone() else {
         return;
     };
+    if sel.enabled {
+        // A stray `t` must not make a secret unreadable: disabling asks.
+        let is_current = model
+            .details
+            .as_ref()
+            .is_some_and(|d| d.current_version() == Some(d.version_sel));
+        let mut lines = vec![format!("  version {version}")];
+        if is_current {
+            lines.push(format!(
+                "It is the current version: reading {} fails (403) while it is disabled.",
+                sel.name
+            ));
+        } else {
+            lines.push("Reading this version fails (403) while it is disabled.".to_owned());
+        }
+        lines.push("t on it again enables it.".to_owned());
+        super::dialogs::push_confirm(
+            model,
+            format!("Disable a version of {}?", sel.name),
+            lines,
+            ConfirmAction::DisableVersion {
+                name: sel.name,
+                version,
+            },
+            None,
+            true,
+        );
+        return;
+    }
+    set_enabled(model, fx, sel.name, version, true);
+}
+
+/// Enables or disables one version.
+pub(crate) fn set_enabled(
+    model: &mut Model,
+    fx: &mut Vec<Effect>,
+    name: SecretName,
+    version: String,
+    enabled: bool,
+) {
     let cmd = VaultCmd::UpdateProps {
-        name: sel.name.clone(),
+        name: name.clone(),
         version: Some(version),
         update: PropsUpdate {
-            enabled: Some(!sel.enabled),
+            enabled: Some(enabled),
             ..Default::default()
         },
     };
-    model.send(fx, cmd, Pending::VersionEnabled { name: sel.name });
+    model.send(fx, cmd, Pending::VersionEnabled { name });
 }
 
 /// A version was enabled or disabled: its row changes in place; when it is

@@ -2,12 +2,12 @@
 //! Plain data in and out, so it is tested without sockets.
 
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret, SecretString};
 
+use super::access::Caller;
 use super::crypto::Sealer;
 use super::errors::ApiError;
 use super::handlers::Ctx;
@@ -29,6 +29,8 @@ pub(super) struct ApiRequest {
     pub host: String,
     pub authorization: Option<String>,
     pub body: Vec<u8>,
+    /// The client's address, for the vault firewall of the access file.
+    pub peer: Option<std::net::IpAddr>,
 }
 
 /// An answer: status, JSON body, and the challenge header on a 401.
@@ -36,6 +38,8 @@ pub(super) struct ApiResponse {
     pub status: u16,
     pub body: Vec<u8>,
     pub www_authenticate: Option<String>,
+    /// `x-ms-keyvault-network-info` of a firewall refusal.
+    pub network_info: Option<String>,
 }
 
 /// The service: the store and the one token it accepts.
@@ -54,13 +58,12 @@ pub(super) struct Service {
     pub(super) recover_delay: std::time::Duration,
     /// Secrets still "being recovered": `vault/name` (lower case) → since when.
     recovering: Mutex<std::collections::HashMap<String, std::time::Instant>>,
-}
-
-pub(super) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    /// Identities, roles, policies and network rules (`serve --access`); `None` is today's one token.
+    pub(super) access: Option<super::access::Access>,
+    /// The vault's clock: real time plus the tester's offset.
+    pub(super) clock: std::sync::Arc<super::clock::Clock>,
+    /// Deletes and purges still "running" (`--delete-delay`).
+    pub(super) deletes: super::pending::PendingDeletes,
 }
 
 pub(super) type ApiResult = Result<(u16, Vec<u8>), ApiError>;
@@ -89,27 +92,6 @@ pub(super) fn check_name(name: &str) -> Result<(), ApiError> {
             name.escape_debug()
         ))
     })
-}
-
-fn valid_api_version(v: &str) -> bool {
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let (core, preview) = match v.split_once("-preview") {
-        Some((core, rest)) => (core, Some(rest)),
-        None => (v, None),
-    };
-    if let Some(rest) = preview
-        && !(rest.is_empty() || rest.strip_prefix('.').is_some_and(digits))
-    {
-        return false;
-    }
-    let parts: Vec<&str> = core.split(['.', '-']).collect();
-    match parts.as_slice() {
-        [major, minor] if core.contains('.') => digits(major) && digits(minor),
-        [y, m, d] if !core.contains('.') => {
-            y.len() == 4 && m.len() == 2 && d.len() == 2 && digits(y) && digits(m) && digits(d)
-        }
-        _ => false,
-    }
 }
 
 /// Query parameters the service reads.
@@ -141,9 +123,9 @@ fn parse_query(query: Option<&str>) -> Result<Query, ApiError> {
     }
     let api_version = api_version
         .ok_or_else(|| ApiError::bad("The 'api-version' query parameter is required."))?;
-    if !valid_api_version(&api_version) {
-        return Err(ApiError::bad(format!(
-            "The 'api-version' '{api_version}' is not valid."
+    if !super::fidelity::recognized_api_version(&api_version) {
+        return Err(ApiError::bad(super::fidelity::unrecognized_message(
+            &api_version,
         )));
     }
     Ok(Query {
@@ -176,7 +158,33 @@ impl Service {
             purge_protected: Vec::new(),
             recover_delay: std::time::Duration::ZERO,
             recovering: Mutex::new(std::collections::HashMap::new()),
+            access: None,
+            clock: std::sync::Arc::new(super::clock::Clock::default()),
+            deletes: super::pending::PendingDeletes::default(),
         }
+    }
+
+    /// Plays Azure's background delete and purge for `delay` after each.
+    pub(super) fn with_delete_delay(mut self, delay: std::time::Duration) -> Self {
+        self.deletes = super::pending::PendingDeletes::new(delay);
+        self
+    }
+
+    /// Runs on `clock` (shifted by `--clock-offset`).
+    pub(super) fn with_clock(mut self, clock: std::sync::Arc<super::clock::Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, by the vault's clock.
+    pub(super) fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Enforces the access file's identities, models and network rules.
+    pub(super) fn with_access(mut self, access: Option<super::access::Access>) -> Self {
+        self.access = access;
+        self
     }
 
     /// Plays Azure's asynchronous recover for `delay` after each recover.
@@ -233,9 +241,20 @@ impl Service {
         f(&mut guard)
     }
 
-    /// True when `header` carries the service's token.
+    /// True when `header` carries the service's token (or an identity's, with an access file).
     pub(super) fn authorized(&self, header: Option<&str>) -> bool {
-        self.token.accepts(header)
+        self.caller(header).is_some()
+    }
+
+    /// Who `header` names: the owner, an identity of the access file, or nobody.
+    pub(super) fn caller(&self, header: Option<&str>) -> Option<Caller> {
+        if self.token.accepts(header) {
+            return Some(Caller::Owner);
+        }
+        self.access
+            .as_ref()
+            .and_then(|a| a.identify(header))
+            .map(Caller::Identity)
     }
 
     /// An opaque, authenticated `$skiptoken` for `cursor` in `list` of `vault`.
@@ -274,16 +293,18 @@ impl Service {
                     status: err.status,
                     body: err.body(),
                     www_authenticate: None,
+                    network_info: None,
                 };
             }
         };
-        if !self.authorized(req.authorization.as_deref()) {
+        let Some(caller) = self.caller(req.authorization.as_deref()) else {
             if host.is_management() {
                 let err = super::arm::unauthorized(req.authorization.as_deref());
                 return ApiResponse {
                     status: 401,
                     body: err.body(),
                     www_authenticate: None,
+                    network_info: None,
                 };
             }
             let err = ApiError::unauthorized(req.authorization.as_deref());
@@ -291,31 +312,48 @@ impl Service {
                 status: 401,
                 body: err.body(),
                 www_authenticate: Some(host.challenge()),
+                network_info: None,
             };
-        }
+        };
         let routed = if host.is_management() {
-            self.route_arm(req, &host)
+            self.route_arm(req, &host, caller)
         } else {
-            self.route(req, &host)
+            self.route(req, &host, caller)
         };
         match routed {
             Ok((status, body)) => ApiResponse {
                 status,
                 body,
                 www_authenticate: None,
+                network_info: None,
             },
             Err(e) => ApiResponse {
                 status: e.status,
                 body: e.body(),
                 www_authenticate: None,
+                network_info: e.network_info,
             },
         }
     }
 
-    fn route(&self, req: &ApiRequest, host: &HostInfo) -> ApiResult {
+    fn route(&self, req: &ApiRequest, host: &HostInfo, caller: Caller) -> ApiResult {
+        if req.path.starts_with(super::admin::PREFIX) {
+            // With an access file, moving the clock is the owner's alone.
+            if self.access.is_some() && caller != Caller::Owner {
+                return Err(ApiError::new(
+                    403,
+                    "Forbidden",
+                    "The local vault's own endpoints (/_kvtui/) take the owner's token.",
+                ));
+            }
+            return super::admin::handle(self, &req.method, &req.path, &req.body);
+        }
         let q = parse_query(req.query.as_deref())?;
         let segs: Vec<&str> = req.path.split('/').filter(|s| !s.is_empty()).collect();
         let m = req.method.as_str();
+        if let Some(access) = &self.access {
+            self.authorize(access, caller, host, &segs, m, req.peer)?;
+        }
         let ctx = Ctx {
             svc: self,
             host,
@@ -355,27 +393,6 @@ impl Service {
                 "NotFound",
                 format!("No operation at {}.", req.path),
             )),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::valid_api_version;
-
-    #[test]
-    fn api_versions_of_every_sdk_are_accepted() {
-        for v in [
-            "7.6",
-            "7.4",
-            "2025-07-01",
-            "2026-03-01-preview",
-            "7.6-preview.1",
-        ] {
-            assert!(valid_api_version(v), "{v}");
-        }
-        for v in ["", "latest", "7", "2025-7-1", "7.x", "2025-07-01-beta"] {
-            assert!(!valid_api_version(v), "{v}");
         }
     }
 }

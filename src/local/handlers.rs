@@ -4,12 +4,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
-use super::api::{ApiResult, BACKUP_AAD, Query, Service, check_name, json, now, parse_json};
+use super::api::{ApiResult, BACKUP_AAD, Query, Service, check_name, json, parse_json};
 use super::backup::{self, BACKUP_AAD_V2, Encoder, Restored};
 use super::errors::ApiError;
 use super::host::HostInfo;
 use super::limits::MAX_PAGE_BYTES;
 use super::model::{BackupContents, DeletedInfo, NewVersion, PropsPatch, StoreError};
+use super::pending::Stage;
 use super::store::value_aad;
 use super::wire::{BlobBody, BlobJson, SecretJson, SetBody, UpdateBody, View};
 use crate::kv_facts::{
@@ -118,6 +119,9 @@ impl Ctx<'_> {
         if self.svc.is_recovering(self.vault(), name) {
             return Err(ApiError::being_recovered(name));
         }
+        if self.svc.deletes.is(self.vault(), name, Stage::Purging) {
+            return Err(ApiError::being_deleted(name));
+        }
         self.refuse_if_managed(name, "set")?;
         let body: SetBody = parse_json(body)?;
         let Some(value) = body.value.as_deref() else {
@@ -142,7 +146,7 @@ impl Ctx<'_> {
         };
         let row = self
             .svc
-            .with_store(|s| s.set(self.vault(), name, new, now()))
+            .with_store(|s| s.set(self.vault(), name, new, self.svc.now()))
             .map_err(|e| ApiError::from_store(e, name, name))?;
         json(&self.view(true, Some(value)).render(&row))
     }
@@ -179,7 +183,7 @@ impl Ctx<'_> {
         let shown = version.map_or_else(|| name.to_owned(), |v| format!("{name}/{v}"));
         let row = self
             .svc
-            .with_store(|s| s.update(self.vault(), name, version, patch, now()))
+            .with_store(|s| s.update(self.vault(), name, version, patch, self.svc.now()))
             .map_err(|e| ApiError::from_store(e, name, &shown))?;
         json(&self.view(true, None).render(&row))
     }
@@ -189,8 +193,9 @@ impl Ctx<'_> {
         self.refuse_if_managed(name, "delete")?;
         let (row, info) = self
             .svc
-            .with_store(|s| s.delete(self.vault(), name, now()))
+            .with_store(|s| s.delete(self.vault(), name, self.svc.now()))
             .map_err(|e| ApiError::from_store(e, name, name))?;
+        self.svc.deletes.begin(self.vault(), name, Stage::Deleting);
         let view = self.deleted_view(true, info);
         json(&view.render(&row))
     }
@@ -243,6 +248,13 @@ impl Ctx<'_> {
 
     pub(super) fn get_deleted(&self, name: &str) -> ApiResult {
         check_name(name)?;
+        if self.svc.deletes.is(self.vault(), name, Stage::Deleting) {
+            return Err(ApiError::from_store(
+                StoreError::DeletedNotFound,
+                name,
+                name,
+            ));
+        }
         let (row, info) = self
             .svc
             .with_store(|s| s.get_deleted(self.vault(), name))
@@ -273,6 +285,7 @@ impl Ctx<'_> {
         self.svc
             .with_store(|s| s.purge(self.vault(), name))
             .map_err(|e| ApiError::from_store(e, name, name))?;
+        self.svc.deletes.begin(self.vault(), name, Stage::Purging);
         Ok((204, Vec::new()))
     }
 

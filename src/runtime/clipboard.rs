@@ -36,9 +36,68 @@ pub enum Backend {
 }
 
 /// The tmux buffer this process copies into: one per process, so two
-/// kvtuis never delete each other's copies.
+/// kvtuis never delete each other's copies. The pid in the name lets a later
+/// run find and delete the buffer of a kvtui that was killed (SIGKILL runs
+/// no clean-up) before its clear.
 pub fn tmux_buffer_name() -> String {
-    format!("kvtui-{}", std::process::id())
+    format!("{TMUX_BUFFER_PREFIX}{}", std::process::id())
+}
+
+const TMUX_BUFFER_PREFIX: &str = "kvtui-";
+
+/// The pid a kvtui buffer name holds.
+fn buffer_pid(name: &str) -> Option<i32> {
+    let digits = name.strip_prefix(TMUX_BUFFER_PREFIX)?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether a kvtui still runs as `pid` (another program that got the pid
+/// since does not count, where `/proc` tells).
+fn kvtui_alive(pid: i32) -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: signal 0 only checks that the process exists.
+        let exists = unsafe { libc::kill(pid, 0) } == 0
+            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        if !exists {
+            return false;
+        }
+        match std::fs::read_to_string(format!("/proc/{pid}/comm")) {
+            Ok(comm) => comm.trim_end().starts_with("kvtui"),
+            Err(_) => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Deletes the buffers of kvtuis that no longer run: what a SIGKILL left.
+fn delete_stale_tmux_buffers() {
+    let listed = Command::new("tmux")
+        .args(["list-buffers", "-F", "#{buffer_name}"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    let Ok(listed) = listed else {
+        return;
+    };
+    let mine = std::process::id();
+    for name in String::from_utf8_lossy(&listed.stdout).lines() {
+        let Some(pid) = buffer_pid(name) else {
+            continue;
+        };
+        if u32::try_from(pid).ok() == Some(mine) || kvtui_alive(pid) {
+            continue;
+        }
+        tracing::info!(buffer = name, "clipboard: deleting a stale tmux buffer");
+        delete_tmux_buffer(&tmux_argv(&["delete-buffer", "-b", name]));
+    }
 }
 
 fn argv(words: &[&str]) -> Vec<String> {
@@ -166,6 +225,9 @@ impl Clipboard {
             Backend::Osc52 => None,
             _ => Jobs::start(),
         };
+        if let (Backend::Tmux { .. }, Some(jobs)) = (&backend, &jobs) {
+            jobs.run(delete_stale_tmux_buffers, false);
+        }
         Self {
             backend,
             after,

@@ -26,6 +26,9 @@ pub(super) struct Performer<'a> {
     pub opened: &'a mpsc::UnboundedSender<Opened>,
     /// The list cache; `None` when it is off.
     pub cache: Option<&'a CacheIo>,
+    /// A value to edit in the user's editor: the loop runs it once these
+    /// effects are done, as it owns the terminal.
+    pub edit: Option<SecretString>,
 }
 
 impl Performer<'_> {
@@ -33,6 +36,7 @@ impl Performer<'_> {
     pub fn perform(&mut self, effect: Effect) -> bool {
         match effect {
             Effect::Vault { route, input } => self.hand_over(route, input),
+            Effect::EditValue(text) => self.edit = Some(text),
             Effect::ReadValueFile(path) => {
                 let answers = self.answers.clone();
                 // A FIFO or a slow disk must not freeze the screen.
@@ -56,6 +60,7 @@ impl Performer<'_> {
             }
             Effect::Discover { tenant } => self.discover(tenant),
             Effect::OpenVault { url } => self.open(url),
+            Effect::Doctor { url } => self.doctor(url),
             Effect::SaveVaultCache(cache) => {
                 if let Some(opener) = self.opener {
                     opener.save_cache(cache);
@@ -114,6 +119,23 @@ impl Performer<'_> {
         });
     }
 
+    /// Runs the access doctor off the loop; its report comes back as `Msg::Doctor`.
+    fn doctor(&self, url: String) {
+        let answers = self.answers.clone();
+        let Some(opener) = self.opener else {
+            let _ = answers.send(Msg::Doctor {
+                url,
+                report: Err("this run has no access doctor".to_owned()),
+            });
+            return;
+        };
+        let fut = opener.doctor(url.clone());
+        tokio::spawn(async move {
+            let report = fut.await;
+            let _ = answers.send(Msg::Doctor { url, report });
+        });
+    }
+
     /// Hands a request to its worker without waiting; a full or closed queue
     /// comes back through `update` as the request's failure.
     fn hand_over(&mut self, route: usize, input: WorkerInput) {
@@ -125,7 +147,7 @@ impl Performer<'_> {
             None => "no worker serves this vault",
             Some(worker) => match worker.try_send(input) {
                 Ok(()) => return,
-                Err(mpsc::error::TrySendError::Full(_)) => "the vault worker is busy; try again",
+                Err(mpsc::error::TrySendError::Full(_)) => crate::app::effect::WORKER_BUSY,
                 Err(mpsc::error::TrySendError::Closed(_)) => "the vault worker stopped",
             },
         };
@@ -141,16 +163,47 @@ impl Performer<'_> {
 /// Reads a value file for a form; refuses files far over Key Vault's limit
 /// without reading them whole.
 fn read_value_file(path: &Path) -> Result<SecretString, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > 64 * 1024 {
-        return Err(format!(
-            "{} has {} bytes; Key Vault takes at most 25 KiB",
-            path.display(),
-            meta.len()
-        ));
+    use crate::kv_facts::MAX_VALUE_BYTES;
+    // Read at most one byte past the limit: a FIFO or `/dev/zero` stops there.
+    let bytes = crate::fsx::read_capped(path, MAX_VALUE_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            format!(
+                "{} holds more than {MAX_VALUE_BYTES} bytes; Key Vault takes at most 25 KiB",
+                path.display()
+            )
+        } else {
+            format!("cannot read {}: {e}", path.display())
+        }
+    })?;
+    std::str::from_utf8(&bytes)
+        .map(|t| SecretString::from(t.to_owned()))
+        .map_err(|_| format!("{} is not UTF-8 text", path.display()))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_file_that_never_ends_stops_at_the_limit() {
+        let zero = read_value_file(Path::new("/dev/zero"));
+        assert!(zero.is_err_and(|e| e.contains("25 KiB")));
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("no temp dir")
+        };
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()));
+        let writer = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("yes > '{}'", fifo.display()))
+            .spawn();
+        let Ok(mut writer) = writer else {
+            panic!("no writer")
+        };
+        let read = read_value_file(&fifo);
+        let _ = writer.kill();
+        let _ = writer.wait();
+        assert!(read.is_err_and(|e| e.contains("25 KiB")));
     }
-    std::fs::read_to_string(path)
-        .map(SecretString::from)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }

@@ -25,23 +25,45 @@ pub fn init_logging(log_file: Option<&Path>) -> Result<WorkerGuard, AppError> {
             source,
         })?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|source| AppError::Log {
-            path: path.clone(),
-            source,
-        })?;
+    let file = open_log(&path).map_err(|source| AppError::Log {
+        path: path.clone(),
+        source,
+    })?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     install(writer, "KVTUI_LOG", "info", Some(false)).map_err(AppError::LogInit)?;
     Ok(guard)
 }
 
+/// Opens the log for appending: created 0600 (it names vaults and secrets),
+/// never through a symlink (a planted link cannot point the log at another
+/// file), and an older, wider log is narrowed to 0600 through its handle.
+fn open_log(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let file = crate::fsx::open_nofollow(path, &mut opts)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = file.metadata()?;
+        // `/dev/null` and the like are left as they are.
+        if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(file)
+}
+
 /// The service logs requests' outcomes to stderr; RUST_LOG tunes it. A second
 /// call (a subscriber already set) is harmless.
+/// h2's own reset warnings are left out: a client triggers them at will; the
+/// service logs them itself, at most once a second.
 pub fn init_stderr_logging() {
-    let _ = install(std::io::stderr, "RUST_LOG", "warn", None);
+    let _ = install(std::io::stderr, "RUST_LOG", "warn,h2=error", None);
 }
 
 /// Installs the global subscriber: `env_var` filters, else `default`; `ansi`

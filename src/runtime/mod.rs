@@ -4,17 +4,17 @@
 
 mod cache_io;
 pub mod clipboard;
+pub mod edit;
 mod effects;
 mod event_loop;
 mod logging;
-mod zone;
 
+pub use crate::dates::local_zone;
 pub use cache_io::CacheIo;
 pub use event_loop::{
     TICK, VaultConn, VaultOpener, Wiring, event_loop, initial_model, run_vaults, wire,
 };
 pub use logging::{init_logging, init_stderr_logging};
-pub use zone::local_zone;
 
 use std::io;
 use std::path::PathBuf;

@@ -30,6 +30,9 @@ pub struct VaultArgs {
     /// Config file (its `vaults` list is used when no vault is named).
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
+    /// A local vault identity's token file, sent instead of the data dir's (also KVTUI_TOKEN).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub token_file: Option<PathBuf>,
 }
 
 impl VaultArgs {
@@ -46,6 +49,7 @@ impl VaultArgs {
             tenant: self.tenant.clone().or_else(|| top.tenant.clone()),
             data_dir: self.data_dir.clone().or_else(|| top.data.data_dir.clone()),
             config: self.config.clone().or_else(|| top.config.clone()),
+            token_file: self.token_file.clone().or_else(|| top.token_file.clone()),
         }
     }
 }
@@ -102,15 +106,20 @@ pub enum SecretCmd {
     },
     /// Set a new version; the value comes from --file or stdin, never argv.
     Set(SetArgs),
+    /// Change a version's properties (enabled, content type, tags, dates); never its value.
+    Update(UpdateArgs),
     /// Delete secrets (recoverable until purged).
     Delete {
         #[arg(required = true)]
         names: Vec<SecretName>,
     },
-    /// Recover deleted secrets.
+    /// Recover deleted secrets, waiting until each can be read again.
     Recover {
         #[arg(required = true)]
         names: Vec<SecretName>,
+        /// Return once the vault accepted the recovery, before the secret answers.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Purge deleted secrets for good.
     Purge {
@@ -144,15 +153,55 @@ pub struct SetArgs {
     /// A tag, KEY=VALUE (split at the first '='); repeat for more.
     #[arg(long = "tag", value_name = "KEY=VALUE")]
     pub tags: Vec<String>,
-    /// Expiry: RFC 3339 (2027-01-31T12:00:00Z) or a date (2027-01-31, midnight UTC).
+    /// Expiry, as the TUI takes it: 2027-01-31[T10:00[:00]] (local zone, or
+    /// UTC with `utc = true` in the config), RFC 3339 with Z or an offset, or
+    /// +12h +30d +2w +6m +1y from now.
     #[arg(long, value_name = "DATE")]
     pub expires: Option<String>,
-    /// Not valid before: RFC 3339 or a date.
+    /// Not valid before; the same forms as --expires.
     #[arg(long, value_name = "DATE")]
     pub not_before: Option<String>,
     /// Create the new version disabled.
     #[arg(long)]
     pub disabled: bool,
+    /// Accept an empty value (otherwise an empty stdin or file is refused).
+    #[arg(long)]
+    pub allow_empty: bool,
+}
+
+/// `secret update`: properties only; what is not given is not sent.
+#[derive(Debug, Clone, Args)]
+pub struct UpdateArgs {
+    pub name: SecretName,
+    /// Enable the version.
+    #[arg(long, conflicts_with = "disable")]
+    pub enable: bool,
+    /// Disable the version (its value can no longer be read).
+    #[arg(long)]
+    pub disable: bool,
+    #[arg(long, value_name = "T")]
+    pub content_type: Option<String>,
+    /// A tag, KEY=VALUE; the tags given replace all the version's tags.
+    #[arg(long = "tag", value_name = "KEY=VALUE", conflicts_with = "clear_tags")]
+    pub tags: Vec<String>,
+    /// Remove every tag.
+    #[arg(long)]
+    pub clear_tags: bool,
+    /// Expiry, in the forms `secret set --expires` takes.
+    #[arg(long, value_name = "DATE", conflicts_with = "no_expires")]
+    pub expires: Option<String>,
+    /// Remove the expiry.
+    #[arg(long)]
+    pub no_expires: bool,
+    /// Not valid before, in the same forms.
+    #[arg(long, value_name = "DATE", conflicts_with = "no_not_before")]
+    pub not_before: Option<String>,
+    /// Remove the not-before date.
+    #[arg(long)]
+    pub no_not_before: bool,
+    /// The version to change (default: the latest).
+    #[arg(long)]
+    pub version: Option<String>,
 }
 
 /// How exported values are written, and how names map to keys.
@@ -175,6 +224,10 @@ pub struct SelectArgs {
     /// Only these secrets (each must exist and be enabled).
     #[arg(long, num_args = 1.., value_name = "NAME")]
     pub only: Vec<SecretName>,
+    /// Set variable NAME even though it changes how programs run (PATH,
+    /// LD_*, NODE_OPTIONS...) or, for `run`, is already set; repeatable.
+    #[arg(long = "allow-env", value_name = "NAME")]
+    pub allow_env: Vec<String>,
 }
 
 /// `kvtui export`
@@ -206,8 +259,9 @@ pub enum ImportFormat {
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     pub file: PathBuf,
+    /// The file's format (default: from its extension, `.env` or `.json`).
     #[arg(long, value_enum)]
-    pub format: ImportFormat,
+    pub format: Option<ImportFormat>,
     /// Make the changes; without it only the plan is shown.
     #[arg(long)]
     pub apply: bool,

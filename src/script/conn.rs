@@ -23,6 +23,9 @@ use crate::vault::{VaultTarget, endpoint};
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Extra attempts after the SDK's retry policy gave up on a 429.
 const THROTTLE_RETRIES: u32 = 5;
+/// Seconds waited before each retry of a get or set that met a recover
+/// still under way (the TUI's worker waits the same).
+const RECOVER_BACKOFF: [u64; 5] = [1, 2, 4, 8, 16];
 
 /// An open vault: its client, its host for messages, and the in-process
 /// service when it is the embedded local vault.
@@ -79,6 +82,7 @@ impl<'a> Api<'a> {
         Fut: Future<Output = azure_core::Result<T>>,
     {
         let mut attempt = 0;
+        let mut recovering = 0;
         loop {
             let err = match tokio::time::timeout(REQUEST_TIMEOUT, make()).await {
                 Ok(Ok(v)) => return Ok(v),
@@ -86,6 +90,17 @@ impl<'a> Api<'a> {
                 Err(_) => return Err(VaultError::timeout(op, &self.host, REQUEST_TIMEOUT)),
             };
             let classified = classify(&err, op, &self.host);
+            // Recover is asynchronous in Azure: a get or set right after it
+            // answers 409 ObjectIsBeingRecovered for a while, as the TUI waits out.
+            if classified.status == Some(409)
+                && classified.code.as_deref() == Some("ObjectIsBeingRecovered")
+                && matches!(op, Op::Get | Op::Set | Op::Update)
+                && let Some(wait) = RECOVER_BACKOFF.get(recovering)
+            {
+                tokio::time::sleep(Duration::from_secs(*wait)).await;
+                recovering += 1;
+                continue;
+            }
             if classified.kind != ErrorKind::Throttled || attempt >= THROTTLE_RETRIES {
                 return Err(classified);
             }
@@ -99,11 +114,8 @@ impl Vault {
     /// Resolves and opens the vault the flags, environment or config name;
     /// the embedded local vault (no samples added) when none is named.
     pub async fn open(args: &VaultArgs) -> Result<Vault, ScriptError> {
-        let config =
-            Config::load(args.config.as_deref()).map_err(|e| ScriptError::Failed(e.to_string()))?;
-        let cloud = args.cloud.unwrap_or_default();
-        let targets = endpoint::resolve(&args.vaults, cloud, &process_env, &config.vaults)
-            .map_err(|e| ScriptError::Usage(e.to_string()))?;
+        crate::local::client::choose_token_source(args.token_file.as_deref());
+        let targets = Self::targets(args)?;
         let target = match targets.as_slice() {
             [one] => one,
             _ => {
@@ -118,11 +130,35 @@ impl Vault {
                 )));
             }
         };
+        Self::open_target(target, args).await
+    }
+
+    /// The vaults the flags, environment or config name.
+    pub fn targets(args: &VaultArgs) -> Result<Vec<VaultTarget>, ScriptError> {
+        let config =
+            Config::load(args.config.as_deref()).map_err(|e| ScriptError::Failed(e.to_string()))?;
+        let cloud = args.cloud.unwrap_or_default();
+        endpoint::resolve(&args.vaults, cloud, &process_env, &config.vaults)
+            .map_err(|e| ScriptError::Usage(e.to_string()))
+    }
+
+    /// Opens one resolved vault with the credential and data dir of `args`.
+    pub async fn open_target(target: &VaultTarget, args: &VaultArgs) -> Result<Vault, ScriptError> {
+        // A running local vault is trusted through its data dir: one that is
+        // not there is a mistyped flag, not a refused sign-in.
+        if let (VaultTarget::Local(url), Some(dir)) = (target, &args.data_dir)
+            && !dir.is_dir()
+        {
+            return Err(ScriptError::Usage(format!(
+                "--data-dir {} does not exist; pass the data dir the local vault at {url} was started with (`kvtui serve --data-dir DIR`)",
+                dir.display()
+            )));
+        }
         let opts = ConnectOptions {
             credential: CredentialOptions {
                 method: args.auth.unwrap_or_default(),
                 tenant: args.tenant.clone(),
-                cloud,
+                cloud: args.cloud.unwrap_or_default(),
             },
             data_dir: DataArgs {
                 data_dir: args.data_dir.clone(),
@@ -131,7 +167,7 @@ impl Vault {
             samples: false,
             in_memory: false,
         };
-        let open = compose::open(target, &opts, &process_env).await?;
+        let open = compose::open_for(target, &opts, &process_env, false).await?;
         Ok(Vault::from_client(open.client, open.local))
     }
 

@@ -26,8 +26,17 @@ pub fn parse(text: &str) -> Result<Vec<(String, SecretString)>, ScriptError> {
             p.skip_spaces();
             key = p.word();
         }
+        if key.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(p.err(
+                line,
+                &format!("{key}: a variable name must not start with a digit"),
+            ));
+        }
         if !is_key(&key) {
-            return Err(p.err(line, "expected KEY=value (KEY: letters, digits and _)"));
+            return Err(p.err(
+                line,
+                "expected KEY=value (KEY: letters, digits and _, not starting with a digit)",
+            ));
         }
         if p.peek() != Some(b'=') {
             return Err(p.err(line, &format!("expected '=' after {key}")));

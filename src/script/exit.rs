@@ -15,6 +15,14 @@ pub const NOT_FOUND: u8 = 3;
 pub const DENIED: u8 = 4;
 /// The name is deleted but recoverable.
 pub const DELETED: u8 = 5;
+/// `kvtui diff`: the vaults differ. Never a failure's code, so a drift check
+/// tells drift from a broken run.
+pub const DIFFERENT: u8 = 10;
+/// `kvtui copy`: some names were not copied (deleted in the target, refused,
+/// changed since the plan, or their write failed).
+pub const NOT_COPIED: u8 = 11;
+/// `kvtui expiring`: some secrets have expired or expire within the window.
+pub const EXPIRING: u8 = 12;
 
 /// Why a script failed. Never holds a secret value.
 #[derive(Debug, thiserror::Error)]
@@ -66,16 +74,29 @@ impl ScriptError {
     }
 }
 
-/// The hint printed under a vault failure. The TUI's hint, except where it
-/// points at a view scripts do not have.
+/// The hint printed under a vault failure: the TUI's, reworded where it
+/// points at a view, a key or a list scripts do not have, with the command
+/// to run and the secret's real name (`name`, else the one the vault named).
 pub fn hint_of(e: &VaultError, name: Option<&str>) -> Option<String> {
+    let named = name.map(str::to_owned).or_else(|| e.secret_name());
+    let n = named.as_deref().unwrap_or("NAME");
     match e.kind {
-        ErrorKind::DeletedButRecoverable => {
-            let n = name.unwrap_or("NAME");
-            Some(format!(
+        ErrorKind::DeletedButRecoverable => Some(match named.as_deref() {
+            Some(n) => format!(
                 "Recover it with `kvtui secret recover {n}`, or purge it with `kvtui secret purge {n}`; then retry."
-            ))
+            ),
+            None => "Find it with `kvtui secret list --deleted`, then recover it (`kvtui secret recover`) or purge it (`kvtui secret purge`); then retry.".into(),
+        }),
+        ErrorKind::NotFound => Some(
+            "Check the name with `kvtui secret list` (deleted ones: `kvtui secret list --deleted`).".into(),
+        ),
+        ErrorKind::Disabled => Some(format!(
+            "Enable it with `kvtui secret update {n} --enable` to read its value."
+        )),
+        ErrorKind::Conflict if e.code.as_deref() == Some("ObjectIsBeingRecovered") => {
+            Some("Recovery takes a few seconds in Azure; retry in a moment.".into())
         }
+        ErrorKind::Conflict => Some("Retry; another change may have happened meanwhile.".into()),
         _ => e.hint.clone(),
     }
 }

@@ -117,8 +117,21 @@ pub fn mapped(
     format: ExportFormat,
     prefix: Option<&str>,
 ) -> Result<BTreeMap<String, SecretString>, ScriptError> {
+    mapped_from(values, format, prefix).map(|(pairs, _)| pairs)
+}
+
+/// What [`mapped`] gives, with the secret each key came from.
+pub type Origins = BTreeMap<String, String>;
+
+/// [`mapped`], also telling which secret each key came from.
+pub fn mapped_from(
+    values: Vec<(SecretName, SecretString)>,
+    format: ExportFormat,
+    prefix: Option<&str>,
+) -> Result<(BTreeMap<String, SecretString>, Origins), ScriptError> {
     let mut out: BTreeMap<String, SecretString> = BTreeMap::new();
     let mut from: BTreeMap<String, String> = BTreeMap::new();
+    let mut origins = Origins::new();
     for (name, value) in values {
         let short = strip(name.as_str(), prefix)
             .ok_or_else(|| ScriptError::Usage(format!("{name} does not start with the prefix")))?;
@@ -135,9 +148,34 @@ pub fn mapped(
                 "{name}'s value holds a NUL character, which no environment variable can"
             )));
         }
+        origins.insert(key.clone(), name.to_string());
         out.insert(key, value);
     }
-    Ok(out)
+    Ok((out, origins))
+}
+
+/// For environment variables: values holding a NUL (which no variable can
+/// hold) are left out with a warning naming them; when the user named them
+/// with `--only`, that is an error instead.
+pub fn without_nul(
+    values: Vec<(SecretName, SecretString)>,
+    named: bool,
+) -> Result<Vec<(SecretName, SecretString)>, ScriptError> {
+    let mut kept = Vec::with_capacity(values.len());
+    for (name, value) in values {
+        if !value.expose_secret().contains('\0') {
+            kept.push((name, value));
+        } else if named {
+            return Err(ScriptError::Failed(format!(
+                "{name}'s value holds a NUL character, which no environment variable can; leave it out of --only"
+            )));
+        } else {
+            eprintln!(
+                "kvtui: warning: skipped {name}: its value holds a NUL character, which no environment variable can (leave it out with --only or --prefix)"
+            );
+        }
+    }
+    Ok(kept)
 }
 
 /// The file's bytes. `env`: `KEY='value'` lines a POSIX shell sources
@@ -187,7 +225,17 @@ pub async fn export(
 ) -> Result<Zeroizing<Vec<u8>>, ScriptError> {
     let api = Api::new(client);
     let values = fetch(&api, names).await?;
-    Ok(render(&mapped(values, format, None)?, format))
+    let (pairs, origins) = mapped_from(values, format, None)?;
+    if format == ExportFormat::Env
+        && let Some((var, secret, why)) =
+            super::envguard::refused(&pairs, &origins, &[], None).first()
+    {
+        // An env file is for `set -a; . ./file`: the same rule as `kvtui export`.
+        return Err(ScriptError::Failed(format!(
+            "not exported: {var} (from secret {secret}) {why} when the file is sourced; leave {secret} out, or export as JSON"
+        )));
+    }
+    Ok(render(&pairs, format))
 }
 
 #[cfg(test)]

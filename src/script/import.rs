@@ -8,7 +8,6 @@ use std::path::Path;
 use futures::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
 
 use super::args::{ImportArgs, ImportFormat};
 use super::conn::Api;
@@ -20,7 +19,7 @@ use super::set::{MAX_VALUE_BYTES, set_secret};
 use crate::vault::{ErrorKind, NewSecret, SecretName, SecretProps};
 
 /// Largest file read: 1,000 values of 25 KiB with room to spare.
-const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 
 /// What importing one entry would do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,21 +42,46 @@ impl Step {
     }
 }
 
+/// The format `--format` names, else the one the file's name says: `*.env`,
+/// `.env` and `.env.*` are env files, `*.json` is JSON.
+pub fn format_of(path: &Path, given: Option<ImportFormat>) -> Result<ImportFormat, ScriptError> {
+    if let Some(f) = given {
+        return Ok(f);
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".env") || name.starts_with(".env") {
+        Ok(ImportFormat::Env)
+    } else if name.ends_with(".json") {
+        Ok(ImportFormat::Json)
+    } else {
+        Err(ScriptError::Usage(format!(
+            "cannot tell the format of {} from its name; pass --format env or --format json",
+            path.display()
+        )))
+    }
+}
+
 /// The file's entries as secret names and values. `env` keys become names by
 /// lower-casing and turning `_` into `-` (`DB_PASSWORD` → `db-password`).
+/// Reading stops at [`MAX_FILE_BYTES`], so a FIFO or `/dev/zero` cannot fill memory.
 pub fn read_entries(
     path: &Path,
     format: ImportFormat,
 ) -> Result<Vec<(SecretName, SecretString)>, ScriptError> {
-    let meta = std::fs::metadata(path).map_err(|e| ScriptError::io(path.display(), e))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(ScriptError::Usage(format!(
-            "{} is too large",
-            path.display()
-        )));
-    }
-    let bytes =
-        Zeroizing::new(std::fs::read(path).map_err(|e| ScriptError::io(path.display(), e))?);
+    let bytes = match crate::fsx::read_capped(path, MAX_FILE_BYTES) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            return Err(ScriptError::Usage(format!(
+                "{} is larger than an import file may be ({} MiB)",
+                path.display(),
+                MAX_FILE_BYTES / (1024 * 1024)
+            )));
+        }
+        Err(e) => return Err(ScriptError::io(path.display(), e)),
+    };
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| ScriptError::Usage(format!("{} is not UTF-8 text", path.display())))?;
     let raw: Vec<(String, SecretString)> = match format {
@@ -184,7 +208,7 @@ pub async fn plan(
 /// `kvtui import`: prints the plan, then (with `--apply`) makes it so. Exits 5
 /// when a name is deleted but recoverable, in either mode.
 pub async fn run(api: &Api<'_>, args: &ImportArgs) -> Result<(), ScriptError> {
-    let entries = read_entries(&args.file, args.format)?;
+    let entries = read_entries(&args.file, format_of(&args.file, args.format)?)?;
     let planned = plan(api, entries).await?;
     let mut out = Out::new();
     let mut counts = [0usize; 4];

@@ -12,10 +12,15 @@ use zeroize::Zeroizing;
 use super::args::{ListFormat, ShowFormat};
 use super::conn::{Api, REQUEST_TIMEOUT};
 use super::exit::ScriptError;
-use super::output::{Out, SecretJson, clean, short_date};
+use super::output::{Out, SecretJson, clean, pad, short_date};
 use crate::vault::convert;
 use crate::vault::error::{ErrorKind, Op, VaultError, classify};
 use crate::vault::{DeletedSecret, SecretName, SecretProps};
+
+/// Display columns of the NAME column; a longer name pushes its row on.
+const NAME_COLUMNS: usize = 40;
+/// Display columns of the CONTENT-TYPE column; longer types are cut.
+const TYPE_COLUMNS: usize = 24;
 
 /// Key Vault's largest page.
 pub const PAGE_SIZE: i32 = 25;
@@ -103,12 +108,18 @@ pub async fn list(
     let mut out = Out::new();
     let mut first = true;
     match format {
-        ListFormat::Table if deleted => {
-            out.line(&format!("{:<40} {:<16} {:<16}", "NAME", "DELETED", "PURGE"))?
-        }
+        ListFormat::Table if deleted => out.line(&format!(
+            "{} {:<16} PURGE",
+            pad("NAME", NAME_COLUMNS),
+            "DELETED"
+        ))?,
         ListFormat::Table => out.line(&format!(
-            "{:<40} {:<3} {:<24} {:<16} {:<16} TAGS",
-            "NAME", "ON", "CONTENT-TYPE", "UPDATED", "EXPIRES"
+            "{} {:<3} {} {:<16} {:<16} TAGS",
+            pad("NAME", NAME_COLUMNS),
+            "ON",
+            pad("CONTENT-TYPE", TYPE_COLUMNS),
+            "UPDATED",
+            "EXPIRES"
         ))?,
         ListFormat::Json => out.write(b"[")?,
         ListFormat::Names => {}
@@ -120,8 +131,8 @@ pub async fn list(
                 match format {
                     ListFormat::Names => out.line(&d.props.name)?,
                     ListFormat::Table => out.line(&format!(
-                        "{:<40} {:<16} {:<16}",
-                        d.props.name,
+                        "{} {:<16} {}",
+                        pad(&d.props.name, NAME_COLUMNS),
                         short_date(d.deleted_date),
                         short_date(d.scheduled_purge_date)
                     ))?,
@@ -155,13 +166,13 @@ pub async fn list(
 }
 
 fn table_row(p: &SecretProps) -> String {
-    let ct: String = clean(p.content_type.as_deref().unwrap_or(""))
-        .chars()
-        .take(24)
-        .collect();
+    let ct = crate::shown::fit(
+        &clean(p.content_type.as_deref().unwrap_or("")),
+        TYPE_COLUMNS,
+    );
     format!(
-        "{:<40} {:<3} {:<24} {:<16} {:<16} {}",
-        p.name,
+        "{} {:<3} {} {:<16} {:<16} {}",
+        pad(&p.name, NAME_COLUMNS),
         if p.enabled { "yes" } else { "no" },
         ct,
         short_date(p.updated),

@@ -85,21 +85,21 @@ impl<'a> SecretJson<'a> {
     }
 }
 
-/// Control characters (a terminal would act on them) shown as escapes in text
-/// output; names cannot hold any, content types and tags can.
+/// A stored field (content type, tag) as the TUI draws it: controls,
+/// zero-width and bidi characters as visible stand-ins (`␛`, `<U+200B>`),
+/// edge spaces as `␣`, so a terminal never acts on them.
 pub fn clean(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
-        return s.to_owned();
-    }
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::shown::visible_field(s).into_owned()
+}
+
+/// `s` padded with spaces to `columns` display columns (a wide character
+/// counts two); longer text is left whole.
+pub fn pad(s: &str, columns: usize) -> String {
+    let w = crate::shown::width(s);
+    let mut out = String::with_capacity(s.len() + columns.saturating_sub(w));
+    out.push_str(s);
+    out.extend(std::iter::repeat_n(' ', columns.saturating_sub(w)));
+    out
 }
 
 /// A short date for tables: `2026-11-27 12:10`.
@@ -207,6 +207,8 @@ mod tests {
     #[test]
     fn control_characters_are_escaped_in_text() {
         assert_eq!(clean("text/plain"), "text/plain");
-        assert_eq!(clean("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(clean("a\u{1b}[2Jb"), "a␛[2Jb");
+        assert_eq!(clean("x\u{200b} "), "x<U+200B>␣");
+        assert_eq!(pad("日本", 5), "日本 ");
     }
 }

@@ -2,33 +2,49 @@
 //! as for `export --format env`), never on any command line, and kvtui exits
 //! with CMD's code (128 + n when a signal n ended it).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use secrecy::ExposeSecret;
 
 use super::args::{ExportFormat, RunArgs};
 use super::conn::Vault;
+use super::envguard;
 use super::exit::{FAILURE, ScriptError};
-use super::export::{fetch, mapped, select};
+use super::export::{fetch, mapped_from, select, without_nul};
 
 /// Fetches the values, closes the vault, then runs the command.
 pub async fn run(vault: Vault, args: &RunArgs) -> Result<ExitCode, ScriptError> {
     let fetched = async {
         let api = vault.api();
         let names = select(&api, &args.select).await?;
-        let values = fetch(&api, &names).await?;
-        mapped(values, ExportFormat::Env, args.select.prefix.as_deref())
+        let values = without_nul(fetch(&api, &names).await?, !args.select.only.is_empty())?;
+        mapped_from(values, ExportFormat::Env, args.select.prefix.as_deref())
     }
     .await;
     // The embedded service is not needed while the command runs.
     vault.close().await;
-    let env = fetched?;
+    let (env, origins) = fetched?;
+    let in_parent = |var: &std::ffi::OsStr| std::env::var_os(var).is_some();
+    envguard::check(&env, &origins, &args.select.allow_env, Some(&in_parent))?;
     let (program, rest) = args
         .command
         .split_first()
         .ok_or_else(|| ScriptError::Usage("no command given after --".into()))?;
-    let mut cmd = tokio::process::Command::new(program);
+    // Found with kvtui's own PATH, before any secret reaches the environment.
+    let Some(resolved) = lookup(program, std::env::var_os("PATH").as_deref()) else {
+        let message = format!("cannot run {}: not found on PATH", show(program));
+        eprintln!("kvtui: {message}");
+        return Err(ScriptError::Reported { code: 127, message });
+    };
+    let mut cmd = tokio::process::Command::new(&resolved);
+    #[cfg(unix)]
+    {
+        // The child still sees the name it was called by.
+        use std::os::unix::process::CommandExt;
+        cmd.as_std_mut().arg0(program);
+    }
     cmd.args(rest);
     for (k, v) in &env {
         cmd.env(k, v.expose_secret());
@@ -52,6 +68,34 @@ pub async fn run(vault: Vault, args: &RunArgs) -> Result<ExitCode, ScriptError> 
     drop(env);
     let status = wait_forwarding_signals(&mut child).await?;
     Ok(ExitCode::from(exit_code(status)))
+}
+
+/// Where `program` is: as given when it holds a `/`, else the first
+/// executable file of that name in `path`'s directories (as a shell finds it).
+pub fn lookup(program: &OsStr, path: Option<&OsStr>) -> Option<PathBuf> {
+    let p = Path::new(program);
+    if p.components().count() != 1 || program.is_empty() {
+        return Some(p.to_path_buf());
+    }
+    std::env::split_paths(path?)
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map(|dir| dir.join(program))
+        .find(|c| executable(c))
+}
+
+fn executable(p: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(p) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
 }
 
 fn show(p: &OsString) -> String {

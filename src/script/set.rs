@@ -2,15 +2,14 @@
 //! never from the command line (argv is visible to every local user).
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use azure_core::http::RequestContent;
 use azure_security_keyvault_secrets::models::SetSecretParameters;
+use secrecy::ExposeSecret;
 use secrecy::SecretString;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use zeroize::Zeroizing;
 
 use super::args::SetArgs;
 use super::conn::Api;
@@ -19,22 +18,26 @@ use super::output::Out;
 use crate::vault::error::{Op, classify};
 use crate::vault::{NewSecret, SecretName, SecretProps, convert};
 
-use crate::kv_facts::MAX_TAGS;
+use crate::dates::Zone;
 /// Key Vault's limit on a value.
 pub use crate::kv_facts::MAX_VALUE_BYTES;
+use crate::kv_facts::{MAX_CONTENT_TYPE_CHARS, MAX_TAG_CHARS, MAX_TAGS};
 
-/// Reads a value from `file` (`-` or none: stdin), refusing more than 25 KiB,
-/// bytes that are not UTF-8, and a terminal on stdin (a script would hang).
+/// Reads a value from `file` (`-` or none: stdin), refusing more than 25 KiB
+/// (reading stops there, so `/dev/zero` or a FIFO cannot fill memory), bytes
+/// that are not UTF-8, and a terminal on stdin (a script would hang).
 pub fn read_value(file: Option<&Path>) -> Result<SecretString, ScriptError> {
-    let mut buf = Zeroizing::new(Vec::new());
-    let limit = MAX_VALUE_BYTES as u64 + 1;
-    match file.filter(|f| f.as_os_str() != "-") {
-        Some(path) => {
-            let f = std::fs::File::open(path).map_err(|e| ScriptError::io(path.display(), e))?;
-            f.take(limit)
-                .read_to_end(&mut buf)
-                .map_err(|e| ScriptError::io(path.display(), e))?;
-        }
+    let too_big = || {
+        ScriptError::Usage(format!(
+            "a secret value is at most {MAX_VALUE_BYTES} bytes (25 KiB)"
+        ))
+    };
+    let buf = match file.filter(|f| f.as_os_str() != "-") {
+        Some(path) => match crate::fsx::read_capped(path, MAX_VALUE_BYTES) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => return Err(too_big()),
+            Err(e) => return Err(ScriptError::io(path.display(), e)),
+        },
         None => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
@@ -42,39 +45,38 @@ pub fn read_value(file: Option<&Path>) -> Result<SecretString, ScriptError> {
                     "the value is read from stdin or --file, and stdin is a terminal; pipe the value in (printf %s \"$VALUE\" | kvtui secret set NAME) or pass --file".into(),
                 ));
             }
-            stdin
-                .lock()
-                .take(limit)
-                .read_to_end(&mut buf)
-                .map_err(|e| ScriptError::io("stdin", e))?;
+            match crate::fsx::read_capped_from(stdin.lock(), MAX_VALUE_BYTES) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => return Err(too_big()),
+                Err(e) => return Err(ScriptError::io("stdin", e)),
+            }
         }
-    }
-    if buf.len() > MAX_VALUE_BYTES {
-        return Err(ScriptError::Usage(format!(
-            "a secret value is at most {MAX_VALUE_BYTES} bytes (25 KiB)"
-        )));
-    }
+    };
     let text = std::str::from_utf8(&buf)
         .map_err(|_| ScriptError::Usage("a secret value must be UTF-8 text".into()))?;
     Ok(SecretString::from(text.to_owned()))
 }
 
-/// `2027-01-31T12:00:00Z` (any offset) or `2027-01-31` (midnight UTC).
-pub fn parse_date(flag: &str, s: &str) -> Result<OffsetDateTime, ScriptError> {
-    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
-        return Ok(t);
+/// A date flag in the TUI's forms (RFC 3339 with or without a zone, a plain
+/// date, `+12h +30d +2w +6m +1y`); a time without a zone is in `zone`.
+pub fn parse_date(flag: &str, s: &str, zone: &Zone) -> Result<OffsetDateTime, ScriptError> {
+    let usage = |why: String| {
+        ScriptError::Usage(format!(
+            "{flag} {s:?}: {why}; write YYYY-MM-DD[THH:MM[:SS]] ({}), RFC 3339 with Z or an offset, or +12h +30d +2w +6m +1y",
+            zone.label()
+        ))
+    };
+    match crate::dates::parse_date(s, OffsetDateTime::now_utc(), zone) {
+        Ok(Some(t)) => Ok(t),
+        Ok(None) => Err(usage("the date is empty".into())),
+        Err(e) => Err(usage(
+            e.trim_end_matches(" in one of the forms above").to_owned(),
+        )),
     }
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &fmt)
-        .map(|d| d.midnight().assume_utc())
-        .map_err(|_| {
-            ScriptError::Usage(format!(
-                "{flag} {s:?}: expected a date (2027-01-31) or RFC 3339 time (2027-01-31T12:00:00Z)"
-            ))
-        })
 }
 
-/// `KEY=VALUE` flags as a map, split at the first `=`.
+/// `KEY=VALUE` flags as a map, split at the first `=`; a key given twice is
+/// refused, as the TUI's tag field refuses it.
 pub fn parse_tags(raw: &[String]) -> Result<BTreeMap<String, String>, ScriptError> {
     let mut tags = BTreeMap::new();
     for t in raw {
@@ -84,7 +86,19 @@ pub fn parse_tags(raw: &[String]) -> Result<BTreeMap<String, String>, ScriptErro
         if k.is_empty() {
             return Err(ScriptError::Usage(format!("--tag {t:?}: the key is empty")));
         }
-        tags.insert(k.to_owned(), v.to_owned());
+        for (what, text) in [("key", k), ("value", v)] {
+            let n = text.chars().count();
+            if n > MAX_TAG_CHARS {
+                return Err(ScriptError::Usage(format!(
+                    "--tag: a tag {what} has {n} characters; at most {MAX_TAG_CHARS}"
+                )));
+            }
+        }
+        if tags.insert(k.to_owned(), v.to_owned()).is_some() {
+            return Err(ScriptError::Usage(format!(
+                "--tag: tag {k:?} is given twice; give each key once"
+            )));
+        }
     }
     if tags.len() > MAX_TAGS {
         return Err(ScriptError::Usage(format!(
@@ -93,6 +107,16 @@ pub fn parse_tags(raw: &[String]) -> Result<BTreeMap<String, String>, ScriptErro
         )));
     }
     Ok(tags)
+}
+
+/// A content type Key Vault takes.
+pub fn check_content_type(ct: Option<&str>) -> Result<(), ScriptError> {
+    match ct.map(|c| c.chars().count()) {
+        Some(n) if n > MAX_CONTENT_TYPE_CHARS => Err(ScriptError::Usage(format!(
+            "--content-type has {n} characters; at most {MAX_CONTENT_TYPE_CHARS}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Writes a new version; its properties come back.
@@ -115,26 +139,35 @@ pub async fn set_secret(v: &Api<'_>, new: &NewSecret) -> Result<SecretProps, Scr
     Ok(convert::props_of_secret(&model)?)
 }
 
-/// `secret set`: prints the new version's id.
-pub async fn run(v: &Api<'_>, args: &SetArgs) -> Result<(), ScriptError> {
-    let new = NewSecret {
-        name: args.name.clone(),
-        value: read_value(args.file.as_deref())?,
-        content_type: args.content_type.clone(),
-        tags: parse_tags(&args.tags)?,
-        enabled: !args.disabled,
-        not_before: args
-            .not_before
-            .as_deref()
-            .map(|s| parse_date("--not-before", s))
-            .transpose()?,
-        expires: args
-            .expires
-            .as_deref()
-            .map(|s| parse_date("--expires", s))
-            .transpose()?,
+/// `secret set`'s request, read and checked before any vault is opened.
+pub fn prepare(args: &SetArgs, zone: &Zone) -> Result<NewSecret, ScriptError> {
+    let tags = parse_tags(&args.tags)?;
+    check_content_type(args.content_type.as_deref())?;
+    let date = |flag: &str, d: &Option<String>| {
+        d.as_deref().map(|s| parse_date(flag, s, zone)).transpose()
     };
-    let props = set_secret(v, &new).await.map_err(|e| named(e, &new.name))?;
+    let not_before = date("--not-before", &args.not_before)?;
+    let expires = date("--expires", &args.expires)?;
+    let value = read_value(args.file.as_deref())?;
+    if value.expose_secret().is_empty() && !args.allow_empty {
+        return Err(ScriptError::Usage(
+            "the value is empty (nothing on stdin or in --file); pass --allow-empty to set an empty value".into(),
+        ));
+    }
+    Ok(NewSecret {
+        name: args.name.clone(),
+        value,
+        content_type: args.content_type.clone(),
+        tags,
+        enabled: !args.disabled,
+        not_before,
+        expires,
+    })
+}
+
+/// `secret set`: prints the new version's id.
+pub async fn run(v: &Api<'_>, new: &NewSecret) -> Result<(), ScriptError> {
+    let props = set_secret(v, new).await.map_err(|e| named(e, &new.name))?;
     let mut out = Out::new();
     out.line(&props.id)?;
     out.flush()
@@ -154,14 +187,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_and_tags_parse() {
-        let d = parse_date("--expires", "2027-01-31").map(|t| t.unix_timestamp());
+    fn dates_take_the_tui_forms_and_tags_refuse_duplicates() {
+        let utc = Zone::utc();
+        let d = parse_date("--expires", "2027-01-31", &utc).map(|t| t.unix_timestamp());
         assert_eq!(d.ok(), Some(1_801_353_600));
-        assert!(parse_date("--expires", "2027-01-31T12:00:00+02:00").is_ok());
-        assert!(parse_date("--expires", "tomorrow").is_err());
+        assert!(parse_date("--expires", "2027-01-31T12:00:00+02:00", &utc).is_ok());
+        let local = parse_date("--expires", "2027-01-31T10:00", &utc).map(|t| t.unix_timestamp());
+        assert_eq!(local.ok(), Some(1_801_353_600 + 36_000));
+        let soon = parse_date("--expires", "+30d", &utc).map(|t| t - OffsetDateTime::now_utc());
+        assert!(soon.is_ok_and(|d| d.whole_days() == 29 || d.whole_days() == 30));
+        assert!(parse_date("--expires", "tomorrow", &utc).is_err());
         let t = parse_tags(&["a=b=c".into(), "env=".into()]).unwrap_or_default();
         assert_eq!(t.get("a").map(String::as_str), Some("b=c"));
         assert_eq!(t.get("env").map(String::as_str), Some(""));
         assert!(parse_tags(&["novalue".into()]).is_err());
+        let twice = parse_tags(&["a=1".into(), "a=2".into()]);
+        assert!(matches!(twice, Err(ScriptError::Usage(m)) if m.contains("twice")));
     }
 }

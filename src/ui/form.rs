@@ -128,6 +128,25 @@ fn line_window(text: &str, cursor: usize, width: usize) -> (String, usize) {
     (out, before.min(width.saturating_sub(1)))
 }
 
+/// A one-line field as drawn: characters a terminal would hide get their
+/// stand-ins (as in details), and the cursor's display column among them.
+fn drawn_line(f: &Field) -> (String, usize) {
+    let cursor = match &f.text {
+        FieldText::Line(input) => input.cursor(),
+        _ => f.value().chars().count(),
+    };
+    let mut text = String::new();
+    let mut at = 0;
+    for (i, c) in f.value().chars().enumerate() {
+        let piece = visible::stand_in(c).unwrap_or_else(|| c.to_string());
+        if i < cursor {
+            at += visible::width(&piece);
+        }
+        text.push_str(&piece);
+    }
+    (text, at)
+}
+
 /// The value's summary beside its label: lines, size, and whether it shows.
 fn value_summary(editor: &ValueEditor) -> String {
     if editor.is_empty() {
@@ -189,6 +208,10 @@ fn field_lines<'a>(
             label,
             Span::styled(value_summary(editor), theme.dim()),
         ];
+        // Saved as typed, and a token or password rarely wants one.
+        if editor.text().ends_with('\n') {
+            spans.push(Span::styled(" · ends with a line break ␊", theme.warn()));
+        }
         if focused && let Some(reveal) = model.keymap.key_for(Mode::Form, Action::RevealValue) {
             spans.push(Span::styled(
                 format!("  ({reveal} shows/hides)"),
@@ -206,7 +229,8 @@ fn field_lines<'a>(
         }
     } else {
         let width = if focused { value_w } else { value_w.min(60) };
-        let (shown, cursor_x) = line_window(f.value(), f.cursor(), width.max(2));
+        let (text, at) = drawn_line(f);
+        let (shown, cursor_x) = line_window(&text, at, width.max(2));
         out.cursor = focused.then_some((0, LABEL_W + 2 + cursor_x));
         let mut spans = vec![marker, label, Span::styled(shown, value_style)];
         if focused && f.kind == FieldKind::Flag {

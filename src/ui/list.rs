@@ -91,9 +91,15 @@ pub(super) fn render_filter(frame: &mut Frame, area: Rect, model: &Model, theme:
         return;
     };
     let count = model.list().len();
+    // Selected (`/` on a filter): the first character typed replaces it.
+    let text_style = if model.filter_selected {
+        Style::new().add_modifier(ratatui::style::Modifier::REVERSED)
+    } else {
+        Style::new()
+    };
     let line = Line::from(vec![
         Span::styled("/", theme.accent()),
-        Span::raw(visible(input.value()).into_owned()),
+        Span::styled(visible(input.value()).into_owned(), text_style),
         Span::styled(
             format!("   {count} match{}", if count == 1 { "" } else { "es" }),
             theme.dim(),
@@ -199,7 +205,12 @@ fn rule<'a>(model: &Model, list: &dyn ListView, width: u16, theme: &Theme) -> Bl
             .map(|t| format!(" · listed {}", ago(model.now, t)))
             .unwrap_or_default();
         let retry = key(model, Action::Refresh);
-        let title = format!(" stale{age} · {retry} retry · could not reload: {reason}");
+        let title = if list.is_partial() {
+            // The listing stopped early: some rows may be missing.
+            format!(" partial · {retry} lists again in place · stopped: {reason}")
+        } else {
+            format!(" stale{age} · {retry} retry · could not reload: {reason}")
+        };
         let room = usize::from(width).saturating_sub(pos_w);
         let title = format!("{} ", ellipsis(&visible(&title), room.saturating_sub(1)));
         block = block.title(Line::styled(title, theme.warn()));
@@ -340,10 +351,15 @@ fn render_expiring(
     theme: &Theme,
 ) {
     let days = usize::try_from(model.expiring_days()).unwrap_or(0);
-    let what = format!(
-        "secret expires within {}, and every one has an expiry date",
-        crate::app::format::count(days, "day", "days")
-    );
+    let within = crate::app::format::count(days, "day", "days");
+    let what = if model.slot().no_expiry {
+        format!("secret expires within {within}, and every one has an expiry date")
+    } else {
+        let more = key(model, Action::ToggleNoExpiry);
+        format!(
+            "secret expired or expires within {within} ({more} also lists those with no expiry)"
+        )
+    };
     let look = RowLook {
         lead: &|p: &SecretProps, marked| lead(marked, p, model),
         style: &|p: &SecretProps| row_style(p, model, theme),
@@ -556,7 +572,7 @@ fn render_deleted(
                 model.zone.date_time(d.deleted_date),
                 model.zone.date_time(d.scheduled_purge_date),
                 days,
-                visible(d.recovery_id.as_deref().unwrap_or_default()).into_owned(),
+                visible(id_tail(d.recovery_id.as_deref().unwrap_or_default())).into_owned(),
             ]
         },
     };
@@ -569,4 +585,13 @@ fn render_deleted(
         look,
         theme,
     );
+}
+
+/// The part of an id after its vault (`/deletedsecrets/NAME`): the column is
+/// narrow, and every row shares the scheme and host.
+fn id_tail(id: &str) -> &str {
+    match id.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or(id, |i| &rest[i..]),
+        None => id,
+    }
 }

@@ -21,13 +21,27 @@ pub(super) fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme
     let width = usize::from(area.width);
     let mut spans = Vec::new();
     let mut used = 0;
+    if let Some(bulk) = &model.bulk {
+        let text = format!(
+            "{} {}",
+            SPINNER[model.spinner % SPINNER.len()],
+            bulk.progress()
+        );
+        let text = ellipsis(&text, width).into_owned();
+        used += text_width(&text);
+        spans.push(Span::styled(text, theme.accent()));
+    }
     if let Some(toast) = &model.toast {
+        if used > 0 {
+            used += 3;
+            spans.push(Span::raw(" · "));
+        }
         let style = if toast.is_error {
             theme.error()
         } else {
             theme.ok()
         };
-        let text = ellipsis(&visible(&toast.text), width).into_owned();
+        let text = ellipsis(&visible(&toast.text), width.saturating_sub(used)).into_owned();
         used += text_width(&text);
         spans.push(Span::styled(text, style));
     }
@@ -106,7 +120,10 @@ pub(super) fn hint_lines(model: &Model, width: u16, rows: u16) -> Vec<String> {
         Mode::Form | Mode::Confirm | Mode::TypedConfirm | Mode::Conflict | Mode::Picker => {
             String::new()
         }
-        Mode::Filter => format!("type to filter · {}", hint_line(model, mode)),
+        Mode::Filter => format!(
+            "type to filter ('exact ^start end$ !not, tag=value) · {}",
+            hint_line(model, mode)
+        ),
         _ => hint_line(model, mode),
     };
     fitted_hints(&text, usize::from(width), usize::from(rows.max(1)))

@@ -85,7 +85,12 @@ impl Script {
     }
     /// Waits until `cond` holds, failing after a generous deadline.
     pub async fn until(&self, what: &str, cond: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        self.until_within(what, Duration::from_secs(30), cond).await;
+    }
+
+    /// [`Script::until`] with its own deadline, for long bulk work.
+    pub async fn until_within(&self, what: &str, limit: Duration, cond: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + limit;
         loop {
             let screen = self.screen.screen();
             if cond(&screen) {

@@ -33,10 +33,16 @@ impl Output {
 }
 
 pub async fn start() -> Vault {
+    start_with(local::Faults::default()).await
+}
+
+/// A vault with faults read at start (such as `recover_delay`).
+pub async fn start_with(faults: local::Faults) -> Vault {
     let dir = TempDir::new().expect("temp dir");
     let mut opts = LocalVaultOptions::new(dir.path());
     opts.in_memory = true;
     opts.samples = false;
+    opts.faults = faults;
     let vault = local::start(opts).await.expect("local vault starts");
     Vault {
         vault,
@@ -88,6 +94,8 @@ pub async fn run_binary(
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
+        // Dates without a zone are local: the same zone on every machine.
+        .env("TZ", "UTC")
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_STATE_HOME", home.join("state"))

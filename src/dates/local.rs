@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use time::{OffsetDateTime, UtcOffset};
 
-use crate::app::format::Zone;
+use super::Zone;
 
 /// The local zone, or UTC when `utc` is set or the zone cannot be read.
 pub fn local_zone(utc: bool) -> Zone {
