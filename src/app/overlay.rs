@@ -84,4 +84,6 @@ pub enum Overlay {
     },
     /// The vault picker.
     Picker(super::picker::PickerState),
+    /// Find a secret in every open vault (`F`).
+    Find(super::find::FindState),
 }

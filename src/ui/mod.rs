@@ -5,6 +5,7 @@ mod columns;
 mod compare;
 mod details;
 mod dialog;
+mod find;
 mod form;
 mod help;
 mod list;
@@ -89,6 +90,7 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
             Overlay::Help { scroll } => help::render_help(frame, model, *scroll, &theme),
             Overlay::Errors { scroll } => help::render_errors(frame, model, *scroll, &theme),
             Overlay::Picker(state) => picker::render_picker(frame, model, state, &theme),
+            Overlay::Find(state) => find::render_find(frame, model, state, &theme),
         }
     }
 }
