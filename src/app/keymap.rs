@@ -148,8 +148,15 @@ pub enum Action {
     ToggleNoExpiry,
     /// Find a secret by name, tag or content type in every open vault.
     FindEverywhere,
+    /// Edit the value in `$VISUAL` / `$EDITOR`.
+    EditInEditor,
+    HalfPageDown,
+    HalfPageUp,
+    CopyName,
     Help,
     Errors,
+    /// The access doctor: who you are, what you may do in this vault, the fixes.
+    Access,
     Quit,
     Submit,
     NextField,

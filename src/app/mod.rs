@@ -1,6 +1,7 @@
 //! The application: the model, messages, the pure `update` and the effects it
 //! returns, forms and their validation. No I/O: `crate::runtime` runs effects.
 
+pub mod access;
 mod answers_read;
 mod answers_write;
 pub mod bulk;
@@ -13,6 +14,7 @@ pub mod dialogs;
 pub mod editor;
 pub mod effect;
 pub mod events;
+pub mod external_edit;
 pub mod find;
 pub mod form;
 pub mod form_dates;

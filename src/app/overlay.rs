@@ -86,4 +86,6 @@ pub enum Overlay {
     Picker(super::picker::PickerState),
     /// Find a secret in every open vault (`F`).
     Find(super::find::FindState),
+    /// The access doctor's report for the vault at `url` (`a`).
+    Access(super::access::AccessPanel),
 }

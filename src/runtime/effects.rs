@@ -26,6 +26,9 @@ pub(super) struct Performer<'a> {
     pub opened: &'a mpsc::UnboundedSender<Opened>,
     /// The list cache; `None` when it is off.
     pub cache: Option<&'a CacheIo>,
+    /// A value to edit in the user's editor: the loop runs it once these
+    /// effects are done, as it owns the terminal.
+    pub edit: Option<SecretString>,
 }
 
 impl Performer<'_> {
@@ -33,6 +36,7 @@ impl Performer<'_> {
     pub fn perform(&mut self, effect: Effect) -> bool {
         match effect {
             Effect::Vault { route, input } => self.hand_over(route, input),
+            Effect::EditValue(text) => self.edit = Some(text),
             Effect::ReadValueFile(path) => {
                 let answers = self.answers.clone();
                 // A FIFO or a slow disk must not freeze the screen.
@@ -56,6 +60,7 @@ impl Performer<'_> {
             }
             Effect::Discover { tenant } => self.discover(tenant),
             Effect::OpenVault { url } => self.open(url),
+            Effect::Doctor { url } => self.doctor(url),
             Effect::SaveVaultCache(cache) => {
                 if let Some(opener) = self.opener {
                     opener.save_cache(cache);
@@ -111,6 +116,23 @@ impl Performer<'_> {
         let fut = opener.open(url.clone());
         tokio::spawn(async move {
             let _ = opened.send(fut.await.map_err(|reason| (url, reason)));
+        });
+    }
+
+    /// Runs the access doctor off the loop; its report comes back as `Msg::Doctor`.
+    fn doctor(&self, url: String) {
+        let answers = self.answers.clone();
+        let Some(opener) = self.opener else {
+            let _ = answers.send(Msg::Doctor {
+                url,
+                report: Err("this run has no access doctor".to_owned()),
+            });
+            return;
+        };
+        let fut = opener.doctor(url.clone());
+        tokio::spawn(async move {
+            let report = fut.await;
+            let _ = answers.send(Msg::Doctor { url, report });
         });
     }
 

@@ -7,7 +7,7 @@ use std::io;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
 use futures::Stream;
 use futures::StreamExt;
 use ratatui::Terminal;
@@ -35,9 +35,14 @@ pub fn initial_model(config: &Config, vault_label: String, is_local: bool) -> Mo
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     model.set_expiring_days(config.expiring_days);
     model.zone = crate::dates::local_zone(config.utc);
+    // Each warning goes to the history; the status line says how many.
+    let count = warnings.len();
     for w in warnings {
         tracing::warn!("{w}");
         model.toast(w, true);
+    }
+    if count > 1 {
+        model.toast(format!("{count} keymap warnings (! lists them all)"), true);
     }
     model
 }
@@ -81,6 +86,11 @@ pub async fn run_vaults(
     model.apply_vault_cache(opener.load_cache());
     let mut wiring = wire(&mut model, vaults).with_opener(opener);
     wiring.mouse = Some(Box::new(tui::set_mouse_capture));
+    let input = super::edit::PausableEvents::new();
+    let paused = input.clone();
+    wiring.editor = Some(Box::new(move |value| {
+        super::edit::edit_with_terminal(&paused, value)
+    }));
     if let Some((store, cacheable)) = cache {
         wiring.use_cache(&mut model, store, &cacheable);
     }
@@ -92,7 +102,7 @@ pub async fn run_vaults(
     let mut terminal = tui::enter()?;
     let result = event_loop(
         &mut terminal,
-        EventStream::new(),
+        input,
         &mut model,
         &mut wiring,
         clipboard,
@@ -116,6 +126,9 @@ pub struct Wiring {
     /// Turns the terminal's mouse reporting on or off; none without a
     /// real terminal (tests).
     pub mouse: Option<MouseSwitch>,
+    /// Runs the user's editor on a value with the terminal given back
+    /// (`Ctrl-E`); none without a real terminal.
+    pub editor: Option<EditValue>,
     merged: mpsc::Sender<Msg>,
     /// Opens vaults chosen in the picker and searches for vaults; none in
     /// runs that offer only the vaults they started with.
@@ -182,6 +195,14 @@ pub trait VaultOpener: Send + Sync {
         tenant: Option<String>,
         tx: mpsc::UnboundedSender<crate::vault::discovery::DiscoveryEvent>,
     ) -> futures::future::BoxFuture<'static, ()>;
+    /// The access doctor's report on `url`, as lines of text.
+    fn doctor(
+        &self,
+        url: String,
+    ) -> futures::future::BoxFuture<'static, Result<Vec<String>, String>> {
+        let _ = url;
+        Box::pin(async { Err("this run has no access doctor".to_owned()) })
+    }
 }
 
 /// What an open ended with: the connection, or the URL and why not.
@@ -202,6 +223,10 @@ fn forward(tx: mpsc::Sender<Msg>, mut events: mpsc::Receiver<VaultEvent>, route:
 /// What `Effect::MouseCapture` calls.
 pub type MouseSwitch = Box<dyn FnMut(bool) + Send>;
 
+/// What `Effect::EditValue` calls: the edited text, or why not.
+pub type EditValue =
+    Box<dyn FnMut(&secrecy::SecretString) -> Result<secrecy::SecretString, String> + Send>;
+
 /// Connects the vaults to the model; the first is the one the model was made
 /// for, the others join the vault picker.
 pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
@@ -221,6 +246,7 @@ pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
         senders,
         events,
         mouse: None,
+        editor: None,
         merged: merged_tx,
         opener: None,
         opened_tx,
@@ -271,6 +297,7 @@ where
             opener: wiring.opener.as_ref(),
             opened: &wiring.opened_tx,
             cache: wiring.cache.as_ref(),
+            edit: None,
         };
         for msg in msgs.drain(..) {
             let is_tick = matches!(msg, Msg::Tick(_));
@@ -282,6 +309,20 @@ where
             }
             dirty |= !is_tick || model.is_loading() || had_toast;
         }
+        if let Some(initial) = performer.edit.take() {
+            let result = match wiring.editor.as_mut() {
+                Some(run) => run(&initial),
+                None => Err("this run has no editor".to_owned()),
+            };
+            if let Some(mouse) = wiring.mouse.as_mut() {
+                mouse(model.mouse);
+            }
+            // The editor drew over the screen: draw all of it again.
+            terminal.clear().map_err(draw_err)?;
+            msgs.push(Msg::Edited(result));
+            dirty = true;
+            continue;
+        }
         clipboard.clear_if_due();
         if dirty {
             terminal
@@ -291,6 +332,10 @@ where
             // Paging moves by what the frame showed, not by a guess.
             if let Some(rows) = ui::page_rows(&ui_state).filter(|r| *r != model.page_rows) {
                 msgs.push(Msg::PageRows(rows));
+                continue;
+            }
+            if let Some(msg) = ui::overlay_max(&ui_state, model) {
+                msgs.push(msg);
                 continue;
             }
             if let Some(d) = &model.details
