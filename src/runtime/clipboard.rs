@@ -54,8 +54,8 @@ fn buffer_pid(name: &str) -> Option<i32> {
     digits.parse().ok()
 }
 
-/// Whether a kvtui still runs as `pid` (another program that got the pid
-/// since does not count, where `/proc` tells).
+/// Whether a kvtui still runs as `pid` (a program of another name that got
+/// the pid since does not count, where `/proc` tells).
 fn kvtui_alive(pid: i32) -> bool {
     #[cfg(unix)]
     {
@@ -65,9 +65,11 @@ fn kvtui_alive(pid: i32) -> bool {
         if !exists {
             return false;
         }
-        match std::fs::read_to_string(format!("/proc/{pid}/comm")) {
-            Ok(comm) => comm.trim_end().starts_with("kvtui"),
-            Err(_) => true,
+        // A program of another name holds the pid now: that kvtui is gone.
+        let comm = |p: &str| std::fs::read_to_string(format!("/proc/{p}/comm"));
+        match (comm(&pid.to_string()), comm("self")) {
+            (Ok(theirs), Ok(ours)) => theirs == ours,
+            _ => true,
         }
     }
     #[cfg(not(unix))]
