@@ -7,6 +7,7 @@ pub mod clipboard;
 mod effects;
 mod event_loop;
 mod logging;
+mod tmux_buffers;
 
 pub use crate::dates::local_zone;
 pub use cache_io::CacheIo;
