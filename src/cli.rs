@@ -31,8 +31,16 @@ pub enum Command {
     Import(crate::script::args::ImportArgs),
     /// Run a command with secrets in its environment; exits with its code.
     Run(crate::script::args::RunArgs),
+    /// Compare two vaults: one line per name (same, differs, only in source, ...); exits 10 when they differ.
+    Diff(crate::script::across_args::DiffArgs),
+    /// Copy secrets from one vault to another: a plan, nothing written without --apply; exits 11 when some are not copied.
+    Copy(crate::script::across_args::CopyArgs),
+    /// List expired and expiring secrets across vaults; exits 12 when there are any.
+    Expiring(crate::script::across_args::ExpiringArgs),
     /// Manage the list cache (names, dates and tags the lists showed; never a value).
     Cache(CacheArgs),
+    /// Export or import a data dir's state (every vault, version and deleted secret) as JSON.
+    State(crate::emulator::StateArgs),
     /// Print shell completions: `kvtui completions bash > /etc/bash_completion.d/kvtui`.
     Completions {
         #[arg(value_enum)]
@@ -219,6 +227,8 @@ pub struct ServeArgs {
     /// DNS suffix of the vault URLs discovery reports (`vault.azure.net` behind a hosts entry).
     #[arg(long, value_name = "SUFFIX", default_value = "localhost")]
     pub vault_suffix: String,
+    #[command(flatten)]
+    pub emulator: crate::emulator::EmulatorArgs,
 }
 
 /// A share from 0 to 1.

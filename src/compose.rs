@@ -45,11 +45,23 @@ fn local_client(url: &str, ca_pem: &[u8], token: SecretString) -> Result<SecretC
         .map_err(|e| VaultError::new(ErrorKind::Other, format!("cannot open {url}: {e}")))
 }
 
-/// Opens `target`, reading credential variables through `env`.
+/// Opens `target`, reading credential variables through `env`; an embedded
+/// vault stays for a while (the TUI).
 pub async fn open(
     target: &VaultTarget,
     opts: &ConnectOptions,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<OpenVault, VaultError> {
+    open_for(target, opts, env, true).await
+}
+
+/// As [`open`]; `lasting` false for one command (the CLI), whose embedded
+/// vault other instances wait for rather than join.
+pub async fn open_for(
+    target: &VaultTarget,
+    opts: &ConnectOptions,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+    lasting: bool,
 ) -> Result<OpenVault, VaultError> {
     match target {
         VaultTarget::Azure(url) => {
@@ -63,7 +75,7 @@ pub async fn open(
             })
         }
         VaultTarget::Local(url) => open_loopback(url.as_str(), opts),
-        VaultTarget::Embedded => open_embedded(opts).await,
+        VaultTarget::Embedded => open_embedded(opts, lasting).await,
     }
 }
 
@@ -122,12 +134,44 @@ fn fingerprint(ca: &[u8], token: &SecretString) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// The local service started in-process on an ephemeral port.
-async fn open_embedded(opts: &ConnectOptions) -> Result<OpenVault, VaultError> {
+/// How long an embedded vault waits for another one-command instance to
+/// free the data dir before giving up.
+const WAIT_FOR_DATA_DIR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The local service started in-process on an ephemeral port; when another
+/// process serves the data dir, that one as a client (or, for a one-command
+/// instance, once it is done).
+async fn open_embedded(opts: &ConnectOptions, lasting: bool) -> Result<OpenVault, VaultError> {
     let mut lo = LocalVaultOptions::new(opts.data_dir.clone());
     lo.samples = opts.samples;
     lo.in_memory = opts.in_memory;
-    let vault = local::start(lo).await.map_err(|e| {
+    lo.lasting = lasting;
+    let t0 = std::time::Instant::now();
+    let vault = loop {
+        match local::start(lo.clone()).await {
+            Err(local::LocalError::Locked {
+                holder:
+                    Some(local::Holder {
+                        port: Some(port),
+                        lasting: true,
+                        pid,
+                    }),
+                ..
+            }) => {
+                tracing::info!(
+                    pid,
+                    port,
+                    "the data dir is served by another kvtui: joining it"
+                );
+                return open_loopback(&format!("https://localhost:{port}"), opts);
+            }
+            Err(local::LocalError::Locked { .. }) if t0.elapsed() < WAIT_FOR_DATA_DIR => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            other => break other,
+        }
+    }
+    .map_err(|e| {
         VaultError::new(
             ErrorKind::Other,
             format!("the local vault could not start: {e}"),

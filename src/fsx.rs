@@ -54,6 +54,31 @@ pub fn write_file(path: &Path, bytes: &[u8], public: bool) -> std::io::Result<()
     written
 }
 
+/// Writes `bytes` to `path` (0600) only if no file is there: a complete new
+/// file is linked into place, never replacing one another process made first.
+/// False when one was there; the caller then reads what is on disk.
+pub fn create_exclusive(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    let tmp = temp_path(path);
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let linked = open_nofollow(&tmp, &mut opts).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::hard_link(&tmp, path)
+    });
+    let _ = fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// A path as a shell would read it: a leading `~` or `~/` is the home
 /// directory (`HOME`); anything else, `~user` included, is left as typed.
 pub fn expand_home(path: &Path) -> PathBuf {
@@ -187,6 +212,24 @@ mod tests {
         fs::symlink_metadata(p)
             .ok()
             .map(|m| m.permissions().mode() & 0o777)
+    }
+
+    #[test]
+    fn an_exclusive_create_keeps_the_first_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("key");
+        assert!(create_exclusive(&p, b"first").unwrap());
+        assert!(!create_exclusive(&p, b"second").unwrap());
+        assert_eq!(fs::read(&p).unwrap(), b"first");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
     }
 
     #[test]

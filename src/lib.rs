@@ -1,6 +1,7 @@
 //! kvtui: a terminal browser for Azure Key Vault secrets, with a local Key Vault
 //! service built in so it runs (and is tested) without Azure.
 
+pub mod across;
 pub mod app;
 pub mod cli;
 pub mod completions;
@@ -11,6 +12,8 @@ pub mod config;
 pub mod dates;
 #[warn(unreachable_pub)]
 pub mod dirs;
+#[warn(unreachable_pub)]
+pub mod emulator;
 #[warn(unreachable_pub)]
 pub mod fsx;
 #[warn(unreachable_pub)]

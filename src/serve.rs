@@ -44,6 +44,9 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
             vault_suffix: args.vault_suffix.trim_matches('.').to_ascii_lowercase(),
             ..ArmOptions::default()
         },
+        lasting: true,
+        clock_offset: args.emulator.clock_offset.unwrap_or(0),
+        import_state: args.emulator.import_state.clone(),
     }
 }
 
@@ -122,7 +125,20 @@ pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
         ca = ca.display(),
         token = vault.token_path().display(),
     );
-    let mut out = std::io::stdout().lock();
+    if args.emulator.print_env {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(crate::emulator::env_lines(&vault).as_bytes());
+        let _ = out.flush();
+    }
+    if let Some(path) = &args.emulator.ready_file {
+        crate::emulator::wait_and_write_ready(&vault, path).await?;
+    }
+    // With --print-env stdout is for the export lines alone.
+    let mut out: Box<dyn Write> = if args.emulator.print_env {
+        Box::new(std::io::stderr().lock())
+    } else {
+        Box::new(std::io::stdout().lock())
+    };
     let _ = writeln!(out, "{banner}");
     let faults = vault.faults().describe();
     if !faults.is_empty() {
@@ -130,6 +146,13 @@ pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
         for line in faults {
             let _ = writeln!(out, "  {line}");
         }
+    }
+    if args.emulator.clock_offset.is_some_and(|o| o != 0) {
+        let _ = writeln!(
+            out,
+            "\nThe vault's clock runs {} s from real time (GET/POST /_kvtui/clock reads and moves it).",
+            args.emulator.clock_offset.unwrap_or(0)
+        );
     }
     let _ = writeln!(out, "\nPress Ctrl-C to stop.");
     let _ = out.flush();

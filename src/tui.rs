@@ -33,6 +33,17 @@ pub fn restore() {
     ratatui::restore();
 }
 
+/// Takes the terminal back after another program had it (the editor of
+/// `Ctrl-E`): raw mode, the alternate screen and bracketed paste again.
+pub fn resume() -> io::Result<()> {
+    ratatui::crossterm::terminal::enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        ratatui::crossterm::terminal::EnterAlternateScreen,
+        EnableBracketedPaste
+    )
+}
+
 /// Mouse reporting on (clicks reach kvtui) or off (the terminal selects text).
 pub fn set_mouse_capture(on: bool) {
     let result = if on {

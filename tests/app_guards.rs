@@ -68,3 +68,54 @@ fn a_new_version_points_out_an_expiry_days_away() {
     press(&mut model, "enter e");
     assert!(form(&model).fields.last().unwrap().note.is_none());
 }
+
+#[test]
+fn ctrl_e_hands_the_value_to_the_editor_and_takes_its_text_back() {
+    use secrecy::ExposeSecret;
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "new-one");
+    press(&mut model, "tab");
+    type_text(&mut model, "draft");
+    let fx = press(&mut model, "ctrl-e");
+    let sent = fx.iter().find_map(|e| match e {
+        kvtui::app::effect::Effect::EditValue(v) => Some(v.expose_secret().to_owned()),
+        _ => None,
+    });
+    assert_eq!(sent.as_deref(), Some("draft"));
+    update(
+        &mut model,
+        Msg::Edited(Ok(secrecy::SecretString::from("from the editor"))),
+    );
+    assert_eq!(form(&model).fields[1].value(), "from the editor");
+    update(&mut model, Msg::Edited(Err("the editor failed".to_owned())));
+    assert_eq!(form(&model).fields[1].value(), "from the editor", "kept");
+    assert_eq!(form(&model).error.as_deref(), Some("the editor failed"));
+    // From the details: a new version, its value written in the editor.
+    press(&mut model, "esc esc");
+    press(&mut model, "enter");
+    let fx = press(&mut model, "ctrl-e");
+    assert!(
+        matches!(model.overlays.last(), Some(Overlay::Form(f)) if f.title().contains("New version"))
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, kvtui::app::effect::Effect::EditValue(_)))
+    );
+}
+
+#[test]
+fn esc_twice_leaves_a_form_with_typed_input() {
+    let mut model = loaded_model();
+    press(&mut model, "n");
+    type_text(&mut model, "half-typed");
+    press(&mut model, "esc");
+    assert!(
+        matches!(model.overlays.last(), Some(Overlay::Confirm(_))),
+        "Esc asks first"
+    );
+    press(&mut model, "n");
+    assert_eq!(form(&model).fields[0].value(), "half-typed", "n goes back");
+    press(&mut model, "esc esc");
+    assert!(model.overlays.is_empty(), "Esc again leaves");
+}

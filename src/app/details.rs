@@ -119,6 +119,9 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
     };
     match action {
         Action::Back => close(model, fx),
+        Action::EditInEditor if details.deleted.is_none() => {
+            super::external_edit::new_version_in_editor(model, fx)
+        }
         Action::Refresh if details.deleted.is_none() && !details.is_version() => {
             reload_versions(model, fx)
         }

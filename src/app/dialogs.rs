@@ -147,8 +147,13 @@ fn on_confirm_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent, action
         }
         return;
     }
+    // Esc twice leaves a form with typed input (as in lazygit): the
+    // question Esc asked is answered by Esc again.
+    let discard = matches!(confirm.action, ConfirmAction::DiscardForm)
+        && key.code == crossterm::event::KeyCode::Esc;
     match action {
         Some(Action::Confirm) => confirmed(model, fx),
+        Some(Action::Cancel) if discard => confirmed(model, fx),
         Some(Action::Cancel) => {
             model.overlays.pop();
         }

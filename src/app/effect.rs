@@ -18,6 +18,9 @@ pub enum Effect {
     /// Hand `input` to the worker of vault `route` (an index into the picker's
     /// vaults). A send that fails comes back as `Msg::SendFailed`.
     Vault { route: usize, input: WorkerInput },
+    /// Edit a value in the user's editor (a private file, removed after);
+    /// the text comes back as `Msg::Edited`.
+    EditValue(secrecy::SecretString),
     /// Read the value file a form names; the result comes back as `Msg::FileRead`.
     ReadValueFile(PathBuf),
     /// Put text on the clipboard; a value is cleared after a while.

@@ -57,6 +57,7 @@ pub(crate) fn on_key(
         Some(Action::NextField) => form.focus = (form.focus + 1) % fields,
         Some(Action::PrevField) => form.focus = (form.focus + fields - 1) % fields,
         Some(Action::Cancel) => cancel(model),
+        Some(Action::EditInEditor) => super::external_edit::edit_form_value(model, fx),
         Some(Action::RevealValue) => {
             for field in &mut form.fields {
                 if let FieldText::Lines(editor) = &mut field.text {
@@ -300,7 +301,10 @@ fn cancel(model: &mut Model) {
         dialogs::push_confirm(
             model,
             "Discard this form?".to_owned(),
-            vec!["What you typed will be lost.".to_owned()],
+            vec![
+                "What you typed will be lost.".to_owned(),
+                "Esc again or Enter discards it; n goes back to the form.".to_owned(),
+            ],
             ConfirmAction::DiscardForm,
             None,
             false,

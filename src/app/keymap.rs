@@ -146,6 +146,8 @@ pub enum Action {
     ToggleManaged,
     /// The Expiring tab also lists enabled secrets with no expiry date.
     ToggleNoExpiry,
+    /// Edit the value in `$VISUAL` / `$EDITOR`.
+    EditInEditor,
     Help,
     Errors,
     Quit,

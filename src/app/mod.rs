@@ -13,6 +13,7 @@ pub mod dialogs;
 pub mod editor;
 pub mod effect;
 pub mod events;
+pub mod external_edit;
 pub mod form;
 pub mod form_dates;
 pub mod format;

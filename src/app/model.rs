@@ -56,6 +56,8 @@ pub enum Msg {
     SelectView(View),
     /// The runtime read (or failed to read) the value file a form named.
     FileRead(Result<SecretString, String>),
+    /// The user's editor closed (`Effect::EditValue`): the new text, or why not.
+    Edited(Result<SecretString, String>),
     /// A request could not be handed to its worker (queue full or closed).
     SendFailed {
         id: ReqId,
@@ -324,6 +326,12 @@ impl Model {
                     && !b.undo_requested
             });
             return self.undo.is_some() || deleting;
+        }
+        if let (Action::EditInEditor, Some(Overlay::Form(form))) = (action, self.overlays.last()) {
+            return form
+                .fields
+                .iter()
+                .any(|f| f.id == super::form::FieldId::Value);
         }
         let Some(details) = self.details.as_ref().filter(|_| self.overlays.is_empty()) else {
             // A purge-protected vault purges by itself: no purge to offer.

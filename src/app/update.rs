@@ -63,6 +63,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Resize { .. } => {}
         Msg::Paste(text) => on_paste(model, &text),
         Msg::FileRead(result) => forms::on_file_read(model, &mut fx, result),
+        Msg::Edited(result) => super::external_edit::edited(model, result),
         Msg::SelectRow(index) => {
             if model.overlays.is_empty() && model.details.is_none() {
                 model.list_mut().select(index);

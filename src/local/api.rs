@@ -2,7 +2,6 @@
 //! Plain data in and out, so it is tested without sockets.
 
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -54,13 +53,8 @@ pub(super) struct Service {
     pub(super) recover_delay: std::time::Duration,
     /// Secrets still "being recovered": `vault/name` (lower case) → since when.
     recovering: Mutex<std::collections::HashMap<String, std::time::Instant>>,
-}
-
-pub(super) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    /// The vault's clock: real time plus the tester's offset.
+    pub(super) clock: std::sync::Arc<super::clock::Clock>,
 }
 
 pub(super) type ApiResult = Result<(u16, Vec<u8>), ApiError>;
@@ -89,27 +83,6 @@ pub(super) fn check_name(name: &str) -> Result<(), ApiError> {
             name.escape_debug()
         ))
     })
-}
-
-fn valid_api_version(v: &str) -> bool {
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let (core, preview) = match v.split_once("-preview") {
-        Some((core, rest)) => (core, Some(rest)),
-        None => (v, None),
-    };
-    if let Some(rest) = preview
-        && !(rest.is_empty() || rest.strip_prefix('.').is_some_and(digits))
-    {
-        return false;
-    }
-    let parts: Vec<&str> = core.split(['.', '-']).collect();
-    match parts.as_slice() {
-        [major, minor] if core.contains('.') => digits(major) && digits(minor),
-        [y, m, d] if !core.contains('.') => {
-            y.len() == 4 && m.len() == 2 && d.len() == 2 && digits(y) && digits(m) && digits(d)
-        }
-        _ => false,
-    }
 }
 
 /// Query parameters the service reads.
@@ -141,9 +114,9 @@ fn parse_query(query: Option<&str>) -> Result<Query, ApiError> {
     }
     let api_version = api_version
         .ok_or_else(|| ApiError::bad("The 'api-version' query parameter is required."))?;
-    if !valid_api_version(&api_version) {
-        return Err(ApiError::bad(format!(
-            "The 'api-version' '{api_version}' is not valid."
+    if !super::fidelity::recognized_api_version(&api_version) {
+        return Err(ApiError::bad(super::fidelity::unrecognized_message(
+            &api_version,
         )));
     }
     Ok(Query {
@@ -176,7 +149,19 @@ impl Service {
             purge_protected: Vec::new(),
             recover_delay: std::time::Duration::ZERO,
             recovering: Mutex::new(std::collections::HashMap::new()),
+            clock: std::sync::Arc::new(super::clock::Clock::default()),
         }
+    }
+
+    /// Runs on `clock` (shifted by `--clock-offset`).
+    pub(super) fn with_clock(mut self, clock: std::sync::Arc<super::clock::Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, by the vault's clock.
+    pub(super) fn now(&self) -> i64 {
+        self.clock.now()
     }
 
     /// Plays Azure's asynchronous recover for `delay` after each recover.
@@ -313,6 +298,9 @@ impl Service {
     }
 
     fn route(&self, req: &ApiRequest, host: &HostInfo) -> ApiResult {
+        if req.path.starts_with(super::admin::PREFIX) {
+            return super::admin::handle(self, &req.method, &req.path, &req.body);
+        }
         let q = parse_query(req.query.as_deref())?;
         let segs: Vec<&str> = req.path.split('/').filter(|s| !s.is_empty()).collect();
         let m = req.method.as_str();
@@ -355,27 +343,6 @@ impl Service {
                 "NotFound",
                 format!("No operation at {}.", req.path),
             )),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::valid_api_version;
-
-    #[test]
-    fn api_versions_of_every_sdk_are_accepted() {
-        for v in [
-            "7.6",
-            "7.4",
-            "2025-07-01",
-            "2026-03-01-preview",
-            "7.6-preview.1",
-        ] {
-            assert!(valid_api_version(v), "{v}");
-        }
-        for v in ["", "latest", "7", "2025-7-1", "7.x", "2025-07-01-beta"] {
-            assert!(!valid_api_version(v), "{v}");
         }
     }
 }

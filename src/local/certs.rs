@@ -1,8 +1,10 @@
 //! Which certificate a handshake gets. Each `{vault}.localhost` gets its own
 //! (TLS clients refuse a `*.localhost` wildcard), issued only for valid vault
-//! names, off the async workers, at a bounded rate, kept in a bounded cache.
+//! names, off the async workers. Vaults the store knows (and names a request
+//! with the token used) get theirs at once and keep them; made-up names share
+//! a bounded rate and a bounded cache, so they cannot starve real vaults.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -22,7 +24,7 @@ pub(super) enum CertSource {
     /// The user's certificate (`--tls-cert`), for every name.
     Fixed(Arc<ServerConfig>),
     /// The local CA: localhost and loopback addresses, plus one per vault name.
-    Local(LocalCerts),
+    Local(Box<LocalCerts>),
 }
 
 pub(super) struct LocalCerts {
@@ -30,16 +32,32 @@ pub(super) struct LocalCerts {
     default: Arc<ServerConfig>,
     cache: Mutex<Lru<Arc<ServerConfig>>>,
     rate: Mutex<Bucket>,
+    /// Host names (`{vault}.localhost`) of vaults that exist.
+    known: Mutex<HashSet<String>>,
+    /// Their certificates: never evicted, never rate-limited.
+    pinned: Mutex<HashMap<String, Arc<ServerConfig>>>,
 }
 
 impl CertSource {
     pub(super) fn local(issuer: Issuer<'static, KeyPair>, default: Arc<ServerConfig>) -> Self {
-        CertSource::Local(LocalCerts {
+        CertSource::Local(Box::new(LocalCerts {
             issuer: Arc::new(issuer),
             default,
             cache: Mutex::new(Lru::new(CERT_CACHE)),
             rate: Mutex::new(Bucket::new(ISSUE_PER_SEC, Instant::now())),
-        })
+            known: Mutex::new(HashSet::new()),
+            pinned: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// Records that `vault` exists: its certificate skips the rate and stays.
+    pub(super) fn know(&self, vault: &str) {
+        if let CertSource::Local(local) = self {
+            let host = format!("{}.localhost", vault.to_ascii_lowercase());
+            if vault_host(&host).is_some() && !lock(&local.known).contains(&host) {
+                lock(&local.known).insert(host);
+            }
+        }
     }
 
     /// The config for a handshake naming `sni`.
@@ -67,10 +85,14 @@ impl LocalCerts {
         let Some(name) = sni.and_then(vault_host) else {
             return self.default.clone();
         };
-        if let Some(found) = lock(&self.cache).get(&name) {
+        if let Some(found) = lock(&self.pinned).get(&name) {
+            return found.clone();
+        }
+        let known = lock(&self.known).contains(&name);
+        if !known && let Some(found) = lock(&self.cache).get(&name) {
             return found;
         }
-        if !lock(&self.rate).take(Instant::now()) {
+        if !known && !lock(&self.rate).take(Instant::now()) {
             tracing::debug!("vault certificate rate reached; serving the default certificate");
             return self.default.clone();
         }
@@ -82,6 +104,10 @@ impl LocalCerts {
         })
         .await;
         match made {
+            Ok(Ok(config)) if known => {
+                lock(&self.pinned).insert(name, config.clone());
+                config
+            }
             Ok(Ok(config)) => {
                 lock(&self.cache).insert(name, config.clone());
                 config

@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use super::LocalError;
 use super::model::StoreError;
-use crate::fsx::write_file;
+use crate::fsx::create_exclusive;
 
 pub(super) const KEY_FILE: &str = "store.key";
 const NONCE_LEN: usize = 24;
@@ -43,13 +43,18 @@ impl Sealer {
         Ok(Some(Self::from_key(key)))
     }
 
-    /// Makes a new `<dir>/store.key` (0600).
+    /// Makes a new `<dir>/store.key` (0600), or, when another process made
+    /// one first, uses that one: a key is never replaced.
     pub(super) fn create(dir: &Path) -> Result<Self, LocalError> {
         let path = dir.join(KEY_FILE);
         let mut key = Zeroizing::new([0u8; 32]);
         rand::rng().fill_bytes(key.as_mut());
-        write_file(&path, key.as_ref(), false).map_err(|e| LocalError::io(&path, e))?;
-        Ok(Self::from_key(&key))
+        if create_exclusive(&path, key.as_ref()).map_err(|e| LocalError::io(&path, e))? {
+            return Ok(Self::from_key(&key));
+        }
+        Self::load(dir)?.ok_or_else(|| {
+            LocalError::io(&path, std::io::Error::from(std::io::ErrorKind::NotFound))
+        })
     }
 
     fn from_key(key: &[u8; 32]) -> Self {

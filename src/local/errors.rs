@@ -143,7 +143,7 @@ impl ApiError {
             Some(h) if h.trim_start().starts_with("Bearer ") => {
                 "The bearer token is not valid: it is not this vault's token."
             }
-            _ => "Request is missing a Bearer or PoP token.",
+            _ => "AKV10000: Request is missing a Bearer or PoP token.",
         };
         Self::new(401, "Unauthorized", message)
     }

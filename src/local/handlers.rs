@@ -4,7 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
-use super::api::{ApiResult, BACKUP_AAD, Query, Service, check_name, json, now, parse_json};
+use super::api::{ApiResult, BACKUP_AAD, Query, Service, check_name, json, parse_json};
 use super::backup::{self, BACKUP_AAD_V2, Encoder, Restored};
 use super::errors::ApiError;
 use super::host::HostInfo;
@@ -142,7 +142,7 @@ impl Ctx<'_> {
         };
         let row = self
             .svc
-            .with_store(|s| s.set(self.vault(), name, new, now()))
+            .with_store(|s| s.set(self.vault(), name, new, self.svc.now()))
             .map_err(|e| ApiError::from_store(e, name, name))?;
         json(&self.view(true, Some(value)).render(&row))
     }
@@ -179,7 +179,7 @@ impl Ctx<'_> {
         let shown = version.map_or_else(|| name.to_owned(), |v| format!("{name}/{v}"));
         let row = self
             .svc
-            .with_store(|s| s.update(self.vault(), name, version, patch, now()))
+            .with_store(|s| s.update(self.vault(), name, version, patch, self.svc.now()))
             .map_err(|e| ApiError::from_store(e, name, &shown))?;
         json(&self.view(true, None).render(&row))
     }
@@ -189,7 +189,7 @@ impl Ctx<'_> {
         self.refuse_if_managed(name, "delete")?;
         let (row, info) = self
             .svc
-            .with_store(|s| s.delete(self.vault(), name, now()))
+            .with_store(|s| s.delete(self.vault(), name, self.svc.now()))
             .map_err(|e| ApiError::from_store(e, name, name))?;
         let view = self.deleted_view(true, info);
         json(&view.render(&row))

@@ -1,22 +1,29 @@
 //! The local vault: a Key Vault secrets service on loopback (HTTPS, the auth
 //! challenge, SQLite) that the official SDKs use unchanged.
 
+mod admin;
 mod api;
 mod arm;
 mod backup;
 mod certs;
 pub mod client;
+mod clock;
 mod conns;
 mod crypto;
+mod dirlock;
 mod errors;
 mod faults;
+mod fidelity;
 mod fsutil;
 mod handlers;
 mod host;
 mod limits;
+mod loglimit;
 mod model;
 mod samples;
 mod server;
+mod state;
+mod state_ops;
 mod store;
 mod tls;
 mod token;
@@ -36,9 +43,13 @@ pub use arm::{
     ArmOptions, DEFAULT_ARM_PAGE, LOCAL_SUBSCRIPTION, LOCAL_TENANT, LocalSubscription, LocalTenant,
     SubscriptionVaults,
 };
+pub use clock::parse_offset as parse_clock_offset;
+pub use dirlock::{Holder, holder as lock_holder};
 pub use faults::{Faults, THROTTLE_WINDOW};
 pub(crate) use host::DEFAULT_VAULT;
 pub use limits::{Limits, MAX_PAGE_BYTES};
+pub use state::{MAX_STATE_BYTES, PASSPHRASE_VAR, STATE_VERSION, passphrase_from_env};
+pub use state_ops::{StateSummary, export_state, import_state};
 pub(crate) use tls::CA_FILE;
 pub(crate) use token::TOKEN_FILE;
 
@@ -73,6 +84,13 @@ pub enum LocalError {
         "{0:?} cannot be a vault: use 3-24 letters, digits and '-', starting with a letter (and not `management`, the Resource Manager host)"
     )]
     BadVaultName(String),
+    #[error("state file: {0}")]
+    State(String),
+    #[error("{}", dirlock::locked_message(dir, holder))]
+    Locked {
+        dir: PathBuf,
+        holder: Option<Holder>,
+    },
     #[error(
         "{0}: store.key is missing but vault.db holds values sealed with it; put store.key back (or move vault.db away to start empty)"
     )]
@@ -119,6 +137,13 @@ pub struct LocalVaultOptions {
     pub purge_protected: Vec<String>,
     /// Tenants, subscriptions and vault URLs the Resource Manager endpoints report.
     pub arm: ArmOptions,
+    /// Stays running (serve, the TUI) rather than for one command: other
+    /// instances join a lasting one as clients and wait for a brief one.
+    pub lasting: bool,
+    /// Seconds the vault's clock runs ahead of (or behind) real time.
+    pub clock_offset: i64,
+    /// A snapshot to load at start (the store must hold no secret yet).
+    pub import_state: Option<PathBuf>,
 }
 
 impl LocalVaultOptions {
@@ -140,6 +165,9 @@ impl LocalVaultOptions {
             create_vaults: Vec::new(),
             purge_protected: Vec::new(),
             arm: ArmOptions::default(),
+            lasting: true,
+            clock_offset: 0,
+            import_state: None,
         }
     }
 }
@@ -167,6 +195,13 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     }
     let dir = opts.data_dir.clone();
     fsutil::check_data_dir(&dir)?;
+    // On disk the lock is held for the service's life; in memory only while
+    // the shared CA and token files are made (or until a holder has made them).
+    let mut lock = if opts.in_memory {
+        setup_lock(&dir).await?
+    } else {
+        Some(dirlock::DirLock::acquire(&dir, opts.lasting)?)
+    };
     let own = opts.tls_cert.as_deref().zip(opts.tls_key.as_deref());
     let tls = tls::load_or_create(&dir, own)?;
     let token = token::load(&dir, opts.token.as_deref())?;
@@ -178,7 +213,18 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     };
     let backup_sealer = sealer.clone();
     let mut store = store::Store::open(store_dir, sealer, opts.retention_days)?;
-    let now = api::now();
+    if let Some(path) = &opts.import_state {
+        let passphrase = state::passphrase_from_env(false).ok().flatten();
+        let done = state_ops::load_into(&mut store, path, passphrase.as_ref(), false)?;
+        tracing::info!(
+            vaults = done.vaults,
+            secrets = done.secrets,
+            versions = done.versions,
+            "state imported"
+        );
+    }
+    let clock = Arc::new(clock::Clock::with_offset(opts.clock_offset));
+    let now = clock.now();
     store.purge_expired(now)?;
     if let Some(bad) = opts
         .create_vaults
@@ -194,11 +240,15 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     for name in &opts.create_vaults {
         store.ensure_vault(&name.to_ascii_lowercase(), now)?;
     }
+    for name in store.vault_names()? {
+        tls.certs.know(&name);
+    }
     let service = Arc::new(
         api::Service::new(store, token.clone(), opts.retention_days, backup_sealer)
             .with_any_domain(own.is_some())
             .with_arm(opts.arm.clone(), &opts.purge_protected)
-            .with_recover_delay(opts.faults.recover_delay),
+            .with_recover_delay(opts.faults.recover_delay)
+            .with_clock(clock),
     );
 
     let addr = SocketAddr::new(opts.bind, opts.port);
@@ -208,6 +258,13 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     let addr = listener
         .local_addr()
         .map_err(|source| LocalError::Bind { addr, source })?;
+    if opts.in_memory {
+        lock = None;
+    }
+    if let Some(lock) = lock.as_mut() {
+        lock.set_port(addr.port())
+            .map_err(|e| LocalError::io(&dir.join(dirlock::LOCK_FILE), e))?;
+    }
     let stop = CancellationToken::new();
     let fault_state = Arc::new(faults::FaultState::new(opts.faults.clone()));
     let server = server::Server {
@@ -221,6 +278,8 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         async move {
             tokio::spawn(purge_sweep(service, stop.clone()));
             server.serve(listener, stop).await;
+            // The data dir is free once nothing serves from it.
+            drop(lock);
         }
     });
     tracing::info!(%addr, "local vault listening");
@@ -233,6 +292,25 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         task,
         faults: fault_state,
     })
+}
+
+/// For an in-memory service: the lock while it makes the shared files, or
+/// `None` once a holder that made them listens.
+async fn setup_lock(dir: &Path) -> Result<Option<dirlock::DirLock>, LocalError> {
+    let t0 = std::time::Instant::now();
+    loop {
+        match dirlock::DirLock::acquire(dir, false) {
+            Ok(lock) => return Ok(Some(lock)),
+            Err(LocalError::Locked {
+                holder: Some(Holder { port: Some(_), .. }),
+                ..
+            }) => return Ok(None),
+            Err(LocalError::Locked { .. }) if t0.elapsed() < Duration::from_secs(30) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// `store.key`, made only when no database holds values sealed with an earlier one.
@@ -254,7 +332,7 @@ async fn purge_sweep(service: Arc<api::Service>, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tick.tick() => {
                 let svc = service.clone();
-                let purged = tokio::task::spawn_blocking(move || svc.with_store(|s| s.purge_expired(api::now()))).await;
+                let purged = tokio::task::spawn_blocking(move || svc.with_store(|s| s.purge_expired(svc.now()))).await;
                 if let Ok(Err(e)) = purged {
                     tracing::warn!(error = %e, "purging expired deleted secrets failed");
                 }

@@ -46,6 +46,10 @@ struct Shared {
     server: Server,
     /// Restore bodies may be tens of MiB: one is read at a time.
     restore_gate: Semaphore,
+    /// A backup's blob may be tens of MiB: one is made at a time.
+    backup_gate: Semaphore,
+    /// HTTP/2 connections a client ended with too many resets.
+    reset_log: super::loglimit::LogLimit,
 }
 
 impl Server {
@@ -56,6 +60,8 @@ impl Server {
         let shared = Arc::new(Shared {
             server: self,
             restore_gate: Semaphore::new(1),
+            backup_gate: Semaphore::new(1),
+            reset_log: super::loglimit::LogLimit::default(),
         });
         let mut backoff = AcceptBackoff::default();
         let mut tasks = tokio::task::JoinSet::new();
@@ -233,6 +239,12 @@ async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot:
         }
         res = conn.as_mut() => if let Err(e) = res {
             tracing::debug!(%peer, error = %e, "connection ended with an error");
+            let text = format!("{e:?}");
+            if (text.contains("ENHANCE_YOUR_CALM") || text.contains("too_many"))
+                && let Some(left_out) = shared.reset_log.due(Instant::now())
+            {
+                tracing::warn!(%peer, left_out, "HTTP/2 connection closed: too many stream resets");
+            }
         },
     }
 }
@@ -269,6 +281,7 @@ async fn respond(
     req: Request<Incoming>,
 ) -> Result<Response<ReplyBody>, Infallible> {
     let _busy = ctx.busy.begin();
+    let _active = ctx.slot.begin();
     let head = req.method() == Method::HEAD;
     let answer = answer(&shared, &ctx, req).await;
     Ok(to_response(answer, head))
@@ -315,6 +328,18 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
     let service = shared.server.service.clone();
+    // Readiness probes ask before they have a token.
+    if super::admin::is_health(parts.method.as_str(), parts.uri.path()) {
+        return match super::admin::health(&service) {
+            Ok((status, body)) => ApiResponse {
+                status,
+                body,
+                www_authenticate: None,
+            },
+            Err(e) => error(e),
+        }
+        .into();
+    }
     // Authenticate from the head alone: an unauthenticated body is never read.
     if !service.authorized(authorization.as_deref()) {
         // Resource Manager sends no challenge: its 401 is final.
@@ -329,6 +354,9 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         .into();
     }
     ctx.slot.trusted.store(true, Ordering::Relaxed);
+    if !info.is_management() {
+        shared.server.certs.know(&info.vault);
+    }
     let restore = parts.method == Method::POST
         && parts
             .uri
@@ -368,6 +396,14 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         host: raw_host,
         authorization,
         body,
+    };
+    let backup = api.method == "POST" && {
+        let segs: Vec<&str> = api.path.split('/').filter(|s| !s.is_empty()).collect();
+        matches!(segs.as_slice(), ["secrets", _, "backup"])
+    };
+    let _gate = match backup {
+        true => shared.backup_gate.acquire().await.ok(),
+        false => None,
     };
     // SQLite calls block; keep them off the async workers.
     let answer = tokio::task::spawn_blocking(move || service.handle(&api)).await;
@@ -434,7 +470,15 @@ async fn read_body(
 /// The HTTP answer; a HEAD gets the status and headers, never a body.
 fn to_response(reply: Reply, head: bool) -> Response<ReplyBody> {
     let answer = reply.api;
-    let mut builder = Response::builder().status(answer.status);
+    let mut builder = Response::builder()
+        .status(answer.status)
+        .header("x-ms-request-id", super::fidelity::request_id())
+        .header(
+            "x-ms-keyvault-service-version",
+            super::fidelity::SERVICE_VERSION,
+        )
+        .header("x-ms-keyvault-region", super::fidelity::REGION)
+        .header(hyper::header::CACHE_CONTROL, "no-cache");
     if let Some(secs) = reply.retry_after {
         builder = builder.header(RETRY_AFTER, secs);
     }

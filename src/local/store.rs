@@ -7,6 +7,8 @@ use rand::Rng as _;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use zeroize::Zeroizing;
 
+mod snapshot;
+
 use super::backup::Restored;
 use super::crypto::Sealer;
 use super::model::{DeletedInfo, NewVersion, PropsPatch, StoreError, VersionRow};
@@ -115,6 +117,9 @@ impl Store {
                         .map_err(|e| StoreError::Db(e.to_string()))?;
                 }
                 let conn = Connection::open(&path)?;
+                // One process holds the data dir, but a reader (a `state
+                // export`, `holds_values`) may hold the database a moment.
+                conn.busy_timeout(std::time::Duration::from_secs(10))?;
                 conn.pragma_update(None, "journal_mode", "WAL")?;
                 conn.pragma_update(None, "synchronous", "FULL")?;
                 conn
@@ -142,6 +147,7 @@ impl Store {
             return Ok(false);
         }
         let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let has = |table: &str| -> Result<bool, StoreError> {
             let exists: bool = conn.query_row(
                 "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
@@ -222,7 +228,9 @@ impl Store {
                 "database schema {current} is newer than this kvtui understands ({SCHEMA_VERSION})"
             )));
         }
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(SCHEMA)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
@@ -297,7 +305,9 @@ impl Store {
         now: i64,
     ) -> Result<VersionRow, StoreError> {
         let name_key = key(name);
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let stored_name = match Self::name_state(&tx, vault, &name_key)? {
             NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
             NameState::Live(stored) => stored,
@@ -531,7 +541,9 @@ impl Store {
     }
 
     fn remove(&mut self, vault: &str, name_key: &str) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM versions WHERE vault = ?1 AND name_key = ?2",
             params![vault, name_key],
@@ -546,7 +558,9 @@ impl Store {
 
     /// Purges every deleted secret whose scheduled purge date has passed.
     pub(super) fn purge_expired(&mut self, now: i64) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM versions WHERE (vault, name_key) IN
                (SELECT vault, name_key FROM secrets WHERE deleted_date IS NOT NULL AND scheduled_purge_date <= ?1)",
@@ -620,7 +634,9 @@ impl Store {
         versions: &[Restored],
     ) -> Result<VersionRow, StoreError> {
         let name_key = key(name);
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         match Self::name_state(&tx, vault, &name_key)? {
             NameState::Deleted => return Err(StoreError::DeletedButRecoverable),
             NameState::Live(_) => return Err(StoreError::AlreadyExists),

@@ -59,9 +59,14 @@ pub(super) fn load(dir: &Path, given: Option<&str>) -> Result<SecretString, Loca
     }
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let token = super::crypto::to_hex(&bytes);
-    crate::fsx::write_file(&path, token.as_bytes(), false).map_err(|e| LocalError::io(&path, e))?;
-    Ok(SecretString::from(token))
+    let token = zeroize::Zeroizing::new(super::crypto::to_hex(&bytes));
+    // Another process may have made one first: then that one is the token.
+    if crate::fsx::create_exclusive(&path, token.as_bytes())
+        .map_err(|e| LocalError::io(&path, e))?
+    {
+        return Ok(SecretString::from(token.as_str().to_owned()));
+    }
+    read(&path)
 }
 
 /// Reads and checks a token file.

@@ -26,6 +26,9 @@ pub(super) struct Performer<'a> {
     pub opened: &'a mpsc::UnboundedSender<Opened>,
     /// The list cache; `None` when it is off.
     pub cache: Option<&'a CacheIo>,
+    /// A value to edit in the user's editor: the loop runs it once these
+    /// effects are done, as it owns the terminal.
+    pub edit: Option<SecretString>,
 }
 
 impl Performer<'_> {
@@ -33,6 +36,7 @@ impl Performer<'_> {
     pub fn perform(&mut self, effect: Effect) -> bool {
         match effect {
             Effect::Vault { route, input } => self.hand_over(route, input),
+            Effect::EditValue(text) => self.edit = Some(text),
             Effect::ReadValueFile(path) => {
                 let answers = self.answers.clone();
                 // A FIFO or a slow disk must not freeze the screen.

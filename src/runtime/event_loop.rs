@@ -7,7 +7,7 @@ use std::io;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
 use futures::Stream;
 use futures::StreamExt;
 use ratatui::Terminal;
@@ -81,6 +81,11 @@ pub async fn run_vaults(
     model.apply_vault_cache(opener.load_cache());
     let mut wiring = wire(&mut model, vaults).with_opener(opener);
     wiring.mouse = Some(Box::new(tui::set_mouse_capture));
+    let input = super::edit::PausableEvents::new();
+    let paused = input.clone();
+    wiring.editor = Some(Box::new(move |value| {
+        super::edit::edit_with_terminal(&paused, value)
+    }));
     if let Some((store, cacheable)) = cache {
         wiring.use_cache(&mut model, store, &cacheable);
     }
@@ -92,7 +97,7 @@ pub async fn run_vaults(
     let mut terminal = tui::enter()?;
     let result = event_loop(
         &mut terminal,
-        EventStream::new(),
+        input,
         &mut model,
         &mut wiring,
         clipboard,
@@ -116,6 +121,9 @@ pub struct Wiring {
     /// Turns the terminal's mouse reporting on or off; none without a
     /// real terminal (tests).
     pub mouse: Option<MouseSwitch>,
+    /// Runs the user's editor on a value with the terminal given back
+    /// (`Ctrl-E`); none without a real terminal.
+    pub editor: Option<EditValue>,
     merged: mpsc::Sender<Msg>,
     /// Opens vaults chosen in the picker and searches for vaults; none in
     /// runs that offer only the vaults they started with.
@@ -202,6 +210,10 @@ fn forward(tx: mpsc::Sender<Msg>, mut events: mpsc::Receiver<VaultEvent>, route:
 /// What `Effect::MouseCapture` calls.
 pub type MouseSwitch = Box<dyn FnMut(bool) + Send>;
 
+/// What `Effect::EditValue` calls: the edited text, or why not.
+pub type EditValue =
+    Box<dyn FnMut(&secrecy::SecretString) -> Result<secrecy::SecretString, String> + Send>;
+
 /// Connects the vaults to the model; the first is the one the model was made
 /// for, the others join the vault picker.
 pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
@@ -221,6 +233,7 @@ pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
         senders,
         events,
         mouse: None,
+        editor: None,
         merged: merged_tx,
         opener: None,
         opened_tx,
@@ -271,6 +284,7 @@ where
             opener: wiring.opener.as_ref(),
             opened: &wiring.opened_tx,
             cache: wiring.cache.as_ref(),
+            edit: None,
         };
         for msg in msgs.drain(..) {
             let is_tick = matches!(msg, Msg::Tick(_));
@@ -281,6 +295,20 @@ where
                 }
             }
             dirty |= !is_tick || model.is_loading() || had_toast;
+        }
+        if let Some(initial) = performer.edit.take() {
+            let result = match wiring.editor.as_mut() {
+                Some(run) => run(&initial),
+                None => Err("this run has no editor".to_owned()),
+            };
+            if let Some(mouse) = wiring.mouse.as_mut() {
+                mouse(model.mouse);
+            }
+            // The editor drew over the screen: draw all of it again.
+            terminal.clear().map_err(draw_err)?;
+            msgs.push(Msg::Edited(result));
+            dirty = true;
+            continue;
         }
         clipboard.clear_if_due();
         if dirty {

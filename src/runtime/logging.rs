@@ -60,8 +60,10 @@ fn open_log(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// The service logs requests' outcomes to stderr; RUST_LOG tunes it. A second
 /// call (a subscriber already set) is harmless.
+/// h2's own reset warnings are left out: a client triggers them at will; the
+/// service logs them itself, at most once a second.
 pub fn init_stderr_logging() {
-    let _ = install(std::io::stderr, "RUST_LOG", "warn", None);
+    let _ = install(std::io::stderr, "RUST_LOG", "warn,h2=error", None);
 }
 
 /// Installs the global subscriber: `env_var` filters, else `default`; `ansi`

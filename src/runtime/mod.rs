@@ -4,6 +4,7 @@
 
 mod cache_io;
 pub mod clipboard;
+pub mod edit;
 mod effects;
 mod event_loop;
 mod logging;

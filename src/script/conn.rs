@@ -114,11 +114,7 @@ impl Vault {
     /// Resolves and opens the vault the flags, environment or config name;
     /// the embedded local vault (no samples added) when none is named.
     pub async fn open(args: &VaultArgs) -> Result<Vault, ScriptError> {
-        let config =
-            Config::load(args.config.as_deref()).map_err(|e| ScriptError::Failed(e.to_string()))?;
-        let cloud = args.cloud.unwrap_or_default();
-        let targets = endpoint::resolve(&args.vaults, cloud, &process_env, &config.vaults)
-            .map_err(|e| ScriptError::Usage(e.to_string()))?;
+        let targets = Self::targets(args)?;
         let target = match targets.as_slice() {
             [one] => one,
             _ => {
@@ -133,6 +129,20 @@ impl Vault {
                 )));
             }
         };
+        Self::open_target(target, args).await
+    }
+
+    /// The vaults the flags, environment or config name.
+    pub fn targets(args: &VaultArgs) -> Result<Vec<VaultTarget>, ScriptError> {
+        let config =
+            Config::load(args.config.as_deref()).map_err(|e| ScriptError::Failed(e.to_string()))?;
+        let cloud = args.cloud.unwrap_or_default();
+        endpoint::resolve(&args.vaults, cloud, &process_env, &config.vaults)
+            .map_err(|e| ScriptError::Usage(e.to_string()))
+    }
+
+    /// Opens one resolved vault with the credential and data dir of `args`.
+    pub async fn open_target(target: &VaultTarget, args: &VaultArgs) -> Result<Vault, ScriptError> {
         // A running local vault is trusted through its data dir: one that is
         // not there is a mistyped flag, not a refused sign-in.
         if let (VaultTarget::Local(url), Some(dir)) = (target, &args.data_dir)
@@ -147,7 +157,7 @@ impl Vault {
             credential: CredentialOptions {
                 method: args.auth.unwrap_or_default(),
                 tenant: args.tenant.clone(),
-                cloud,
+                cloud: args.cloud.unwrap_or_default(),
             },
             data_dir: DataArgs {
                 data_dir: args.data_dir.clone(),
@@ -156,7 +166,7 @@ impl Vault {
             samples: false,
             in_memory: false,
         };
-        let open = compose::open(target, &opts, &process_env).await?;
+        let open = compose::open_for(target, &opts, &process_env, false).await?;
         Ok(Vault::from_client(open.client, open.local))
     }
 

@@ -15,6 +15,14 @@ pub const NOT_FOUND: u8 = 3;
 pub const DENIED: u8 = 4;
 /// The name is deleted but recoverable.
 pub const DELETED: u8 = 5;
+/// `kvtui diff`: the vaults differ. Never a failure's code, so a drift check
+/// tells drift from a broken run.
+pub const DIFFERENT: u8 = 10;
+/// `kvtui copy`: some names were not copied (deleted in the target, refused,
+/// changed since the plan, or their write failed).
+pub const NOT_COPIED: u8 = 11;
+/// `kvtui expiring`: some secrets have expired or expire within the window.
+pub const EXPIRING: u8 = 12;
 
 /// Why a script failed. Never holds a secret value.
 #[derive(Debug, thiserror::Error)]

@@ -2,17 +2,22 @@
 //! resolution, credentials and error hints as the TUI, values never on argv,
 //! and exit codes a script can branch on (see [`exit`]).
 
+pub mod across_args;
 pub mod args;
 pub mod conn;
+pub mod copy;
+pub mod diff;
 pub mod envfile;
 pub mod envguard;
 pub mod exit;
+pub mod expiring;
 pub mod export;
 pub mod files;
 pub mod import;
 pub mod list;
 pub mod manage;
 pub mod output;
+pub mod progress;
 pub mod run;
 pub mod set;
 pub mod update;
@@ -183,4 +188,19 @@ pub async fn import(args: &args::ImportArgs, top: &TuiArgs) -> ExitCode {
     let result = import::run(&vault.api(), args).await;
     vault.close().await;
     finish(result)
+}
+
+/// `kvtui diff SOURCE TARGET`: exits 0 when nothing differs, 10 when something does.
+pub async fn diff(args: &across_args::DiffArgs, top: &TuiArgs) -> ExitCode {
+    finish(diff::run(args, top).await)
+}
+
+/// `kvtui copy SOURCE TARGET`: the plan, and with `--apply` the copies.
+pub async fn copy(args: &across_args::CopyArgs, top: &TuiArgs) -> ExitCode {
+    finish(copy::run(args, top).await)
+}
+
+/// `kvtui expiring`: exits 12 when any secret is expired or expiring.
+pub async fn expiring(args: &across_args::ExpiringArgs, top: &TuiArgs) -> ExitCode {
+    finish(expiring::run(args, top).await)
 }
