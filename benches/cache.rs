@@ -122,10 +122,11 @@ async fn main() {
             (first - t0, all - t0)
         });
         println!(
-            "{label:>22}: first rows {}, all {rows} rows {} (400-page floor {})",
+            "{label:>22}: first rows {}, all {rows} rows {} ({pages} x RTT {}: {:+.1} %)",
             secs(result.0),
             secs(result.1),
-            secs(cold_goal)
+            secs(cold_goal),
+            (result.1.as_secs_f64() / cold_goal.as_secs_f64() - 1.0) * 100.0
         );
     }
 
@@ -169,8 +170,9 @@ async fn main() {
     tokio::task::block_in_place(|| {
         let t0 = Instant::now();
         let mut pty = Pty::spawn(&args(&[]));
+        // At zero latency the refresh may end before the cached rows are seen.
         let shown = pty.wait_until("the cached rows", Duration::from_secs(30), &|s| {
-            s.contains(&total) && s.contains("cached · refreshing")
+            s.contains(&total) && (s.contains("cached · refreshing") || listing_done(s))
         });
         let (filter, count) = filter_count(&mut pty, "secret-009998", rows);
         let refreshed = pty.wait_until("the refresh", Duration::from_secs(300), &|s| {
@@ -182,7 +184,7 @@ async fn main() {
         let (shown, refreshed) = (shown - t0, refreshed - t0);
         let limit = cold_goal.mul_f64(1.1);
         println!(
-            "{:>22}: all {rows} cached rows shown {} (goal < 0.5 s), a filter over them {} ({count} match)",
+            "{:>22}: all {rows} cached rows shown {} (goal < 0.15 s), a filter over them {} ({count} match)",
             "warm",
             secs(shown),
             secs(filter),

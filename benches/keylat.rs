@@ -51,6 +51,16 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
     Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
 }
 
+/// Resident memory of a process, in KiB, and its peak, from /proc.
+fn rss_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse::<u64>().ok()
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
 fn run_views(label: &str, args: &[String], rows: usize, count: usize, gaps: &mut Gaps) {
     let mut pty = Pty::spawn(args);
     let total = format!("{rows} secrets");
@@ -119,6 +129,13 @@ fn run_views(label: &str, args: &[String], rows: usize, count: usize, gaps: &mut
         println!(
             "{label:>14} idle CPU: {} clock ticks (1/100 s) in 5 s",
             a - b
+        );
+    }
+    if let Some((rss, peak)) = pid.and_then(rss_kib) {
+        println!(
+            "{label:>14} memory: RSS {:.1} MB, peak {:.1} MB (goal < 60 MB with 100,000)",
+            rss as f64 / 1024.0,
+            peak as f64 / 1024.0
         );
     }
     println!("{label:>14} all views {}", Figures(all).line());

@@ -98,8 +98,8 @@ async fn main() -> Result<(), String> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let dir = tempfile::TempDir::new().map_err(|e| e.to_string())?;
-    let mut opts = LocalVaultOptions::new(dir.path());
-    opts.in_memory = true;
+    // The default store: on disk (SQLite, WAL), as `kvtui serve` runs.
+    let opts = LocalVaultOptions::new(dir.path());
     let vault = local::start(opts).await.map_err(|e| e.to_string())?;
     let url = vault.url();
     let client = vault.client(&url).map_err(|e| e.to_string())?;
@@ -150,7 +150,7 @@ async fn main() -> Result<(), String> {
                 return Err(format!("python listed {py_lines} names, expected {n}"));
             }
             println!(
-                "python azure-keyvault-secrets list ({n} secrets): {} (median of 3); kvtui is {:.1}x faster",
+                "python azure-keyvault-secrets list ({n} secrets): {} (median of 3); kvtui is {:.1}x faster (goal >= 8x)",
                 ms(py_run.0),
                 py_run.0.as_secs_f64() / list.0.as_secs_f64()
             );
@@ -175,7 +175,7 @@ async fn main() -> Result<(), String> {
         return Err("secret show printed the wrong value".into());
     }
     println!(
-        "kvtui secret show -o value, process start to value: {} (median of 21)",
+        "kvtui secret show -o value, process start to value: {} (median of 21; goal < 25 ms)",
         ms(show.0)
     );
     vault.shutdown().await;

@@ -31,6 +31,8 @@ pub enum Command {
     Import(crate::script::args::ImportArgs),
     /// Run a command with secrets in its environment; exits with its code.
     Run(crate::script::args::RunArgs),
+    /// Why can't I read this? Who you are, how the vault decides, what you may do, and the fixes (exit 0 when you can list and get, 4 otherwise).
+    Doctor(crate::doctor::DoctorArgs),
     /// Compare two vaults: one line per name (same, differs, only in source, ...); exits 10 when they differ.
     Diff(crate::script::across_args::DiffArgs),
     /// Copy secrets from one vault to another: a plan, nothing written without --apply; exits 11 when some are not copied.
@@ -120,6 +122,10 @@ pub struct TuiArgs {
     pub arm_endpoint: Option<String>,
     #[command(flatten)]
     pub data: DataArgs,
+    /// Act as another identity of a local vault: send this file's token instead
+    /// of the data dir's (KVTUI_TOKEN does the same).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
     /// Do not add sample secrets to a new local vault.
     #[arg(long)]
     pub no_samples: bool,
@@ -227,6 +233,10 @@ pub struct ServeArgs {
     /// DNS suffix of the vault URLs discovery reports (`vault.azure.net` behind a hosts entry).
     #[arg(long, value_name = "SUFFIX", default_value = "localhost")]
     pub vault_suffix: String,
+    /// Access file (TOML): identities and their tokens, and per vault Azure RBAC
+    /// or access policies, public network access and a firewall (see docs/access.md).
+    #[arg(long, value_name = "FILE")]
+    pub access: Option<PathBuf>,
     #[command(flatten)]
     pub emulator: crate::emulator::EmulatorArgs,
 }

@@ -118,7 +118,10 @@ fn open_loopback(url: &str, opts: &ConnectOptions) -> Result<OpenVault, VaultErr
         local: None,
         reconnect: Some(Reconnect {
             rebuild,
-            token_file: opts.data_dir.join("token"),
+            token_file: match local::client::token_source() {
+                local::client::TokenSource::File(f) => f,
+                _ => opts.data_dir.join("token"),
+            },
         }),
     })
 }

@@ -28,6 +28,7 @@ const WELCOME_MARKER: &str = "welcome-dismissed";
 /// Opens every vault named (or the embedded local vault) and runs the UI until quit.
 pub async fn run(args: &TuiArgs) -> Result<(), String> {
     let _log_guard = runtime::init_logging(args.log_file.as_deref()).map_err(|e| e.to_string())?;
+    crate::local::client::choose_token_source(args.token_file.as_deref());
     let config = Config::load(args.config.as_deref()).map_err(|e| e.to_string())?;
     let targets = endpoint::resolve(&args.vaults, args.cloud, &process_env, &config.vaults)
         .map_err(|e| e.to_string())?;
@@ -271,6 +272,17 @@ impl VaultOpener for Opener {
                 tracing::warn!(path = %path.display(), error = %e, "cannot save the vault cache");
             }
         });
+    }
+
+    fn doctor(&self, url: String) -> BoxFuture<'static, Result<Vec<String>, String>> {
+        let opts = self.opts.clone();
+        let cloud = self.cloud;
+        async move {
+            crate::doctor::examine_url(&url, cloud, &opts)
+                .await
+                .map(|r| crate::vault::access::render_text(&r))
+        }
+        .boxed()
     }
 
     fn discovery_source(&self) -> Option<(String, bool)> {

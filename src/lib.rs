@@ -12,10 +12,13 @@ pub mod config;
 pub mod dates;
 #[warn(unreachable_pub)]
 pub mod dirs;
+pub mod doctor;
 #[warn(unreachable_pub)]
 pub mod emulator;
 #[warn(unreachable_pub)]
 pub mod fsx;
+#[warn(unreachable_pub)]
+pub mod kv_access;
 #[warn(unreachable_pub)]
 pub mod kv_facts;
 pub mod launch;

@@ -15,6 +15,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Export(args)) => return kvtui::script::export(args, &cli.tui).await,
         Some(Command::Import(args)) => return kvtui::script::import(args, &cli.tui).await,
         Some(Command::Run(args)) => return kvtui::script::run(args, &cli.tui).await,
+        Some(Command::Doctor(args)) => return kvtui::doctor::run(args, &cli.tui).await,
         Some(Command::Diff(args)) => return kvtui::script::diff(args, &cli.tui).await,
         Some(Command::Copy(args)) => return kvtui::script::copy(args, &cli.tui).await,
         Some(Command::Expiring(args)) => return kvtui::script::expiring(args, &cli.tui).await,

@@ -44,9 +44,11 @@ pub fn options(args: &ServeArgs) -> LocalVaultOptions {
             vault_suffix: args.vault_suffix.trim_matches('.').to_ascii_lowercase(),
             ..ArmOptions::default()
         },
+        access: args.access.clone(),
         lasting: true,
         clock_offset: args.emulator.clock_offset.unwrap_or(0),
         import_state: args.emulator.import_state.clone(),
+        delete_delay: Duration::from_millis(args.emulator.delete_delay),
     }
 }
 
@@ -125,6 +127,32 @@ pub async fn run(args: &ServeArgs) -> Result<(), LocalError> {
         ca = ca.display(),
         token = vault.token_path().display(),
     );
+    if !args.emulator.seed_from.is_empty() {
+        if args.emulator.with_values {
+            eprintln!(
+                "warning: --with-values copies real secret values into {} (encrypted at rest with its store.key)",
+                vault
+                    .ca_path()
+                    .parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            );
+        }
+        let seed = crate::emulator::SeedOptions {
+            with_values: args.emulator.with_values,
+            auth: args.emulator.seed_auth.unwrap_or_default(),
+            tenant: args.emulator.seed_tenant.clone(),
+            cloud: args.emulator.seed_cloud.unwrap_or_default(),
+            source_data_dir: args.emulator.seed_data_dir.clone(),
+        };
+        let fallback = args.data.resolve();
+        for spec in &args.emulator.seed_from {
+            if let Err(e) = crate::emulator::seed_one(&vault, spec, &seed, &fallback).await {
+                vault.shutdown().await;
+                return Err(LocalError::Seed(e));
+            }
+        }
+    }
     if args.emulator.print_env {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(crate::emulator::env_lines(&vault).as_bytes());

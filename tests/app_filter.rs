@@ -149,3 +149,19 @@ fn the_filter_hint_names_its_syntax() {
     let t = terminal.backend().to_string();
     assert!(t.contains("'exact") && t.contains("^start"), "{t}");
 }
+
+#[test]
+fn x_with_no_mark_and_no_filter_exports_the_selected_row_as_help_says() {
+    let mut model = loaded_model();
+    press(&mut model, "j x");
+    let Some(kvtui::app::Overlay::Form(form)) = model.overlays.last() else {
+        panic!("the export form opens");
+    };
+    assert!(form.title().contains("app-config"), "{}", form.title());
+    let help = model.keymap.help(kvtui::app::keymap::Mode::List);
+    assert!(
+        help.iter()
+            .any(|h| h.desc.contains("no mark, no filter) the selected one")),
+        "{help:?}"
+    );
+}

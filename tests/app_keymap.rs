@@ -158,3 +158,28 @@ fn hints_come_from_the_keymap_and_follow_a_rebinding() {
         "dialogs inherit their keys: {confirm:?}"
     );
 }
+
+#[test]
+fn every_keymap_warning_is_listed_not_just_the_last() {
+    let text = r#"
+[[keymap]]
+mode = "list"
+keys = ["x"]
+action = "no-such-action"
+[[keymap]]
+mode = "list"
+keys = ["hyper-q"]
+action = "delete"
+"#;
+    let cfg = kvtui::config::Config::parse(text, std::path::Path::new("c.toml")).unwrap();
+    let model =
+        kvtui::runtime::initial_model(&cfg, "https://demo.vault.azure.net".to_owned(), false);
+    let errors: Vec<&str> = model.errors.iter().map(|e| e.what.as_str()).collect();
+    assert!(
+        errors.iter().any(|e| e.contains("no-such-action")),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("hyper-q")), "{errors:?}");
+    let toast = model.toast.as_ref().expect("a toast");
+    assert!(toast.text.contains("2 keymap warnings"), "{}", toast.text);
+}

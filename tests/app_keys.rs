@@ -73,7 +73,7 @@ fn a_key_marks_every_shown_row_and_one_clears_them() {
     press(&mut model, "A");
     assert_eq!(model.list().marked_count(), shown);
     assert_eq!(model.list().hidden_marked(), 0);
-    press(&mut model, "ctrl-u");
+    press(&mut model, "U");
     assert_eq!(model.list().marked_count(), 0);
 }
 
@@ -325,4 +325,73 @@ fn best_match_ranks_rows_by_how_well_they_match() {
     assert_eq!(visible_names(&model), ["b-d-t", "a-d-x-x-x-t"]);
     press(&mut model, "o");
     assert_eq!(visible_names(&model), ["a-d-x-x-x-t", "b-d-t"]);
+}
+
+#[test]
+fn daily_keys_half_pages_copy_the_name_and_page_the_versions() {
+    let mut model = kvtui::app::Model::new(VAULT, false, kvtui::app::Keymap::default_keymap(), NOW);
+    let list = reqs_of(update(&mut model, Msg::Start))[0].id;
+    let page = (0..40).map(|i| props(&format!("s-{i:02}"))).collect();
+    update(&mut model, event(list, VaultEventKind::SecretsPage(page)));
+    update(
+        &mut model,
+        event(list, VaultEventKind::ListDone { count: 40 }),
+    );
+    update(&mut model, Msg::PageRows(10));
+    press(&mut model, "ctrl-d");
+    assert_eq!(model.list().selected(), 5, "half a page down");
+    press(&mut model, "ctrl-d ctrl-u");
+    assert_eq!(model.list().selected(), 5, "and up");
+    let clip = copied(press(&mut model, "N")).expect("N copies");
+    use secrecy::ExposeSecret;
+    assert_eq!(clip.text.expose_secret(), "s-05");
+    assert!(!clip.is_value);
+    // The versions list: G, g, PgDn and PgUp move through the versions.
+    let reqs = reqs_of(press(&mut model, "enter"));
+    let versions = (0..30)
+        .map(|i| {
+            let mut v = props("s-05");
+            v.version = Some(format!("{i:032}"));
+            v.created = Some(NOW - time::Duration::hours(i));
+            v
+        })
+        .collect();
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::SecretsPage(versions)),
+    );
+    update(
+        &mut model,
+        event(reqs[0].id, VaultEventKind::ListDone { count: 30 }),
+    );
+    let sel = |m: &kvtui::app::Model| m.details.as_ref().unwrap().version_sel;
+    press(&mut model, "G");
+    assert_eq!(sel(&model), 29);
+    press(&mut model, "g");
+    assert_eq!(sel(&model), 0);
+    press(&mut model, "pagedown");
+    assert_eq!(sel(&model), 10);
+    press(&mut model, "pageup");
+    assert_eq!(sel(&model), 0);
+    let clip = copied(press(&mut model, "N")).expect("N copies in details");
+    assert_eq!(clip.text.expose_secret(), "s-05");
+}
+
+#[test]
+fn help_scrolls_no_further_than_its_end_so_page_up_moves_at_once() {
+    let mut model = loaded_model();
+    update(&mut model, Msg::PageRows(10));
+    press(&mut model, "?");
+    // The frame says the help box scrolls 40 lines at most.
+    update(&mut model, Msg::OverlayMax(40));
+    for _ in 0..30 {
+        press(&mut model, "pagedown");
+    }
+    let scroll = |m: &kvtui::app::Model| match m.overlays.last() {
+        Some(kvtui::app::Overlay::Help { scroll }) => *scroll,
+        other => panic!("help, not {other:?}"),
+    };
+    assert_eq!(scroll(&model), 40);
+    press(&mut model, "pageup");
+    assert_eq!(scroll(&model), 30, "one PgUp moves at once");
 }

@@ -265,3 +265,22 @@ fn purge_compares_names_case_insensitively_and_says_why_not() {
     let reqs = reqs_of(press(&mut model, "enter"));
     assert!(matches!(only_cmd(&reqs).1, VaultCmd::Purge { .. }));
 }
+
+#[test]
+fn the_status_line_leaves_the_sdk_error_chain_to_the_history() {
+    let mut model = loaded_model();
+    let reqs = reqs_of(press(&mut model, "f5"));
+    let mut error = VaultError::new(
+        ErrorKind::Network,
+        "list secrets failed: the connection to demo.vault.azure.net failed (retry policy expired: error sending request: reqwest::Error { kind: Request })",
+    );
+    error.hint = Some("Check the network, proxy and VPN, then retry.".to_owned());
+    update(&mut model, event(reqs[0].id, VaultEventKind::Failed(error)));
+    let toast = model.toast.as_ref().expect("said");
+    assert!(toast.text.contains("Check the network"), "{}", toast.text);
+    assert!(!toast.text.contains("retry policy"), "{}", toast.text);
+    assert!(!toast.text.contains("reqwest"), "{}", toast.text);
+    // The whole chain is kept for `!`.
+    let kept = model.errors.last().and_then(|e| e.error.as_ref()).unwrap();
+    assert!(kept.message.contains("reqwest"));
+}

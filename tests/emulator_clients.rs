@@ -99,3 +99,54 @@ async fn health_headers_and_api_versions_answer_as_clients_expect() {
     }
     svc.vault.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_azure_cli_finds_the_cloud_and_lists_vaults_as_resources() {
+    let svc = start_in(TempDir::new().unwrap(), |o| {
+        o.in_memory = true;
+        o.create_vaults = vec!["listed".into()];
+    })
+    .await;
+    let arm = svc.vault.arm_url();
+    let url = url::Url::parse(&arm).unwrap();
+    let http = kvtui::local::client::local_http_client(&url, svc.vault.ca_pem()).unwrap();
+    let meta = http
+        .get(format!("{arm}/metadata/endpoints?api-version=2022-09-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(meta.status().as_u16(), 200, "served without a token");
+    let clouds: serde_json::Value = serde_json::from_slice(&meta.bytes().await.unwrap()).unwrap();
+    assert_eq!(clouds[0]["resourceManager"], format!("{arm}/"));
+    let old = http
+        .get(format!("{arm}/metadata/endpoints?api-version=2015-01-01"))
+        .send()
+        .await
+        .unwrap();
+    let old: serde_json::Value = serde_json::from_slice(&old.bytes().await.unwrap()).unwrap();
+    assert_eq!(old["authentication"]["audiences"][0], format!("{arm}/"));
+
+    let sub = kvtui::local::LOCAL_SUBSCRIPTION;
+    let list = |filter: &str| {
+        let filter: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+        http.get(format!(
+            "{arm}/subscriptions/{sub}/resources?api-version=2021-04-01&$filter={filter}"
+        ))
+        .header("authorization", svc.bearer())
+        .send()
+    };
+    let vaults = list("resourceType eq 'Microsoft.KeyVault/vaults'")
+        .await
+        .unwrap();
+    assert_eq!(vaults.status().as_u16(), 200);
+    let body = vaults.text().await.unwrap();
+    assert!(
+        body.contains("\"listed\"") && body.contains("Microsoft.KeyVault/vaults"),
+        "{body}"
+    );
+    let other = list("resourceType eq 'Microsoft.Storage/storageAccounts'")
+        .await
+        .unwrap();
+    assert!(!other.text().await.unwrap().contains("listed"));
+    svc.vault.shutdown().await;
+}

@@ -295,3 +295,34 @@ async fn an_export_imports_into_an_empty_dir_byte_for_byte() {
     assert_eq!(after, before);
     dst.vault.shutdown().await;
 }
+
+#[tokio::test]
+async fn with_a_delete_delay_deletes_and_purges_take_a_while_as_in_azure() {
+    let svc = start_in(TempDir::new().unwrap(), |o| {
+        o.in_memory = true;
+        o.delete_delay = std::time::Duration::from_millis(400);
+    })
+    .await;
+    let client = svc.named_client("slow");
+    client.set_secret("s", set_body("v"), None).await.unwrap();
+    client.delete_secret("s", None).await.unwrap();
+    let early = client.get_deleted_secret("s", None).await.unwrap_err();
+    assert_eq!(error_parts(&early).0, 404, "not deleted yet");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    client
+        .get_deleted_secret("s", None)
+        .await
+        .expect("deleted by now");
+    client.purge_deleted_secret("s", None).await.unwrap();
+    let early = client
+        .set_secret("s", set_body("again"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(error_parts(&early).0, 409, "still being purged");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    client
+        .set_secret("s", set_body("again"), None)
+        .await
+        .expect("purged by now");
+    svc.vault.shutdown().await;
+}

@@ -63,6 +63,32 @@ async fn latency_delays_an_authenticated_get_by_at_least_its_amount() {
     );
 }
 
+/// Issue 19: a zero delay used to `sleep(ZERO)`, which still waits for the
+/// timer's next tick, about 1 ms on every request. With faults off no request
+/// may wait on a timer; the count is the server's own, not a clock's.
+#[tokio::test]
+async fn with_faults_off_no_request_waits_on_a_timer() {
+    let svc = start_with(Faults::default()).await;
+    let client = svc.default_client();
+    client
+        .set_secret("quick", set_body("v"), None)
+        .await
+        .expect("set");
+    for _ in 0..20 {
+        client.get_secret("quick", None).await.expect("get");
+    }
+    let url = svc.vault.url();
+    assert_eq!(list(&svc, &url).await.0, 200);
+    assert_eq!(svc.vault.delays_played(), 0, "a request waited on a timer");
+    // The same count sees a delay that is asked for.
+    svc.vault.set_faults(Faults {
+        latency: Duration::from_millis(1),
+        ..Faults::default()
+    });
+    client.get_secret("quick", None).await.expect("get");
+    assert_eq!(svc.vault.delays_played(), 1);
+}
+
 #[tokio::test]
 async fn throttle_answers_429_with_retry_after_per_vault() {
     let svc = start_with(Faults {

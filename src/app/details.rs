@@ -154,6 +154,25 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
             super::versions::on_action(model, fx, action)
         }
         Action::Up => details.version_sel = details.version_sel.saturating_sub(1),
+        Action::Top => details.version_sel = 0,
+        Action::Bottom => {
+            details.version_sel = details.versions.len().saturating_sub(1);
+            super::versions::load_more_if_near_end(model, fx);
+        }
+        Action::CopyName => {
+            let name = details.props.name.to_string();
+            copy(model, fx, name, "name");
+        }
+        // A shown value that does not fit scrolls; otherwise the versions page.
+        Action::PageDown | Action::PageUp if !(details.shown && details.value_overflow > 0) => {
+            let page = model.page_rows.max(1);
+            details.version_sel = if action == Action::PageDown {
+                (details.version_sel + page).min(details.versions.len().saturating_sub(1))
+            } else {
+                details.version_sel.saturating_sub(page)
+            };
+            super::versions::load_more_if_near_end(model, fx);
+        }
         Action::TogglePretty if details.deleted.is_none() => {
             details.raw = !details.raw;
             details.scroll = 0;

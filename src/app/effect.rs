@@ -45,6 +45,8 @@ pub enum Effect {
     OpenVault { url: String },
     /// Remember recent and discovered vaults (names and URLs only) for the next run.
     SaveVaultCache(super::vault_cache::VaultCache),
+    /// Run the access doctor on the vault at `url`; `Msg::Doctor` follows.
+    Doctor { url: String },
 }
 
 /// The requests among `effects`, for tests and for logging.

@@ -161,8 +161,17 @@ pub fn describe(error: &VaultError) -> String {
 /// One line for the status bar and a failed list: the hint (the likely fix)
 /// first when there is one, then the message.
 pub fn short(error: &VaultError) -> String {
+    // A network failure's SDK chain ("retry policy expired: error sending
+    // request: …") stays in the history (`!`), not in the status line.
+    let message = match error.kind {
+        ErrorKind::Network => error
+            .message
+            .split_once(" (")
+            .map_or(error.message.as_str(), |(head, _)| head),
+        _ => error.message.as_str(),
+    };
     match &error.hint {
-        Some(hint) => format!("{hint} ({})", error.message),
-        None => error.message.clone(),
+        Some(hint) => format!("{hint} ({message})"),
+        None => message.to_owned(),
     }
 }

@@ -148,8 +148,13 @@ pub enum Action {
     ToggleNoExpiry,
     /// Edit the value in `$VISUAL` / `$EDITOR`.
     EditInEditor,
+    HalfPageDown,
+    HalfPageUp,
+    CopyName,
     Help,
     Errors,
+    /// The access doctor: who you are, what you may do in this vault, the fixes.
+    Access,
     Quit,
     Submit,
     NextField,

@@ -1,6 +1,7 @@
 //! The application: the model, messages, the pure `update` and the effects it
 //! returns, forms and their validation. No I/O: `crate::runtime` runs effects.
 
+pub mod access;
 mod answers_read;
 mod answers_write;
 pub mod bulk;

@@ -42,6 +42,8 @@ pub enum Msg {
     Paste(String),
     /// How many rows the list showed in the last frame (page keys move by it).
     PageRows(usize),
+    /// How far the help or history on screen scrolls (the frame measured it).
+    OverlayMax(usize),
     /// Lines of the open details that did not fit in the last frame: of
     /// the properties (how far `J` scrolls) and of the value (PgDn).
     DetailsOverflow {
@@ -84,6 +86,11 @@ pub enum Msg {
     VaultOpenFailed {
         url: String,
         reason: String,
+    },
+    /// The access doctor's report for `url` as lines, or why there is none.
+    Doctor {
+        url: String,
+        report: Result<Vec<String>, String>,
     },
 }
 
@@ -203,6 +210,8 @@ pub struct Model {
     pub picker_at_start: bool,
     /// A vault the runtime is opening.
     pub opening: Option<String>,
+    /// How far the help or history on screen scrolls, as last drawn.
+    pub overlay_max: Option<usize>,
     /// The Deleted list's generation the undo offer was last checked against.
     undo_checked: Option<u64>,
     next_req: u64,
@@ -259,6 +268,7 @@ impl Model {
             picker_at_start: false,
             opening: None,
             undo_checked: None,
+            overlay_max: None,
             next_req: 0,
         }
     }
@@ -305,7 +315,7 @@ impl Model {
             Some(Overlay::Confirm(_)) => Mode::Confirm,
             Some(Overlay::Conflict(_)) => Mode::Conflict,
             Some(Overlay::Picker { .. }) => Mode::Picker,
-            Some(Overlay::Help { .. } | Overlay::Errors { .. }) => Mode::Help,
+            Some(Overlay::Help { .. } | Overlay::Errors { .. } | Overlay::Access(_)) => Mode::Help,
             None if self.details.as_ref().is_some_and(|d| d.compare.is_some()) => Mode::Compare,
             None if self.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {
                 Mode::DeletedDetails

@@ -84,4 +84,6 @@ pub enum Overlay {
     },
     /// The vault picker.
     Picker(super::picker::PickerState),
+    /// The access doctor's report for the vault at `url` (`a`).
+    Access(super::access::AccessPanel),
 }

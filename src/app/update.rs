@@ -29,6 +29,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Discovery(event) => model.on_discovery(&mut fx, event),
+        Msg::Doctor { url, report } => super::access::on_report(model, &url, report),
         Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
         Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),
         Msg::CacheLoaded { route, lists } => cache_sync::cache_loaded(model, route, lists),
@@ -51,6 +52,14 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::PageRows(rows) => model.page_rows = rows.max(1),
+        Msg::OverlayMax(max) => {
+            model.overlay_max = Some(max);
+            if let Some(Overlay::Help { scroll } | Overlay::Errors { scroll }) =
+                model.overlays.last_mut()
+            {
+                *scroll = (*scroll).min(max);
+            }
+        }
         Msg::DetailsOverflow { props, value } => {
             if let Some(d) = &mut model.details {
                 d.props_overflow = props;
@@ -267,8 +276,15 @@ fn on_help_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) 
     let (scroll, lines) = match model.overlays.last_mut() {
         Some(Overlay::Help { scroll }) => (scroll, help_lines),
         Some(Overlay::Errors { scroll }) => (scroll, error_lines),
+        Some(Overlay::Access(panel)) => {
+            let lines = panel.line_count();
+            (&mut panel.scroll, lines)
+        }
         _ => return,
     };
+    // The frame says how far the box scrolls; past it a key would do nothing
+    // visible, and as many keys back would be spent before it moved again.
+    let lines = model.overlay_max.map_or(lines, |max| lines.min(max + 1));
     match action {
         Some(Action::Back) => {
             model.overlays.pop();
@@ -289,6 +305,8 @@ fn on_list_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::Up => model.list_mut().nav(-1),
         Action::PageDown => model.list_mut().nav(page),
         Action::PageUp => model.list_mut().nav(-page),
+        Action::HalfPageDown => model.list_mut().nav((page / 2).max(1)),
+        Action::HalfPageUp => model.list_mut().nav(-(page / 2).max(1)),
         Action::Top => model.list_mut().nav(isize::MIN),
         Action::Bottom => model.list_mut().nav(isize::MAX),
         Action::Mark => {
@@ -384,6 +402,11 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
                 details::copy_value(model, fx, &props.name, None);
             }
         }
+        Action::CopyName => {
+            if let Some(name) = model.list().selected_props().map(|p| p.name.to_string()) {
+                details::copy(model, fx, name, "name");
+            }
+        }
         Action::CopyId => {
             let id = if live {
                 selected.map(|p| p.id)
@@ -414,6 +437,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::Vaults => model.open_picker(fx),
         Action::Help => model.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Errors => model.overlays.push(Overlay::Errors { scroll: 0 }),
+        Action::Access => super::access::open(model, fx),
         Action::DismissWelcome => {
             if let Some(welcome) = model.welcome.take() {
                 fx.push(Effect::RememberWelcomeDismissed(welcome.marker));

@@ -19,6 +19,31 @@ pub struct EmulatorArgs {
     /// hold no secret yet; sealed values need KVTUI_STATE_PASSPHRASE).
     #[arg(long, value_name = "FILE")]
     pub import_state: Option<PathBuf>,
+    /// Copy a vault's secrets (names, content types, tags, dates, enabled,
+    /// versions, deleted ones, managed marks) into local vault LOCALNAME
+    /// (default: the same name); values are placeholders unless --with-values.
+    /// Repeatable; a second run updates.
+    #[arg(long = "seed-from", value_name = "VAULT[=LOCALNAME]")]
+    pub seed_from: Vec<String>,
+    /// Copy the values too (into the encrypted store); a warning is printed.
+    #[arg(long, requires = "seed_from")]
+    pub with_values: bool,
+    /// Credential for Azure vaults seeded from [default: auto].
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub seed_auth: Option<crate::cli::AuthMethod>,
+    /// Tenant to request tokens from for --seed-from.
+    #[arg(long, value_name = "TENANT")]
+    pub seed_tenant: Option<String>,
+    /// Cloud of bare vault names in --seed-from [default: public].
+    #[arg(long, value_enum, value_name = "CLOUD")]
+    pub seed_cloud: Option<crate::cli::Cloud>,
+    /// Data dir whose CA and token reach a local (loopback) vault seeded from.
+    #[arg(long, value_name = "DIR")]
+    pub seed_data_dir: Option<PathBuf>,
+    /// For MS after a delete its deleted secret is not found yet, and after a
+    /// purge the name cannot be set (409), as while Azure finishes them.
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=600_000))]
+    pub delete_delay: u64,
     /// Print `export` lines for Python and Node clients on stdout (the banner goes to stderr).
     #[arg(long)]
     pub print_env: bool,

@@ -7,6 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret, SecretString};
 
+use super::access::Caller;
 use super::crypto::Sealer;
 use super::errors::ApiError;
 use super::handlers::Ctx;
@@ -28,6 +29,8 @@ pub(super) struct ApiRequest {
     pub host: String,
     pub authorization: Option<String>,
     pub body: Vec<u8>,
+    /// The client's address, for the vault firewall of the access file.
+    pub peer: Option<std::net::IpAddr>,
 }
 
 /// An answer: status, JSON body, and the challenge header on a 401.
@@ -35,6 +38,8 @@ pub(super) struct ApiResponse {
     pub status: u16,
     pub body: Vec<u8>,
     pub www_authenticate: Option<String>,
+    /// `x-ms-keyvault-network-info` of a firewall refusal.
+    pub network_info: Option<String>,
 }
 
 /// The service: the store and the one token it accepts.
@@ -53,8 +58,12 @@ pub(super) struct Service {
     pub(super) recover_delay: std::time::Duration,
     /// Secrets still "being recovered": `vault/name` (lower case) → since when.
     recovering: Mutex<std::collections::HashMap<String, std::time::Instant>>,
+    /// Identities, roles, policies and network rules (`serve --access`); `None` is today's one token.
+    pub(super) access: Option<super::access::Access>,
     /// The vault's clock: real time plus the tester's offset.
     pub(super) clock: std::sync::Arc<super::clock::Clock>,
+    /// Deletes and purges still "running" (`--delete-delay`).
+    pub(super) deletes: super::pending::PendingDeletes,
 }
 
 pub(super) type ApiResult = Result<(u16, Vec<u8>), ApiError>;
@@ -149,8 +158,16 @@ impl Service {
             purge_protected: Vec::new(),
             recover_delay: std::time::Duration::ZERO,
             recovering: Mutex::new(std::collections::HashMap::new()),
+            access: None,
             clock: std::sync::Arc::new(super::clock::Clock::default()),
+            deletes: super::pending::PendingDeletes::default(),
         }
+    }
+
+    /// Plays Azure's background delete and purge for `delay` after each.
+    pub(super) fn with_delete_delay(mut self, delay: std::time::Duration) -> Self {
+        self.deletes = super::pending::PendingDeletes::new(delay);
+        self
     }
 
     /// Runs on `clock` (shifted by `--clock-offset`).
@@ -162,6 +179,12 @@ impl Service {
     /// Now, by the vault's clock.
     pub(super) fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// Enforces the access file's identities, models and network rules.
+    pub(super) fn with_access(mut self, access: Option<super::access::Access>) -> Self {
+        self.access = access;
+        self
     }
 
     /// Plays Azure's asynchronous recover for `delay` after each recover.
@@ -218,9 +241,20 @@ impl Service {
         f(&mut guard)
     }
 
-    /// True when `header` carries the service's token.
+    /// True when `header` carries the service's token (or an identity's, with an access file).
     pub(super) fn authorized(&self, header: Option<&str>) -> bool {
-        self.token.accepts(header)
+        self.caller(header).is_some()
+    }
+
+    /// Who `header` names: the owner, an identity of the access file, or nobody.
+    pub(super) fn caller(&self, header: Option<&str>) -> Option<Caller> {
+        if self.token.accepts(header) {
+            return Some(Caller::Owner);
+        }
+        self.access
+            .as_ref()
+            .and_then(|a| a.identify(header))
+            .map(Caller::Identity)
     }
 
     /// An opaque, authenticated `$skiptoken` for `cursor` in `list` of `vault`.
@@ -259,16 +293,18 @@ impl Service {
                     status: err.status,
                     body: err.body(),
                     www_authenticate: None,
+                    network_info: None,
                 };
             }
         };
-        if !self.authorized(req.authorization.as_deref()) {
+        let Some(caller) = self.caller(req.authorization.as_deref()) else {
             if host.is_management() {
                 let err = super::arm::unauthorized(req.authorization.as_deref());
                 return ApiResponse {
                     status: 401,
                     body: err.body(),
                     www_authenticate: None,
+                    network_info: None,
                 };
             }
             let err = ApiError::unauthorized(req.authorization.as_deref());
@@ -276,34 +312,48 @@ impl Service {
                 status: 401,
                 body: err.body(),
                 www_authenticate: Some(host.challenge()),
+                network_info: None,
             };
-        }
+        };
         let routed = if host.is_management() {
-            self.route_arm(req, &host)
+            self.route_arm(req, &host, caller)
         } else {
-            self.route(req, &host)
+            self.route(req, &host, caller)
         };
         match routed {
             Ok((status, body)) => ApiResponse {
                 status,
                 body,
                 www_authenticate: None,
+                network_info: None,
             },
             Err(e) => ApiResponse {
                 status: e.status,
                 body: e.body(),
                 www_authenticate: None,
+                network_info: e.network_info,
             },
         }
     }
 
-    fn route(&self, req: &ApiRequest, host: &HostInfo) -> ApiResult {
+    fn route(&self, req: &ApiRequest, host: &HostInfo, caller: Caller) -> ApiResult {
         if req.path.starts_with(super::admin::PREFIX) {
+            // With an access file, moving the clock is the owner's alone.
+            if self.access.is_some() && caller != Caller::Owner {
+                return Err(ApiError::new(
+                    403,
+                    "Forbidden",
+                    "The local vault's own endpoints (/_kvtui/) take the owner's token.",
+                ));
+            }
             return super::admin::handle(self, &req.method, &req.path, &req.body);
         }
         let q = parse_query(req.query.as_deref())?;
         let segs: Vec<&str> = req.path.split('/').filter(|s| !s.is_empty()).collect();
         let m = req.method.as_str();
+        if let Some(access) = &self.access {
+            self.authorize(access, caller, host, &segs, m, req.peer)?;
+        }
         let ctx = Ctx {
             svc: self,
             host,

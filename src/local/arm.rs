@@ -13,7 +13,7 @@ pub const LOCAL_TENANT: &str = "00000000-0000-0000-0000-000000000000";
 /// The one subscription every local vault belongs to by default.
 pub const LOCAL_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000001";
 /// The resource group every local vault is in.
-const RESOURCE_GROUP: &str = "local";
+pub(crate) const RESOURCE_GROUP: &str = "local";
 /// Items per page when the client asks for no `$top`.
 pub const DEFAULT_ARM_PAGE: usize = 100;
 
@@ -209,7 +209,12 @@ fn page<'a, T, J: Serialize>(
 
 impl Service {
     /// Answers a Resource Manager request (already authenticated).
-    pub(super) fn route_arm(&self, req: &ApiRequest, host: &HostInfo) -> ApiResult {
+    pub(super) fn route_arm(
+        &self,
+        req: &ApiRequest,
+        host: &HostInfo,
+        caller: super::access::Caller,
+    ) -> ApiResult {
         let q = parse_query(req.query.as_deref())?;
         let segs: Vec<&str> = req.path.split('/').filter(|s| !s.is_empty()).collect();
         let base = &host.base_url;
@@ -268,14 +273,24 @@ impl Service {
                 "microsoft.keyvault",
                 "vaults",
             ] => self.vaults_of(segs[1], &q, host),
-            _ => Err(ApiError::new(
-                404,
-                "InvalidResourceType",
-                format!(
-                    "The resource type at '{}' is not served by the local vault.",
-                    req.path.escape_debug()
-                ),
-            )),
+            ["subscriptions", _, "resources"] => {
+                if super::arm_meta::filter_wants_vaults(req.query.as_deref())? {
+                    self.vaults_of(segs[1], &q, host)
+                } else {
+                    json(&serde_json::json!({ "value": [] }))
+                }
+            }
+            _ => match self.route_arm_access(req, &lower, host, caller) {
+                Some(answer) => answer,
+                None => Err(ApiError::new(
+                    404,
+                    "InvalidResourceType",
+                    format!(
+                        "The resource type at '{}' is not served by the local vault.",
+                        req.path.escape_debug()
+                    ),
+                )),
+            },
         }
     }
 
@@ -333,7 +348,7 @@ impl Service {
                     enable_soft_delete: true,
                     soft_delete_retention_in_days: self.retention_days,
                     enable_purge_protection: self.is_purge_protected(n),
-                    enable_rbac_authorization: false,
+                    enable_rbac_authorization: self.uses_rbac(n),
                 },
             },
             q,

@@ -10,6 +10,8 @@ pub(super) struct ApiError {
     pub code: &'static str,
     pub inner: Option<&'static str>,
     pub message: String,
+    /// `x-ms-keyvault-network-info` of a firewall refusal: the caller's address as seen.
+    pub network_info: Option<String>,
 }
 
 impl ApiError {
@@ -19,6 +21,7 @@ impl ApiError {
             code,
             inner: None,
             message: message.into(),
+            network_info: None,
         }
     }
 
@@ -69,6 +72,15 @@ impl ApiError {
     }
 
     /// Get or set while a recover still runs (Azure recovers asynchronously).
+    /// Azure's answer to a set while a purge of the name still runs.
+    pub(super) fn being_deleted(name: &str) -> Self {
+        Self::new(
+            409,
+            "Conflict",
+            format!("Secret {name} is currently being deleted."),
+        )
+    }
+
     pub(super) fn being_recovered(name: &str) -> Self {
         Self {
             inner: Some("ObjectIsBeingRecovered"),

@@ -6,6 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -118,6 +119,15 @@ pub(super) struct Plan {
     pub cut: Option<f64>,
 }
 
+impl Plan {
+    /// What a request gets with no fault on.
+    pub(super) const NONE: Plan = Plan {
+        delay: Duration::ZERO,
+        fail: None,
+        cut: None,
+    };
+}
+
 struct Inner {
     faults: Faults,
     rng: StdRng,
@@ -128,6 +138,19 @@ struct Inner {
 /// The faults in force and their random state; shared by all connections.
 pub(super) struct FaultState {
     inner: Mutex<Inner>,
+    /// No fault touches a request: plans and admission skip the lock and the draws.
+    quiet: AtomicBool,
+    /// Delays played so far (each a timer wait), for tests.
+    pauses: AtomicU64,
+}
+
+/// True when no request gets a delay, a refusal, a cut or a 429.
+fn quiet(f: &Faults) -> bool {
+    f.latency.is_zero()
+        && f.jitter.is_zero()
+        && f.throttle.is_none()
+        && f.fail_rate <= 0.0
+        && f.drop_rate <= 0.0
 }
 
 fn rng_for(seed: Option<u64>) -> StdRng {
@@ -140,6 +163,8 @@ fn rng_for(seed: Option<u64>) -> StdRng {
 impl FaultState {
     pub(super) fn new(faults: Faults) -> Self {
         Self {
+            quiet: AtomicBool::new(quiet(&faults)),
+            pauses: AtomicU64::new(0),
             inner: Mutex::new(Inner {
                 rng: rng_for(faults.seed),
                 faults,
@@ -157,6 +182,7 @@ impl FaultState {
         let mut inner = self.lock();
         inner.rng = rng_for(faults.seed);
         inner.windows.clear();
+        self.quiet.store(quiet(&faults), Ordering::Release);
         inner.faults = faults;
     }
 
@@ -167,6 +193,9 @@ impl FaultState {
     /// Draws the same four numbers for every request, whichever faults are on,
     /// so a seed gives one sequence per request order.
     pub(super) fn plan(&self) -> Plan {
+        if self.quiet.load(Ordering::Acquire) {
+            return Plan::NONE;
+        }
         let mut inner = self.lock();
         let (jitter, fail, kind, cut): (f64, f64, bool, f64) = (
             inner.rng.random(),
@@ -185,6 +214,9 @@ impl FaultState {
     /// Admits a request to `vault`, or says in whole seconds when to retry.
     /// Refused requests do not count: a client that waits gets through.
     pub(super) fn admit(&self, vault: &str, now: Instant) -> Result<(), u64> {
+        if self.quiet.load(Ordering::Acquire) {
+            return Ok(());
+        }
         let mut inner = self.lock();
         let Some(limit) = inner.faults.throttle else {
             return Ok(());
@@ -209,6 +241,21 @@ impl FaultState {
         let oldest = queue.front().copied().unwrap_or(now);
         let wait = window.saturating_sub(now.duration_since(oldest));
         Err(wait.as_secs_f64().ceil().max(1.0) as u64)
+    }
+
+    /// Plays a planned delay. A zero delay returns at once: `sleep(ZERO)`
+    /// still waits for the timer's next tick (about 1 ms a request).
+    pub(super) async fn pause(&self, delay: Duration) {
+        if delay.is_zero() {
+            return;
+        }
+        self.pauses.fetch_add(1, Ordering::Relaxed);
+        tokio::time::sleep(delay).await;
+    }
+
+    /// How many delays requests have waited for.
+    pub(super) fn pauses(&self) -> u64 {
+        self.pauses.load(Ordering::Relaxed)
     }
 }
 

@@ -10,6 +10,7 @@ use super::errors::ApiError;
 use super::host::HostInfo;
 use super::limits::MAX_PAGE_BYTES;
 use super::model::{BackupContents, DeletedInfo, NewVersion, PropsPatch, StoreError};
+use super::pending::Stage;
 use super::store::value_aad;
 use super::wire::{BlobBody, BlobJson, SecretJson, SetBody, UpdateBody, View};
 use crate::kv_facts::{
@@ -118,6 +119,9 @@ impl Ctx<'_> {
         if self.svc.is_recovering(self.vault(), name) {
             return Err(ApiError::being_recovered(name));
         }
+        if self.svc.deletes.is(self.vault(), name, Stage::Purging) {
+            return Err(ApiError::being_deleted(name));
+        }
         self.refuse_if_managed(name, "set")?;
         let body: SetBody = parse_json(body)?;
         let Some(value) = body.value.as_deref() else {
@@ -191,6 +195,7 @@ impl Ctx<'_> {
             .svc
             .with_store(|s| s.delete(self.vault(), name, self.svc.now()))
             .map_err(|e| ApiError::from_store(e, name, name))?;
+        self.svc.deletes.begin(self.vault(), name, Stage::Deleting);
         let view = self.deleted_view(true, info);
         json(&view.render(&row))
     }
@@ -243,6 +248,13 @@ impl Ctx<'_> {
 
     pub(super) fn get_deleted(&self, name: &str) -> ApiResult {
         check_name(name)?;
+        if self.svc.deletes.is(self.vault(), name, Stage::Deleting) {
+            return Err(ApiError::from_store(
+                StoreError::DeletedNotFound,
+                name,
+                name,
+            ));
+        }
         let (row, info) = self
             .svc
             .with_store(|s| s.get_deleted(self.vault(), name))
@@ -273,6 +285,7 @@ impl Ctx<'_> {
         self.svc
             .with_store(|s| s.purge(self.vault(), name))
             .map_err(|e| ApiError::from_store(e, name, name))?;
+        self.svc.deletes.begin(self.vault(), name, Stage::Purging);
         Ok((204, Vec::new()))
     }
 

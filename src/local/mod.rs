@@ -1,9 +1,11 @@
 //! The local vault: a Key Vault secrets service on loopback (HTTPS, the auth
 //! challenge, SQLite) that the official SDKs use unchanged.
 
+mod access;
 mod admin;
 mod api;
 mod arm;
+mod arm_meta;
 mod backup;
 mod certs;
 pub mod client;
@@ -20,7 +22,9 @@ mod host;
 mod limits;
 mod loglimit;
 mod model;
+mod pending;
 mod samples;
+pub mod seed;
 mod server;
 mod state;
 mod state_ops;
@@ -84,6 +88,10 @@ pub enum LocalError {
         "{0:?} cannot be a vault: use 3-24 letters, digits and '-', starting with a letter (and not `management`, the Resource Manager host)"
     )]
     BadVaultName(String),
+    #[error("{0}")]
+    Access(#[from] access::AccessFileError),
+    #[error("{0}")]
+    Seed(String),
     #[error("state file: {0}")]
     State(String),
     #[error("{}", dirlock::locked_message(dir, holder))]
@@ -137,6 +145,8 @@ pub struct LocalVaultOptions {
     pub purge_protected: Vec<String>,
     /// Tenants, subscriptions and vault URLs the Resource Manager endpoints report.
     pub arm: ArmOptions,
+    /// The access file: identities, permission models and network rules (`None`: one token, all rights).
+    pub access: Option<PathBuf>,
     /// Stays running (serve, the TUI) rather than for one command: other
     /// instances join a lasting one as clients and wait for a brief one.
     pub lasting: bool,
@@ -144,6 +154,8 @@ pub struct LocalVaultOptions {
     pub clock_offset: i64,
     /// A snapshot to load at start (the store must hold no secret yet).
     pub import_state: Option<PathBuf>,
+    /// How long a delete and a purge keep running after they answered (zero: instant).
+    pub delete_delay: Duration,
 }
 
 impl LocalVaultOptions {
@@ -165,9 +177,11 @@ impl LocalVaultOptions {
             create_vaults: Vec::new(),
             purge_protected: Vec::new(),
             arm: ArmOptions::default(),
+            access: None,
             lasting: true,
             clock_offset: 0,
             import_state: None,
+            delete_delay: Duration::ZERO,
         }
     }
 }
@@ -186,6 +200,7 @@ pub struct LocalVault {
     stop: CancellationToken,
     task: JoinHandle<()>,
     faults: Arc<faults::FaultState>,
+    service: Arc<api::Service>,
 }
 
 /// Starts the service on its own tasks and returns once it is listening.
@@ -193,6 +208,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     if !opts.bind.is_loopback() && !opts.allow_remote {
         return Err(LocalError::NotLoopback(opts.bind));
     }
+    tls::ensure_default_provider();
     let dir = opts.data_dir.clone();
     fsutil::check_data_dir(&dir)?;
     // On disk the lock is held for the service's life; in memory only while
@@ -240,6 +256,14 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
     for name in &opts.create_vaults {
         store.ensure_vault(&name.to_ascii_lowercase(), now)?;
     }
+    let access = match &opts.access {
+        Some(path) => Some(access::load(path, &token)?),
+        None => None,
+    };
+    // Vaults the access file names exist from the start, so they can be listed and read.
+    for name in access.iter().flat_map(|a| a.vaults.keys()) {
+        store.ensure_vault(name, now)?;
+    }
     for name in store.vault_names()? {
         tls.certs.know(&name);
     }
@@ -248,7 +272,9 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
             .with_any_domain(own.is_some())
             .with_arm(opts.arm.clone(), &opts.purge_protected)
             .with_recover_delay(opts.faults.recover_delay)
-            .with_clock(clock),
+            .with_access(access)
+            .with_clock(clock)
+            .with_delete_delay(opts.delete_delay),
     );
 
     let addr = SocketAddr::new(opts.bind, opts.port);
@@ -273,6 +299,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         service: service.clone(),
         limits: opts.limits.clone(),
     };
+    let handle = service.clone();
     let task = tokio::spawn({
         let stop = stop.clone();
         async move {
@@ -291,6 +318,7 @@ pub async fn start(opts: LocalVaultOptions) -> Result<LocalVault, LocalError> {
         stop,
         task,
         faults: fault_state,
+        service: handle,
     })
 }
 
@@ -402,6 +430,12 @@ impl LocalVault {
     /// was committed); the random sequence and the throttle windows restart.
     pub fn set_faults(&self, faults: Faults) {
         self.faults.set(faults);
+    }
+
+    /// How many times a request waited on a timer for a fault's delay; with
+    /// no latency on, none ever does (tests hold the request path to that).
+    pub fn delays_played(&self) -> u64 {
+        self.faults.pauses()
     }
 
     /// Stops accepting, ends open connections, and waits for the tasks.

@@ -4,6 +4,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -50,6 +51,25 @@ struct Shared {
     backup_gate: Semaphore,
     /// HTTP/2 connections a client ended with too many resets.
     reset_log: super::loglimit::LogLimit,
+    /// Requests on the blocking pool now (writes, and reads behind them).
+    pooled: AtomicUsize,
+}
+
+/// One request counted in `Shared::pooled` while it lives (a dropped
+/// request future, a closed connection, still uncounts it).
+struct Pooled<'a>(&'a AtomicUsize);
+
+impl<'a> Pooled<'a> {
+    fn count(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::AcqRel);
+        Pooled(n)
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Server {
@@ -62,6 +82,7 @@ impl Server {
             restore_gate: Semaphore::new(1),
             backup_gate: Semaphore::new(1),
             reset_log: super::loglimit::LogLimit::default(),
+            pooled: AtomicUsize::new(0),
         });
         let mut backoff = AcceptBackoff::default();
         let mut tasks = tokio::task::JoinSet::new();
@@ -182,6 +203,8 @@ struct ConnCtx {
     sni: Option<String>,
     slot: Slot,
     busy: Busy,
+    /// The client's address (the access file's firewall reads it).
+    peer: SocketAddr,
 }
 
 async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot: Slot) {
@@ -212,6 +235,7 @@ async fn connection(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot:
         sni: tls.get_ref().1.server_name().map(str::to_ascii_lowercase),
         slot,
         busy: Busy::new(),
+        peer,
     });
     let svc = {
         let (shared, ctx) = (shared.clone(), ctx.clone());
@@ -254,6 +278,7 @@ fn error(e: ApiError) -> ApiResponse {
         status: e.status,
         body: e.body(),
         www_authenticate: None,
+        network_info: e.network_info,
     }
 }
 
@@ -328,6 +353,20 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
     let service = shared.server.service.clone();
+    // `az cloud register` reads the cloud's endpoints without a token.
+    if info.is_management() && super::arm_meta::is_metadata(parts.method.as_str(), parts.uri.path())
+    {
+        return match super::arm_meta::metadata(&info, parts.uri.query(), &service.arm.vault_suffix) {
+            Ok((status, body)) => ApiResponse {
+                status,
+                body,
+                www_authenticate: None,
+                network_info: None,
+            },
+            Err(e) => error(e),
+        }
+        .into();
+    }
     // Readiness probes ask before they have a token.
     if super::admin::is_health(parts.method.as_str(), parts.uri.path()) {
         return match super::admin::health(&service) {
@@ -335,6 +374,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
                 status,
                 body,
                 www_authenticate: None,
+                network_info: None,
             },
             Err(e) => error(e),
         }
@@ -350,6 +390,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
             status: 401,
             body: ApiError::unauthorized(authorization.as_deref()).body(),
             www_authenticate: Some(info.challenge()),
+            network_info: None,
         }
         .into();
     }
@@ -382,7 +423,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         Ok(()) => plan.fail.map(|status| (ApiError::injected(status), None)),
     };
     if let Some((e, retry_after)) = refused {
-        tokio::time::sleep(plan.delay).await;
+        faults.pause(plan.delay).await;
         return Reply {
             api: error(e),
             retry_after,
@@ -396,6 +437,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         host: raw_host,
         authorization,
         body,
+        peer: Some(ctx.peer.ip()),
     };
     let backup = api.method == "POST" && {
         let segs: Vec<&str> = api.path.split('/').filter(|s| !s.is_empty()).collect();
@@ -405,9 +447,20 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         true => shared.backup_gate.acquire().await.ok(),
         false => None,
     };
-    // SQLite calls block; keep them off the async workers.
-    let answer = tokio::task::spawn_blocking(move || service.handle(&api)).await;
-    let api = answer.unwrap_or_else(|_| {
+    let answer = if api.method == "GET" && shared.pooled.load(Ordering::Acquire) == 0 {
+        // With no write running, a read holds the store for microseconds:
+        // answering here saves the two thread hand-offs of the blocking pool
+        // (most of a GET's cost); at worst it waits for another read.
+        std::panic::catch_unwind(AssertUnwindSafe(|| service.handle(&api))).map_err(drop)
+    } else {
+        // Writes commit to disk (an fsync): keep them, and reads behind them,
+        // off the async workers.
+        let _pooled = Pooled::count(&shared.pooled);
+        tokio::task::spawn_blocking(move || service.handle(&api))
+            .await
+            .map_err(drop)
+    };
+    let api = answer.unwrap_or_else(|()| {
         error(ApiError::new(
             500,
             "InternalServerError",
@@ -416,7 +469,7 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
     });
     // The latency and a cut come after the handler: a write has committed by
     // then, as when a real network loses the answer to a write.
-    tokio::time::sleep(plan.delay).await;
+    faults.pause(plan.delay).await;
     Reply {
         api,
         retry_after: None,
@@ -487,6 +540,9 @@ fn to_response(reply: Reply, head: bool) -> Response<ReplyBody> {
     }
     if let Some(challenge) = answer.www_authenticate {
         builder = builder.header(WWW_AUTHENTICATE, challenge);
+    }
+    if let Some(info) = answer.network_info {
+        builder = builder.header("x-ms-keyvault-network-info", info);
     }
     let body = match (head, reply.cut) {
         (true, _) => ReplyBody::whole(Bytes::new()),

@@ -48,13 +48,24 @@ fn read(path: &Path) -> Result<Vec<u8>, LocalError> {
     std::fs::read(path).map_err(|e| LocalError::io(path, e))
 }
 
+/// Makes aws-lc the process's rustls default, as it was before *ring* was
+/// built in for the local client: with both, rustls has no default of its
+/// own, and code that builds a config without naming a provider would panic.
+pub(crate) fn ensure_default_provider() {
+    let _ = aws_lc_rs::default_provider().install_default();
+}
+
 /// TLS config serving one certificate chain, offering HTTP/2 and HTTP/1.1.
 pub(super) fn server_config(
     cert_pem: &[u8],
     key_pem: &[u8],
 ) -> Result<Arc<ServerConfig>, LocalError> {
     let key = certified_key(cert_pem, key_pem)?;
-    let mut config = ServerConfig::builder()
+    // The provider is named: with *ring* also built in (the local client's),
+    // rustls has no process default to pick.
+    let mut config = ServerConfig::builder_with_provider(Arc::new(aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_err("TLS versions", e))?
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(key)));
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];

@@ -85,6 +85,11 @@ impl TokenDigest {
         Self(Sha256::digest(token.as_bytes()).into())
     }
 
+    /// True when this is the digest of `token`.
+    pub(super) fn same_as(&self, token: &str) -> bool {
+        Self::of(token).0.ct_eq(&self.0).into()
+    }
+
     /// True when `header` is `Bearer <token>` (the scheme in any case).
     pub(super) fn accepts(&self, header: Option<&str>) -> bool {
         let Some((scheme, rest)) = header.and_then(|h| h.trim().split_once(' ')) else {

@@ -60,6 +60,7 @@ impl Performer<'_> {
             }
             Effect::Discover { tenant } => self.discover(tenant),
             Effect::OpenVault { url } => self.open(url),
+            Effect::Doctor { url } => self.doctor(url),
             Effect::SaveVaultCache(cache) => {
                 if let Some(opener) = self.opener {
                     opener.save_cache(cache);
@@ -115,6 +116,23 @@ impl Performer<'_> {
         let fut = opener.open(url.clone());
         tokio::spawn(async move {
             let _ = opened.send(fut.await.map_err(|reason| (url, reason)));
+        });
+    }
+
+    /// Runs the access doctor off the loop; its report comes back as `Msg::Doctor`.
+    fn doctor(&self, url: String) {
+        let answers = self.answers.clone();
+        let Some(opener) = self.opener else {
+            let _ = answers.send(Msg::Doctor {
+                url,
+                report: Err("this run has no access doctor".to_owned()),
+            });
+            return;
+        };
+        let fut = opener.doctor(url.clone());
+        tokio::spawn(async move {
+            let report = fut.await;
+            let _ = answers.send(Msg::Doctor { url, report });
         });
     }
 

@@ -35,9 +35,14 @@ pub fn initial_model(config: &Config, vault_label: String, is_local: bool) -> Mo
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     model.set_expiring_days(config.expiring_days);
     model.zone = crate::dates::local_zone(config.utc);
+    // Each warning goes to the history; the status line says how many.
+    let count = warnings.len();
     for w in warnings {
         tracing::warn!("{w}");
         model.toast(w, true);
+    }
+    if count > 1 {
+        model.toast(format!("{count} keymap warnings (! lists them all)"), true);
     }
     model
 }
@@ -190,6 +195,14 @@ pub trait VaultOpener: Send + Sync {
         tenant: Option<String>,
         tx: mpsc::UnboundedSender<crate::vault::discovery::DiscoveryEvent>,
     ) -> futures::future::BoxFuture<'static, ()>;
+    /// The access doctor's report on `url`, as lines of text.
+    fn doctor(
+        &self,
+        url: String,
+    ) -> futures::future::BoxFuture<'static, Result<Vec<String>, String>> {
+        let _ = url;
+        Box::pin(async { Err("this run has no access doctor".to_owned()) })
+    }
 }
 
 /// What an open ended with: the connection, or the URL and why not.
@@ -319,6 +332,10 @@ where
             // Paging moves by what the frame showed, not by a guess.
             if let Some(rows) = ui::page_rows(&ui_state).filter(|r| *r != model.page_rows) {
                 msgs.push(Msg::PageRows(rows));
+                continue;
+            }
+            if let Some(msg) = ui::overlay_max(&ui_state, model) {
+                msgs.push(msg);
                 continue;
             }
             if let Some(d) = &model.details

@@ -30,6 +30,9 @@ pub struct VaultArgs {
     /// Config file (its `vaults` list is used when no vault is named).
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
+    /// A local vault identity's token file, sent instead of the data dir's (also KVTUI_TOKEN).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub token_file: Option<PathBuf>,
 }
 
 impl VaultArgs {
@@ -46,6 +49,7 @@ impl VaultArgs {
             tenant: self.tenant.clone().or_else(|| top.tenant.clone()),
             data_dir: self.data_dir.clone().or_else(|| top.data.data_dir.clone()),
             config: self.config.clone().or_else(|| top.config.clone()),
+            token_file: self.token_file.clone().or_else(|| top.token_file.clone()),
         }
     }
 }

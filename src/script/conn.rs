@@ -114,6 +114,7 @@ impl Vault {
     /// Resolves and opens the vault the flags, environment or config name;
     /// the embedded local vault (no samples added) when none is named.
     pub async fn open(args: &VaultArgs) -> Result<Vault, ScriptError> {
+        crate::local::client::choose_token_source(args.token_file.as_deref());
         let targets = Self::targets(args)?;
         let target = match targets.as_slice() {
             [one] => one,

@@ -12,7 +12,8 @@ use crate::app::Model;
 use crate::app::events::describe;
 use crate::app::keymap::Mode;
 
-pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) {
+/// Draws the help; how far it can scroll.
+pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) -> usize {
     // The screen under the help comes first, then every other mode.
     let context = if model.details.as_ref().is_some_and(|d| d.compare.is_some()) {
         Mode::Compare
@@ -63,11 +64,18 @@ pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme
             .block(block),
         rect,
     );
+    max
 }
 
 /// Every message so far, newest first: failures with their details, and
 /// successes (where a backup went) as one line.
-pub(super) fn render_errors(frame: &mut Frame, model: &Model, scroll: usize, theme: &Theme) {
+/// Draws the history; how far it can scroll.
+pub(super) fn render_errors(
+    frame: &mut Frame,
+    model: &Model,
+    scroll: usize,
+    theme: &Theme,
+) -> usize {
     let mut lines = Vec::new();
     if model.errors.is_empty() {
         lines.push(Line::styled("no messages so far", theme.dim()));
@@ -110,6 +118,7 @@ pub(super) fn render_errors(frame: &mut Frame, model: &Model, scroll: usize, the
             .block(block),
         rect,
     );
+    max
 }
 
 /// The scroll offset clamped so the last line stays at the bottom, and the
@@ -126,4 +135,79 @@ fn position(first: usize, total: usize, max: usize) -> Line<'static> {
         return Line::default();
     }
     Line::from(format!(" {}/{} ", first + 1, total)).right_aligned()
+}
+
+/// The access doctor's panel: the report as the command line prints it, denied rows in the error colour.
+pub(super) fn render_access(
+    frame: &mut Frame,
+    panel: &crate::app::access::AccessPanel,
+    theme: &Theme,
+) {
+    use crate::app::access::PanelState;
+    let lines: Vec<Line> = match &panel.state {
+        PanelState::Examining => vec![Line::styled(
+            "examining: Resource Manager, then a list of one and a get of a missing name (never a write)…",
+            theme.dim(),
+        )],
+        PanelState::Failed(e) => vec![Line::styled(
+            format!("the doctor could not run: {}", visible(e)),
+            theme.error(),
+        )],
+        PanelState::Report(text) => {
+            // Wrapped here, not by the paragraph, so scrolling counts screen rows.
+            let width = usize::from(popup(frame.area(), 120, 3).width.saturating_sub(2)).max(20);
+            text.iter()
+                .flat_map(|l| {
+                    let style = if l.contains(" DENIED ") || l.trim_start().starts_with("az ") {
+                        theme.error()
+                    } else if !l.starts_with(' ') && !l.is_empty() {
+                        theme.ok()
+                    } else {
+                        ratatui::style::Style::default()
+                    };
+                    wrap_chars(&visible(l), width)
+                        .into_iter()
+                        .map(move |part| Line::styled(part, style))
+                })
+                .collect()
+        }
+    };
+    let area = frame.area();
+    let rect = popup(area, 120, area.height.saturating_sub(2));
+    frame.render_widget(Clear, rect);
+    let (shown, max) = scrolled(&lines, rect, panel.scroll);
+    let block = Block::bordered()
+        .title(format!(" Access · {} · Esc closes ", visible(&panel.url)))
+        .title_bottom(position(shown, lines.len(), max))
+        .border_style(theme.border(true));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((clamp16(shown), 0))
+            .block(block),
+        rect,
+    );
+}
+
+/// `text` cut into rows of at most `width` characters; later rows are indented
+/// under the text, so a long command reads as one.
+fn wrap_chars(text: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width {
+        return vec![text.to_owned()];
+    }
+    let indent = chars
+        .iter()
+        .take_while(|c| **c == ' ')
+        .count()
+        .min(width / 2);
+    let mut rows = vec![chars[..width].iter().collect::<String>()];
+    let step = width - indent;
+    for chunk in chars[width..].chunks(step) {
+        rows.push(format!(
+            "{}{}",
+            " ".repeat(indent),
+            chunk.iter().collect::<String>()
+        ));
+    }
+    rows
 }

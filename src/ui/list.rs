@@ -572,7 +572,7 @@ fn render_deleted(
                 model.zone.date_time(d.deleted_date),
                 model.zone.date_time(d.scheduled_purge_date),
                 days,
-                visible(d.recovery_id.as_deref().unwrap_or_default()).into_owned(),
+                visible(id_tail(d.recovery_id.as_deref().unwrap_or_default())).into_owned(),
             ]
         },
     };
@@ -585,4 +585,13 @@ fn render_deleted(
         look,
         theme,
     );
+}
+
+/// The part of an id after its vault (`/deletedsecrets/NAME`): the column is
+/// narrow, and every row shares the scheme and host.
+fn id_tail(id: &str) -> &str {
+    match id.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or(id, |i| &rest[i..]),
+        None => id,
+    }
 }

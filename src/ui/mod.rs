@@ -37,6 +37,8 @@ pub struct UiState {
     pub value_overflow: usize,
     /// The last click on a list row (when, which row), to tell a double-click.
     pub last_click: Option<(std::time::Instant, usize)>,
+    /// How far the help or history box on screen can scroll.
+    pub overlay_max: Option<usize>,
 }
 
 /// Draws the whole screen for the model.
@@ -45,6 +47,7 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     state.list_rows = Rect::default();
     state.props_overflow = 0;
     state.value_overflow = 0;
+    state.overlay_max = None;
     let filter_rows = u16::from(model.filter_input.is_some() && model.details.is_none());
     // A second line of key hints when they do not fit in one and the screen
     // has rows to spare.
@@ -86,9 +89,14 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
             Overlay::Form(f) => form::render(frame, model, f, &theme),
             Overlay::Confirm(c) => dialog::render_confirm(frame, model, c, &theme),
             Overlay::Conflict(c) => dialog::render_conflict(frame, model, c, &theme),
-            Overlay::Help { scroll } => help::render_help(frame, model, *scroll, &theme),
-            Overlay::Errors { scroll } => help::render_errors(frame, model, *scroll, &theme),
+            Overlay::Help { scroll } => {
+                state.overlay_max = Some(help::render_help(frame, model, *scroll, &theme));
+            }
+            Overlay::Errors { scroll } => {
+                state.overlay_max = Some(help::render_errors(frame, model, *scroll, &theme));
+            }
             Overlay::Picker(state) => picker::render_picker(frame, model, state, &theme),
+            Overlay::Access(panel) => help::render_access(frame, panel, &theme),
         }
     }
 }
@@ -124,6 +132,15 @@ pub fn details_overflow(state: &UiState) -> crate::app::Msg {
         props: state.props_overflow,
         value: state.value_overflow,
     }
+}
+
+/// How far the help or history on screen scrolls, when the model does not
+/// know it yet: scrolling stops there, so no key is spent past the end.
+pub fn overlay_max(state: &UiState, model: &crate::app::Model) -> Option<crate::app::Msg> {
+    state
+        .overlay_max
+        .filter(|max| Some(*max) != model.overlay_max)
+        .map(crate::app::Msg::OverlayMax)
 }
 
 /// The rows a page key should move: the list's height in the last frame.

@@ -225,6 +225,35 @@ impl Discovery {
             .map_err(|e| format!("the answer of {} is not a list: {e}", self.endpoint()))
     }
 
+    /// One GET of `path` (relative to the endpoint) parsed as `T`, or why it
+    /// failed ("403 AuthorizationFailed: …"); the doctor reads single resources with it.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+        let url = self
+            .endpoint
+            .join(path)
+            .map_err(|e| format!("bad Resource Manager path {path}: {e}"))?;
+        let mut request = Request::new(url, Method::Get);
+        let options = PipelineSendOptions {
+            skip_checks: true,
+            ..Default::default()
+        };
+        let response = self
+            .pipeline
+            .send(&Context::new(), &mut request, Some(options))
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = u16::from(response.status());
+        let body = response.into_body();
+        if !(200..300).contains(&status) {
+            return Err(match serde_json::from_slice::<ErrorEnvelope>(&body) {
+                Ok(env) => format!("{status} {}: {}", env.error.code, env.error.message),
+                Err(_) => format!("{status} from {}", self.endpoint()),
+            });
+        }
+        serde_json::from_slice(&body)
+            .map_err(|e| format!("the answer of {} could not be read: {e}", self.endpoint()))
+    }
+
     /// Every item of a list, page by page through `on_page`; `first` is
     /// relative to the endpoint. A `nextLink` must stay on the endpoint's host.
     async fn each_page<T: serde::de::DeserializeOwned>(

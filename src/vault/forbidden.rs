@@ -25,8 +25,28 @@ fn rbac_action(said: &str) -> Option<&str> {
     rest.find('\'').map(|end| &rest[..end])
 }
 
+/// Pointer to the access doctor, after the fix of an authorization or network refusal.
+pub(crate) const WHY: &str = " · a: why? (the access doctor; `kvtui doctor` in a shell)";
+
 /// Kind, message and fix of a 403 from `op` against `host`.
 pub(crate) fn classify_403(
+    code_is: &dyn Fn(&str) -> bool,
+    said: &str,
+    op: Op,
+    host: &str,
+    caller: Option<&str>,
+) -> (ErrorKind, String, Option<String>) {
+    let (kind, message, hint) = classify(code_is, said, op, host, caller);
+    let hint = match kind {
+        ErrorKind::Forbidden | ErrorKind::Firewall if !message.starts_with("Purge protection") => {
+            hint.map(|h| format!("{h}{WHY}"))
+        }
+        _ => hint,
+    };
+    (kind, message, hint)
+}
+
+fn classify(
     code_is: &dyn Fn(&str) -> bool,
     said: &str,
     op: Op,

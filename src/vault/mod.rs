@@ -1,6 +1,7 @@
 //! Everything that talks to a vault: messages, the worker task, which vault and
 //! which credential, error classification and the domain types.
 
+pub mod access;
 mod commands;
 pub(crate) mod connect;
 pub mod convert;

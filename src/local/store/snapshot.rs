@@ -168,3 +168,103 @@ impl Store {
         self.checkpoint()
     }
 }
+
+impl Store {
+    /// Replaces the seeded secrets of `vault` with `secrets`: see `local::seed`.
+    pub(in crate::local) fn seed_vault(
+        &mut self,
+        vault: &str,
+        secrets: &[SecretState],
+        now: i64,
+    ) -> Result<crate::local::seed::SeedReport, StoreError> {
+        use std::collections::BTreeSet;
+        let meta_key = format!("seeded:{vault}");
+        let before: BTreeSet<String> = self
+            .conn
+            .query_row("SELECT v FROM meta WHERE k = ?1", params![meta_key], |r| {
+                r.get::<_, Vec<u8>>(0)
+            })
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let present: BTreeSet<String> = {
+            let mut stmt = tx.prepare("SELECT name_key FROM secrets WHERE vault = ?1")?;
+            stmt.query_map(params![vault], |r| r.get::<_, String>(0))?
+                .collect::<Result<_, _>>()?
+        };
+        let source: BTreeSet<String> = secrets.iter().map(|s| key(&s.name)).collect();
+        let mut report = crate::local::seed::SeedReport::default();
+        let drop_secret = |name_key: &str| -> Result<(), StoreError> {
+            tx.execute(
+                "DELETE FROM versions WHERE vault = ?1 AND name_key = ?2",
+                params![vault, name_key],
+            )?;
+            tx.execute(
+                "DELETE FROM secrets WHERE vault = ?1 AND name_key = ?2",
+                params![vault, name_key],
+            )?;
+            Ok(())
+        };
+        for gone in before.difference(&source) {
+            if present.contains(gone) {
+                drop_secret(gone)?;
+                report.removed.push(gone.clone());
+            }
+        }
+        report.local_only = present
+            .iter()
+            .filter(|n| !source.contains(*n) && !before.contains(*n))
+            .cloned()
+            .collect();
+        tx.execute(
+            "INSERT OR IGNORE INTO vaults (name, created) VALUES (?1, ?2)",
+            params![vault, now],
+        )?;
+        for secret in secrets {
+            let name_key = key(&secret.name);
+            if present.contains(&name_key) {
+                drop_secret(&name_key)?;
+                report.updated += 1;
+            } else {
+                report.added += 1;
+            }
+            let d = secret.deleted;
+            tx.execute(
+                "INSERT INTO secrets (vault, name_key, name, deleted_date, scheduled_purge_date, recoverable_days)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    vault,
+                    name_key,
+                    secret.name,
+                    d.map(|d| d.deleted_date),
+                    d.map(|d| d.scheduled_purge_date),
+                    d.map(|d| d.recoverable_days)
+                ],
+            )?;
+            for v in &secret.versions {
+                let value = v.value.as_deref().unwrap_or_default();
+                let sealed = self
+                    .sealer
+                    .seal(value.as_bytes(), &value_aad(vault, &name_key, &v.version))?;
+                tx.execute(
+                    "INSERT INTO versions (vault, name_key, version, value, content_type, enabled, nbf, exp, created, updated, tags, managed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    params![
+                        vault, name_key, v.version, sealed, v.content_type, v.enabled, v.nbf, v.exp,
+                        v.created, v.updated, tags_json(&v.tags), v.managed
+                    ],
+                )?;
+            }
+        }
+        let seeded = serde_json::to_vec(&source).map_err(|e| StoreError::Db(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO meta (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+            params![meta_key, seeded],
+        )?;
+        tx.commit()?;
+        Ok(report)
+    }
+}
