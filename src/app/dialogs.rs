@@ -113,6 +113,7 @@ pub(crate) fn on_key(
         Some(Overlay::Confirm(_)) => on_confirm_key(model, fx, key, action),
         Some(Overlay::Conflict(_)) => on_conflict_key(model, fx, action),
         Some(Overlay::Picker(_)) => super::picker::on_picker_key(model, fx, key, action),
+        Some(Overlay::Find(_)) => super::find::on_find_key(model, fx, key, action),
         _ => {}
     }
 }

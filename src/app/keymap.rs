@@ -146,6 +146,8 @@ pub enum Action {
     ToggleManaged,
     /// The Expiring tab also lists enabled secrets with no expiry date.
     ToggleNoExpiry,
+    /// Find a secret by name, tag or content type in every open vault.
+    FindEverywhere,
     /// Edit the value in `$VISUAL` / `$EDITOR`.
     EditInEditor,
     HalfPageDown,

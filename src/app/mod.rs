@@ -15,6 +15,7 @@ pub mod editor;
 pub mod effect;
 pub mod events;
 pub mod external_edit;
+pub mod find;
 pub mod form;
 pub mod form_dates;
 pub mod format;

@@ -314,7 +314,7 @@ impl Model {
             Some(Overlay::Confirm(c)) if c.type_to_confirm.is_some() => Mode::TypedConfirm,
             Some(Overlay::Confirm(_)) => Mode::Confirm,
             Some(Overlay::Conflict(_)) => Mode::Conflict,
-            Some(Overlay::Picker { .. }) => Mode::Picker,
+            Some(Overlay::Picker { .. } | Overlay::Find(_)) => Mode::Picker,
             Some(Overlay::Help { .. } | Overlay::Errors { .. } | Overlay::Access(_)) => Mode::Help,
             None if self.details.as_ref().is_some_and(|d| d.compare.is_some()) => Mode::Compare,
             None if self.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {

@@ -84,6 +84,8 @@ pub enum Overlay {
     },
     /// The vault picker.
     Picker(super::picker::PickerState),
+    /// Find a secret in every open vault (`F`).
+    Find(super::find::FindState),
     /// The access doctor's report for the vault at `url` (`a`).
     Access(super::access::AccessPanel),
 }

@@ -369,6 +369,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         }
         Action::ToggleManaged => model.toggle_managed(),
         Action::ToggleNoExpiry => model.toggle_no_expiry(),
+        Action::FindEverywhere => model.open_find(),
         Action::Backup if live => {
             if let Some(props) = selected {
                 model

@@ -35,70 +35,8 @@ pub enum Backend {
     Osc52,
 }
 
-/// The tmux buffer this process copies into: one per process, so two
-/// kvtuis never delete each other's copies. The pid in the name lets a later
-/// run find and delete the buffer of a kvtui that was killed (SIGKILL runs
-/// no clean-up) before its clear.
-pub fn tmux_buffer_name() -> String {
-    format!("{TMUX_BUFFER_PREFIX}{}", std::process::id())
-}
-
-const TMUX_BUFFER_PREFIX: &str = "kvtui-";
-
-/// The pid a kvtui buffer name holds.
-fn buffer_pid(name: &str) -> Option<i32> {
-    let digits = name.strip_prefix(TMUX_BUFFER_PREFIX)?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
-}
-
-/// Whether a kvtui still runs as `pid` (another program that got the pid
-/// since does not count, where `/proc` tells).
-fn kvtui_alive(pid: i32) -> bool {
-    #[cfg(unix)]
-    {
-        // SAFETY: signal 0 only checks that the process exists.
-        let exists = unsafe { libc::kill(pid, 0) } == 0
-            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
-        if !exists {
-            return false;
-        }
-        match std::fs::read_to_string(format!("/proc/{pid}/comm")) {
-            Ok(comm) => comm.trim_end().starts_with("kvtui"),
-            Err(_) => true,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = pid;
-        true
-    }
-}
-
-/// Deletes the buffers of kvtuis that no longer run: what a SIGKILL left.
-fn delete_stale_tmux_buffers() {
-    let listed = Command::new("tmux")
-        .args(["list-buffers", "-F", "#{buffer_name}"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output();
-    let Ok(listed) = listed else {
-        return;
-    };
-    let mine = std::process::id();
-    for name in String::from_utf8_lossy(&listed.stdout).lines() {
-        let Some(pid) = buffer_pid(name) else {
-            continue;
-        };
-        if u32::try_from(pid).ok() == Some(mine) || kvtui_alive(pid) {
-            continue;
-        }
-        tracing::info!(buffer = name, "clipboard: deleting a stale tmux buffer");
-        delete_tmux_buffer(&tmux_argv(&["delete-buffer", "-b", name]));
-    }
-}
+use super::tmux_buffers::delete_stale_tmux_buffers;
+pub use super::tmux_buffers::tmux_buffer_name;
 
 fn argv(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| (*w).to_owned()).collect()
@@ -338,7 +276,7 @@ impl Drop for Clipboard {
     }
 }
 
-fn tmux_argv(args: &[&str]) -> Vec<String> {
+pub(super) fn tmux_argv(args: &[&str]) -> Vec<String> {
     std::iter::once("tmux")
         .chain(args.iter().copied())
         .map(str::to_owned)
@@ -346,7 +284,7 @@ fn tmux_argv(args: &[&str]) -> Vec<String> {
 }
 
 /// Deletes the named buffer; already gone (deleted by hand) is fine.
-fn delete_tmux_buffer(argv: &[String]) {
+pub(super) fn delete_tmux_buffer(argv: &[String]) {
     let status = Command::new(&argv[0])
         .args(&argv[1..])
         .stdin(Stdio::null())

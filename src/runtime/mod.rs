@@ -8,6 +8,7 @@ pub mod edit;
 mod effects;
 mod event_loop;
 mod logging;
+mod tmux_buffers;
 
 pub use crate::dates::local_zone;
 pub use cache_io::CacheIo;

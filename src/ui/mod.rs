@@ -5,6 +5,7 @@ mod columns;
 mod compare;
 mod details;
 mod dialog;
+mod find;
 mod form;
 mod help;
 mod list;
@@ -96,6 +97,7 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
                 state.overlay_max = Some(help::render_errors(frame, model, *scroll, &theme));
             }
             Overlay::Picker(state) => picker::render_picker(frame, model, state, &theme),
+            Overlay::Find(state) => find::render_find(frame, model, state, &theme),
             Overlay::Access(panel) => help::render_access(frame, panel, &theme),
         }
     }
