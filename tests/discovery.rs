@@ -156,7 +156,6 @@ async fn a_tenant_limits_the_subscriptions_searched() {
     let r = common::start_in(TempDir::new().expect("dir"), |o| o.arm = layout()).await;
     let d = kvtui::compose::discovery_for(
         Some(&r.vault.arm_url()),
-        false,
         None,
         &kvtui::compose::ConnectOptions {
             credential: kvtui::vault::credential::CredentialOptions {
