@@ -9,9 +9,9 @@ use std::sync::Arc;
 use azure_security_keyvault_secrets::SecretClient;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::cli::Cloud;
 use crate::local::{self, LocalVault, LocalVaultOptions};
 use crate::vault::connect;
-use crate::cli::Cloud;
 use crate::vault::credential::{self, CredentialOptions};
 use crate::vault::discovery::{self, Discovery};
 use crate::vault::{ErrorKind, Rebuild, Reconnect, VaultError, VaultTarget};
@@ -218,7 +218,11 @@ pub struct SearchPlan {
     pub azure: Option<String>,
 }
 
-pub fn search_plan(arm_endpoint: Option<&str>, local_port: Option<u16>, cloud: Cloud) -> SearchPlan {
+pub fn search_plan(
+    arm_endpoint: Option<&str>,
+    local_port: Option<u16>,
+    cloud: Cloud,
+) -> SearchPlan {
     let azure = arm_endpoint
         .unwrap_or(discovery::arm_endpoint(cloud))
         .trim_end_matches('/')
@@ -302,11 +306,20 @@ mod tests {
         );
         // --arm-endpoint stands for Azure's; the same endpoint as the local one is one group.
         assert_eq!(
-            search_plan(Some("https://management.localhost:9/"), Some(8443), Cloud::Public).azure,
+            search_plan(
+                Some("https://management.localhost:9/"),
+                Some(8443),
+                Cloud::Public
+            )
+            .azure,
             Some("https://management.localhost:9".into())
         );
         assert_eq!(
-            search_plan(Some("https://management.localhost:8443"), Some(8443), Cloud::Public),
+            search_plan(
+                Some("https://management.localhost:8443"),
+                Some(8443),
+                Cloud::Public
+            ),
             SearchPlan {
                 first: "https://management.localhost:8443".into(),
                 azure: None,

@@ -163,7 +163,13 @@ impl From<String> for ArmError {
 /// A pipeline failure: a credential that gives no token is a sign-in matter.
 fn sent_error(e: azure_core::Error) -> ArmError {
     if matches!(e.kind(), azure_core::error::ErrorKind::Credential) {
-        ArmError::SignIn(e.to_string())
+        // The retry policy wraps the credential's error ("non-transport
+        // error…"): the innermost one names each source tried.
+        let mut inner: &dyn std::error::Error = &e;
+        while let Some(next) = inner.source() {
+            inner = next;
+        }
+        ArmError::SignIn(inner.to_string())
     } else {
         ArmError::Other(e.to_string())
     }

@@ -433,7 +433,12 @@ impl Model {
 
     /// A report of a discovery run (`azure`: the Azure group's); its end is
     /// remembered for the next run.
-    pub(crate) fn on_discovery(&mut self, fx: &mut Vec<Effect>, event: DiscoveryEvent, azure: bool) {
+    pub(crate) fn on_discovery(
+        &mut self,
+        fx: &mut Vec<Effect>,
+        event: DiscoveryEvent,
+        azure: bool,
+    ) {
         if let DiscoveryEvent::Failed(reason) = &event {
             tracing::warn!(reason = %reason, "vault discovery failed");
         }
