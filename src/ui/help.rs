@@ -29,7 +29,7 @@ pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme
         Mode::ALL
             .iter()
             .copied()
-            .filter(|m| *m != context && !model.keymap.help(*m).is_empty()),
+            .filter(|m| *m != context && !model.keymap.help_in(*m, context).is_empty()),
     );
     let mut lines = Vec::new();
     for mode in modes {
@@ -37,7 +37,7 @@ pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme
             lines.push(Line::raw(""));
         }
         lines.push(Line::styled(mode.title(), theme.header()));
-        for e in model.keymap.help(mode) {
+        for e in model.keymap.help_in(mode, context) {
             let keys = e
                 .keys
                 .iter()
