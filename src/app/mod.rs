@@ -2,6 +2,7 @@
 //! returns, forms and their validation. No I/O: `crate::runtime` runs effects.
 
 pub mod access;
+pub mod across;
 mod answers_read;
 mod answers_write;
 pub mod bulk;
