@@ -8,7 +8,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use tokio::sync::mpsc;
 
-use crate::app::vault_cache::VaultCache;
+use crate::app::picker::vault_cache::VaultCache;
 use crate::cli::{Cloud, TuiArgs};
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;

@@ -130,7 +130,7 @@ async fn three_thousand_versions_load_a_batch_at_a_time_as_the_selection_moves()
     assert_eq!(asked_more_at.len(), 29, "one request per further batch");
     for (sel, loaded) in &asked_more_at {
         assert!(
-            sel + kvtui::app::versions::LOAD_AHEAD >= *loaded && *sel < *loaded,
+            sel + kvtui::app::details::versions::LOAD_AHEAD >= *loaded && *sel < *loaded,
             "more were asked for only near the end: at {sel} of {loaded}"
         );
     }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::cached::CachedLists;
+use super::lists::cached::CachedLists;
 use super::model::Clip;
 use crate::vault::WorkerInput;
 
@@ -44,7 +44,7 @@ pub enum Effect {
     /// `Msg::VaultOpenFailed` follows.
     OpenVault { url: String },
     /// Remember recent and discovered vaults (names and URLs only) for the next run.
-    SaveVaultCache(super::vault_cache::VaultCache),
+    SaveVaultCache(super::picker::vault_cache::VaultCache),
     /// Run the access doctor on the vault at `url`; `Msg::Doctor` follows.
     Doctor { url: String },
     /// Compare two vaults or copy between them; `Msg::Across` reports follow.

@@ -183,9 +183,9 @@ pub trait VaultOpener: Send + Sync {
     /// Opens `url` and starts its worker.
     fn open(&self, url: String) -> futures::future::BoxFuture<'static, Result<VaultConn, String>>;
     /// What the picker remembered last time (empty when nothing was).
-    fn load_cache(&self) -> crate::app::vault_cache::VaultCache;
+    fn load_cache(&self) -> crate::app::picker::vault_cache::VaultCache;
     /// Remembers recent and discovered vaults for the next run.
-    fn save_cache(&self, cache: crate::app::vault_cache::VaultCache);
+    fn save_cache(&self, cache: crate::app::picker::vault_cache::VaultCache);
     /// The endpoint searched, and whether it is a local service's.
     fn discovery_source(&self) -> Option<(String, bool)>;
     /// The search (in `tenant` only, when set), reporting through `tx` until

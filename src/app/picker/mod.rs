@@ -2,6 +2,8 @@
 //! finds (by tenant and subscription, as they stream in). Typing filters;
 //! Enter switches to an open vault or asks the runtime to open another.
 
+pub mod vault_cache;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::effect::Effect;

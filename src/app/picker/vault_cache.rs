@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::Model;
-use super::picker::{DiscoveryState, SubEntry, SubStatus};
+use crate::app::model::Model;
+use crate::app::picker::{DiscoveryState, SubEntry, SubStatus};
 use crate::vault::discovery::{DiscoveredVault, SubscriptionInfo, TenantInfo};
 
 /// Recent vaults kept at most.
