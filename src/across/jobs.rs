@@ -16,10 +16,10 @@ use crate::app::across::{AcrossEvent, AcrossJob};
 use crate::cli::Cloud;
 use crate::compose::{self, ConnectOptions};
 use crate::script::conn::Api;
-use crate::vault::connect::process_env;
-use crate::vault::{VaultTarget, endpoint};
 use crate::script::exit::ScriptError;
+use crate::vault::connect::process_env;
 use crate::vault::{ErrorKind, VaultError};
+use crate::vault::{VaultTarget, endpoint};
 
 /// How often a running job reports how far it got.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);

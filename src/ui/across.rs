@@ -113,14 +113,14 @@ pub(super) fn render_compare(
 }
 
 fn render_head(frame: &mut Frame, area: Rect, model: &Model, view: &VaultCompare, theme: &Theme) {
-    let mut first = vec![Span::raw(if view.rows.is_empty() && view.job.is_some() {
-        String::new()
-    } else {
-        view.summary()
-    })];
+    // Progress first: a long summary must not push it off the line.
+    let mut first = Vec::new();
     if let Some(line) = &view.progress {
         let spin = SPINNER[model.spinner % SPINNER.len()];
-        first.push(Span::styled(format!("  {spin} {line}"), theme.accent()));
+        first.push(Span::styled(format!("{spin} {line}  "), theme.accent()));
+    }
+    if !(view.rows.is_empty() && view.job.is_some()) {
+        first.push(Span::raw(view.summary()));
     }
     let filter = view.filter.map_or("all", State::label);
     let mut second = vec![Span::styled(
@@ -161,7 +161,10 @@ fn render_rows(frame: &mut Frame, area: Rect, view: &VaultCompare, theme: &Theme
         lines.push(Line::from(vec![
             Span::styled(marker, theme.accent()),
             Span::styled(mark, theme.accent()),
-            Span::styled(format!("{:<19}", r.state.label()), state_style(r.state, theme)),
+            Span::styled(
+                format!("{:<19}", r.state.label()),
+                state_style(r.state, theme),
+            ),
             Span::styled(format!("{:<name_w$} ", visible(&r.shown_name())), style),
             Span::styled(note(r), theme.dim()),
         ]));
@@ -201,7 +204,10 @@ fn render_sides(frame: &mut Frame, area: Rect, model: &Model, row: &Row, theme: 
                         Span::raw(visible(&v).into_owned()),
                     ])
                 };
-                lines.push(field("enabled", if p.enabled { "yes" } else { "no" }.into()));
+                lines.push(field(
+                    "enabled",
+                    if p.enabled { "yes" } else { "no" }.into(),
+                ));
                 lines.push(field(
                     "content type",
                     p.content_type.clone().unwrap_or_default(),

@@ -129,7 +129,10 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
             };
             if dialog.writes() == 0 {
                 model.toast(
-                    format!("nothing to write: {}", crate::across::plan::summary(&dialog.steps)),
+                    format!(
+                        "nothing to write: {}",
+                        crate::across::plan::summary(&dialog.steps)
+                    ),
                     false,
                 );
                 return;

@@ -60,15 +60,24 @@ impl AcrossJob {
 #[derive(Debug, Clone)]
 pub enum AcrossEvent {
     /// How far it got: `listed 2400 secrets · values 130/1000`, `copied 3/10`.
-    Progress { id: ReqId, line: String },
+    Progress {
+        id: ReqId,
+        line: String,
+    },
     /// The comparison, in source-name order.
-    Compared { id: ReqId, rows: Vec<Row> },
+    Compared {
+        id: ReqId,
+        rows: Vec<Row>,
+    },
     /// Each step of the copy with how it ended.
     Copied {
         id: ReqId,
         results: Vec<(Step, Outcome)>,
     },
-    Failed { id: ReqId, error: VaultError },
+    Failed {
+        id: ReqId,
+        error: VaultError,
+    },
 }
 
 impl AcrossEvent {

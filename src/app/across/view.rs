@@ -179,9 +179,8 @@ pub(super) fn failed(model: &mut Model, fx: &mut Vec<Effect>, id: ReqId, error: 
     view.progress = None;
     if view.values && error.kind == ErrorKind::Forbidden {
         view.values = false;
-        view.note = Some(
-            "values not compared: reading them was refused (get); properties only".into(),
-        );
+        view.note =
+            Some("values not compared: reading them was refused (get); properties only".into());
         start(model, fx);
         return;
     }
