@@ -371,8 +371,24 @@ fn a_copy_ends_in_one_history_entry_and_compares_again() {
 
     let outcomes = [Outcome::Unchanged, Outcome::TargetChanged, Outcome::Created];
     let results = steps.into_iter().zip(outcomes).collect();
+    model.vaults[1].secrets.push_page(vec![props("prod-only")]);
+    model.vaults[1].secrets.finish_load();
+    assert!(model.vaults[1].secrets.loaded);
     let before = model.errors.len();
     let fx = update(&mut model, Msg::Across(AcrossEvent::Copied { id, results }));
+    assert!(
+        routed_runs(&fx).is_empty(),
+        "no list request: its answers would land in the vault on screen"
+    );
+    assert!(
+        !model.vaults[1].secrets.loaded,
+        "the target lists again when next shown"
+    );
+    assert_eq!(
+        model.secrets().items.len(),
+        5,
+        "the vault on screen is untouched"
+    );
     assert_eq!(model.errors.len(), before + 1, "one history entry");
     let entry = model.errors.last().expect("entry");
     assert!(

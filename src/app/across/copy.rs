@@ -197,17 +197,16 @@ pub(super) fn copied(model: &mut Model, fx: &mut Vec<Effect>, results: Vec<(Step
     let summary = format!("copy to {target}: {}", parts.join(", "));
     model.record_bulk(summary, failures);
     start(model, fx);
-    refresh_target(model, fx, &target);
+    refresh_target(model, &target);
 }
 
-/// The target's lists, when it is open, are listed again.
-fn refresh_target(model: &mut Model, fx: &mut Vec<Effect>, target: &str) {
-    let Some(route) = model.vaults.iter().position(|s| s.label == target) else {
-        return;
-    };
-    let (active, progress) = (model.active_vault, model.progress.take());
-    model.active_vault = route;
-    crate::app::update::refresh(model, fx);
-    model.progress = progress;
-    model.active_vault = active;
+/// The target's lists, when it is open, are listed again when it is next
+/// shown. It is never the vault on screen (switching vaults closes this view),
+/// and answers to list requests land in the vault on screen, so they cannot
+/// be asked for now.
+fn refresh_target(model: &mut Model, target: &str) {
+    let same = crate::app::picker::same_url;
+    if let Some(slot) = model.vaults.iter_mut().find(|s| same(&s.label, target)) {
+        slot.secrets.loaded = false;
+    }
 }
