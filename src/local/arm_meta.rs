@@ -14,8 +14,8 @@ pub(super) fn is_metadata(method: &str, path: &str) -> bool {
             .eq_ignore_ascii_case("/metadata/endpoints")
 }
 
-/// The endpoints of the local "cloud": Resource Manager and vaults here, the
-/// token audience the management host. api-versions from 2019 answer the
+/// The endpoints of the local "cloud": Resource Manager and vaults here (the
+/// Key Vault suffix carries the port), the token audience the management host. api-versions from 2019 answer the
 /// list form (one cloud), older ones the single object.
 pub(super) fn metadata(host: &HostInfo, query: Option<&str>, vault_suffix: &str) -> ApiResult {
     let arm = format!("{}/", host.base_url.trim_end_matches('/'));
@@ -29,7 +29,10 @@ pub(super) fn metadata(host: &HostInfo, query: Option<&str>, vault_suffix: &str)
         "tenant": "common",
         "identityProvider": "AAD",
     });
-    let keyvault_dns = format!(".{vault_suffix}");
+    // With the port, `az keyvault … --vault-name NAME` builds `https://NAME.localhost:PORT`.
+    let port = host.port.filter(|p| *p != 443);
+    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+    let keyvault_dns = format!(".{vault_suffix}{port}");
     let body = if version.as_str() >= "2019" {
         serde_json::json!([{
             "name": "KvtuiLocal",

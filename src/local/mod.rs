@@ -19,6 +19,7 @@ mod fidelity;
 mod fsutil;
 mod handlers;
 mod host;
+mod identity;
 mod limits;
 mod loglimit;
 mod model;
