@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use super::access::{Access, Caller};
 use super::api::ApiResult;
 
-pub(super) const PATH: &str = "/_kvtui/identity/token";
+pub const PATH: &str = "/_kvtui/identity/token";
 /// The only version App Service serves the `X-IDENTITY-HEADER` form under.
 const API_VERSION: &str = "2019-08-01";
 /// Managed-identity tokens live about a day.
@@ -198,7 +198,9 @@ pub(super) fn answer(
             let found = access.and_then(|a| {
                 a.identities.iter().find(|i| {
                     i.object_id.eq_ignore_ascii_case(&id)
-                        || i.claims.app_id().is_some_and(|c| c.eq_ignore_ascii_case(&id))
+                        || i.claims
+                            .app_id()
+                            .is_some_and(|c| c.eq_ignore_ascii_case(&id))
                         || id
                             .rsplit('/')
                             .next()
@@ -269,7 +271,10 @@ mod tests {
         // The claims the Azure CLI reads.
         let claims = crate::kv_access::TokenClaims::of(token).unwrap();
         assert_eq!(claims.tid.as_deref(), Some(super::super::LOCAL_TENANT));
-        assert_eq!(claims.aud.as_deref(), Some("https://management.localhost:8443/"));
+        assert_eq!(
+            claims.aud.as_deref(),
+            Some("https://management.localhost:8443/")
+        );
         let exp: i64 = body["expires_on"].as_str().unwrap().parse().unwrap();
         assert!(m.verify(token, exp - 1).is_some());
         assert!(m.verify(token, exp).is_none(), "ended");
@@ -281,21 +286,31 @@ mod tests {
         // A changed payload breaks the signature.
         let mut parts: Vec<&str> = token.split('.').collect();
         let forged = URL_SAFE_NO_PAD.encode(
-            serde_json::to_vec(&serde_json::json!({"oid": "x", "nbf": 0, "exp": i64::MAX})).unwrap(),
+            serde_json::to_vec(&serde_json::json!({"oid": "x", "nbf": 0, "exp": i64::MAX}))
+                .unwrap(),
         );
         parts[1] = &forged;
-        assert_eq!(m.caller(Some(&format!("Bearer {}", parts.join("."))), None), None);
+        assert_eq!(
+            m.caller(Some(&format!("Bearer {}", parts.join("."))), None),
+            None
+        );
     }
 
     #[test]
     fn requests_without_the_header_or_with_bad_parameters_are_refused() {
         let m = Minter::new("0123456789abcdef-owner");
-        let (status, _) = answer(&m, None, Some("api-version=2019-08-01&resource=r"), false).unwrap();
+        let (status, _) =
+            answer(&m, None, Some("api-version=2019-08-01&resource=r"), false).unwrap();
         assert_eq!(status, 401);
         assert_eq!(minted(&m, "api-version=2018-02-01&resource=r").0, 400);
         assert_eq!(minted(&m, "api-version=2019-08-01").0, 400);
         let (status, body) = minted(&m, "api-version=2019-08-01&resource=r&object_id=nobody");
         assert_eq!(status, 400, "no access file, no user-assigned identity");
-        assert!(body["message"].as_str().unwrap().contains("not been assigned"));
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("not been assigned")
+        );
     }
 }
