@@ -38,6 +38,79 @@ fn the_sdks_managed_identity_credential_signs_in_to_the_local_vault() {
     assert!(endpoint.starts_with("https://localhost:"), "loopback only");
     rt.block_on(signs_in(&svc, &base, &endpoint));
     rt.block_on(svc.vault.shutdown());
+    rt.block_on(user_assigned_identities_of_the_access_file());
+}
+
+/// With an access file, `object_id` picks an identity: its token has that
+/// identity's rights, not the owner's.
+async fn user_assigned_identities_of_the_access_file() {
+    let dir = TempDir::new().expect("temp dir");
+    let file = dir.path().join("access.toml");
+    std::fs::write(
+        &file,
+        "[[identity]]\nname = \"reader\"\ntoken = \"reader-token-0123456789abcdef\"\n\
+         object_id = \"11111111-1111-1111-1111-111111111111\"\n\
+         [[vault]]\nname = \"rbac1\"\n[[vault.role]]\nidentity = \"reader\"\n\
+         role = \"Key Vault Secrets User\"\n",
+    )
+    .expect("access file");
+    let svc = common::start_in(TempDir::new().expect("temp dir"), |o| {
+        o.in_memory = true;
+        o.access = Some(file.clone());
+    })
+    .await;
+    let http = svc.http();
+    let base = svc.vault.url();
+    let mint = |extra: &'static str| {
+        let req = http
+            .get(format!(
+                "{base}/_kvtui/identity/token?api-version=2019-08-01&resource=https%3A%2F%2Fvault.azure.net{extra}"
+            ))
+            .header("x-identity-header", svc.vault.token().expose_secret());
+        async move {
+            let rsp = req.send().await.expect("answer");
+            let status = rsp.status().as_u16();
+            let body: serde_json::Value =
+                serde_json::from_slice(&rsp.bytes().await.expect("body")).expect("json");
+            (
+                status,
+                body["access_token"].as_str().unwrap_or("").to_owned(),
+            )
+        }
+    };
+    let (_, owner) = mint("").await;
+    let (status, reader) = mint("&object_id=11111111-1111-1111-1111-111111111111").await;
+    assert_eq!(status, 200);
+    assert_eq!(mint("&client_id=not-assigned").await.0, 400);
+    let vault = svc.vault.vault_url("rbac1");
+    let host = url::Url::parse(&vault).unwrap();
+    let named = kvtui::local::client::local_http_client(&host, svc.vault.ca_pem()).expect("http");
+    let set = |token: String| {
+        named
+            .put(format!("{vault}/secrets/s1?api-version=7.6"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(r#"{"value": "v"}"#)
+            .send()
+    };
+    assert_eq!(
+        set(owner).await.unwrap().status().as_u16(),
+        200,
+        "the owner writes"
+    );
+    assert_eq!(
+        set(reader.clone()).await.unwrap().status().as_u16(),
+        403,
+        "a Secrets User cannot"
+    );
+    let got = named
+        .get(format!("{vault}/secrets/s1?api-version=7.6"))
+        .bearer_auth(reader)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status().as_u16(), 200, "but reads");
+    svc.vault.shutdown().await;
 }
 
 async fn signs_in(svc: &common::Running, base: &str, endpoint: &str) {
