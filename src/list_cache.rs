@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::app::cached::{CachedList, CachedLists};
+use crate::app::lists::cached::{CachedList, CachedLists};
 use crate::vault::{DeletedSecret, SecretName, SecretProps};
 
 /// Bumped whenever the file's shape changes; older files are then ignored.

@@ -10,15 +10,15 @@ use tui_input::Input;
 
 use super::effect::Effect;
 use super::keymap::{Action, Keymap, Mode};
-use super::rows::{ListView, Rows};
+use super::lists::rows::{ListView, Rows};
 use super::vaults::VaultSlot;
 use crate::vault::{
     DeletedSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultError, VaultEvent, VaultRequest,
     WorkerInput,
 };
 
-pub use super::bulk::Bulk;
-pub use super::details_state::Details;
+pub use super::details::state::Details;
+pub use super::lists::bulk::Bulk;
 pub use super::notices::{
     Clip, CopyTarget, ERROR_TICKS, ErrorEntry, MAX_ERRORS, TOAST_TICKS, Toast,
 };
@@ -69,7 +69,7 @@ pub enum Msg {
     /// (or it could not be read; the runtime logs why).
     CacheLoaded {
         route: usize,
-        lists: Option<super::cached::CachedLists>,
+        lists: Option<super::lists::cached::CachedLists>,
     },
     /// The worker of vault `route` stopped; its requests will never be answered.
     WorkerStopped {
@@ -77,6 +77,8 @@ pub enum Msg {
     },
     /// A report of the vault search (`Effect::Discover`).
     Discovery(crate::vault::discovery::DiscoveryEvent),
+    /// A report of the Azure search beside the local one (`Effect::DiscoverAzure`).
+    AzureDiscovery(crate::vault::discovery::DiscoveryEvent),
     /// The runtime opened a vault (`Effect::OpenVault`); its worker is the next route.
     VaultOpened {
         label: String,
@@ -206,6 +208,9 @@ pub struct Model {
     pub discovery_available: bool,
     /// What the vault search found so far.
     pub discovered: super::picker::Discovered,
+    /// Azure's Resource Manager searched beside the local vaults' (when a
+    /// local service is open): its own group, its own state.
+    pub azure_discovered: Option<super::picker::Discovered>,
     /// Open the picker on start (`--discover`).
     pub picker_at_start: bool,
     /// A vault the runtime is opening.
@@ -265,6 +270,7 @@ impl Model {
             pinned_vaults: Vec::new(),
             discovery_available: false,
             discovered: Default::default(),
+            azure_discovered: None,
             picker_at_start: false,
             opening: None,
             undo_checked: None,
@@ -331,7 +337,7 @@ impl Model {
     pub fn offers(&self, action: Action) -> bool {
         if action == Action::Undo {
             let deleting = self.bulk.as_ref().is_some_and(|b| {
-                b.op == super::bulk::BulkOp::Delete
+                b.op == super::lists::bulk::BulkOp::Delete
                     && b.route == self.active_vault
                     && !b.undo_requested
             });
@@ -341,7 +347,7 @@ impl Model {
             return form
                 .fields
                 .iter()
-                .any(|f| f.id == super::form::FieldId::Value);
+                .any(|f| f.id == super::forms::form::FieldId::Value);
         }
         let Some(details) = self.details.as_ref().filter(|_| self.overlays.is_empty()) else {
             // A purge-protected vault purges by itself: no purge to offer.
@@ -551,7 +557,7 @@ impl Model {
     pub fn record_error(&mut self, what: impl Into<String>, error: VaultError) {
         let what = what.into();
         tracing::warn!(what = %what, kind = ?error.kind, status = ?error.status, code = ?error.code, "{}", error.message);
-        let text = format!("{what}: {}", super::events::short(&error));
+        let text = format!("{what}: {}", super::answers::short(&error));
         self.show(text, true, Some(what.clone()));
         self.remember(what, Some(error));
     }

@@ -3,7 +3,7 @@
 
 use tui_input::Input;
 
-use super::form::Form;
+use super::forms::form::Form;
 use crate::vault::{NewSecret, SecretName};
 
 /// What a confirmation does when confirmed.

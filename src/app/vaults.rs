@@ -4,10 +4,10 @@
 
 use time::OffsetDateTime;
 
-use super::cache_sync::open_lists;
 use super::effect::Effect;
+use super::lists::cache_sync::open_lists;
+use super::lists::rows::Rows;
 use super::model::Model;
-use super::rows::Rows;
 use crate::vault::{DeletedSecret, ReqId, SecretProps};
 
 /// A vault the picker offers, with its own lists: switching shows another
@@ -74,7 +74,7 @@ impl VaultSlot {
         };
         let keep = self.expiring.selected_item().map(|p| p.name.clone());
         let mut rows = Rows::default();
-        rows.sort = super::rows::SortKey::Expires;
+        rows.sort = super::lists::rows::SortKey::Expires;
         rows.hide_managed = self.secrets.hide_managed;
         rows.filter = std::mem::take(&mut self.expiring.filter);
         rows.push_page(self.secrets.items.iter().filter(wanted).cloned().collect());

@@ -310,18 +310,15 @@ fn name_token_file(hub: &Hub, mut e: VaultError) -> VaultError {
 }
 
 /// Whether and when to run `cmd` again after `e` (attempt `attempt`, from 0).
-/// Lists are not retried here: pages may already have been shown.
+/// Streaming commands (lists, version batches) are not run again: their
+/// pages may already have been shown.
 fn retry_plan(
     cfg: &WorkerConfig,
     cmd: &super::messages::VaultCmd,
     e: &VaultError,
     attempt: usize,
 ) -> Option<(Duration, String)> {
-    use super::messages::VaultCmd;
-    if matches!(
-        cmd,
-        VaultCmd::ListSecrets | VaultCmd::ListDeleted | VaultCmd::ListVersions { .. }
-    ) {
+    if cmd.streams() {
         return None;
     }
     let when = |d: Duration| match d.as_secs_f64().ceil() as u64 {
@@ -330,7 +327,7 @@ fn retry_plan(
     };
     if e.status == Some(409)
         && e.code.as_deref() == Some("ObjectIsBeingRecovered")
-        && matches!(cmd, VaultCmd::Get { .. } | VaultCmd::Set(_))
+        && cmd.waits_for_recovery()
     {
         let wait = *cfg.recover_backoff.get(attempt)?;
         return Some((wait, format!("recovering… retrying {}", when(wait))));

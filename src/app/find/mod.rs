@@ -93,7 +93,7 @@ impl Model {
     fn go_to(&mut self, fx: &mut Vec<Effect>, route: usize, name: &str) {
         self.switch_vault(fx, route);
         let rows = self.secrets_mut();
-        let at = |rows: &super::rows::Rows<SecretProps>| {
+        let at = |rows: &super::lists::rows::Rows<SecretProps>| {
             rows.visible
                 .iter()
                 .position(|&i| rows.items[i].name.eq_ignore_ascii_case(name))

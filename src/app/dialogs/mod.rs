@@ -4,9 +4,9 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::bulk::{self, BulkOp};
 use super::effect::Effect;
 use super::keymap::Action;
+use super::lists::bulk::{self, BulkOp};
 use super::model::{
     Confirm, ConfirmAction, Conflict, ConflictChoice, Freed, Model, Overlay, Pending,
 };
@@ -238,9 +238,9 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
         ConfirmAction::DiscardForm => {
             model.overlays.pop();
         }
-        ConfirmAction::OverwriteFile => super::forms::submit_overwriting(model, fx),
+        ConfirmAction::OverwriteFile => super::forms::keys::submit_overwriting(model, fx),
         ConfirmAction::DisableVersion { name, version } => {
-            super::versions::set_enabled(model, fx, name, version, false)
+            super::details::versions::set_enabled(model, fx, name, version, false)
         }
     }
 }
