@@ -95,7 +95,7 @@ pub(super) fn load_or_create(
     // Processes starting together make the files one at a time.
     let _setup = SetupLock::take(dir)?;
     let ca_ok = secure_existing(&ca_key_path)? && ca_path.exists() && ca_usable(dir);
-    if !ca_ok && !(ca_key_path.exists() || ca_path.exists()) {
+    if !ca_ok && !ca_key_path.exists() && !ca_path.exists() {
         first_ca(dir)?;
     } else if !ca_ok {
         tracing::warn!(path = %ca_path.display(), "local CA missing, corrupt, unconstrained or ending soon: making a new one; clients must trust the new ca.pem");
