@@ -57,14 +57,12 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         conns.push(open.0);
         services.extend(open.1);
     }
-    let any_azure = targets.iter().any(|t| matches!(t, VaultTarget::Azure(_)));
-    let discovery = compose::discovery_for(
-        args.arm_endpoint.as_deref(),
-        any_azure,
-        local_port,
-        &opts,
-        &process_env,
-    );
+    let plan = compose::search_plan(args.arm_endpoint.as_deref(), local_port, args.cloud);
+    let discovery = compose::discovery_at(&plan.first, &opts, &process_env);
+    let azure_discovery = plan
+        .azure
+        .as_deref()
+        .map(|url| compose::discovery_at(url, &opts, &process_env));
     let known = config
         .vaults
         .iter()
@@ -90,12 +88,9 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         opts,
         cloud: args.cloud,
         discovery,
+        azure_discovery,
         cache_file,
-        search: Search {
-            arm_endpoint: args.arm_endpoint.clone(),
-            any_azure,
-            local_port,
-        },
+        plan,
     });
     tracing::info!(vaults = conns.len(), "starting the UI");
     let result = runtime::run_vaults(&config, conns, opener, known, args.discover, welcome, cache)
@@ -197,33 +192,34 @@ const CACHE_FILE: &str = "vaults.json";
 struct Opener {
     opts: ConnectOptions,
     cloud: Cloud,
+    /// The first group's search (built once: its credential keeps its token).
     discovery: Result<Discovery, String>,
+    /// Azure's beside it, when searched.
+    azure_discovery: Option<Result<Discovery, String>>,
     cache_file: Option<PathBuf>,
-    search: Search,
-}
-
-/// What chose the discovery endpoint, to build it again for another tenant.
-struct Search {
-    arm_endpoint: Option<String>,
-    any_azure: bool,
-    local_port: Option<u16>,
+    /// The endpoints searched.
+    plan: compose::SearchPlan,
 }
 
 impl Opener {
-    /// The discovery for `tenant` (its own credential), or the default one.
-    fn discovery_in(&self, tenant: Option<String>) -> Result<Discovery, String> {
-        let Some(tenant) = tenant else {
-            return self.discovery.clone();
+    /// The discovery of a group (`azure`: Azure's beside the local one) for
+    /// `tenant` (its own credential), or the default one.
+    fn discovery_in(&self, tenant: Option<String>, azure: bool) -> Result<Discovery, String> {
+        let (url, default) = match (&self.plan.azure, azure) {
+            (Some(url), true) => (url, self.azure_discovery.as_ref()),
+            (None, true) => return Err("no Azure search beside this one".to_owned()),
+            (_, false) => (&self.plan.first, Some(&self.discovery)),
         };
+        if tenant.is_none()
+            && let Some(default) = default
+        {
+            return default.clone();
+        }
         let mut opts = self.opts.clone();
-        opts.credential.tenant = Some(tenant);
-        compose::discovery_for(
-            self.search.arm_endpoint.as_deref(),
-            self.search.any_azure,
-            self.search.local_port,
-            &opts,
-            &process_env,
-        )
+        if tenant.is_some() {
+            opts.credential.tenant = tenant;
+        }
+        compose::discovery_at(url, &opts, &process_env)
     }
 }
 
@@ -291,12 +287,17 @@ impl VaultOpener for Opener {
         Some((discovery.endpoint().to_owned(), local))
     }
 
+    fn azure_source(&self) -> Option<String> {
+        self.plan.azure.clone()
+    }
+
     fn discover(
         &self,
         tenant: Option<String>,
+        azure: bool,
         tx: mpsc::UnboundedSender<DiscoveryEvent>,
     ) -> BoxFuture<'static, ()> {
-        match self.discovery_in(tenant) {
+        match self.discovery_in(tenant, azure) {
             Ok(discovery) => async move { discovery.run(tx).await }.boxed(),
             Err(reason) => {
                 let _ = tx.send(DiscoveryEvent::Failed(reason));

@@ -40,6 +40,9 @@ pub enum Effect {
     /// Search for vaults through Resource Manager, in `tenant` only when set
     /// (a token of that tenant); reports come back as `Msg::Discovery`.
     Discover { tenant: Option<String> },
+    /// The same search of Azure's Resource Manager, beside the local vaults';
+    /// reports come back as `Msg::AzureDiscovery`.
+    DiscoverAzure { tenant: Option<String> },
     /// Open the vault at `url` with its own worker; `Msg::VaultOpened` or
     /// `Msg::VaultOpenFailed` follows.
     OpenVault { url: String },

@@ -77,6 +77,8 @@ pub enum Msg {
     },
     /// A report of the vault search (`Effect::Discover`).
     Discovery(crate::vault::discovery::DiscoveryEvent),
+    /// A report of the Azure search beside the local one (`Effect::DiscoverAzure`).
+    AzureDiscovery(crate::vault::discovery::DiscoveryEvent),
     /// The runtime opened a vault (`Effect::OpenVault`); its worker is the next route.
     VaultOpened {
         label: String,
@@ -206,6 +208,9 @@ pub struct Model {
     pub discovery_available: bool,
     /// What the vault search found so far.
     pub discovered: super::picker::Discovered,
+    /// Azure's Resource Manager searched beside the local vaults' (when a
+    /// local service is open): its own group, its own state.
+    pub azure_discovered: Option<super::picker::Discovered>,
     /// Open the picker on start (`--discover`).
     pub picker_at_start: bool,
     /// A vault the runtime is opening.
@@ -265,6 +270,7 @@ impl Model {
             pinned_vaults: Vec::new(),
             discovery_available: false,
             discovered: Default::default(),
+            azure_discovered: None,
             picker_at_start: false,
             opening: None,
             undo_checked: None,

@@ -28,7 +28,8 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 model.open_picker(&mut fx);
             }
         }
-        Msg::Discovery(event) => model.on_discovery(&mut fx, event),
+        Msg::Discovery(event) => model.on_discovery(&mut fx, event, false),
+        Msg::AzureDiscovery(event) => model.on_discovery(&mut fx, event, true),
         Msg::Doctor { url, report } => super::access::on_report(model, &url, report),
         Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
         Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),

@@ -83,6 +83,12 @@ pub async fn run_vaults(
         model.discovered.source = source;
         model.discovered.local = local;
     }
+    if let Some(source) = opener.azure_source() {
+        model.azure_discovered = Some(crate::app::picker::Discovered {
+            source,
+            ..Default::default()
+        });
+    }
     model.apply_vault_cache(opener.load_cache());
     let mut wiring = wire(&mut model, vaults).with_opener(opener);
     wiring.mouse = Some(Box::new(tui::set_mouse_capture));
@@ -188,11 +194,15 @@ pub trait VaultOpener: Send + Sync {
     fn save_cache(&self, cache: crate::app::picker::vault_cache::VaultCache);
     /// The endpoint searched, and whether it is a local service's.
     fn discovery_source(&self) -> Option<(String, bool)>;
-    /// The search (in `tenant` only, when set), reporting through `tx` until
-    /// `DiscoveryEvent::Done`.
+    /// Azure's Resource Manager, searched beside the local vaults' (which
+    /// `discovery_source` names then), when it is another endpoint.
+    fn azure_source(&self) -> Option<String>;
+    /// The search (in `tenant` only, when set; `azure`: Azure's beside the
+    /// local one), reporting through `tx` until `DiscoveryEvent::Done`.
     fn discover(
         &self,
         tenant: Option<String>,
+        azure: bool,
         tx: mpsc::UnboundedSender<crate::vault::discovery::DiscoveryEvent>,
     ) -> futures::future::BoxFuture<'static, ()>;
     /// The access doctor's report on `url`, as lines of text.
