@@ -304,7 +304,15 @@ impl Model {
     ) -> ReqId {
         self.next_req += 1;
         let id = ReqId(self.next_req);
-        self.pending.insert(id, Outstanding { route, what });
+        let access = cmd.nature().access;
+        self.pending.insert(
+            id,
+            Outstanding {
+                route,
+                what,
+                access,
+            },
+        );
         fx.push(Effect::Vault {
             route,
             input: WorkerInput::Run(VaultRequest { id, cmd }),
