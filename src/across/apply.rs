@@ -111,8 +111,10 @@ pub async fn apply(
 ) -> Vec<Outcome> {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; steps.len()];
     let mut results = std::pin::pin!(
-        futures::stream::iter(steps.iter().enumerate())
-            .map(|(i, s)| async move { (i, one(source, target, s, force).await) })
+        // By index: a closure over `&Step` would make the future not `Send`
+        // (its lifetime would be higher-ranked), and the TUI spawns it.
+        futures::stream::iter(0..steps.len())
+            .map(|i| async move { (i, one(source, target, &steps[i], force).await) })
             .buffer_unordered(PER_VAULT)
     );
     while let Some((i, outcome)) = results.next().await {

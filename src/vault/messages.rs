@@ -74,50 +74,6 @@ pub enum VaultCmd {
     },
 }
 
-impl VaultCmd {
-    /// Streams its answer (pages sent as they arrive): running it again after
-    /// a failure would send pages already shown, so the worker never does.
-    /// Exhaustive on purpose: a new command must say.
-    pub fn streams(&self) -> bool {
-        match self {
-            VaultCmd::ListSecrets
-            | VaultCmd::ListVersions { .. }
-            | VaultCmd::MoreVersions { .. }
-            | VaultCmd::ListDeleted => true,
-            VaultCmd::Get { .. }
-            | VaultCmd::Set(_)
-            | VaultCmd::UpdateProps { .. }
-            | VaultCmd::Delete { .. }
-            | VaultCmd::GetDeleted { .. }
-            | VaultCmd::Recover { .. }
-            | VaultCmd::Purge { .. }
-            | VaultCmd::Backup { .. }
-            | VaultCmd::Restore { .. }
-            | VaultCmd::Export { .. } => false,
-        }
-    }
-
-    /// Waits out a 409 `ObjectIsBeingRecovered` (a recover still running in
-    /// Azure) and runs again: reads and writes of a secret's value.
-    pub fn waits_for_recovery(&self) -> bool {
-        match self {
-            VaultCmd::Get { .. } | VaultCmd::Set(_) => true,
-            VaultCmd::ListSecrets
-            | VaultCmd::ListVersions { .. }
-            | VaultCmd::MoreVersions { .. }
-            | VaultCmd::ListDeleted
-            | VaultCmd::UpdateProps { .. }
-            | VaultCmd::Delete { .. }
-            | VaultCmd::GetDeleted { .. }
-            | VaultCmd::Recover { .. }
-            | VaultCmd::Purge { .. }
-            | VaultCmd::Backup { .. }
-            | VaultCmd::Restore { .. }
-            | VaultCmd::Export { .. } => false,
-        }
-    }
-}
-
 /// What the worker reads: a request to run, or a request to stop.
 #[derive(Debug, Clone)]
 pub enum WorkerInput {

@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::error::{ErrorKind, VaultError};
 use super::messages::{ReqId, VaultEvent, VaultEventKind, VaultRequest, WorkerInput};
+use super::nature::RetryClass;
 
 /// Tuning for [`spawn_worker`]; the defaults suit the TUI.
 #[derive(Debug, Clone)]
@@ -310,15 +311,15 @@ fn name_token_file(hub: &Hub, mut e: VaultError) -> VaultError {
 }
 
 /// Whether and when to run `cmd` again after `e` (attempt `attempt`, from 0).
-/// Streaming commands (lists, version batches) are not run again: their
-/// pages may already have been shown.
+/// The command's retry class (from its nature) says which failures count.
 fn retry_plan(
     cfg: &WorkerConfig,
     cmd: &super::messages::VaultCmd,
     e: &VaultError,
     attempt: usize,
 ) -> Option<(Duration, String)> {
-    if cmd.streams() {
+    let class = cmd.nature().retry;
+    if class == RetryClass::Never {
         return None;
     }
     let when = |d: Duration| match d.as_secs_f64().ceil() as u64 {
@@ -327,7 +328,7 @@ fn retry_plan(
     };
     if e.status == Some(409)
         && e.code.as_deref() == Some("ObjectIsBeingRecovered")
-        && cmd.waits_for_recovery()
+        && class == RetryClass::ThrottleAndRecovery
     {
         let wait = *cfg.recover_backoff.get(attempt)?;
         return Some((wait, format!("recovering… retrying {}", when(wait))));

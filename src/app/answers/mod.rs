@@ -18,7 +18,7 @@ pub(crate) type Outcome = Result<VaultEventKind, VaultError>;
 
 pub(crate) fn on_event(model: &mut Model, fx: &mut Vec<Effect>, event: VaultEvent) {
     let req = event.req;
-    let Some(Outstanding { route, what }) = model.pending.get(&req).cloned() else {
+    let Some(Outstanding { route, what, .. }) = model.pending.get(&req).cloned() else {
         tracing::debug!(?req, "dropped an answer to a request no longer pending");
         return;
     };
