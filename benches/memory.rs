@@ -9,7 +9,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kvtui::app::cached::{CachedList, CachedLists};
+use kvtui::app::lists::cached::{CachedList, CachedLists};
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::list_cache::ListCache;
 use kvtui::vault::{SecretName, SecretProps, VaultEvent, VaultEventKind};

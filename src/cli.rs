@@ -112,8 +112,8 @@ pub struct TuiArgs {
     /// Tenant to request tokens from; discovery searches only its subscriptions.
     #[arg(long)]
     pub tenant: Option<String>,
-    /// Open on the vault picker and search for vaults (Azure Resource Manager,
-    /// or the local vault's when only local vaults are open).
+    /// Open on the vault picker and search for vaults: Azure's Resource
+    /// Manager, and the local vault's beside it when the local vault is open.
     #[arg(long)]
     pub discover: bool,
     /// Resource Manager endpoint to search instead of the cloud's (a loopback

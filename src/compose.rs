@@ -9,6 +9,7 @@ use std::sync::Arc;
 use azure_security_keyvault_secrets::SecretClient;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::cli::Cloud;
 use crate::local::{self, LocalVault, LocalVaultOptions};
 use crate::vault::connect;
 use crate::vault::credential::{self, CredentialOptions};
@@ -205,46 +206,124 @@ pub fn local_discovery(
     Discovery::new(arm_url, credential, options, None)
 }
 
-/// Discovery for the vaults being opened: `arm_endpoint` when given (a
-/// loopback one is a local service, trusted through the data dir), else the
-/// local service when every vault is local, else the cloud's Resource Manager
-/// with the Azure credential chain. `local_port` is the embedded service's.
+/// Which Resource Manager endpoints the picker searches: the local
+/// service's when one is open (`local_port`), and Azure's: `--arm-endpoint`
+/// when given, else the cloud's. Each is its own group; the second is only
+/// there when it is another endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPlan {
+    /// The first group: the local vaults, or Azure when no local service is open.
+    pub first: String,
+    /// Azure, beside the local vaults.
+    pub azure: Option<String>,
+}
+
+pub fn search_plan(
+    arm_endpoint: Option<&str>,
+    local_port: Option<u16>,
+    cloud: Cloud,
+) -> SearchPlan {
+    let azure = arm_endpoint
+        .unwrap_or(discovery::arm_endpoint(cloud))
+        .trim_end_matches('/')
+        .to_owned();
+    match local_port {
+        Some(port) => {
+            let local = format!("https://management.localhost:{port}");
+            let same = local.eq_ignore_ascii_case(&azure);
+            SearchPlan {
+                first: local,
+                azure: (!same).then_some(azure),
+            }
+        }
+        None => SearchPlan {
+            first: azure,
+            azure: None,
+        },
+    }
+}
+
+/// Discovery of the Resource Manager at `url`: a loopback one is a local
+/// service, trusted through the data dir; any other is Azure's, signed by
+/// the credential chain (which fails before any request when no source
+/// gives a token).
+pub fn discovery_at(
+    url: &str,
+    opts: &ConnectOptions,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Discovery, String> {
+    let tenant = opts.credential.tenant.clone();
+    let parsed = url::Url::parse(url).map_err(|e| format!("Resource Manager {url}: {e}"))?;
+    if crate::vault::endpoint::is_loopback(&parsed) {
+        let (ca, token) = local::client::read_credentials(&opts.data_dir)
+            .map_err(|e| format!("cannot use the local vault's Resource Manager at {url}: {e}"))?;
+        return local_discovery(url, &ca, token).map(|d| d.with_tenant(tenant));
+    }
+    let credential = Arc::new(credential::build(&opts.credential, env));
+    let options = azure_core::http::ClientOptions {
+        retry: connect::azure_retry(),
+        ..Default::default()
+    };
+    Discovery::new(url, credential, options, tenant)
+}
+
+/// The first group's discovery (see [`search_plan`]).
 pub fn discovery_for(
     arm_endpoint: Option<&str>,
-    any_azure: bool,
     local_port: Option<u16>,
     opts: &ConnectOptions,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Discovery, String> {
-    let local_arm = |url: &str| {
-        let (ca, token) = local::client::read_credentials(&opts.data_dir)
-            .map_err(|e| format!("cannot use the local vault's Resource Manager at {url}: {e}"))?;
-        local_discovery(url, &ca, token).map(|d| d.with_tenant(opts.credential.tenant.clone()))
-    };
-    let tenant = opts.credential.tenant.clone();
-    let azure = |url: &str| {
-        let credential = Arc::new(credential::build(&opts.credential, env));
-        let options = azure_core::http::ClientOptions {
-            retry: connect::azure_retry(),
-            ..Default::default()
-        };
-        Discovery::new(url, credential, options, tenant.clone())
-    };
-    match arm_endpoint {
-        Some(url) => {
-            let parsed = url::Url::parse(url).map_err(|e| format!("--arm-endpoint {url}: {e}"))?;
-            if crate::vault::endpoint::is_loopback(&parsed) {
-                local_arm(url)
-            } else {
-                azure(url)
+    let plan = search_plan(arm_endpoint, local_port, opts.credential.cloud);
+    discovery_at(&plan.first, opts, env)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_local_vaults_and_azure_are_searched_side_by_side() {
+        // The embedded vault open: its own Resource Manager, and the cloud's beside it.
+        assert_eq!(
+            search_plan(None, Some(8443), Cloud::Public),
+            SearchPlan {
+                first: "https://management.localhost:8443".into(),
+                azure: Some("https://management.azure.com".into()),
             }
-        }
-        None if any_azure || local_port.is_none() => {
-            azure(discovery::arm_endpoint(opts.credential.cloud))
-        }
-        None => local_arm(&format!(
-            "https://management.localhost:{}",
-            local_port.unwrap_or(443)
-        )),
+        );
+        assert_eq!(
+            search_plan(None, Some(1), Cloud::China).azure.as_deref(),
+            Some("https://management.chinacloudapi.cn")
+        );
+        // Only Azure vaults open: one group, the cloud's.
+        assert_eq!(
+            search_plan(None, None, Cloud::Usgov),
+            SearchPlan {
+                first: "https://management.usgovcloudapi.net".into(),
+                azure: None,
+            }
+        );
+        // --arm-endpoint stands for Azure's; the same endpoint as the local one is one group.
+        assert_eq!(
+            search_plan(
+                Some("https://management.localhost:9/"),
+                Some(8443),
+                Cloud::Public
+            )
+            .azure,
+            Some("https://management.localhost:9".into())
+        );
+        assert_eq!(
+            search_plan(
+                Some("https://management.localhost:8443"),
+                Some(8443),
+                Cloud::Public
+            ),
+            SearchPlan {
+                first: "https://management.localhost:8443".into(),
+                azure: None,
+            }
+        );
     }
 }

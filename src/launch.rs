@@ -8,7 +8,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use tokio::sync::mpsc;
 
-use crate::app::vault_cache::VaultCache;
+use crate::app::picker::vault_cache::VaultCache;
 use crate::cli::{Cloud, TuiArgs};
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
@@ -57,14 +57,12 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         conns.push(open.0);
         services.extend(open.1);
     }
-    let any_azure = targets.iter().any(|t| matches!(t, VaultTarget::Azure(_)));
-    let discovery = compose::discovery_for(
-        args.arm_endpoint.as_deref(),
-        any_azure,
-        local_port,
-        &opts,
-        &process_env,
-    );
+    let plan = compose::search_plan(args.arm_endpoint.as_deref(), local_port, args.cloud);
+    let discovery = compose::discovery_at(&plan.first, &opts, &process_env);
+    let azure_discovery = plan
+        .azure
+        .as_deref()
+        .map(|url| compose::discovery_at(url, &opts, &process_env));
     let known = config
         .vaults
         .iter()
@@ -87,15 +85,13 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         home.as_deref(),
     );
     let opener = Arc::new(Opener {
+        across: Arc::new(crate::across::jobs::Clients::new(opts.clone(), args.cloud)),
         opts,
         cloud: args.cloud,
         discovery,
+        azure_discovery,
         cache_file,
-        search: Search {
-            arm_endpoint: args.arm_endpoint.clone(),
-            any_azure,
-            local_port,
-        },
+        plan,
     });
     tracing::info!(vaults = conns.len(), "starting the UI");
     let result = runtime::run_vaults(&config, conns, opener, known, args.discover, welcome, cache)
@@ -196,34 +192,37 @@ const CACHE_FILE: &str = "vaults.json";
 /// What the picker uses to open a vault by URL and to search for vaults.
 struct Opener {
     opts: ConnectOptions,
+    /// Clients of the vaults compared (`c`), opened once each.
+    across: Arc<crate::across::jobs::Clients>,
     cloud: Cloud,
+    /// The first group's search (built once: its credential keeps its token).
     discovery: Result<Discovery, String>,
+    /// Azure's beside it, when searched.
+    azure_discovery: Option<Result<Discovery, String>>,
     cache_file: Option<PathBuf>,
-    search: Search,
-}
-
-/// What chose the discovery endpoint, to build it again for another tenant.
-struct Search {
-    arm_endpoint: Option<String>,
-    any_azure: bool,
-    local_port: Option<u16>,
+    /// The endpoints searched.
+    plan: compose::SearchPlan,
 }
 
 impl Opener {
-    /// The discovery for `tenant` (its own credential), or the default one.
-    fn discovery_in(&self, tenant: Option<String>) -> Result<Discovery, String> {
-        let Some(tenant) = tenant else {
-            return self.discovery.clone();
+    /// The discovery of a group (`azure`: Azure's beside the local one) for
+    /// `tenant` (its own credential), or the default one.
+    fn discovery_in(&self, tenant: Option<String>, azure: bool) -> Result<Discovery, String> {
+        let (url, default) = match (&self.plan.azure, azure) {
+            (Some(url), true) => (url, self.azure_discovery.as_ref()),
+            (None, true) => return Err("no Azure search beside this one".to_owned()),
+            (_, false) => (&self.plan.first, Some(&self.discovery)),
         };
+        if tenant.is_none()
+            && let Some(default) = default
+        {
+            return default.clone();
+        }
         let mut opts = self.opts.clone();
-        opts.credential.tenant = Some(tenant);
-        compose::discovery_for(
-            self.search.arm_endpoint.as_deref(),
-            self.search.any_azure,
-            self.search.local_port,
-            &opts,
-            &process_env,
-        )
+        if tenant.is_some() {
+            opts.credential.tenant = tenant;
+        }
+        compose::discovery_at(url, &opts, &process_env)
     }
 }
 
@@ -274,6 +273,14 @@ impl VaultOpener for Opener {
         });
     }
 
+    fn across(
+        &self,
+        job: crate::app::across::AcrossJob,
+        tx: mpsc::UnboundedSender<crate::app::across::AcrossEvent>,
+    ) -> BoxFuture<'static, ()> {
+        self.across.clone().run_job(job, tx).boxed()
+    }
+
     fn doctor(&self, url: String) -> BoxFuture<'static, Result<Vec<String>, String>> {
         let opts = self.opts.clone();
         let cloud = self.cloud;
@@ -291,12 +298,17 @@ impl VaultOpener for Opener {
         Some((discovery.endpoint().to_owned(), local))
     }
 
+    fn azure_source(&self) -> Option<String> {
+        self.plan.azure.clone()
+    }
+
     fn discover(
         &self,
         tenant: Option<String>,
+        azure: bool,
         tx: mpsc::UnboundedSender<DiscoveryEvent>,
     ) -> BoxFuture<'static, ()> {
-        match self.discovery_in(tenant) {
+        match self.discovery_in(tenant, azure) {
             Ok(discovery) => async move { discovery.run(tx).await }.boxed(),
             Err(reason) => {
                 let _ = tx.send(DiscoveryEvent::Failed(reason));

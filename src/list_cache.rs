@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::app::cached::{CachedList, CachedLists};
+use crate::app::lists::cached::{CachedList, CachedLists};
 use crate::vault::types::recovery_level;
 use crate::vault::{DeletedSecret, SecretName, SecretProps};
 

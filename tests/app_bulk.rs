@@ -7,8 +7,8 @@ mod app_common;
 use std::time::Duration as StdDuration;
 
 use app_common::*;
-use kvtui::app::bulk::BULK_IN_FLIGHT;
 use kvtui::app::effect::{Effect, WORKER_BUSY};
+use kvtui::app::lists::bulk::BULK_IN_FLIGHT;
 use kvtui::app::model::MAX_ERRORS;
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::vault::{ErrorKind, ReqId, VaultCmd, VaultError, VaultEventKind};

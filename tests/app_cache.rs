@@ -7,9 +7,9 @@
 mod app_common;
 
 use app_common::{NOW, VAULT, deleted, event, press, props, reqs_of, routed_runs, type_text};
-use kvtui::app::cached::{CachedList, CachedLists};
 use kvtui::app::effect::Effect;
-use kvtui::app::rows::ListView;
+use kvtui::app::lists::cached::{CachedList, CachedLists};
+use kvtui::app::lists::rows::ListView;
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::vault::{ReqId, SecretProps, VaultCmd, VaultEventKind};
 use time::Duration;
@@ -354,7 +354,7 @@ fn only_the_vault_on_screen_refreshes() {
 
 #[test]
 fn writes_during_a_refresh_of_cached_rows_are_kept() {
-    use kvtui::app::rows::Rows;
+    use kvtui::app::lists::rows::Rows;
     let mut rows: Rows<SecretProps> = Rows::default();
     rows.begin_load(ReqId(1), NOW);
     rows.show_cached(names(0..4), NOW - Duration::hours(2));

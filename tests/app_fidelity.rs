@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use futures::channel::mpsc::unbounded;
-use kvtui::app::tag_text::format_tags;
+use kvtui::app::forms::tag_text::format_tags;
 use kvtui::local::{self, LocalVaultOptions};
 use kvtui::runtime::event_loop;
 use kvtui::vault::{WorkerConfig, spawn_worker};

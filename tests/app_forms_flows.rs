@@ -7,7 +7,7 @@ mod app_common;
 use app_common::*;
 use kvtui::app::Model;
 use kvtui::app::Overlay;
-use kvtui::app::form::FieldId;
+use kvtui::app::forms::form::FieldId;
 use kvtui::ui::{UiState, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

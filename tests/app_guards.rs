@@ -17,7 +17,7 @@ fn screen(model: &Model) -> String {
     terminal.backend().to_string()
 }
 
-fn form(model: &Model) -> &kvtui::app::form::Form {
+fn form(model: &Model) -> &kvtui::app::forms::form::Form {
     match model.overlays.last() {
         Some(Overlay::Form(f)) => f,
         other => panic!("a form, not {other:?}"),

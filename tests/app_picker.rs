@@ -451,3 +451,99 @@ fn a_pinned_vault_is_listed_first_and_remembered() {
     assert!(!model.toggle_pin(local));
     assert!(model.pinned_vaults.is_empty());
 }
+
+/// With the embedded vault open, Azure's Resource Manager is searched beside
+/// it as its own group; without a credential that group says how to sign in,
+/// in place, and a sign-in then Ctrl-R fills it.
+#[test]
+fn azure_is_searched_beside_the_local_vaults_and_asks_for_a_sign_in() {
+    let mut model = discovering_model();
+    model.discovered.source = "https://management.localhost:8443".into();
+    model.discovered.local = true;
+    model.azure_discovered = Some(kvtui::app::picker::Discovered {
+        source: "https://management.azure.com".into(),
+        ..Default::default()
+    });
+    let fx = press(&mut model, "v");
+    assert!(fx.iter().any(|e| matches!(e, Effect::Discover { .. })));
+    assert!(fx.iter().any(|e| matches!(e, Effect::DiscoverAzure { .. })));
+    let local = sub("local", "local", "Local vault");
+    feed(
+        &mut model,
+        vec![
+            DiscoveryEvent::Tenants(vec![TenantInfo {
+                id: "local".into(),
+                name: Some("Local vault".into()),
+            }]),
+            DiscoveryEvent::Subscriptions(vec![local]),
+            DiscoveryEvent::Vaults {
+                subscription_id: "local".into(),
+                vaults: vec![vault("team-shared", "local", "local")],
+            },
+            DiscoveryEvent::SubscriptionDone {
+                subscription_id: "local".into(),
+            },
+            DiscoveryEvent::Done,
+        ],
+    );
+    for ev in [
+        DiscoveryEvent::SignInNeeded("Azure CLI: az not found".into()),
+        DiscoveryEvent::Done,
+    ] {
+        update(&mut model, Msg::AzureDiscovery(ev));
+    }
+    let text: Vec<String> = picker_rows(&model, "")
+        .iter()
+        .map(|r| format!("{r:?}"))
+        .collect();
+    let joined = text.join("\n");
+    assert!(
+        joined.contains("Local vaults (1 vault in 1 subscription)"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("Local vault (1 vault)") && !joined.contains("Local vault / Local vault"),
+        "{joined}"
+    );
+    let azure = text
+        .iter()
+        .position(|r| r.contains("Azure (not signed in) · management.azure.com"))
+        .unwrap_or_else(|| panic!("no Azure group:\n{joined}"));
+    assert!(text[azure + 1].contains("az login"), "{joined}");
+    assert!(text[azure + 2].contains("az not found"), "{joined}");
+    // Signed in, Ctrl-R searches both groups again; Azure's vaults fill its group.
+    let fx = press(&mut model, "ctrl-r");
+    assert!(fx.iter().any(|e| matches!(e, Effect::DiscoverAzure { .. })));
+    for ev in [
+        DiscoveryEvent::Tenants(Vec::new()),
+        DiscoveryEvent::Subscriptions(vec![sub("s1", "t1", "Production")]),
+        DiscoveryEvent::Vaults {
+            subscription_id: "s1".into(),
+            vaults: vec![vault("kv-prod", "s1", "t1")],
+        },
+        DiscoveryEvent::SubscriptionDone {
+            subscription_id: "s1".into(),
+        },
+        DiscoveryEvent::Done,
+    ] {
+        update(&mut model, Msg::AzureDiscovery(ev));
+    }
+    let joined = format!("{:?}", picker_rows(&model, ""));
+    assert!(
+        joined.contains("Azure (1 vault in 1 subscription)"),
+        "{joined}"
+    );
+    assert!(!joined.contains("az login"), "{joined}");
+    type_text(&mut model, "kv-prod");
+    let fx = press(&mut model, "enter");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::OpenVault { url } if url.contains("kv-prod"))),
+        "{fx:?}"
+    );
+    // Azure's results are remembered under its own endpoint.
+    let cache = model.vault_cache();
+    assert_eq!(cache.azure_source, "https://management.azure.com");
+    assert_eq!(cache.azure_discovered.len(), 1);
+    assert_eq!(cache.azure_discovered[0].name, "kv-prod");
+}

@@ -155,7 +155,7 @@ fn a_status_code_is_not_repeated() {
         retry_after: None,
     };
     assert_eq!(
-        kvtui::app::events::describe(&error),
+        kvtui::app::answers::describe(&error),
         "Conflict (409): the name is taken"
     );
 }

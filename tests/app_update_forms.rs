@@ -92,7 +92,7 @@ fn name_notes_say_exists_or_deleted() {
 
 #[test]
 fn dates_and_tags_are_checked() {
-    use kvtui::app::form::{parse_date, parse_tags};
+    use kvtui::app::forms::form::{parse_date, parse_tags};
     use time::macros::datetime;
     let utc = kvtui::app::format::Zone::utc();
     let date = |s: &str| parse_date(s, NOW, &utc);
@@ -126,7 +126,7 @@ fn dates_and_tags_are_checked() {
 
 #[test]
 fn dates_take_rfc3339_as_az_prints_it_and_spans_from_now() {
-    use kvtui::app::form::parse_date;
+    use kvtui::app::forms::form::parse_date;
     use time::macros::{datetime, offset};
     let utc = kvtui::app::format::Zone::utc();
     let date = |s: &str| parse_date(s, NOW, &utc);
@@ -174,7 +174,7 @@ fn dates_take_rfc3339_as_az_prints_it_and_spans_from_now() {
 
 #[test]
 fn a_prefilled_date_round_trips_with_its_seconds() {
-    use kvtui::app::form::{format_date_input, parse_date};
+    use kvtui::app::forms::form::{format_date_input, parse_date};
     use time::macros::{datetime, offset};
     let at = datetime!(2026-12-01 10:00:07 UTC);
     let utc = kvtui::app::format::Zone::utc();
@@ -201,7 +201,7 @@ fn a_prefilled_date_round_trips_with_its_seconds() {
         panic!("properties form not open");
     };
     let expires = form
-        .field(kvtui::app::form::FieldId::Expires)
+        .field(kvtui::app::forms::form::FieldId::Expires)
         .map(|f| f.value());
     assert_eq!(expires, Some("2026-12-01T11:00:07+01:00"));
 }
@@ -220,14 +220,14 @@ fn a_typed_value_and_a_value_file_together_are_refused_and_kept() {
     let Some(Overlay::Form(form)) = model.overlays.last() else {
         panic!("form closed");
     };
-    let file = form.field(kvtui::app::form::FieldId::ValueFile);
+    let file = form.field(kvtui::app::forms::form::FieldId::ValueFile);
     assert_eq!(file.map(|f| f.value()), Some("~/value.txt"));
     assert!(
         file.and_then(|f| f.error.as_deref())
             .is_some_and(|e| e.contains("a value is typed too")),
         "{file:?}"
     );
-    let value = form.field(kvtui::app::form::FieldId::Value);
+    let value = form.field(kvtui::app::forms::form::FieldId::Value);
     assert_eq!(value.map(|f| f.value()), Some("typed"));
     assert_eq!(form.focus, 2, "the focus goes to the file field");
 }
@@ -806,7 +806,7 @@ fn the_typed_value_is_masked_until_revealed() {
     type_text(&mut model, "s3cret");
     let revealed = |m: &kvtui::app::Model| match m.overlays.last() {
         Some(Overlay::Form(f)) => match &f.fields[1].text {
-            kvtui::app::form::FieldText::Lines(e) => e.revealed,
+            kvtui::app::forms::form::FieldText::Lines(e) => e.revealed,
             _ => panic!("the value is an editor"),
         },
         _ => panic!("form"),

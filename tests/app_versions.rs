@@ -6,7 +6,7 @@
 mod app_common;
 
 use app_common::*;
-use kvtui::app::compare::ValueView;
+use kvtui::app::details::compare::ValueView;
 use kvtui::app::effect::Effect;
 use kvtui::app::{Model, Overlay, update};
 use kvtui::ui::{UiState, render};

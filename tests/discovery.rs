@@ -156,7 +156,6 @@ async fn a_tenant_limits_the_subscriptions_searched() {
     let r = common::start_in(TempDir::new().expect("dir"), |o| o.arm = layout()).await;
     let d = kvtui::compose::discovery_for(
         Some(&r.vault.arm_url()),
-        false,
         None,
         &kvtui::compose::ConnectOptions {
             credential: kvtui::vault::credential::CredentialOptions {
@@ -205,4 +204,41 @@ async fn http_endpoints_are_refused() {
     .err()
     .expect("refused");
     assert!(err.contains("not https"), "{err}");
+}
+
+/// With no credential that gives a token, discovery says "sign in" and sends
+/// nothing: the endpoint here has nothing listening, so a request would end
+/// in a connection failure instead.
+#[tokio::test]
+async fn no_credential_asks_for_a_sign_in_before_any_request() {
+    let credential = kvtui::vault::credential::build(
+        &kvtui::vault::credential::CredentialOptions {
+            method: kvtui::cli::AuthMethod::Env,
+            ..Default::default()
+        },
+        &|_| None,
+    );
+    let d = Discovery::new(
+        "https://management.localhost:1",
+        std::sync::Arc::new(credential),
+        Default::default(),
+        None,
+    )
+    .expect("client");
+    let events = run_all(&d).await;
+    let reason = events
+        .iter()
+        .find_map(|e| match e {
+            DiscoveryEvent::SignInNeeded(reason) => Some(reason.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no sign-in asked: {events:?}"));
+    assert!(reason.contains("AZURE_CLIENT_SECRET"), "{reason}");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, DiscoveryEvent::Failed(_))),
+        "{events:?}"
+    );
+    assert_eq!(events.last(), Some(&DiscoveryEvent::Done));
 }

@@ -17,7 +17,7 @@ use azure_security_keyvault_secrets::SecretClient;
 use azure_security_keyvault_secrets::models::SetSecretParameters;
 use crossterm::event::{KeyCode, KeyModifiers};
 use futures::channel::mpsc::unbounded;
-use kvtui::app::cached::{CachedList, CachedLists};
+use kvtui::app::lists::cached::{CachedList, CachedLists};
 use kvtui::list_cache::{FORMAT_VERSION, ListCache};
 use kvtui::local::{self, Faults, LocalVault, LocalVaultOptions};
 use kvtui::runtime::event_loop;

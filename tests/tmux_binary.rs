@@ -248,20 +248,29 @@ fn discover_lists_the_local_vaults_and_opens_one() {
     let dir = tempfile::TempDir::new().unwrap();
     let data = dir.path().join("data");
     let log = dir.path().join("kvtui.log");
+    // Azure is searched beside the local vaults whenever a credential gives
+    // a token: here only the environment's service principal may, and its
+    // variables are unset, so no token and no request ever leaves loopback.
     let s = Session::start_with(
         &format!("kvtui-discover-{}", std::process::id()),
         &data,
         &log,
-        "",
-        "--discover",
+        "env -u AZURE_CLIENT_SECRET -u AZURE_CLIENT_ID -u AZURE_TENANT_ID",
+        "--discover --auth env",
     );
     // The picker opens at once and the embedded vault's Resource Manager
     // endpoint reports both sample vaults.
     let screen = s.wait_for("the discovered local vaults", |t| {
-        t.contains("Local vaults (2 vaults in 1 subscriptions)") && t.contains("team-shared")
+        t.contains("Local vaults (2 vaults in 1 subscription)") && t.contains("team-shared")
     });
     assert!(screen.contains("Type to filter"), "{screen}");
     assert!(screen.contains("default"), "{screen}");
+    assert!(!screen.contains("Local vault / Local vault"), "{screen}");
+    // Azure's group, in place: how to sign in.
+    let screen = s.wait_for("the Azure group asking for a sign-in", |t| {
+        t.contains("Azure (not signed in) · management.azure.com") && t.contains("az login")
+    });
+    assert!(screen.contains("AZURE_TENANT_ID"), "{screen}");
 
     s.keys(&["t", "e", "a", "m", "Enter"]);
     let screen = s.wait_for("the second vault's secrets", |t| {

@@ -39,6 +39,25 @@ impl Fixture {
         self.vault.client(&self.vault.url()).expect("client")
     }
 
+    /// A client whose SDK never retries, so a 429 reaches the worker at once.
+    fn client_without_retries(&self) -> SecretClient {
+        let url = self.vault.url();
+        let parsed = url::Url::parse(&url).expect("url");
+        let mut client_options =
+            local::client::local_client_options(&parsed, self.vault.ca_pem()).expect("options");
+        client_options.retry = azure_core::http::RetryOptions::none();
+        let options = azure_security_keyvault_secrets::SecretClientOptions {
+            client_options,
+            verify_challenge_resource: Some(false),
+            ..Default::default()
+        };
+        let token = secrecy::SecretString::from(
+            secrecy::ExposeSecret::expose_secret(self.vault.token()).to_owned(),
+        );
+        let cred = Arc::new(local::client::StaticTokenCredential::new(token));
+        SecretClient::new(&url, cred, Some(options)).expect("client")
+    }
+
     /// Sets `n` versions of `name` through the SDK, eight at a time.
     async fn set_versions(&self, name: &str, n: usize) {
         let client = std::sync::Arc::new(self.client());
@@ -130,7 +149,7 @@ async fn three_thousand_versions_load_a_batch_at_a_time_as_the_selection_moves()
     assert_eq!(asked_more_at.len(), 29, "one request per further batch");
     for (sel, loaded) in &asked_more_at {
         assert!(
-            sel + kvtui::app::versions::LOAD_AHEAD >= *loaded && *sel < *loaded,
+            sel + kvtui::app::details::versions::LOAD_AHEAD >= *loaded && *sel < *loaded,
             "more were asked for only near the end: at {sel} of {loaded}"
         );
     }
@@ -284,6 +303,53 @@ async fn a_backup_of_more_than_500_versions_is_refused_before_it_is_sent() {
         e.message
     );
     assert!(!path.exists(), "nothing written");
+}
+
+/// A 429 on the second page of a batch of versions (the SDK's own retries
+/// off, so it reaches the worker): the batch is not run again from its start,
+/// so no version is sent twice (the details list would show it twice).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_page_of_a_version_batch_sends_no_version_twice() {
+    let fx = start_vault().await;
+    fx.set_versions("rotated", 250).await;
+    let name = SecretName::parse("rotated").expect("name");
+    let (_, end) = run_cmd(fx.client(), VaultCmd::ListVersions { name: name.clone() }).await;
+    let VaultEventKind::ListPaused { resume, .. } = end else {
+        panic!("250 versions pause after a batch, got {end:?}");
+    };
+    // One request per window: the batch's first page passes, the second is
+    // refused. Before the fix the worker ran the batch again after the wait.
+    fx.vault.set_faults(local::Faults {
+        throttle: Some(1),
+        throttle_window: std::time::Duration::from_secs(2),
+        ..Default::default()
+    });
+    let (tx, mut rx) = spawn_worker(fx.client_without_retries(), WorkerConfig::default());
+    tx.send(WorkerInput::Run(VaultRequest {
+        id: ReqId(1),
+        cmd: VaultCmd::MoreVersions { name, resume },
+    }))
+    .await
+    .expect("worker alive");
+    let mut seen = Vec::new();
+    let end = loop {
+        let ev = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+            .await
+            .expect("an answer in time")
+            .expect("worker alive");
+        match ev.kind {
+            VaultEventKind::SecretsPage(p) => seen.extend(p.into_iter().map(|s| s.id)),
+            VaultEventKind::Retrying { .. } => {}
+            other => break other,
+        }
+    };
+    let unique: BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "a version was sent twice");
+    assert!(!seen.is_empty(), "the first page arrived");
+    assert!(
+        matches!(&end, VaultEventKind::Failed(e) if e.kind == ErrorKind::Throttled),
+        "the throttled page fails the batch: {end:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -534,7 +534,7 @@ async fn a_wrong_token_is_unauthorized() {
     assert_eq!(e.kind, ErrorKind::Unauthorized);
     assert_eq!(e.status, Some(401));
     // It reads as a wrong token, and points at the token file first.
-    let said = kvtui::app::events::describe(&e);
+    let said = kvtui::app::answers::describe(&e);
     assert!(said.contains("refused the token (401)"), "{said}");
     assert!(said.contains("not this vault's token"), "{said}");
     assert!(!said.contains("missing"), "{said}");

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::cached::CachedLists;
+use super::lists::cached::CachedLists;
 use super::model::Clip;
 use crate::vault::WorkerInput;
 
@@ -40,13 +40,18 @@ pub enum Effect {
     /// Search for vaults through Resource Manager, in `tenant` only when set
     /// (a token of that tenant); reports come back as `Msg::Discovery`.
     Discover { tenant: Option<String> },
+    /// The same search of Azure's Resource Manager, beside the local vaults';
+    /// reports come back as `Msg::AzureDiscovery`.
+    DiscoverAzure { tenant: Option<String> },
     /// Open the vault at `url` with its own worker; `Msg::VaultOpened` or
     /// `Msg::VaultOpenFailed` follows.
     OpenVault { url: String },
     /// Remember recent and discovered vaults (names and URLs only) for the next run.
-    SaveVaultCache(super::vault_cache::VaultCache),
+    SaveVaultCache(super::picker::vault_cache::VaultCache),
     /// Run the access doctor on the vault at `url`; `Msg::Doctor` follows.
     Doctor { url: String },
+    /// Compare two vaults or copy between them; `Msg::Across` reports follow.
+    Across(super::across::AcrossJob),
 }
 
 /// The requests among `effects`, for tests and for logging.

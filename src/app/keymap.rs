@@ -26,6 +26,10 @@ pub enum Mode {
     DeletedDetails,
     /// Two versions compared (from the details view's versions list).
     Compare,
+    /// Two vaults compared (`c` in a list).
+    VaultCompare,
+    /// A copy's plan between two vaults, before anything is written.
+    CopyPlan,
     Filter,
     Form,
     Dialog,
@@ -38,13 +42,15 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in the order help lists them.
-    pub const ALL: [Mode; 15] = [
+    pub const ALL: [Mode; 17] = [
         Mode::Lists,
         Mode::List,
         Mode::Deleted,
         Mode::Details,
         Mode::DeletedDetails,
         Mode::Compare,
+        Mode::VaultCompare,
+        Mode::CopyPlan,
         Mode::Filter,
         Mode::Form,
         Mode::Dialog,
@@ -61,7 +67,7 @@ impl Mode {
         match self {
             Mode::Global => None,
             Mode::List | Mode::Deleted => Some(Mode::Lists),
-            Mode::Confirm | Mode::Conflict => Some(Mode::Dialog),
+            Mode::Confirm | Mode::Conflict | Mode::CopyPlan => Some(Mode::Dialog),
             _ => Some(Mode::Global),
         }
     }
@@ -80,6 +86,8 @@ impl Mode {
             Mode::Details => "Details",
             Mode::DeletedDetails => "Deleted secret's details",
             Mode::Compare => "Compare versions",
+            Mode::VaultCompare => "Compare vaults",
+            Mode::CopyPlan => "Copy plan",
             Mode::Filter => "Filter",
             Mode::Form => "Forms",
             Mode::Dialog => "Dialogs",
@@ -148,6 +156,12 @@ pub enum Action {
     ToggleNoExpiry,
     /// Find a secret by name, tag or content type in every open vault.
     FindEverywhere,
+    /// Compare this vault with another (`c`).
+    CompareVaults,
+    /// Copy the marked rows of a vault comparison to the target, through a plan.
+    CopyAcross,
+    /// Expired and expiring secrets of every open vault.
+    ExpiringEverywhere,
     /// Edit the value in `$VISUAL` / `$EDITOR`.
     EditInEditor,
     HalfPageDown,

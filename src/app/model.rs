@@ -10,15 +10,15 @@ use tui_input::Input;
 
 use super::effect::Effect;
 use super::keymap::{Action, Keymap, Mode};
-use super::rows::{ListView, Rows};
+use super::lists::rows::{ListView, Rows};
 use super::vaults::VaultSlot;
 use crate::vault::{
     DeletedSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultError, VaultEvent, VaultRequest,
     WorkerInput,
 };
 
-pub use super::bulk::Bulk;
-pub use super::details_state::Details;
+pub use super::details::state::Details;
+pub use super::lists::bulk::Bulk;
 pub use super::notices::{
     Clip, CopyTarget, ERROR_TICKS, ErrorEntry, MAX_ERRORS, TOAST_TICKS, Toast,
 };
@@ -69,7 +69,7 @@ pub enum Msg {
     /// (or it could not be read; the runtime logs why).
     CacheLoaded {
         route: usize,
-        lists: Option<super::cached::CachedLists>,
+        lists: Option<super::lists::cached::CachedLists>,
     },
     /// The worker of vault `route` stopped; its requests will never be answered.
     WorkerStopped {
@@ -77,6 +77,8 @@ pub enum Msg {
     },
     /// A report of the vault search (`Effect::Discover`).
     Discovery(crate::vault::discovery::DiscoveryEvent),
+    /// A report of the Azure search beside the local one (`Effect::DiscoverAzure`).
+    AzureDiscovery(crate::vault::discovery::DiscoveryEvent),
     /// The runtime opened a vault (`Effect::OpenVault`); its worker is the next route.
     VaultOpened {
         label: String,
@@ -92,6 +94,8 @@ pub enum Msg {
         url: String,
         report: Result<Vec<String>, String>,
     },
+    /// A report of a comparison or copy between two vaults (`Effect::Across`).
+    Across(super::across::AcrossEvent),
 }
 
 /// Which list the main screen shows. Each view names its row source, its
@@ -206,6 +210,9 @@ pub struct Model {
     pub discovery_available: bool,
     /// What the vault search found so far.
     pub discovered: super::picker::Discovered,
+    /// Azure's Resource Manager searched beside the local vaults' (when a
+    /// local service is open): its own group, its own state.
+    pub azure_discovered: Option<super::picker::Discovered>,
     /// Open the picker on start (`--discover`).
     pub picker_at_start: bool,
     /// A vault the runtime is opening.
@@ -265,12 +272,20 @@ impl Model {
             pinned_vaults: Vec::new(),
             discovery_available: false,
             discovered: Default::default(),
+            azure_discovered: None,
             picker_at_start: false,
             opening: None,
             undo_checked: None,
             overlay_max: None,
             next_req: 0,
         }
+    }
+
+    /// A request id no other request has (for work the runtime does itself,
+    /// such as comparing two vaults).
+    pub(crate) fn fresh_id(&mut self) -> ReqId {
+        self.next_req += 1;
+        ReqId(self.next_req)
     }
 
     /// Asks the active vault's worker to run `cmd` and remembers what for.
@@ -289,7 +304,15 @@ impl Model {
     ) -> ReqId {
         self.next_req += 1;
         let id = ReqId(self.next_req);
-        self.pending.insert(id, Outstanding { route, what });
+        let access = cmd.nature().access;
+        self.pending.insert(
+            id,
+            Outstanding {
+                route,
+                what,
+                access,
+            },
+        );
         fx.push(Effect::Vault {
             route,
             input: WorkerInput::Run(VaultRequest { id, cmd }),
@@ -314,7 +337,14 @@ impl Model {
             Some(Overlay::Confirm(c)) if c.type_to_confirm.is_some() => Mode::TypedConfirm,
             Some(Overlay::Confirm(_)) => Mode::Confirm,
             Some(Overlay::Conflict(_)) => Mode::Conflict,
-            Some(Overlay::Picker { .. } | Overlay::Find(_)) => Mode::Picker,
+            Some(
+                Overlay::Picker { .. }
+                | Overlay::Find(_)
+                | Overlay::CompareWith(_)
+                | Overlay::ExpiringAll(_),
+            ) => Mode::Picker,
+            Some(Overlay::VaultCompare(_)) => Mode::VaultCompare,
+            Some(Overlay::CopyPlan(_)) => Mode::CopyPlan,
             Some(Overlay::Help { .. } | Overlay::Errors { .. } | Overlay::Access(_)) => Mode::Help,
             None if self.details.as_ref().is_some_and(|d| d.compare.is_some()) => Mode::Compare,
             None if self.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {
@@ -331,17 +361,26 @@ impl Model {
     pub fn offers(&self, action: Action) -> bool {
         if action == Action::Undo {
             let deleting = self.bulk.as_ref().is_some_and(|b| {
-                b.op == super::bulk::BulkOp::Delete
+                b.op == super::lists::bulk::BulkOp::Delete
                     && b.route == self.active_vault
                     && !b.undo_requested
             });
             return self.undo.is_some() || deleting;
         }
+        // The lists over vaults choose and open; they neither search nor pin.
+        if matches!(action, Action::Refresh | Action::Pin)
+            && matches!(
+                self.overlays.last(),
+                Some(Overlay::Find(_) | Overlay::CompareWith(_) | Overlay::ExpiringAll(_))
+            )
+        {
+            return false;
+        }
         if let (Action::EditInEditor, Some(Overlay::Form(form))) = (action, self.overlays.last()) {
             return form
                 .fields
                 .iter()
-                .any(|f| f.id == super::form::FieldId::Value);
+                .any(|f| f.id == super::forms::form::FieldId::Value);
         }
         let Some(details) = self.details.as_ref().filter(|_| self.overlays.is_empty()) else {
             // A purge-protected vault purges by itself: no purge to offer.
@@ -563,7 +602,7 @@ impl Model {
     pub fn record_error(&mut self, what: impl Into<String>, error: VaultError) {
         let what = what.into();
         tracing::warn!(what = %what, kind = ?error.kind, status = ?error.status, code = ?error.code, "{}", error.message);
-        let text = format!("{what}: {}", super::events::short(&error));
+        let text = format!("{what}: {}", super::answers::short(&error));
         self.show(text, true, Some(what.clone()));
         self.remember(what, Some(error));
     }

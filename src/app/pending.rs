@@ -1,7 +1,7 @@
 //! Requests on their way to a vault worker, and what each was for.
 
 use super::overlay::Freed;
-use crate::vault::{NewSecret, SecretName, SecretProps};
+use crate::vault::{Access, NewSecret, SecretName, SecretProps};
 
 /// What an outstanding request was for; answers to unknown ids are stale.
 #[derive(Debug, Clone)]
@@ -51,20 +51,6 @@ pub enum Pending {
 }
 
 impl Pending {
-    /// Whether the request changes the vault (its answer is never dropped).
-    pub fn is_write(&self) -> bool {
-        !matches!(
-            self,
-            Self::ListSecrets
-                | Self::ListDeleted
-                | Self::Versions
-                | Self::Value
-                | Self::CopyValue { .. }
-                | Self::CompareValue { .. }
-                | Self::MakeCurrent { .. }
-        )
-    }
-
     /// What the request does, for a message.
     pub fn describe(&self) -> String {
         match self {
@@ -93,4 +79,7 @@ impl Pending {
 pub struct Outstanding {
     pub route: usize,
     pub what: Pending,
+    /// From the command's nature (the vault's one table), not listed here:
+    /// a write's answer is never dropped, not even on a vault switch.
+    pub access: Access,
 }

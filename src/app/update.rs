@@ -6,15 +6,15 @@ use time::Duration;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::cache_sync;
-use super::details;
+use super::answers as events;
+use super::details::keys as details;
 use super::dialogs;
-use super::editor::normalize_line_breaks;
 use super::effect::Effect;
-use super::events;
-use super::form::FieldText;
-use super::forms;
+use super::forms::editor::normalize_line_breaks;
+use super::forms::form::FieldText;
+use super::forms::keys as forms;
 use super::keymap::{Action, Mode};
+use super::lists::cache_sync;
 use super::model::{ConfirmAction, Model, Msg, Overlay, Pending};
 use crate::vault::{SecretName, VaultCmd};
 
@@ -28,8 +28,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 model.open_picker(&mut fx);
             }
         }
-        Msg::Discovery(event) => model.on_discovery(&mut fx, event),
+        Msg::Discovery(event) => model.on_discovery(&mut fx, event, false),
+        Msg::AzureDiscovery(event) => model.on_discovery(&mut fx, event, true),
         Msg::Doctor { url, report } => super::access::on_report(model, &url, report),
+        Msg::Across(event) => super::across::on_event(model, &mut fx, event),
         Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
         Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),
         Msg::CacheLoaded { route, lists } => cache_sync::cache_loaded(model, route, lists),
@@ -40,7 +42,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             model.now = now;
             model.spinner = model.spinner.wrapping_add(1);
-            super::bulk::tick(model, &mut fx);
+            super::lists::bulk::tick(model, &mut fx);
             if model.undo.as_ref().is_some_and(|u| now > u.until) {
                 model.undo = None;
             }
@@ -72,7 +74,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Resize { .. } => {}
         Msg::Paste(text) => on_paste(model, &text),
         Msg::FileRead(result) => forms::on_file_read(model, &mut fx, result),
-        Msg::Edited(result) => super::external_edit::edited(model, result),
+        Msg::Edited(result) => super::forms::external_edit::edited(model, result),
         Msg::SelectRow(index) => {
             if model.overlays.is_empty() && model.details.is_none() {
                 model.list_mut().select(index);
@@ -139,9 +141,19 @@ fn on_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent) {
             dialogs::on_key(model, fx, key, action)
         }
         Mode::Help => on_help_key(model, fx, action),
+        Mode::VaultCompare => match action {
+            Some(Action::Help) => model.overlays.push(Overlay::Help { scroll: 0 }),
+            Some(action) => super::across::view::on_action(model, fx, action),
+            None => {}
+        },
+        Mode::CopyPlan => {
+            if let Some(action) = action {
+                super::across::copy::on_action(model, fx, action);
+            }
+        }
         Mode::Compare => {
             if let Some(action) = action {
-                super::versions::on_compare_action(model, fx, action);
+                super::details::versions::on_compare_action(model, fx, action);
             }
         }
         Mode::Details | Mode::DeletedDetails => {
@@ -165,7 +177,7 @@ fn on_paste(model: &mut Model, text: &str) {
         let Some(field) = form.fields.get_mut(form.focus) else {
             return;
         };
-        if field.kind == super::form::FieldKind::ValueFile {
+        if field.kind == super::forms::form::FieldKind::ValueFile {
             form.file_value = None;
         }
         match &mut field.text {
@@ -353,7 +365,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
     match action {
         Action::New => model
             .overlays
-            .push(Overlay::Form(super::form::Form::new_secret())),
+            .push(Overlay::Form(super::forms::form::Form::new_secret())),
         Action::NewVersion | Action::Properties if live => {
             if let Some(props) = selected
                 && !model.refuse_if_managed(&props)
@@ -370,11 +382,13 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::ToggleManaged => model.toggle_managed(),
         Action::ToggleNoExpiry => model.toggle_no_expiry(),
         Action::FindEverywhere => model.open_find(),
+        Action::CompareVaults => super::across::choose::open(model),
+        Action::ExpiringEverywhere => super::across::expiring::open(model),
         Action::Backup if live => {
             if let Some(props) = selected {
                 model
                     .overlays
-                    .push(Overlay::Form(super::form::Form::backup(&props.name)));
+                    .push(Overlay::Form(super::forms::form::Form::backup(&props.name)));
             }
         }
         Action::Export if live => {
@@ -382,12 +396,12 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
             if !names.is_empty() {
                 model
                     .overlays
-                    .push(Overlay::Form(super::form::Form::export(names)));
+                    .push(Overlay::Form(super::forms::form::Form::export(names)));
             }
         }
         Action::Restore => model
             .overlays
-            .push(Overlay::Form(super::form::Form::restore())),
+            .push(Overlay::Form(super::forms::form::Form::restore())),
         Action::Recover if !live => {
             let names = model.deleted().targets();
             dialogs::confirm_recover(model, names)
@@ -501,7 +515,7 @@ fn confirm_delete(model: &mut Model) {
 
 /// `u` after a delete: recovers what it removed, while the offer stands.
 fn undo_delete(model: &mut Model, fx: &mut Vec<Effect>) {
-    if super::bulk::undo_running(model, fx) {
+    if super::lists::bulk::undo_running(model, fx) {
         return;
     }
     let Some(undo) = model.undo.take() else {

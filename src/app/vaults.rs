@@ -4,11 +4,11 @@
 
 use time::OffsetDateTime;
 
-use super::cache_sync::open_lists;
 use super::effect::Effect;
+use super::lists::cache_sync::open_lists;
+use super::lists::rows::Rows;
 use super::model::Model;
-use super::rows::Rows;
-use crate::vault::{DeletedSecret, ReqId, SecretProps};
+use crate::vault::{Access, DeletedSecret, ReqId, SecretProps};
 
 /// A vault the picker offers, with its own lists: switching shows another
 /// slot, nothing is moved.
@@ -74,7 +74,7 @@ impl VaultSlot {
         };
         let keep = self.expiring.selected_item().map(|p| p.name.clone());
         let mut rows = Rows::default();
-        rows.sort = super::rows::SortKey::Expires;
+        rows.sort = super::lists::rows::SortKey::Expires;
         rows.hide_managed = self.secrets.hide_managed;
         rows.filter = std::mem::take(&mut self.expiring.filter);
         rows.push_page(self.secrets.items.iter().filter(wanted).cloned().collect());
@@ -130,7 +130,7 @@ impl Model {
         let reads: Vec<ReqId> = self
             .pending
             .iter()
-            .filter(|(_, o)| !o.what.is_write())
+            .filter(|(_, o)| o.access == Access::Read)
             .map(|(id, _)| *id)
             .collect();
         for id in reads {
@@ -153,5 +153,49 @@ impl Model {
         }
         let label = self.vault_label().to_owned();
         self.toast(format!("switched to {label}"), false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::keymap::Keymap;
+    use super::super::model::Pending;
+    use super::*;
+    use crate::vault::{NewSecret, SecretName, VaultCmd};
+
+    /// What a request is (read or write) comes from its command, whatever
+    /// the app calls it: the read stops on a switch, the write lands.
+    #[test]
+    fn a_switch_stops_reads_and_keeps_writes() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let mut model = Model::new("one", true, Keymap::default_keymap(), now);
+        model.add_vault("two", true);
+        let name = SecretName::parse("a").expect("name");
+        let mut fx = Vec::new();
+        let read = model.send(
+            &mut fx,
+            VaultCmd::Get {
+                name: name.clone(),
+                version: None,
+            },
+            Pending::Value,
+        );
+        let secret = NewSecret {
+            name,
+            value: secrecy::SecretString::from("v".to_owned()),
+            content_type: None,
+            tags: Default::default(),
+            enabled: true,
+            not_before: None,
+            expires: None,
+        };
+        let write = model.send(
+            &mut fx,
+            VaultCmd::Set(secret.clone()),
+            Pending::Create { secret },
+        );
+        model.switch_vault(&mut fx, 1);
+        assert!(!model.pending.contains_key(&read), "the read stopped");
+        assert!(model.pending.contains_key(&write), "the write still lands");
     }
 }

@@ -58,9 +58,11 @@ impl Performer<'_> {
                     }
                 });
             }
-            Effect::Discover { tenant } => self.discover(tenant),
+            Effect::Discover { tenant } => self.discover(tenant, false),
+            Effect::DiscoverAzure { tenant } => self.discover(tenant, true),
             Effect::OpenVault { url } => self.open(url),
             Effect::Doctor { url } => self.doctor(url),
+            Effect::Across(job) => self.across(job),
             Effect::SaveVaultCache(cache) => {
                 if let Some(opener) = self.opener {
                     opener.save_cache(cache);
@@ -86,20 +88,27 @@ impl Performer<'_> {
     }
 
     /// Runs the search off the loop; its reports come back as messages.
-    fn discover(&self, tenant: Option<String>) {
+    fn discover(&self, tenant: Option<String>, azure: bool) {
         let answers = self.answers.clone();
+        let msg = move |ev| {
+            if azure {
+                Msg::AzureDiscovery(ev)
+            } else {
+                Msg::Discovery(ev)
+            }
+        };
         let Some(opener) = self.opener else {
-            let _ = answers.send(Msg::Discovery(DiscoveryEvent::Failed(
+            let _ = answers.send(msg(DiscoveryEvent::Failed(
                 "this run cannot search for vaults".to_owned(),
             )));
-            let _ = answers.send(Msg::Discovery(DiscoveryEvent::Done));
+            let _ = answers.send(msg(DiscoveryEvent::Done));
             return;
         };
         let (tx, mut rx) = mpsc::unbounded_channel();
-        tokio::spawn(opener.discover(tenant, tx));
+        tokio::spawn(opener.discover(tenant, azure, tx));
         tokio::spawn(async move {
             while let Some(ev) = rx.recv().await {
-                if answers.send(Msg::Discovery(ev)).is_err() {
+                if answers.send(msg(ev)).is_err() {
                     return;
                 }
             }
@@ -116,6 +125,33 @@ impl Performer<'_> {
         let fut = opener.open(url.clone());
         tokio::spawn(async move {
             let _ = opened.send(fut.await.map_err(|reason| (url, reason)));
+        });
+    }
+
+    /// Compares or copies between two vaults off the loop; its reports come
+    /// back as `Msg::Across`.
+    fn across(&self, job: crate::app::across::AcrossJob) {
+        let answers = self.answers.clone();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        match self.opener {
+            Some(opener) => {
+                tokio::spawn(opener.across(job, tx));
+            }
+            None => {
+                let id = job.id();
+                let error = crate::vault::VaultError::new(
+                    crate::vault::ErrorKind::Other,
+                    "this run compares no vaults",
+                );
+                let _ = tx.send(crate::app::across::AcrossEvent::Failed { id, error });
+            }
+        }
+        tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                if answers.send(Msg::Across(ev)).is_err() {
+                    return;
+                }
+            }
         });
     }
 

@@ -83,6 +83,12 @@ pub async fn run_vaults(
         model.discovered.source = source;
         model.discovered.local = local;
     }
+    if let Some(source) = opener.azure_source() {
+        model.azure_discovered = Some(crate::app::picker::Discovered {
+            source,
+            ..Default::default()
+        });
+    }
     model.apply_vault_cache(opener.load_cache());
     let mut wiring = wire(&mut model, vaults).with_opener(opener);
     wiring.mouse = Some(Box::new(tui::set_mouse_capture));
@@ -189,18 +195,37 @@ pub trait VaultOpener: Send + Sync {
     /// Opens `url` and starts its worker.
     fn open(&self, url: String) -> futures::future::BoxFuture<'static, Result<VaultConn, String>>;
     /// What the picker remembered last time (empty when nothing was).
-    fn load_cache(&self) -> crate::app::vault_cache::VaultCache;
+    fn load_cache(&self) -> crate::app::picker::vault_cache::VaultCache;
     /// Remembers recent and discovered vaults for the next run.
-    fn save_cache(&self, cache: crate::app::vault_cache::VaultCache);
+    fn save_cache(&self, cache: crate::app::picker::vault_cache::VaultCache);
     /// The endpoint searched, and whether it is a local service's.
     fn discovery_source(&self) -> Option<(String, bool)>;
-    /// The search (in `tenant` only, when set), reporting through `tx` until
-    /// `DiscoveryEvent::Done`.
+    /// Azure's Resource Manager, searched beside the local vaults' (which
+    /// `discovery_source` names then), when it is another endpoint.
+    fn azure_source(&self) -> Option<String>;
+    /// The search (in `tenant` only, when set; `azure`: Azure's beside the
+    /// local one), reporting through `tx` until `DiscoveryEvent::Done`.
     fn discover(
         &self,
         tenant: Option<String>,
+        azure: bool,
         tx: mpsc::UnboundedSender<crate::vault::discovery::DiscoveryEvent>,
     ) -> futures::future::BoxFuture<'static, ()>;
+    /// Compares two vaults or copies between them (by URL), reporting
+    /// through `tx` until the job's last event.
+    fn across(
+        &self,
+        job: crate::app::across::AcrossJob,
+        tx: mpsc::UnboundedSender<crate::app::across::AcrossEvent>,
+    ) -> futures::future::BoxFuture<'static, ()> {
+        let id = job.id();
+        let error = crate::vault::VaultError::new(
+            crate::vault::ErrorKind::Other,
+            "this run compares no vaults",
+        );
+        let _ = tx.send(crate::app::across::AcrossEvent::Failed { id, error });
+        Box::pin(async {})
+    }
     /// The access doctor's report on `url`, as lines of text.
     fn doctor(
         &self,

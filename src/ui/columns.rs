@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthChar;
 
 use super::Theme;
 use super::visible::stand_in;
-use crate::app::matching::match_positions;
+use crate::app::lists::matching::match_positions;
 
 /// Columns between cells.
 const SPACING: u16 = 1;

@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 
 use super::Theme;
 use super::visible::visible;
-use crate::app::compare::{Compare, LineTag, ValueView, prop_changes};
+use crate::app::details::compare::{Compare, LineTag, ValueView, prop_changes};
 use crate::app::keymap::{Action, Mode};
 use crate::app::{Details, Model};
 

@@ -9,10 +9,10 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::status::hint_line;
 use super::{Theme, clamp16, popup, visible};
 use crate::app::Model;
-use crate::app::editor::ValueEditor;
-use crate::app::form::{Field, FieldKind, FieldText, Form, date_hint};
+use crate::app::forms::editor::ValueEditor;
+use crate::app::forms::form::{Field, FieldKind, FieldText, Form, date_hint};
+use crate::app::forms::tag_text::TAGS_HINT;
 use crate::app::keymap::{Action, Mode};
-use crate::app::tag_text::TAGS_HINT;
 
 const LABEL_W: usize = 14;
 /// The form's widest, border included.

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 
 use super::{Theme, clamp16, popup};
 use crate::app::Model;
-use crate::app::events::describe;
+use crate::app::answers::describe;
 use crate::app::keymap::Mode;
 
 /// Draws the help; how far it can scroll.

@@ -13,7 +13,7 @@ use super::visible::{ellipsis, visible, visible_field};
 use super::{Theme, UiState, clamp16, follow};
 use crate::app::format::{ago, days_until};
 use crate::app::keymap::{Action, Mode};
-use crate::app::rows::{ListRow, ListView, Rows};
+use crate::app::lists::rows::{ListRow, ListView, Rows};
 use crate::app::{Model, View};
 use crate::vault::{DeletedSecret, SecretProps};
 
@@ -228,7 +228,7 @@ fn rule<'a>(model: &Model, list: &dyn ListView, width: u16, theme: &Theme) -> Bl
             theme.dim(),
         ));
     } else if let Some(reason) = list.selected_props().and_then(|p| {
-        crate::app::matching::match_reasons(list.filter(), [p])
+        crate::app::lists::matching::match_reasons(list.filter(), [p])
             .pop()
             .flatten()
     }) {
@@ -404,7 +404,7 @@ fn render_table<T: ListRow>(
     };
     let shown = &rows.visible[start..end];
     // Why each row matched the filter when its name did not, shown after it.
-    let reasons = crate::app::matching::match_reasons(
+    let reasons = crate::app::lists::matching::match_reasons(
         &rows.filter,
         shown.iter().map(|&i| rows.items[i].props()),
     );

@@ -47,7 +47,9 @@ pub(super) fn render_picker(frame: &mut Frame, model: &Model, state: &PickerStat
                 line.push_span(Span::styled(format!(" {}", visible(url)), theme.dim()));
                 line
             }
-            PickerRow::Tenant { id, name, chosen } => {
+            PickerRow::Tenant {
+                id, name, chosen, ..
+            } => {
                 let mark = if *chosen { " ● searched" } else { "" };
                 let shown = if name == id {
                     visible(id).into_owned()

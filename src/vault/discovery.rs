@@ -82,6 +82,9 @@ pub enum DiscoveryEvent {
     },
     /// Discovery could not even list subscriptions.
     Failed(String),
+    /// No credential could get a token: nothing was asked of Resource
+    /// Manager; the reason names each source tried.
+    SignInNeeded(String),
     /// Nothing more will come.
     Done,
 }
@@ -133,6 +136,43 @@ struct VaultPropsJson {
 struct VaultJson {
     name: String,
     properties: VaultPropsJson,
+}
+
+/// Why a Resource Manager call failed: no token could be had (sign in
+/// first), or anything else, with its reason.
+#[derive(Debug)]
+enum ArmError {
+    SignIn(String),
+    Other(String),
+}
+
+impl From<ArmError> for String {
+    fn from(e: ArmError) -> Self {
+        match e {
+            ArmError::SignIn(s) | ArmError::Other(s) => s,
+        }
+    }
+}
+
+impl From<String> for ArmError {
+    fn from(s: String) -> Self {
+        ArmError::Other(s)
+    }
+}
+
+/// A pipeline failure: a credential that gives no token is a sign-in matter.
+fn sent_error(e: azure_core::Error) -> ArmError {
+    if matches!(e.kind(), azure_core::error::ErrorKind::Credential) {
+        // The retry policy wraps the credential's error ("non-transport
+        // error…"): the innermost one names each source tried.
+        let mut inner: &dyn std::error::Error = &e;
+        while let Some(next) = inner.source() {
+            inner = next;
+        }
+        ArmError::SignIn(inner.to_string())
+    } else {
+        ArmError::Other(e.to_string())
+    }
 }
 
 #[derive(Deserialize)]
@@ -202,7 +242,7 @@ impl Discovery {
     async fn get_page<T: serde::de::DeserializeOwned>(
         &self,
         url: Url,
-    ) -> Result<ListPage<T>, String> {
+    ) -> Result<ListPage<T>, ArmError> {
         let mut request = Request::new(url, Method::Get);
         let options = PipelineSendOptions {
             skip_checks: true,
@@ -212,17 +252,23 @@ impl Discovery {
             .pipeline
             .send(&Context::new(), &mut request, Some(options))
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(sent_error)?;
         let status = u16::from(response.status());
         let body = response.into_body();
         if !(200..300).contains(&status) {
-            return Err(match serde_json::from_slice::<ErrorEnvelope>(&body) {
-                Ok(env) => format!("{status} {}: {}", env.error.code, env.error.message),
-                Err(_) => format!("{status} from {}", self.endpoint()),
-            });
+            return Err(ArmError::Other(
+                match serde_json::from_slice::<ErrorEnvelope>(&body) {
+                    Ok(env) => format!("{status} {}: {}", env.error.code, env.error.message),
+                    Err(_) => format!("{status} from {}", self.endpoint()),
+                },
+            ));
         }
-        serde_json::from_slice(&body)
-            .map_err(|e| format!("the answer of {} is not a list: {e}", self.endpoint()))
+        serde_json::from_slice(&body).map_err(|e| {
+            ArmError::Other(format!(
+                "the answer of {} is not a list: {e}",
+                self.endpoint()
+            ))
+        })
     }
 
     /// One GET of `path` (relative to the endpoint) parsed as `T`, or why it
@@ -260,7 +306,7 @@ impl Discovery {
         &self,
         first: &str,
         mut on_page: impl FnMut(Vec<T>),
-    ) -> Result<(), String> {
+    ) -> Result<(), ArmError> {
         let mut url = self
             .endpoint
             .join(first)
@@ -273,18 +319,24 @@ impl Discovery {
             };
             let next = Url::parse(&next).map_err(|e| format!("bad nextLink {next:?}: {e}"))?;
             if next.origin() != self.endpoint.origin() {
-                return Err(format!(
+                return Err(ArmError::Other(format!(
                     "a nextLink leaves {}; not followed",
                     self.endpoint()
-                ));
+                )));
             }
             url = next;
         }
-        Err(format!("more than {MAX_PAGES} pages; stopped"))
+        Err(ArmError::Other(format!(
+            "more than {MAX_PAGES} pages; stopped"
+        )))
     }
 
     /// The tenants the identity can see.
     pub async fn tenants(&self) -> Result<Vec<TenantInfo>, String> {
+        self.list_tenants().await.map_err(String::from)
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<TenantInfo>, ArmError> {
         let mut all = Vec::new();
         self.each_page(
             &format!("tenants?api-version={SUBSCRIPTIONS_API}"),
@@ -301,6 +353,10 @@ impl Discovery {
 
     /// The subscriptions to search (of `--tenant` only, when given).
     pub async fn subscriptions(&self) -> Result<Vec<SubscriptionInfo>, String> {
+        self.list_subscriptions().await.map_err(String::from)
+    }
+
+    async fn list_subscriptions(&self) -> Result<Vec<SubscriptionInfo>, ArmError> {
         let mut all = Vec::new();
         self.each_page(
             &format!("subscriptions?api-version={SUBSCRIPTIONS_API}"),
@@ -350,22 +406,37 @@ impl Discovery {
             )
         })
         .await
+        .map_err(String::from)
     }
 
     /// Runs the whole discovery, reporting through `tx` as it goes; ends with
     /// `Done`. Stops early when the receiver is gone.
     pub async fn run(&self, tx: mpsc::UnboundedSender<DiscoveryEvent>) {
         let send = |ev| tx.send(ev).is_ok();
-        let tenants = self.tenants().await.unwrap_or_else(|e| {
-            tracing::info!(error = %e, "tenants could not be listed");
-            Vec::new()
-        });
+        // No token, no search: say so at once rather than ask again per list.
+        let signed_out = |e: ArmError| match e {
+            ArmError::SignIn(reason) => {
+                send(DiscoveryEvent::SignInNeeded(reason));
+                send(DiscoveryEvent::Done);
+                Err(())
+            }
+            ArmError::Other(e) => Ok(e),
+        };
+        let tenants = match self.list_tenants().await {
+            Ok(tenants) => tenants,
+            Err(e) => {
+                let Ok(e) = signed_out(e) else { return };
+                tracing::info!(error = %e, "tenants could not be listed");
+                Vec::new()
+            }
+        };
         if !send(DiscoveryEvent::Tenants(tenants)) {
             return;
         }
-        let subs = match self.subscriptions().await {
+        let subs = match self.list_subscriptions().await {
             Ok(subs) => subs,
             Err(e) => {
+                let Ok(e) = signed_out(e) else { return };
                 send(DiscoveryEvent::Failed(e));
                 send(DiscoveryEvent::Done);
                 return;

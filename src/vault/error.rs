@@ -550,7 +550,7 @@ mod tests {
                     op,
                     "kv.vault.azure.net",
                 );
-                let text = crate::app::events::describe(&e);
+                let text = crate::app::answers::describe(&e);
                 assert_eq!(text.matches(&status.to_string()).count(), 1, "{text}");
                 if let Some(code) = code {
                     assert!(text.matches(code).count() <= 1, "{text}");

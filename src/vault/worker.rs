@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::error::{ErrorKind, VaultError};
 use super::messages::{ReqId, VaultEvent, VaultEventKind, VaultRequest, WorkerInput};
+use super::nature::RetryClass;
 
 /// Tuning for [`spawn_worker`]; the defaults suit the TUI.
 #[derive(Debug, Clone)]
@@ -310,18 +311,15 @@ fn name_token_file(hub: &Hub, mut e: VaultError) -> VaultError {
 }
 
 /// Whether and when to run `cmd` again after `e` (attempt `attempt`, from 0).
-/// Lists are not retried here: pages may already have been shown.
+/// The command's retry class (from its nature) says which failures count.
 fn retry_plan(
     cfg: &WorkerConfig,
     cmd: &super::messages::VaultCmd,
     e: &VaultError,
     attempt: usize,
 ) -> Option<(Duration, String)> {
-    use super::messages::VaultCmd;
-    if matches!(
-        cmd,
-        VaultCmd::ListSecrets | VaultCmd::ListDeleted | VaultCmd::ListVersions { .. }
-    ) {
+    let class = cmd.nature().retry;
+    if class == RetryClass::Never {
         return None;
     }
     let when = |d: Duration| match d.as_secs_f64().ceil() as u64 {
@@ -330,7 +328,7 @@ fn retry_plan(
     };
     if e.status == Some(409)
         && e.code.as_deref() == Some("ObjectIsBeingRecovered")
-        && matches!(cmd, VaultCmd::Get { .. } | VaultCmd::Set(_))
+        && class == RetryClass::ThrottleAndRecovery
     {
         let wait = *cfg.recover_backoff.get(attempt)?;
         return Some((wait, format!("recovering… retrying {}", when(wait))));

@@ -90,10 +90,10 @@ impl Model {
 
     /// Shows `name` in the vault at `route`: switches there and selects it,
     /// clearing a filter that hides it.
-    fn go_to(&mut self, fx: &mut Vec<Effect>, route: usize, name: &str) {
+    pub(crate) fn go_to(&mut self, fx: &mut Vec<Effect>, route: usize, name: &str) {
         self.switch_vault(fx, route);
         let rows = self.secrets_mut();
-        let at = |rows: &super::rows::Rows<SecretProps>| {
+        let at = |rows: &super::lists::rows::Rows<SecretProps>| {
             rows.visible
                 .iter()
                 .position(|&i| rows.items[i].name.eq_ignore_ascii_case(name))

@@ -3,12 +3,12 @@
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::to_input_request;
 
-use super::dialogs;
-use super::editor::ValueEditor;
-use super::effect::Effect;
-use super::form::{FieldKind, FieldText, Form, FormKind, MAX_VALUE_BYTES, check_field};
-use super::keymap::Action;
-use super::model::{ConfirmAction, Model, Overlay, Pending};
+use crate::app::dialogs;
+use crate::app::effect::Effect;
+use crate::app::forms::editor::ValueEditor;
+use crate::app::forms::form::{FieldKind, FieldText, Form, FormKind, MAX_VALUE_BYTES, check_field};
+use crate::app::keymap::Action;
+use crate::app::model::{ConfirmAction, Model, Overlay, Pending};
 use crate::vault::{SecretProps, VaultCmd};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -57,7 +57,7 @@ pub(crate) fn on_key(
         Some(Action::NextField) => form.focus = (form.focus + 1) % fields,
         Some(Action::PrevField) => form.focus = (form.focus + fields - 1) % fields,
         Some(Action::Cancel) => cancel(model),
-        Some(Action::EditInEditor) => super::external_edit::edit_form_value(model, fx),
+        Some(Action::EditInEditor) => crate::app::forms::external_edit::edit_form_value(model, fx),
         Some(Action::RevealValue) => {
             for field in &mut form.fields {
                 if let FieldText::Lines(editor) = &mut field.text {
@@ -215,7 +215,7 @@ fn submit_with(model: &mut Model, fx: &mut Vec<Effect>, overwrite: bool) {
                 return;
             };
             if let Some(from) = form.make_current_of.clone() {
-                super::make_current::confirm(model, secret, &from);
+                crate::app::details::make_current::confirm(model, secret, &from);
                 return;
             }
             let id = model.send(

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use super::format::Zone;
+use crate::app::format::Zone;
 
 pub use crate::dates::parse_date;
 

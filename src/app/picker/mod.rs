@@ -2,6 +2,8 @@
 //! finds (by tenant and subscription, as they stream in). Typing filters;
 //! Enter switches to an open vault or asks the runtime to open another.
 
+pub mod vault_cache;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::effect::Effect;
@@ -27,7 +29,13 @@ pub enum DiscoveryState {
     Done,
     /// Subscriptions could not be listed.
     Failed(String),
+    /// No credential could get a token (the reason names each source).
+    SignIn(String),
 }
+
+/// What the picker says where Azure needs a sign-in first.
+pub const SIGN_IN_NOTE: &str =
+    "Sign in to search Azure: run `az login` (or `azd auth login`), then Ctrl-R";
 
 /// How far one subscription's vaults were read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +111,12 @@ impl Discovered {
                 self.subscriptions.clear();
                 self.state = DiscoveryState::Failed(reason)
             }
+            DiscoveryEvent::SignInNeeded(reason) => {
+                self.cached = false;
+                self.subscriptions.clear();
+                self.tenants.clear();
+                self.state = DiscoveryState::SignIn(reason)
+            }
             DiscoveryEvent::Done => {
                 if self.state == DiscoveryState::Running {
                     self.state = DiscoveryState::Done;
@@ -141,11 +155,13 @@ pub enum PickerRow {
     Vault { url: String, detail: String },
     /// Information that cannot be chosen (a skipped subscription, a failure).
     Note(String),
-    /// A tenant to search instead; `chosen` when it is the one searched.
+    /// A tenant to search instead; `chosen` when it is the one searched;
+    /// `azure` when it is the Azure group's (beside the local vaults).
     Tenant {
         id: String,
         name: String,
         chosen: bool,
+        azure: bool,
     },
 }
 
@@ -165,7 +181,7 @@ fn matches(filter: &str, texts: &[&str]) -> bool {
 
 /// Same vault: URLs compared without the trailing slash, case-insensitively;
 /// a local service's bare `localhost` is its `default` vault.
-fn same_url(a: &str, b: &str) -> bool {
+pub(crate) fn same_url(a: &str, b: &str) -> bool {
     let canonical = |u: &str| {
         u.trim_end_matches('/').to_ascii_lowercase().replacen(
             "://default.localhost",
@@ -224,17 +240,36 @@ fn discovered_rows(
     is_open: &dyn Fn(&str) -> bool,
     rows: &mut Vec<PickerRow>,
 ) {
+    if !model.discovery_available {
+        return;
+    }
     let d = &model.discovered;
-    let title = if d.local {
-        "Local vaults"
-    } else {
-        "Discovered"
-    };
+    let title = if d.local { "Local vaults" } else { "Azure" };
+    group_rows(d, title, false, filter, is_open, rows);
+    if let Some(azure) = &model.azure_discovered {
+        group_rows(azure, "Azure", true, filter, is_open, rows);
+    }
+}
+
+/// "1 subscription", "2 vaults".
+fn count(n: usize, one: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{n} {one}{s}")
+}
+
+/// One search's rows: its header with its state, then tenants and vaults.
+fn group_rows(
+    d: &Discovered,
+    title: &str,
+    azure: bool,
+    filter: &str,
+    is_open: &dyn Fn(&str) -> bool,
+    rows: &mut Vec<PickerRow>,
+) {
     let state = match &d.state {
-        DiscoveryState::Idle if !model.discovery_available => return,
         _ if d.cached => format!(
-            "{} vaults from the last search, searching again…",
-            d.vault_count()
+            "{} from the last search, searching again…",
+            count(d.vault_count(), "vault")
         ),
         DiscoveryState::Idle => "not searched yet (ctrl-r searches)".to_owned(),
         DiscoveryState::Running => {
@@ -244,25 +279,31 @@ fn discovered_rows(
                 .filter(|s| s.status != SubStatus::Listing)
                 .count();
             format!(
-                "searching… {done}/{} subscriptions, {} vaults",
-                d.subscriptions.len(),
-                d.vault_count()
+                "searching… {done}/{}, {}",
+                count(d.subscriptions.len(), "subscription"),
+                count(d.vault_count(), "vault")
             )
         }
         DiscoveryState::Done => format!(
-            "{} vaults in {} subscriptions",
-            d.vault_count(),
-            d.subscriptions.len()
+            "{} in {}",
+            count(d.vault_count(), "vault"),
+            count(d.subscriptions.len(), "subscription")
         ),
         DiscoveryState::Failed(_) => "search failed".to_owned(),
+        DiscoveryState::SignIn(_) => "not signed in".to_owned(),
     };
     let source = match d.source.as_str() {
         "" => String::new(),
         s => format!(" · {}", s.trim_start_matches("https://")),
     };
     rows.push(PickerRow::Header(format!("{title} ({state}){source}")));
-    if let DiscoveryState::Failed(reason) = &d.state {
-        rows.push(PickerRow::Note(reason.clone()));
+    match &d.state {
+        DiscoveryState::Failed(reason) => rows.push(PickerRow::Note(reason.clone())),
+        DiscoveryState::SignIn(reason) => {
+            rows.push(PickerRow::Note(SIGN_IN_NOTE.to_owned()));
+            rows.push(PickerRow::Note(reason.clone()));
+        }
+        _ => {}
     }
     if d.tenants.len() > 1 || d.tenant.is_some() {
         let tenants: Vec<&TenantInfo> = d
@@ -280,6 +321,7 @@ fn discovered_rows(
                 id: t.id.clone(),
                 name: t.name.clone().unwrap_or_else(|| t.id.clone()),
                 chosen: d.tenant.as_deref() == Some(t.id.as_str()),
+                azure,
             });
         }
     }
@@ -290,7 +332,13 @@ fn discovered_rows(
             .iter()
             .filter(|v| matches(filter, &[&v.name, &v.url, &sub.info.name]))
             .collect();
-        let head = format!("{tenant} / {}", sub.info.name);
+        // A local service's one tenant and subscription are both "Local
+        // vault": say it once.
+        let head = if tenant == sub.info.name {
+            tenant
+        } else {
+            format!("{tenant} / {}", sub.info.name)
+        };
         match &sub.status {
             SubStatus::Skipped(reason) => {
                 if filter.is_empty() {
@@ -308,8 +356,8 @@ fn discovered_rows(
             continue;
         }
         rows.push(PickerRow::Header(format!(
-            "{head} ({} vaults)",
-            sub.vaults.len()
+            "{head} ({})",
+            count(sub.vaults.len(), "vault")
         )));
         for v in shown {
             let open = if is_open(&v.url) { " (open)" } else { "" };
@@ -332,36 +380,79 @@ impl Model {
             .position(|r| matches!(r, PickerRow::Open { index, .. } if *index == self.active_vault))
             .unwrap_or(0);
         self.overlays.push(Overlay::Picker(state));
-        if self.discovery_available && self.discovered.state == DiscoveryState::Idle {
-            self.start_discovery(fx);
+        if !self.discovery_available {
+            return;
+        }
+        if self.discovered.state == DiscoveryState::Idle {
+            self.start_search(fx, false);
+        }
+        if self
+            .azure_discovered
+            .as_ref()
+            .is_some_and(|d| d.state == DiscoveryState::Idle)
+        {
+            self.start_search(fx, true);
         }
     }
 
-    /// Asks the runtime to search for vaults (again).
+    /// Asks the runtime to search for vaults (again): every group.
     pub(crate) fn start_discovery(&mut self, fx: &mut Vec<Effect>) {
-        if !self.discovery_available || self.discovered.state == DiscoveryState::Running {
+        self.start_search(fx, false);
+        self.start_search(fx, true);
+    }
+
+    /// The search of one group: the first, or Azure's beside the local one.
+    fn start_search(&mut self, fx: &mut Vec<Effect>, azure: bool) {
+        if !self.discovery_available {
             return;
         }
-        let d = &mut self.discovered;
+        let d = if azure {
+            match self.azure_discovered.as_mut() {
+                Some(d) => d,
+                None => return,
+            }
+        } else {
+            &mut self.discovered
+        };
+        if d.state == DiscoveryState::Running {
+            return;
+        }
         d.state = DiscoveryState::Running;
         // Cached results stay on screen until the search answers; the tenants
         // stay so another can be chosen.
         if !d.cached {
             d.subscriptions.clear();
         }
-        fx.push(Effect::Discover {
-            tenant: d.tenant.clone(),
+        let tenant = d.tenant.clone();
+        fx.push(if azure {
+            Effect::DiscoverAzure { tenant }
+        } else {
+            Effect::Discover { tenant }
         });
     }
 
-    /// A report of the discovery run; its end is remembered for the next run.
-    pub(crate) fn on_discovery(&mut self, fx: &mut Vec<Effect>, event: DiscoveryEvent) {
+    /// A report of a discovery run (`azure`: the Azure group's); its end is
+    /// remembered for the next run.
+    pub(crate) fn on_discovery(
+        &mut self,
+        fx: &mut Vec<Effect>,
+        event: DiscoveryEvent,
+        azure: bool,
+    ) {
         if let DiscoveryEvent::Failed(reason) = &event {
             tracing::warn!(reason = %reason, "vault discovery failed");
         }
         let done = event == DiscoveryEvent::Done;
-        self.discovered.apply(event);
-        if done && self.discovered.state == DiscoveryState::Done {
+        let d = if azure {
+            match self.azure_discovered.as_mut() {
+                Some(d) => d,
+                None => return,
+            }
+        } else {
+            &mut self.discovered
+        };
+        d.apply(event);
+        if done && d.state == DiscoveryState::Done {
             fx.push(Effect::SaveVaultCache(self.vault_cache()));
         }
     }
@@ -441,12 +532,21 @@ pub(crate) fn on_picker_key(
             match chosen {
                 Some(PickerRow::Open { index, .. }) => model.switch_vault(fx, index),
                 Some(PickerRow::Vault { url, .. }) => model.open_url(fx, url),
-                Some(PickerRow::Tenant { id, chosen, .. }) => {
-                    // Choosing the tenant searched goes back to the default one.
-                    model.discovered.tenant = (!chosen).then_some(id);
-                    model.discovered.subscriptions.clear();
-                    model.discovered.cached = false;
-                    model.discovered.state = DiscoveryState::Idle;
+                Some(PickerRow::Tenant {
+                    id, chosen, azure, ..
+                }) => {
+                    let d = if azure {
+                        model.azure_discovered.as_mut()
+                    } else {
+                        Some(&mut model.discovered)
+                    };
+                    if let Some(d) = d {
+                        // Choosing the tenant searched goes back to the default one.
+                        d.tenant = (!chosen).then_some(id);
+                        d.subscriptions.clear();
+                        d.cached = false;
+                        d.state = DiscoveryState::Idle;
+                    }
                     model.open_picker(fx);
                 }
                 _ => {}

@@ -3,9 +3,9 @@
 
 use crate::vault::{DeletedSecret, ReqId, SecretProps, VaultEventKind};
 
-use super::effect::Effect;
-use super::events::{Outcome, short, unexpected};
-use super::model::{Clip, Model, Pending};
+use crate::app::answers::{Outcome, short, unexpected};
+use crate::app::effect::Effect;
+use crate::app::model::{Clip, Model, Pending};
 
 pub(crate) fn secrets_page(model: &mut Model, req: ReqId, what: &Pending, page: Vec<SecretProps>) {
     match what {
@@ -13,7 +13,7 @@ pub(crate) fn secrets_page(model: &mut Model, req: ReqId, what: &Pending, page: 
             model.secrets_mut().push_page(page);
             let rows = model.secrets();
             let (brought, expected) = (rows.brought, rows.expected);
-            let thousands = super::bulk::thousands;
+            let thousands = crate::app::lists::bulk::thousands;
             model.progress = Some(if expected > 0 {
                 // A refresh in place: how far it got, against the last count.
                 let cached = if rows.cached_at.is_some() {

@@ -8,7 +8,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use similar::{ChangeTag, TextDiff};
 
-use super::format::Zone;
+use crate::app::format::Zone;
 use crate::vault::{ReqId, SecretProps};
 
 /// One side of a comparison: a version, or the current one.
@@ -119,7 +119,8 @@ pub fn compare_values(old: &SecretString, new: &SecretString) -> ValueView {
     if a == b {
         return ValueView::Identical;
     }
-    let pretty = super::json_indent::reindent_json(a).zip(super::json_indent::reindent_json(b));
+    let pretty = crate::app::details::json_indent::reindent_json(a)
+        .zip(crate::app::details::json_indent::reindent_json(b));
     let (old, new, as_json) = match pretty {
         Some((pa, pb)) if pa.expose_secret() != pb.expose_secret() => (pa, pb, true),
         _ => (

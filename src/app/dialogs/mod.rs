@@ -4,9 +4,9 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::bulk::{self, BulkOp};
 use super::effect::Effect;
 use super::keymap::Action;
+use super::lists::bulk::{self, BulkOp};
 use super::model::{
     Confirm, ConfirmAction, Conflict, ConflictChoice, Freed, Model, Overlay, Pending,
 };
@@ -114,6 +114,16 @@ pub(crate) fn on_key(
         Some(Overlay::Conflict(_)) => on_conflict_key(model, fx, action),
         Some(Overlay::Picker(_)) => super::picker::on_picker_key(model, fx, key, action),
         Some(Overlay::Find(_)) => super::find::on_find_key(model, fx, key, action),
+        Some(Overlay::CompareWith(_)) => {
+            if let Some(action) = action {
+                super::across::choose::on_action(model, fx, action);
+            }
+        }
+        Some(Overlay::ExpiringAll(_)) => {
+            if let Some(action) = action {
+                super::across::expiring::on_action(model, fx, action);
+            }
+        }
         _ => {}
     }
 }
@@ -238,9 +248,9 @@ fn confirmed(model: &mut Model, fx: &mut Vec<Effect>) {
         ConfirmAction::DiscardForm => {
             model.overlays.pop();
         }
-        ConfirmAction::OverwriteFile => super::forms::submit_overwriting(model, fx),
+        ConfirmAction::OverwriteFile => super::forms::keys::submit_overwriting(model, fx),
         ConfirmAction::DisableVersion { name, version } => {
-            super::versions::set_enabled(model, fx, name, version, false)
+            super::details::versions::set_enabled(model, fx, name, version, false)
         }
     }
 }

@@ -2,11 +2,11 @@
 
 use secrecy::SecretString;
 
-use super::dialogs;
-use super::effect::Effect;
-use super::forms;
-use super::keymap::Action;
-use super::model::{Clip, Details, Model, Overlay, Pending, View};
+use crate::app::dialogs;
+use crate::app::effect::Effect;
+use crate::app::forms::keys as forms;
+use crate::app::keymap::Action;
+use crate::app::model::{Clip, Details, Model, Overlay, Pending, View};
 use crate::vault::{SecretName, VaultCmd};
 
 /// Hands an id to the run loop for the clipboard.
@@ -120,7 +120,7 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
     match action {
         Action::Back => close(model, fx),
         Action::EditInEditor if details.deleted.is_none() => {
-            super::external_edit::new_version_in_editor(model, fx)
+            crate::app::forms::external_edit::new_version_in_editor(model, fx)
         }
         Action::Refresh if details.deleted.is_none() && !details.is_version() => {
             reload_versions(model, fx)
@@ -146,18 +146,18 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
         Action::Down => {
             details.version_sel =
                 (details.version_sel + 1).min(details.versions.len().saturating_sub(1));
-            super::versions::load_more_if_near_end(model, fx);
+            crate::app::details::versions::load_more_if_near_end(model, fx);
         }
         Action::Mark | Action::Compare | Action::MakeCurrent | Action::ToggleEnabled
             if !details.is_version() && details.deleted.is_none() =>
         {
-            super::versions::on_action(model, fx, action)
+            crate::app::details::versions::on_action(model, fx, action)
         }
         Action::Up => details.version_sel = details.version_sel.saturating_sub(1),
         Action::Top => details.version_sel = 0,
         Action::Bottom => {
             details.version_sel = details.versions.len().saturating_sub(1);
-            super::versions::load_more_if_near_end(model, fx);
+            crate::app::details::versions::load_more_if_near_end(model, fx);
         }
         Action::CopyName => {
             let name = details.props.name.to_string();
@@ -171,7 +171,7 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
             } else {
                 details.version_sel.saturating_sub(page)
             };
-            super::versions::load_more_if_near_end(model, fx);
+            crate::app::details::versions::load_more_if_near_end(model, fx);
         }
         Action::TogglePretty if details.deleted.is_none() => {
             details.raw = !details.raw;

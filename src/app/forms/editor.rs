@@ -6,7 +6,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use super::form::MAX_VALUE_BYTES;
+use crate::app::forms::form::MAX_VALUE_BYTES;
 
 /// Room for a value at Key Vault's limit plus a little, so it never reallocates
 /// while typed; a larger paste moves to a bigger buffer and zeroes the old one.

@@ -3,11 +3,11 @@
 //! listing refreshes it, and saved again whenever a vault's lists settle
 //! after a listing or a write. Reading and writing are effects.
 
-use super::cached::{CachedList, CachedLists};
-use super::effect::Effect;
-use super::model::Model;
-use super::rows::{ListRow, Rows};
-use super::update::refresh;
+use crate::app::effect::Effect;
+use crate::app::lists::cached::{CachedList, CachedLists};
+use crate::app::lists::rows::{ListRow, Rows};
+use crate::app::model::Model;
+use crate::app::update::refresh;
 
 /// Opens the vault on screen: its cache (the first time) and a listing.
 /// Only the vault on screen lists, so however many vaults are open, one

@@ -8,12 +8,12 @@ use std::collections::BTreeSet;
 
 use time::OffsetDateTime;
 
-use super::matching::{Filter, matching_map, tier};
+use crate::app::lists::matching::{Filter, matching_map, tier};
 use crate::vault::{ReqId, SecretName};
 use reconcile::Reconcile;
 
-pub use super::list_row::{ListRow, SortKey};
-pub use super::list_view::ListView;
+pub use crate::app::lists::list_row::{ListRow, SortKey};
+pub use crate::app::lists::list_view::ListView;
 
 /// Cached rows refreshed in place by a listing.
 #[path = "rows_reconcile.rs"]
@@ -440,7 +440,7 @@ impl<T: ListRow> Rows<T> {
         };
         let narrowing = filter.starts_with(self.filter.as_str())
             && !self.filter.is_empty()
-            && super::matching::is_plain(filter)
+            && crate::app::lists::matching::is_plain(filter)
             && !self.replace_on_page;
         filter.clone_into(&mut self.filter);
         self.selected = 0;

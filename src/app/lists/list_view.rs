@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use super::rows::{ListRow, Rows, SortKey};
+use crate::app::lists::rows::{ListRow, Rows, SortKey};
 use crate::vault::{SecretName, SecretProps};
 
 /// One list as the key handlers and the screen use it, whatever its rows:

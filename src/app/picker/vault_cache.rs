@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::Model;
-use super::picker::{DiscoveryState, SubEntry, SubStatus};
+use crate::app::model::Model;
+use crate::app::picker::{Discovered, DiscoveryState, SubEntry, SubStatus};
 use crate::vault::discovery::{DiscoveredVault, SubscriptionInfo, TenantInfo};
 
 /// Recent vaults kept at most.
@@ -35,6 +35,11 @@ pub struct VaultCache {
     pub source: String,
     #[serde(default)]
     pub discovered: Vec<CachedVault>,
+    /// The Azure search beside the local one: its endpoint and its vaults.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub azure_source: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub azure_discovered: Vec<CachedVault>,
 }
 
 impl Model {
@@ -52,67 +57,16 @@ impl Model {
         }
         self.recent_vaults = cache.recent;
         self.pinned_vaults = cache.pinned;
-        if cache.source.is_empty() || cache.source != self.discovered.source {
-            return;
+        fill(&mut self.discovered, &cache.source, cache.discovered);
+        if let Some(azure) = self.azure_discovered.as_mut() {
+            fill(azure, &cache.azure_source, cache.azure_discovered);
         }
-        let d = &mut self.discovered;
-        for v in cache.discovered {
-            if !d.tenants.iter().any(|t| t.id == v.tenant_id) {
-                d.tenants.push(TenantInfo {
-                    id: v.tenant_id.clone(),
-                    name: Some(v.tenant_name.clone()).filter(|n| !n.is_empty()),
-                });
-            }
-            let at = match d
-                .subscriptions
-                .iter()
-                .position(|s| s.info.id == v.subscription_id)
-            {
-                Some(i) => i,
-                None => {
-                    d.subscriptions.push(SubEntry {
-                        info: SubscriptionInfo {
-                            id: v.subscription_id.clone(),
-                            tenant_id: v.tenant_id.clone(),
-                            name: v.subscription_name.clone(),
-                        },
-                        vaults: Vec::new(),
-                        status: SubStatus::Done,
-                    });
-                    d.subscriptions.len() - 1
-                }
-            };
-            d.subscriptions[at].vaults.push(DiscoveredVault {
-                name: v.name,
-                url: v.url,
-                subscription_id: v.subscription_id,
-                tenant_id: v.tenant_id,
-            });
-        }
-        d.cached = !d.subscriptions.is_empty();
     }
 
     /// What to remember now: recent vaults, and the search's results once it
     /// ended (a search still running keeps the cache's older results).
     pub fn vault_cache(&self) -> VaultCache {
-        let d = &self.discovered;
-        let discovered = if d.state == DiscoveryState::Done || d.cached {
-            d.subscriptions
-                .iter()
-                .flat_map(|s| {
-                    s.vaults.iter().map(|v| CachedVault {
-                        name: v.name.clone(),
-                        url: v.url.clone(),
-                        subscription_id: s.info.id.clone(),
-                        subscription_name: s.info.name.clone(),
-                        tenant_id: v.tenant_id.clone(),
-                        tenant_name: d.tenant_name(&v.tenant_id),
-                    })
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let azure = self.azure_discovered.as_ref();
         VaultCache {
             recent: self
                 .recent_vaults
@@ -121,8 +75,10 @@ impl Model {
                 .cloned()
                 .collect(),
             pinned: self.pinned_vaults.clone(),
-            source: d.source.clone(),
-            discovered,
+            source: self.discovered.source.clone(),
+            discovered: found(&self.discovered),
+            azure_source: azure.map(|d| d.source.clone()).unwrap_or_default(),
+            azure_discovered: azure.map(found).unwrap_or_default(),
         }
     }
 
@@ -156,6 +112,69 @@ impl Model {
             self.known_vaults.push(url.to_owned());
         }
     }
+}
+
+/// Shows the vaults `source` found last run in `d` until a search answers;
+/// another endpoint's are not shown.
+fn fill(d: &mut Discovered, source: &str, vaults: Vec<CachedVault>) {
+    if source.is_empty() || source != d.source {
+        return;
+    }
+    for v in vaults {
+        if !d.tenants.iter().any(|t| t.id == v.tenant_id) {
+            d.tenants.push(TenantInfo {
+                id: v.tenant_id.clone(),
+                name: Some(v.tenant_name.clone()).filter(|n| !n.is_empty()),
+            });
+        }
+        let at = match d
+            .subscriptions
+            .iter()
+            .position(|s| s.info.id == v.subscription_id)
+        {
+            Some(i) => i,
+            None => {
+                d.subscriptions.push(SubEntry {
+                    info: SubscriptionInfo {
+                        id: v.subscription_id.clone(),
+                        tenant_id: v.tenant_id.clone(),
+                        name: v.subscription_name.clone(),
+                    },
+                    vaults: Vec::new(),
+                    status: SubStatus::Done,
+                });
+                d.subscriptions.len() - 1
+            }
+        };
+        d.subscriptions[at].vaults.push(DiscoveredVault {
+            name: v.name,
+            url: v.url,
+            subscription_id: v.subscription_id,
+            tenant_id: v.tenant_id,
+        });
+    }
+    d.cached = !d.subscriptions.is_empty();
+}
+
+/// The search's results once it ended (a search still running keeps the
+/// cache's older results).
+fn found(d: &Discovered) -> Vec<CachedVault> {
+    if d.state != DiscoveryState::Done && !d.cached {
+        return Vec::new();
+    }
+    d.subscriptions
+        .iter()
+        .flat_map(|s| {
+            s.vaults.iter().map(|v| CachedVault {
+                name: v.name.clone(),
+                url: v.url.clone(),
+                subscription_id: s.info.id.clone(),
+                subscription_name: s.info.name.clone(),
+                tenant_id: v.tenant_id.clone(),
+                tenant_name: d.tenant_name(&v.tenant_id),
+            })
+        })
+        .collect()
 }
 
 /// A loopback URL names an ephemeral port: not worth remembering.

@@ -7,9 +7,9 @@ use std::collections::{HashMap, VecDeque};
 
 use time::OffsetDateTime;
 
-use super::effect::Effect;
-use super::events::{Outcome, describe};
-use super::model::{Model, Pending, UNDO_SECONDS, Undo, View};
+use crate::app::answers::{Outcome, describe};
+use crate::app::effect::Effect;
+use crate::app::model::{Model, Pending, UNDO_SECONDS, Undo, View};
 use crate::vault::{ErrorKind, ReqId, SecretName, VaultCmd, VaultError, VaultEventKind};
 
 /// Requests of one bulk action with the worker at once.
@@ -216,7 +216,7 @@ pub(crate) fn owns(model: &Model, req: ReqId) -> bool {
 
 /// A request that never reached a full worker queue goes back in line.
 pub(crate) fn not_sent(model: &mut Model, fx: &mut Vec<Effect>, req: ReqId, reason: &str) {
-    if reason != super::effect::WORKER_BUSY {
+    if reason != crate::app::effect::WORKER_BUSY {
         return answer(
             model,
             fx,
@@ -287,7 +287,7 @@ fn applied(model: &mut Model, route: usize, op: BulkOp, name: &SecretName, kind:
         (BulkOp::Purge, VaultEventKind::Purged) => {
             slot.deleted.remove(name);
         }
-        (_, other) => super::events::unexpected(op.verb(), &other),
+        (_, other) => crate::app::answers::unexpected(op.verb(), &other),
     }
     if let Some(b) = model.bulk.as_mut() {
         b.ok += 1;

@@ -5,10 +5,10 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::editor::ValueEditor;
-use super::effect::Effect;
-use super::form::{FieldId, FieldText, Form};
-use super::model::{Model, Overlay};
+use crate::app::effect::Effect;
+use crate::app::forms::editor::ValueEditor;
+use crate::app::forms::form::{FieldId, FieldText, Form};
+use crate::app::model::{Model, Overlay};
 
 /// `Ctrl-E` in a form with a value field: its text goes to the editor.
 pub(crate) fn edit_form_value(model: &mut Model, fx: &mut Vec<Effect>) {
@@ -60,7 +60,7 @@ pub(crate) fn edited(model: &mut Model, result: Result<SecretString, String>) {
             form.file_value = None;
             form.dirty = true;
             form.error = None;
-            super::forms::revalidate_focused(model);
+            crate::app::forms::keys::revalidate_focused(model);
         }
         Err(why) => form.error = Some(why),
     }

@@ -2,11 +2,11 @@
 //! user scrolls, marking two versions, comparing them (`D`), making an old
 //! one current (`C`, see `make_current`) and enabling or disabling one (`t`).
 
-use super::compare::{Compare, Side};
-use super::effect::Effect;
-use super::events::{Outcome, short, unexpected};
-use super::keymap::Action;
-use super::model::{ConfirmAction, Details, Model, Overlay, Pending};
+use crate::app::answers::{Outcome, short, unexpected};
+use crate::app::details::compare::{Compare, Side};
+use crate::app::effect::Effect;
+use crate::app::keymap::Action;
+use crate::app::model::{ConfirmAction, Details, Model, Overlay, Pending};
 use crate::vault::{PropsUpdate, ReqId, SecretName, SecretProps, VaultCmd, VaultEventKind};
 
 /// The next batch is asked for when the selection comes this close to the
@@ -78,7 +78,7 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
     match action {
         Action::Mark => toggle_mark(model),
         Action::Compare => open_compare(model),
-        Action::MakeCurrent => super::make_current::read_version(model, fx),
+        Action::MakeCurrent => crate::app::details::make_current::read_version(model, fx),
         Action::ToggleEnabled => toggle_enabled(model, fx),
         _ => {}
     }
@@ -391,7 +391,7 @@ fn toggle_enabled(model: &mut Model, fx: &mut Vec<Effect>) {
             lines.push("Reading this version fails (403) while it is disabled.".to_owned());
         }
         lines.push("t on it again enables it.".to_owned());
-        super::dialogs::push_confirm(
+        crate::app::dialogs::push_confirm(
             model,
             format!("Disable a version of {}?", sel.name),
             lines,

@@ -6,35 +6,36 @@
 
 use crate::vault::{ErrorKind, ReqId, VaultError, VaultEvent, VaultEventKind};
 
-use super::answers_read as read;
-use super::answers_write as write;
+mod read;
+mod write;
+
 use super::effect::Effect;
 use super::model::{Model, Outstanding, Pending};
-use super::{make_current, versions};
+use super::{details::make_current, details::versions};
 
 /// What a finished request brought: its terminal event, or why it failed.
 pub(crate) type Outcome = Result<VaultEventKind, VaultError>;
 
 pub(crate) fn on_event(model: &mut Model, fx: &mut Vec<Effect>, event: VaultEvent) {
     let req = event.req;
-    let Some(Outstanding { route, what }) = model.pending.get(&req).cloned() else {
+    let Some(Outstanding { route, what, .. }) = model.pending.get(&req).cloned() else {
         tracing::debug!(?req, "dropped an answer to a request no longer pending");
         return;
     };
-    if super::bulk::owns(model, req) {
+    if super::lists::bulk::owns(model, req) {
         return match event.kind {
             // The progress says a pause; each name is not worth a message.
             VaultEventKind::Retrying { .. }
             | VaultEventKind::SecretsPage(_)
             | VaultEventKind::DeletedPage(_) => {}
-            VaultEventKind::Cancelled => super::bulk::answer(
+            VaultEventKind::Cancelled => super::lists::bulk::answer(
                 model,
                 fx,
                 req,
                 Err(VaultError::new(ErrorKind::Other, "cancelled")),
             ),
-            VaultEventKind::Failed(error) => super::bulk::answer(model, fx, req, Err(error)),
-            kind => super::bulk::answer(model, fx, req, Ok(kind)),
+            VaultEventKind::Failed(error) => super::lists::bulk::answer(model, fx, req, Err(error)),
+            kind => super::lists::bulk::answer(model, fx, req, Ok(kind)),
         };
     }
     let outcome = match event.kind {
@@ -89,8 +90,8 @@ pub(crate) fn answer(
 
 /// A request that never reached its worker fails like one the vault refused.
 pub(crate) fn on_send_failed(model: &mut Model, fx: &mut Vec<Effect>, req: ReqId, reason: String) {
-    if super::bulk::owns(model, req) {
-        return super::bulk::not_sent(model, fx, req, &reason);
+    if super::lists::bulk::owns(model, req) {
+        return super::lists::bulk::not_sent(model, fx, req, &reason);
     }
     if let Some(Outstanding { what, .. }) = model.pending.remove(&req) {
         answer(
@@ -114,8 +115,8 @@ pub(crate) fn on_worker_stopped(model: &mut Model, fx: &mut Vec<Effect>, route: 
     ids.sort();
     let stopped = || VaultError::new(ErrorKind::Other, "the vault worker stopped");
     for id in ids {
-        if super::bulk::owns(model, id) {
-            super::bulk::answer(model, fx, id, Err(stopped()));
+        if super::lists::bulk::owns(model, id) {
+            super::lists::bulk::answer(model, fx, id, Err(stopped()));
             continue;
         }
         if let Some(Outstanding { what, .. }) = model.pending.remove(&id)

@@ -32,7 +32,7 @@ pub struct Details {
     /// Versions marked (`Space`) to compare, by id; at most two.
     pub marked_versions: Vec<String>,
     /// Two versions compared, over the details; its values go with it.
-    pub compare: Option<Box<super::compare::Compare>>,
+    pub compare: Option<Box<crate::app::details::compare::Compare>>,
     /// Lines the value is scrolled by.
     pub scroll: u16,
     /// Lines the properties are scrolled by (`J`/`K`) on a small screen.
@@ -73,7 +73,7 @@ impl Details {
     /// Keeps a fetched value and lays out its JSON once, not every frame.
     pub fn set_value(&mut self, value: SecretString) {
         use secrecy::ExposeSecret;
-        self.pretty = super::json_indent::reindent_json(value.expose_secret());
+        self.pretty = crate::app::details::json_indent::reindent_json(value.expose_secret());
         self.value = Some(value);
     }
 

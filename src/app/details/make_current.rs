@@ -5,13 +5,13 @@
 
 use secrecy::ExposeSecret;
 
-use super::compare::prop_changes;
-use super::dialogs;
-use super::effect::Effect;
-use super::events::{Outcome, unexpected};
-use super::form::Form;
-use super::model::{ConfirmAction, Model, Overlay, Pending};
-use super::versions::short_version;
+use crate::app::answers::{Outcome, unexpected};
+use crate::app::details::compare::prop_changes;
+use crate::app::details::versions::short_version;
+use crate::app::dialogs;
+use crate::app::effect::Effect;
+use crate::app::forms::form::Form;
+use crate::app::model::{ConfirmAction, Model, Overlay, Pending};
 use crate::vault::types::Tags;
 use crate::vault::{NewSecret, SecretProps, VaultCmd, VaultEventKind};
 

@@ -4,11 +4,11 @@
 
 use crate::vault::{NewSecret, ReqId, SecretName, SecretProps, VaultCmd, VaultEventKind};
 
-use super::dialogs;
-use super::effect::Effect;
-use super::events::{Outcome, describe, unexpected};
-use super::forms;
-use super::model::{ConfirmAction, Freed, Model, Pending};
+use crate::app::answers::{Outcome, describe, unexpected};
+use crate::app::dialogs;
+use crate::app::effect::Effect;
+use crate::app::forms::keys as forms;
+use crate::app::model::{ConfirmAction, Freed, Model, Pending};
 use crate::vault::ErrorKind;
 
 pub(crate) fn created(
@@ -82,7 +82,7 @@ pub(crate) fn exported(model: &mut Model, req: ReqId, outcome: Outcome) {
     match outcome {
         Ok(VaultEventKind::Exported { path, count }) => {
             forms::close_form_for(model, req);
-            let what = super::format::count(count, "value", "values");
+            let what = crate::app::format::count(count, "value", "values");
             model.toast(
                 format!("exported {what} to {} (0600)", path.display()),
                 false,
@@ -156,10 +156,10 @@ pub(crate) fn deleted(model: &mut Model, name: &SecretName, outcome: Outcome) {
 
 /// Lets `u` recover `name` for a few seconds (a bulk delete offers its own).
 fn offer_undo(model: &mut Model, name: &SecretName) {
-    model.undo = Some(super::model::Undo {
+    model.undo = Some(crate::app::model::Undo {
         names: vec![name.clone()],
         route: model.active_vault,
-        until: model.now + time::Duration::seconds(super::model::UNDO_SECONDS),
+        until: model.now + time::Duration::seconds(crate::app::model::UNDO_SECONDS),
     });
 }
 

@@ -71,7 +71,7 @@ impl ListRow for SecretProps {
         }
         let mut s = self.content_type.clone().unwrap_or_default();
         for (k, v) in &self.tags {
-            s.push(super::matching::FIELD_SEP);
+            s.push(crate::app::lists::matching::FIELD_SEP);
             s.push_str(k);
             s.push('=');
             s.push_str(v);

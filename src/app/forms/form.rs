@@ -7,10 +7,10 @@ use secrecy::SecretString;
 use time::OffsetDateTime;
 use tui_input::Input;
 
-use super::editor::ValueEditor;
-pub use super::form_dates::{date_hint, format_date_input, parse_date};
-use super::format::Zone;
-pub use super::tag_text::{MAX_TAGS, format_tags, parse_tags};
+use crate::app::format::Zone;
+use crate::app::forms::editor::ValueEditor;
+pub use crate::app::forms::form_dates::{date_hint, format_date_input, parse_date};
+pub use crate::app::forms::tag_text::{MAX_TAGS, format_tags, parse_tags};
 use crate::kv_facts::{MAX_CONTENT_TYPE_CHARS, validate_name};
 use crate::script::args::ExportFormat;
 use crate::vault::{NewSecret, PropsUpdate, ReqId, SecretName, SecretProps};
@@ -337,7 +337,7 @@ impl Form {
         from: &SecretProps,
         value: &str,
         now: OffsetDateTime,
-        zone: &super::format::Zone,
+        zone: &crate::app::format::Zone,
     ) -> Self {
         let mut form = Self::new_version(from, now, zone);
         if let Some(field) = form.fields.iter_mut().find(|f| f.id == FieldId::Value) {
