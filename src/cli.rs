@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -77,26 +77,7 @@ pub enum CacheAction {
     Path,
 }
 
-/// Which Azure cloud: the suffix of bare vault names and the Resource Manager endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum Cloud {
-    #[default]
-    Public,
-    China,
-    Usgov,
-}
-
-/// Which credential signs requests to an Azure vault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum AuthMethod {
-    #[default]
-    Auto,
-    Cli,
-    Azd,
-    Env,
-    ManagedIdentity,
-    WorkloadIdentity,
-}
+pub use crate::vault::{AuthMethod, Cloud};
 
 #[derive(Debug, Clone, Args)]
 pub struct TuiArgs {

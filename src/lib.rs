@@ -3,6 +3,8 @@
 
 pub mod across;
 pub mod app;
+#[warn(unreachable_pub)]
+pub mod binding;
 pub mod cli;
 pub mod completions;
 #[warn(unreachable_pub)]

@@ -204,16 +204,7 @@ pub struct UpdateArgs {
     pub version: Option<String>,
 }
 
-/// How exported values are written, and how names map to keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    /// `NAME='value'` lines a POSIX shell can source; `db-password` → `DB_PASSWORD`.
-    Env,
-    /// One JSON object, `{"db-password": "value"}`.
-    Json,
-    /// A flat JSON object as `dotnet user-secrets` keeps it; `--` → `:`.
-    Dotnet,
-}
+pub use crate::vault::ExportFormat;
 
 /// Which secrets export and run take.
 #[derive(Debug, Clone, Default, Args)]

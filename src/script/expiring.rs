@@ -88,7 +88,7 @@ pub async fn run(args: &ExpiringArgs, top: &TuiArgs) -> Result<(), ScriptError> 
         "{expired} expired, {} expiring within {} across {}",
         rows.len() - expired,
         args.within,
-        crate::app::format::count(targets.len(), "vault", "vaults")
+        crate::shown::count(targets.len(), "vault", "vaults")
     );
     if !rows.is_empty() {
         return Err(ScriptError::Reported {

@@ -160,7 +160,7 @@ async fn export_cmd(api: &conn::Api<'_>, args: &args::ExportArgs) -> Result<(), 
         files::write_private(&args.output, &bytes, args.force)?;
         eprintln!(
             "exported {} to {}",
-            crate::app::format::count(count, "secret", "secrets"),
+            crate::shown::count(count, "secret", "secrets"),
             args.output.display()
         );
     }
