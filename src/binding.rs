@@ -19,6 +19,10 @@ pub enum Mode {
     DeletedDetails,
     /// Two versions compared (from the details view's versions list).
     Compare,
+    /// Two vaults compared (`c` in a list).
+    VaultCompare,
+    /// A copy's plan between two vaults, before anything is written.
+    CopyPlan,
     Filter,
     Form,
     Dialog,
@@ -31,13 +35,15 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in the order help lists them.
-    pub const ALL: [Mode; 15] = [
+    pub const ALL: [Mode; 17] = [
         Mode::Lists,
         Mode::List,
         Mode::Deleted,
         Mode::Details,
         Mode::DeletedDetails,
         Mode::Compare,
+        Mode::VaultCompare,
+        Mode::CopyPlan,
         Mode::Filter,
         Mode::Form,
         Mode::Dialog,
@@ -54,7 +60,7 @@ impl Mode {
         match self {
             Mode::Global => None,
             Mode::List | Mode::Deleted => Some(Mode::Lists),
-            Mode::Confirm | Mode::Conflict => Some(Mode::Dialog),
+            Mode::Confirm | Mode::Conflict | Mode::CopyPlan => Some(Mode::Dialog),
             _ => Some(Mode::Global),
         }
     }
@@ -73,6 +79,8 @@ impl Mode {
             Mode::Details => "Details",
             Mode::DeletedDetails => "Deleted secret's details",
             Mode::Compare => "Compare versions",
+            Mode::VaultCompare => "Compare vaults",
+            Mode::CopyPlan => "Copy plan",
             Mode::Filter => "Filter",
             Mode::Form => "Forms",
             Mode::Dialog => "Dialogs",

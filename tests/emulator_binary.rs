@@ -167,11 +167,25 @@ async fn a_fixture_exported_plain_starts_a_new_vault_that_ci_can_find() {
             ready["url"].as_str().unwrap()
         )
     );
-    let env: Vec<String> = lines.take(5).map(|l| l.unwrap()).collect();
+    let env: Vec<String> = lines.take(7).map(|l| l.unwrap()).collect();
     assert!(
         env.iter()
             .any(|l| l.starts_with("export NODE_EXTRA_CA_CERTS=")),
         "{env:?}"
+    );
+    let identity = format!(
+        "export IDENTITY_ENDPOINT={}/_kvtui/identity/token",
+        ready["url"].as_str().unwrap()
+    );
+    assert!(env.contains(&identity), "{env:?}");
+    assert_eq!(
+        ready["identityUrl"],
+        identity["export IDENTITY_ENDPOINT=".len()..]
+    );
+    assert!(
+        env.iter()
+            .any(|l| l.starts_with("export IDENTITY_HEADER=\"$(cat ") && l.ends_with("token')\"")),
+        "the token is read when the lines run: {env:?}"
     );
     let (status, body) = get(&ready, "/secrets/fixture?api-version=7.6", true).await;
     assert_eq!(status, 200);

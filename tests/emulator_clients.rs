@@ -116,8 +116,33 @@ async fn the_azure_cli_finds_the_cloud_and_lists_vaults_as_resources() {
         .await
         .unwrap();
     assert_eq!(meta.status().as_u16(), 200, "served without a token");
-    let clouds: serde_json::Value = serde_json::from_slice(&meta.bytes().await.unwrap()).unwrap();
-    assert_eq!(clouds[0]["resourceManager"], format!("{arm}/"));
+    let cloud: serde_json::Value = serde_json::from_slice(&meta.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        cloud["resourceManager"],
+        format!("{arm}/"),
+        "the Azure CLI's version: one cloud"
+    );
+    let port = url.port().unwrap();
+    assert_eq!(
+        cloud["suffixes"]["keyVaultDns"],
+        format!(".localhost:{port}")
+    );
+    let listed = http
+        .get(format!("{arm}//metadata/endpoints?api-version=2019-05-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.status().as_u16(),
+        200,
+        "a doubled slash is the same path"
+    );
+    let clouds: serde_json::Value = serde_json::from_slice(&listed.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        clouds[0]["resourceManager"],
+        format!("{arm}/"),
+        "2019: a list"
+    );
     let old = http
         .get(format!("{arm}/metadata/endpoints?api-version=2015-01-01"))
         .send()

@@ -68,6 +68,12 @@ pub enum Action {
     ToggleNoExpiry,
     /// Find a secret by name, tag or content type in every open vault.
     FindEverywhere,
+    /// Compare this vault with another (`c`).
+    CompareVaults,
+    /// Copy the marked rows of a vault comparison to the target, through a plan.
+    CopyAcross,
+    /// Expired and expiring secrets of every open vault.
+    ExpiringEverywhere,
     /// Edit the value in `$VISUAL` / `$EDITOR`.
     EditInEditor,
     HalfPageDown,

@@ -18,6 +18,8 @@ struct Ready<'a> {
     ca_path: &'a Path,
     token_path: &'a Path,
     health_url: &'a str,
+    /// The local managed-identity endpoint (`IDENTITY_ENDPOINT`).
+    identity_url: &'a str,
     pid: u32,
 }
 
@@ -40,6 +42,7 @@ pub async fn wait_and_write_ready(vault: &LocalVault, path: &Path) -> Result<(),
                     ca_path: &vault.ca_path(),
                     token_path: &vault.token_path(),
                     health_url: &health,
+                    identity_url: &format!("{url}{}", crate::local::IDENTITY_PATH),
                     pid: std::process::id(),
                 };
                 let text = serde_json::to_vec_pretty(&ready)
@@ -57,7 +60,9 @@ pub async fn wait_and_write_ready(vault: &LocalVault, path: &Path) -> Result<(),
     )))
 }
 
-/// `export` lines for Python (requests, azure-identity) and Node clients.
+/// `export` lines for Python (requests, azure-identity) and Node clients, and
+/// the managed-identity pair (`az login --identity`, `ManagedIdentityCredential`);
+/// the token itself is read from its file when the lines run, never printed.
 pub fn env_lines(vault: &LocalVault) -> String {
     let ca = shell_quote(&vault.ca_path().display().to_string());
     let token = shell_quote(&vault.token_path().display().to_string());
@@ -68,7 +73,10 @@ pub fn env_lines(vault: &LocalVault) -> String {
          export KVTUI_TOKEN_FILE={token}\n\
          export REQUESTS_CA_BUNDLE={ca}\n\
          export SSL_CERT_FILE={ca}\n\
-         export NODE_EXTRA_CA_CERTS={ca}\n"
+         export NODE_EXTRA_CA_CERTS={ca}\n\
+         export IDENTITY_ENDPOINT={url}{path}\n\
+         export IDENTITY_HEADER=\"$(cat {token})\"\n",
+        path = crate::local::IDENTITY_PATH,
     )
 }
 

@@ -46,6 +46,8 @@ pub(super) struct ApiResponse {
 pub(super) struct Service {
     store: Mutex<Store>,
     token: TokenDigest,
+    /// Signs and checks the local managed-identity endpoint's tokens.
+    minter: super::identity::Minter,
     pub(super) retention_days: u32,
     pub(super) backup_sealer: Sealer,
     /// Hosts on any domain select a vault (the user's own certificate names them).
@@ -151,6 +153,7 @@ impl Service {
         Self {
             store: Mutex::new(store),
             token: TokenDigest::of(token.expose_secret()),
+            minter: super::identity::Minter::new(token.expose_secret()),
             retention_days,
             backup_sealer,
             any_domain: false,
@@ -255,6 +258,17 @@ impl Service {
             .as_ref()
             .and_then(|a| a.identify(header))
             .map(Caller::Identity)
+            .or_else(|| self.minter.caller(header, self.access.as_ref()))
+    }
+
+    /// The local managed-identity endpoint: `identity_header` must be the owner token.
+    pub(super) fn identity_token(
+        &self,
+        query: Option<&str>,
+        identity_header: Option<&str>,
+    ) -> ApiResult {
+        let owner_ok = identity_header.is_some_and(|h| self.token.same_as(h.trim()));
+        super::identity::answer(&self.minter, self.access.as_ref(), query, owner_ok)
     }
 
     /// An opaque, authenticated `$skiptoken` for `cursor` in `list` of `vault`.

@@ -9,13 +9,14 @@ use super::host::HostInfo;
 /// True for `GET /metadata/endpoints`, answered without a token as Azure does.
 pub(super) fn is_metadata(method: &str, path: &str) -> bool {
     (method == "GET" || method == "HEAD")
+        // `az cloud register` with an endpoint ending in `/` asks `//metadata/endpoints`.
         && path
-            .trim_end_matches('/')
-            .eq_ignore_ascii_case("/metadata/endpoints")
+            .trim_matches('/')
+            .eq_ignore_ascii_case("metadata/endpoints")
 }
 
-/// The endpoints of the local "cloud": Resource Manager and vaults here, the
-/// token audience the management host. api-versions from 2019 answer the
+/// The endpoints of the local "cloud": Resource Manager and vaults here (the
+/// Key Vault suffix carries the port), the token audience the management host. api-versions from 2019 answer the
 /// list form (one cloud), older ones the single object.
 pub(super) fn metadata(host: &HostInfo, query: Option<&str>, vault_suffix: &str) -> ApiResult {
     let arm = format!("{}/", host.base_url.trim_end_matches('/'));
@@ -29,29 +30,37 @@ pub(super) fn metadata(host: &HostInfo, query: Option<&str>, vault_suffix: &str)
         "tenant": "common",
         "identityProvider": "AAD",
     });
-    let keyvault_dns = format!(".{vault_suffix}");
-    let body = if version.as_str() >= "2019" {
-        serde_json::json!([{
-            "name": "KvtuiLocal",
-            "resourceManager": arm,
-            "authentication": auth,
-            "portal": arm,
-            "gallery": arm,
-            "graph": arm,
-            "graphAudience": arm,
-            "media": arm,
-            "activeDirectoryDataLake": arm,
-            "batch": arm,
-            "sqlManagement": arm,
-            "vmImageAliasDoc": "",
-            "microsoftGraphResourceId": arm,
-            "suffixes": {
-                "keyVaultDns": keyvault_dns,
-                "storage": "core.windows.net",
-                "sqlServerHostname": ".database.windows.net",
-                "acrLoginServer": ".azurecr.io",
-            },
-        }])
+    // With the port, `az keyvault … --vault-name NAME` builds `https://NAME.localhost:PORT`.
+    let port = host.port.filter(|p| *p != 443);
+    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+    let keyvault_dns = format!(".{vault_suffix}{port}");
+    let cloud = serde_json::json!({
+        "name": "KvtuiLocal",
+        "resourceManager": arm,
+        "authentication": auth,
+        "portal": arm,
+        "gallery": arm,
+        "graph": arm,
+        "graphAudience": arm,
+        "media": arm,
+        "activeDirectoryDataLake": arm,
+        "batch": arm,
+        "sqlManagement": arm,
+        "vmImageAliasDoc": "",
+        "microsoftGraphResourceId": arm,
+        "suffixes": {
+            "keyVaultDns": keyvault_dns,
+            "storage": "core.windows.net",
+            "sqlServerHostname": ".database.windows.net",
+            "acrLoginServer": ".azurecr.io",
+        },
+    });
+    // As Azure: 2019 versions list every cloud, later ones (the Azure CLI
+    // asks 2022-09-01) answer this cloud alone, older ones the first shape.
+    let body = if version.as_str() >= "2020" {
+        cloud
+    } else if version.as_str() >= "2019" {
+        serde_json::json!([cloud])
     } else {
         serde_json::json!({
             "galleryEndpoint": arm,

@@ -19,6 +19,7 @@ mod fidelity;
 mod fsutil;
 mod handlers;
 mod host;
+mod identity;
 mod limits;
 mod loglimit;
 mod model;
@@ -51,6 +52,8 @@ pub use clock::parse_offset as parse_clock_offset;
 pub use dirlock::{Holder, holder as lock_holder};
 pub use faults::{Faults, THROTTLE_WINDOW};
 pub(crate) use host::DEFAULT_VAULT;
+/// Path of the local managed-identity endpoint on any host of the service.
+pub use identity::PATH as IDENTITY_PATH;
 pub use limits::{Limits, MAX_PAGE_BYTES};
 pub use state::{MAX_STATE_BYTES, PASSPHRASE_VAR, STATE_VERSION, passphrase_from_env};
 pub use state_ops::{StateSummary, export_state, import_state};

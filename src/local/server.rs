@@ -380,6 +380,23 @@ async fn answer(shared: &Shared, ctx: &ConnCtx, req: Request<Incoming>) -> Reply
         }
         .into();
     }
+    // The managed-identity endpoint has its own secret header instead of a token.
+    if super::identity::is_request(parts.method.as_str(), parts.uri.path()) {
+        let secret = parts
+            .headers
+            .get("x-identity-header")
+            .and_then(|h| h.to_str().ok());
+        return match service.identity_token(parts.uri.query(), secret) {
+            Ok((status, body)) => ApiResponse {
+                status,
+                body,
+                www_authenticate: None,
+                network_info: None,
+            },
+            Err(e) => error(e),
+        }
+        .into();
+    }
     // Authenticate from the head alone: an unauthenticated body is never read.
     if !service.authorized(authorization.as_deref()) {
         // Resource Manager sends no challenge: its 401 is final.

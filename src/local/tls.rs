@@ -28,6 +28,7 @@ pub(crate) const CA_FILE: &str = "ca.pem";
 const CA_KEY_FILE: &str = "ca-key.pem";
 const CERT_FILE: &str = "server.pem";
 const KEY_FILE: &str = "server-key.pem";
+const TLS_LOCK_FILE: &str = "tls.lock";
 /// The CA lives five years; server certificates about thirteen months.
 const CA_DAYS: i64 = 5 * 365;
 const SERVER_DAYS: i64 = 397;
@@ -91,24 +92,27 @@ pub(super) fn load_or_create(
     }
     let ca_key_path = dir.join(CA_KEY_FILE);
     let key_path = dir.join(KEY_FILE);
+    // Processes starting together make the files one at a time.
+    let _setup = SetupLock::take(dir)?;
     let ca_ok = secure_existing(&ca_key_path)? && ca_path.exists() && ca_usable(dir);
-    if !ca_ok {
-        if ca_path.exists() {
-            tracing::warn!(path = %ca_path.display(), "local CA missing, corrupt, unconstrained or ending soon: making a new one; clients must trust the new ca.pem");
-        }
+    if !ca_ok && !ca_key_path.exists() && !ca_path.exists() {
+        first_ca(dir)?;
+    } else if !ca_ok {
+        tracing::warn!(path = %ca_path.display(), "local CA missing, corrupt, unconstrained or ending soon: making a new one; clients must trust the new ca.pem");
         generate_ca(dir)?;
     }
     let ca_pem = read(&ca_path)?;
     let issuer = load_issuer(dir)?;
-    let server_ok = secure_existing(&key_path)?
-        && std::fs::read(dir.join(CERT_FILE))
+    let server_ok = |dir: &Path| {
+        std::fs::read(dir.join(CERT_FILE))
             .ok()
-            .zip(std::fs::read(&key_path).ok())
+            .zip(std::fs::read(dir.join(KEY_FILE)).ok())
             .is_some_and(|(cert, key)| {
                 certified_key(&cert, &key).is_ok()
                     && verifies(&ca_pem, &cert, "localhost", RENEW_DAYS)
-            });
-    if !server_ok {
+            })
+    };
+    if !(secure_existing(&key_path)? && server_ok(dir)) {
         let (cert, key) = issue_default(&issuer)?;
         write_file(&key_path, key.serialize_pem().as_bytes(), false)
             .map_err(|e| LocalError::io(&key_path, e))?;
@@ -265,6 +269,67 @@ pub(super) fn certified_key(
     Ok(Arc::new(certified))
 }
 
+/// An exclusive `flock` on `<dir>/tls.lock` while the CA and server files
+/// are checked and made: an `--in-memory` service may start beside one that
+/// holds the data dir, and two makers would mix their pairs.
+/// The lock is released when the file closes.
+struct SetupLock {
+    _file: std::fs::File,
+}
+
+impl SetupLock {
+    fn take(dir: &Path) -> Result<Self, LocalError> {
+        let path = dir.join(TLS_LOCK_FILE);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let file =
+            crate::fsx::open_nofollow(&path, &mut opts).map_err(|e| LocalError::io(&path, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: the descriptor is open for the life of `file`; blocking flock has no other preconditions.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+                return Err(LocalError::io(&path, std::io::Error::last_os_error()));
+            }
+        }
+        Ok(Self { _file: file })
+    }
+}
+
+/// The data dir's first CA, made without replacing one another process made
+/// first: the key is linked into place only where none is (create-exclusive);
+/// the process that lost waits for the winner's `ca.pem` and uses that.
+fn first_ca(dir: &Path) -> Result<(), LocalError> {
+    let ca_key = KeyPair::generate().map_err(|e| tls_err("CA key", e))?;
+    let mut params = ca_params()?;
+    validity(&mut params, CA_DAYS);
+    let ca_cert = params.self_signed(&ca_key).map_err(|e| tls_err("CA", e))?;
+    let key_path = dir.join(CA_KEY_FILE);
+    let key_pem = zeroize::Zeroizing::new(ca_key.serialize_pem());
+    if crate::fsx::create_exclusive(&key_path, key_pem.as_bytes())
+        .map_err(|e| LocalError::io(&key_path, e))?
+    {
+        let path = dir.join(CA_FILE);
+        write_file(&path, ca_cert.pem().as_bytes(), true).map_err(|e| LocalError::io(&path, e))?;
+        let _ = std::fs::remove_file(dir.join(CERT_FILE));
+        return Ok(());
+    }
+    if ca_usable(dir) {
+        return Ok(());
+    }
+    Err(tls_err(
+        "local CA",
+        format!(
+            "another process made {CA_KEY_FILE} but no usable {CA_FILE} followed; remove both and start again"
+        ),
+    ))
+}
+
 /// A new CA; the server certificate it signed before is replaced too.
 fn generate_ca(dir: &Path) -> Result<(), LocalError> {
     let ca_key = KeyPair::generate().map_err(|e| tls_err("CA key", e))?;
@@ -296,6 +361,28 @@ mod tests {
         assert_eq!(setup.ca_pem, ca_before, "the CA is kept");
         let cert = std::fs::read(dir.path().join(CERT_FILE)).unwrap();
         assert!(verifies(&setup.ca_pem, &cert, "localhost", RENEW_DAYS));
+    }
+
+    #[test]
+    fn concurrent_first_starts_agree_on_one_ca() {
+        let dir = tempfile::tempdir().unwrap();
+        let starts: Vec<_> = (0..8)
+            .map(|_| {
+                let dir = dir.path().to_path_buf();
+                std::thread::spawn(move || load_or_create(&dir, None).map(|s| s.ca_pem))
+            })
+            .collect();
+        let on_disk = |name| std::fs::read(dir.path().join(name)).unwrap();
+        let ca_pems: Vec<Vec<u8>> = starts
+            .into_iter()
+            .map(|t| t.join().unwrap().expect("each start succeeds"))
+            .collect();
+        let ca = on_disk(CA_FILE);
+        for pem in &ca_pems {
+            assert_eq!(pem, &ca, "every start trusts the CA that stayed on disk");
+        }
+        assert!(verifies(&ca, &on_disk(CERT_FILE), "localhost", RENEW_DAYS));
+        assert!(certified_key(&on_disk(CERT_FILE), &on_disk(KEY_FILE)).is_ok());
     }
 
     #[test]

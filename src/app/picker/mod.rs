@@ -181,7 +181,7 @@ fn matches(filter: &str, texts: &[&str]) -> bool {
 
 /// Same vault: URLs compared without the trailing slash, case-insensitively;
 /// a local service's bare `localhost` is its `default` vault.
-fn same_url(a: &str, b: &str) -> bool {
+pub(crate) fn same_url(a: &str, b: &str) -> bool {
     let canonical = |u: &str| {
         u.trim_end_matches('/').to_ascii_lowercase().replacen(
             "://default.localhost",
