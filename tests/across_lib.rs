@@ -206,4 +206,18 @@ async fn the_tui_jobs_compare_then_copy_through_the_plan() {
     assert_eq!(v.value("dst", "changed").await.as_deref(), Some("mine-Val"));
     assert_eq!(v.value("dst", "fresh").await.as_deref(), Some("fresh-Val"));
     assert_eq!(v.versions("dst", "same").await, 1, "no new version");
+
+    // `X` lists a pinned vault that is not open: its properties, no value.
+    let job = AcrossJob::List {
+        id: ReqId(9),
+        vault: v.url("dst"),
+    };
+    run(&t, &t, job, &tx).await;
+    let Ok(AcrossEvent::Listed { id, items }) = rx.try_recv() else {
+        panic!("the listing is reported");
+    };
+    assert_eq!(id, ReqId(9));
+    let mut names: Vec<&str> = items.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["changed", "fresh", "same"]);
 }

@@ -24,7 +24,8 @@ use crate::vault::{VaultTarget, endpoint};
 /// How often a running job reports how far it got.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
-/// Runs `job` on `source` and `target`, reporting through `tx`.
+/// Runs `job` on `source` and `target` (a listing on `source` alone),
+/// reporting through `tx`.
 pub async fn run(
     source: &Api<'_>,
     target: &Api<'_>,
@@ -68,6 +69,21 @@ pub async fn run(
             .await;
             let results = steps.into_iter().zip(outcomes).collect();
             let _ = tx.send(AcrossEvent::Copied { id, results });
+        }
+        AcrossJob::List { id, .. } => {
+            let mut items = Vec::new();
+            let listed = crate::script::list::each_page(source, |page| {
+                items.extend(page);
+                Ok(true)
+            })
+            .await;
+            let _ = tx.send(match listed {
+                Ok(()) => AcrossEvent::Listed { id, items },
+                Err(e) => AcrossEvent::Failed {
+                    id,
+                    error: script_error(e),
+                },
+            });
         }
     }
 }
@@ -135,6 +151,15 @@ impl Clients {
     pub async fn run_job(self: Arc<Self>, job: AcrossJob, tx: UnboundedSender<AcrossEvent>) {
         let id = job.id();
         let (source, target) = job.vaults();
+        if let AcrossJob::List { .. } = job {
+            match self.client(source).await {
+                Ok(c) => run(&Api::new(&c), &Api::new(&c), job, &tx).await,
+                Err(error) => {
+                    let _ = tx.send(AcrossEvent::Failed { id, error });
+                }
+            }
+            return;
+        }
         let clients = futures::join!(self.client(source), self.client(target));
         match clients {
             (Ok(s), Ok(t)) => run(&Api::new(&s), &Api::new(&t), job, &tx).await,

@@ -301,13 +301,22 @@ pub(super) fn render_expiring(
     let rows = expiring::rows(model);
     let room = frame.area().height.saturating_sub(7).max(1) as usize;
     let start = state.selected.saturating_sub(room.saturating_sub(1));
-    let mut lines = vec![Line::styled(
-        format!(
-            "Expired, or expiring within {} days, in every open vault:",
-            model.expiring_days()
-        ),
-        theme.dim(),
-    )];
+    let mut head = format!(
+        "Expired, or expiring within {} days, in every open and pinned vault",
+        model.expiring_days()
+    );
+    match state.waiting() {
+        0 => head.push(':'),
+        n => head.push_str(&format!(" (listing {n} pinned…):")),
+    }
+    let mut lines = vec![Line::styled(head, theme.dim())];
+    for p in state.pinned.iter().filter(|p| p.failure.is_some()) {
+        let why = p.failure.as_deref().unwrap_or_default();
+        lines.push(Line::styled(
+            format!("  {} not listed: {}", visible(&p.url), visible(why)),
+            theme.warn(),
+        ));
+    }
     for (i, (_, r)) in rows.iter().enumerate().skip(start).take(room) {
         let (marker, style) = chosen(i == state.selected, theme);
         let due_style = match r.due {
@@ -324,7 +333,7 @@ pub(super) fn render_expiring(
     }
     if rows.is_empty() {
         lines.push(Line::styled(
-            "  nothing has expired or expires soon in an open vault",
+            "  nothing has expired or expires soon in an open or pinned vault",
             theme.dim(),
         ));
     }

@@ -37,21 +37,26 @@ pub enum AcrossJob {
         target: String,
         steps: Vec<Step>,
     },
+    /// List the secrets of `vault`, a pinned vault not open, for `X`.
+    List { id: ReqId, vault: String },
 }
 
 impl AcrossJob {
     pub fn id(&self) -> ReqId {
         match self {
-            AcrossJob::Compare { id, .. } | AcrossJob::Copy { id, .. } => *id,
+            AcrossJob::Compare { id, .. }
+            | AcrossJob::Copy { id, .. }
+            | AcrossJob::List { id, .. } => *id,
         }
     }
 
-    /// The two vault URLs.
+    /// The vault URLs it works on: the source and the target, or the one listed.
     pub fn vaults(&self) -> (&str, &str) {
         match self {
             AcrossJob::Compare { source, target, .. } | AcrossJob::Copy { source, target, .. } => {
                 (source, target)
             }
+            AcrossJob::List { vault, .. } => (vault, vault),
         }
     }
 }
@@ -74,6 +79,11 @@ pub enum AcrossEvent {
         id: ReqId,
         results: Vec<(Step, Outcome)>,
     },
+    /// A listed vault's secrets (properties only).
+    Listed {
+        id: ReqId,
+        items: Vec<crate::vault::SecretProps>,
+    },
     Failed {
         id: ReqId,
         error: VaultError,
@@ -86,6 +96,7 @@ impl AcrossEvent {
             AcrossEvent::Progress { id, .. }
             | AcrossEvent::Compared { id, .. }
             | AcrossEvent::Copied { id, .. }
+            | AcrossEvent::Listed { id, .. }
             | AcrossEvent::Failed { id, .. } => *id,
         }
     }
@@ -97,6 +108,9 @@ pub(crate) fn on_event(
     fx: &mut Vec<super::effect::Effect>,
     event: AcrossEvent,
 ) {
+    if expiring::owns(model, event.id()) {
+        return expiring::on_event(model, event);
+    }
     let Some(view) = view::open_view(model) else {
         return;
     };
@@ -109,5 +123,6 @@ pub(crate) fn on_event(
         AcrossEvent::Compared { rows, .. } => view.compared(rows),
         AcrossEvent::Failed { error, .. } => view::failed(model, fx, id, error),
         AcrossEvent::Copied { results, .. } => copy::copied(model, fx, results),
+        AcrossEvent::Listed { .. } => {}
     }
 }
