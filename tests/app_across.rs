@@ -543,3 +543,56 @@ fn x_lists_pinned_vaults_that_are_not_open_and_enter_opens_one() {
         "Enter on a pinned vault's row opens it"
     );
 }
+
+#[test]
+fn s_compares_the_selected_rows_values_masked_until_asked() {
+    let (mut model, _) = compared();
+    press(&mut model, "j enter");
+    let shown = screen(&model, 120, 40);
+    assert!(shown.contains("press s to compare the values"), "{shown}");
+    let fx = press(&mut model, "s");
+    let jobs = across_jobs(&fx);
+    let [
+        AcrossJob::Values {
+            id,
+            name,
+            target_name,
+            ..
+        },
+    ] = jobs.as_slice()
+    else {
+        panic!("one read of both values: {jobs:?}");
+    };
+    assert_eq!(
+        (name.as_str(), target_name.as_str()),
+        ("db-password", "db-password")
+    );
+    let id = *id;
+    assert!(screen(&model, 120, 40).contains("reading both values"));
+    update(
+        &mut model,
+        Msg::Across(AcrossEvent::Values {
+            id,
+            source: SecretString::from("user=app\nhost=dev-db"),
+            target: SecretString::from("user=app\nhost=prod-db"),
+        }),
+    );
+    let shown = screen(&model, 120, 40);
+    assert!(
+        shown.contains("- host=dev-db") && shown.contains("+ host=prod-db"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("vault_compare_values_120x40", shown);
+    // Moving on drops the values; a row only one side holds has none to compare.
+    press(&mut model, "j");
+    assert!(view(&model).value.is_none());
+    assert!(!screen(&model, 120, 40).contains("host="));
+    let fx = press(&mut model, "s");
+    assert!(across_jobs(&fx).is_empty());
+    assert!(
+        model
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("both vaults"))
+    );
+}

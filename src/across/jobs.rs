@@ -70,6 +70,25 @@ pub async fn run(
             let results = steps.into_iter().zip(outcomes).collect();
             let _ = tx.send(AcrossEvent::Copied { id, results });
         }
+        AcrossJob::Values {
+            id,
+            name,
+            target_name,
+            ..
+        } => {
+            let (a, b) = futures::join!(
+                crate::script::list::get(source, &name, None),
+                crate::script::list::get(target, &target_name, None)
+            );
+            let _ = tx.send(match (a, b) {
+                (Ok(a), Ok(b)) => AcrossEvent::Values {
+                    id,
+                    source: a.value,
+                    target: b.value,
+                },
+                (Err(error), _) | (_, Err(error)) => AcrossEvent::Failed { id, error },
+            });
+        }
         AcrossJob::List { id, .. } => {
             let mut items = Vec::new();
             let listed = crate::script::list::each_page(source, |page| {

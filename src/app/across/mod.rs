@@ -39,6 +39,14 @@ pub enum AcrossJob {
     },
     /// List the secrets of `vault`, a pinned vault not open, for `X`.
     List { id: ReqId, vault: String },
+    /// Read one name's current value on both sides, for `s` in the compare view.
+    Values {
+        id: ReqId,
+        source: String,
+        target: String,
+        name: crate::vault::SecretName,
+        target_name: crate::vault::SecretName,
+    },
 }
 
 impl AcrossJob {
@@ -46,16 +54,17 @@ impl AcrossJob {
         match self {
             AcrossJob::Compare { id, .. }
             | AcrossJob::Copy { id, .. }
-            | AcrossJob::List { id, .. } => *id,
+            | AcrossJob::List { id, .. }
+            | AcrossJob::Values { id, .. } => *id,
         }
     }
 
     /// The vault URLs it works on: the source and the target, or the one listed.
     pub fn vaults(&self) -> (&str, &str) {
         match self {
-            AcrossJob::Compare { source, target, .. } | AcrossJob::Copy { source, target, .. } => {
-                (source, target)
-            }
+            AcrossJob::Compare { source, target, .. }
+            | AcrossJob::Copy { source, target, .. }
+            | AcrossJob::Values { source, target, .. } => (source, target),
             AcrossJob::List { vault, .. } => (vault, vault),
         }
     }
@@ -79,6 +88,12 @@ pub enum AcrossEvent {
         id: ReqId,
         results: Vec<(Step, Outcome)>,
     },
+    /// Both sides' values of one name (`s`): held while shown, zeroized on drop.
+    Values {
+        id: ReqId,
+        source: secrecy::SecretString,
+        target: secrecy::SecretString,
+    },
     /// A listed vault's secrets (properties only).
     Listed {
         id: ReqId,
@@ -97,6 +112,7 @@ impl AcrossEvent {
             | AcrossEvent::Compared { id, .. }
             | AcrossEvent::Copied { id, .. }
             | AcrossEvent::Listed { id, .. }
+            | AcrossEvent::Values { id, .. }
             | AcrossEvent::Failed { id, .. } => *id,
         }
     }
@@ -115,6 +131,18 @@ pub(crate) fn on_event(
         return;
     };
     let id = event.id();
+    if let Some(shown) = view.value.as_mut().filter(|v| v.id == id) {
+        match event {
+            AcrossEvent::Values { source, target, .. } => {
+                shown.view = Some(crate::app::details::compare::compare_values(
+                    &source, &target,
+                ));
+            }
+            AcrossEvent::Failed { error, .. } => shown.error = Some(error.message),
+            _ => {}
+        }
+        return;
+    }
     if view.job != Some(id) && view.copying.as_ref().is_none_or(|c| c.id != id) {
         return;
     }
@@ -123,6 +151,6 @@ pub(crate) fn on_event(
         AcrossEvent::Compared { rows, .. } => view.compared(rows),
         AcrossEvent::Failed { error, .. } => view::failed(model, fx, id, error),
         AcrossEvent::Copied { results, .. } => copy::copied(model, fx, results),
-        AcrossEvent::Listed { .. } => {}
+        AcrossEvent::Listed { .. } | AcrossEvent::Values { .. } => {}
     }
 }
