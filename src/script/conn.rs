@@ -10,9 +10,9 @@ use azure_security_keyvault_secrets::SecretClient;
 
 use super::args::VaultArgs;
 use super::exit::ScriptError;
-use crate::cli::DataArgs;
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
+use crate::flags::DataArgs;
 use crate::local::LocalVault;
 use crate::vault::connect::process_env;
 use crate::vault::credential::CredentialOptions;
