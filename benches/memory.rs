@@ -9,9 +9,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kvtui::app::lists::cached::{CachedList, CachedLists};
 use kvtui::app::{Keymap, Model, Msg, update};
 use kvtui::list_cache::ListCache;
+use kvtui::list_cache::{CachedList, CachedLists};
 use kvtui::vault::{SecretName, SecretProps, VaultEvent, VaultEventKind};
 use time::macros::datetime;
 
