@@ -9,11 +9,12 @@ use futures::future::BoxFuture;
 use tokio::sync::mpsc;
 
 use crate::app::picker::vault_cache::VaultCache;
-use crate::cli::{Cloud, TuiArgs};
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
+use crate::flags::TuiArgs;
 use crate::list_cache::ListCache;
 use crate::runtime::{self, VaultConn, VaultOpener};
+use crate::vault::Cloud;
 use crate::vault::connect::process_env;
 use crate::vault::credential::CredentialOptions;
 use std::path::Path;
@@ -85,6 +86,7 @@ pub async fn run(args: &TuiArgs) -> Result<(), String> {
         home.as_deref(),
     );
     let opener = Arc::new(Opener {
+        across: Arc::new(crate::across::jobs::Clients::new(opts.clone(), args.cloud)),
         opts,
         cloud: args.cloud,
         discovery,
@@ -191,6 +193,8 @@ const CACHE_FILE: &str = "vaults.json";
 /// What the picker uses to open a vault by URL and to search for vaults.
 struct Opener {
     opts: ConnectOptions,
+    /// Clients of the vaults compared (`c`), opened once each.
+    across: Arc<crate::across::jobs::Clients>,
     cloud: Cloud,
     /// The first group's search (built once: its credential keeps its token).
     discovery: Result<Discovery, String>,
@@ -268,6 +272,14 @@ impl VaultOpener for Opener {
                 tracing::warn!(path = %path.display(), error = %e, "cannot save the vault cache");
             }
         });
+    }
+
+    fn across(
+        &self,
+        job: crate::app::across::AcrossJob,
+        tx: mpsc::UnboundedSender<crate::app::across::AcrossEvent>,
+    ) -> BoxFuture<'static, ()> {
+        self.across.clone().run_job(job, tx).boxed()
     }
 
     fn doctor(&self, url: String) -> BoxFuture<'static, Result<Vec<String>, String>> {

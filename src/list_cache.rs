@@ -10,8 +10,21 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::app::lists::cached::{CachedList, CachedLists};
 use crate::vault::{DeletedSecret, SecretName, SecretProps};
+
+/// One list as it was when saved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedList<T> {
+    pub saved_at: OffsetDateTime,
+    pub rows: Vec<T>,
+}
+
+/// A vault's cached lists; a list that never finished listing is absent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CachedLists {
+    pub secrets: Option<CachedList<SecretProps>>,
+    pub deleted: Option<CachedList<DeletedSecret>>,
+}
 
 /// Bumped whenever the file's shape changes; older files are then ignored.
 pub const FORMAT_VERSION: u32 = 1;

@@ -38,12 +38,12 @@ fn spec(mode: Mode, keys: &[&str], action: &str) -> BindingSpec {
 fn overrides_add_keys_and_warn_on_clashes() {
     let mut km = Keymap::default_keymap();
     let warnings = km.apply_overrides(&[
-        spec(Mode::List, &["X"], "delete"),
+        spec(Mode::List, &["Z"], "delete"),
         spec(Mode::List, &["j"], "up"),
         spec(Mode::List, &["z"], "explode"),
     ]);
     let ev = |k: &str| KeySpec::parse(k).unwrap().to_event();
-    assert_eq!(km.action(Mode::List, &ev("X")), Some(Action::Delete));
+    assert_eq!(km.action(Mode::List, &ev("Z")), Some(Action::Delete));
     assert_eq!(
         km.action(Mode::List, &ev("d")),
         Some(Action::Delete),
@@ -71,7 +71,7 @@ fn overrides_add_keys_and_warn_on_clashes() {
     );
     let delete = keys_of(Action::Delete);
     assert!(delete.contains(&KeySpec::parse("d").unwrap()), "{delete:?}");
-    assert!(delete.contains(&KeySpec::parse("X").unwrap()), "{delete:?}");
+    assert!(delete.contains(&KeySpec::parse("Z").unwrap()), "{delete:?}");
 }
 
 #[test]

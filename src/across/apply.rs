@@ -111,8 +111,10 @@ pub async fn apply(
 ) -> Vec<Outcome> {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; steps.len()];
     let mut results = std::pin::pin!(
-        futures::stream::iter(steps.iter().enumerate())
-            .map(|(i, s)| async move { (i, one(source, target, s, force).await) })
+        // By index: a closure over `&Step` would make the future not `Send`
+        // (its lifetime would be higher-ranked), and the TUI spawns it.
+        futures::stream::iter(0..steps.len())
+            .map(|i| async move { (i, one(source, target, &steps[i], force).await) })
             .buffer_unordered(PER_VAULT)
     );
     while let Some((i, outcome)) = results.next().await {
@@ -143,11 +145,12 @@ async fn write(
     s: &Step,
     force: bool,
 ) -> Result<Outcome, VaultError> {
-    let now = current(target, &s.target_name).await?;
-    if !force && !same_version(s.target.as_ref(), now.as_ref()) {
+    // Both sides are read again at once: one round trip before the write, not two.
+    let (now, secret) = futures::join!(current(target, &s.target_name), get(source, &s.name, None));
+    if !force && !same_version(s.target.as_ref(), now?.as_ref()) {
         return Ok(Outcome::TargetChanged);
     }
-    let secret = get(source, &s.name, None).await?;
+    let secret = secret?;
     if !force && !same_version(s.source.as_ref(), Some(&secret.props)) {
         return Ok(Outcome::SourceChanged);
     }

@@ -178,6 +178,50 @@ impl Row {
     }
 }
 
+impl Row {
+    /// The note after a row: what differs, or why it was not compared.
+    pub fn note(&self) -> String {
+        let r = self;
+        let props = |prefix: &str| {
+            if r.diffs.is_empty() {
+                prefix.to_owned()
+            } else {
+                format!("{prefix}; {}", r.diffs.describe())
+            }
+        };
+        match r.state {
+            State::Differs => r.diffs.describe(),
+            State::DeletedInTarget => {
+                "recoverable there: a copy must --recover or --purge-first".into()
+            }
+            State::Managed => "not compared (--include-managed compares it)".into(),
+            State::Disabled => {
+                let which = match (
+                    r.source.as_ref().is_some_and(|p| !p.enabled),
+                    r.target.as_ref().is_some_and(|p| !p.enabled),
+                ) {
+                    (true, true) => "disabled in both",
+                    (true, false) => "disabled in source",
+                    (false, true) => "disabled in target",
+                    (false, false) => "unreadable",
+                };
+                props(&format!("value not compared: {which}"))
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// `name` or `name → target-name` when a map renamed it.
+    pub fn shown_name(&self) -> String {
+        let r = self;
+        if r.name.as_str() == r.target_name.as_str() {
+            r.name.to_string()
+        } else {
+            format!("{} → {}", r.name, r.target_name)
+        }
+    }
+}
+
 /// The properties that differ between two versions (never the value).
 pub fn property_diffs(a: &SecretProps, b: &SecretProps) -> Diffs {
     let mut d = Diffs::default();

@@ -50,6 +50,8 @@ pub enum Effect {
     SaveVaultCache(super::picker::vault_cache::VaultCache),
     /// Run the access doctor on the vault at `url`; `Msg::Doctor` follows.
     Doctor { url: String },
+    /// Compare two vaults or copy between them; `Msg::Across` reports follow.
+    Across(super::across::AcrossJob),
 }
 
 /// The requests among `effects`, for tests and for logging.

@@ -2,6 +2,7 @@
 //! returns, forms and their validation. No I/O: `crate::runtime` runs effects.
 
 pub mod access;
+pub mod across;
 pub mod answers;
 pub mod details;
 pub mod dialogs;

@@ -94,6 +94,8 @@ pub enum Msg {
         url: String,
         report: Result<Vec<String>, String>,
     },
+    /// A report of a comparison or copy between two vaults (`Effect::Across`).
+    Across(super::across::AcrossEvent),
 }
 
 /// Which list the main screen shows. Each view names its row source, its
@@ -279,6 +281,13 @@ impl Model {
         }
     }
 
+    /// A request id no other request has (for work the runtime does itself,
+    /// such as comparing two vaults).
+    pub(crate) fn fresh_id(&mut self) -> ReqId {
+        self.next_req += 1;
+        ReqId(self.next_req)
+    }
+
     /// Asks the active vault's worker to run `cmd` and remembers what for.
     pub(crate) fn send(&mut self, fx: &mut Vec<Effect>, cmd: VaultCmd, what: Pending) -> ReqId {
         self.send_to(fx, self.active_vault, cmd, what)
@@ -328,7 +337,14 @@ impl Model {
             Some(Overlay::Confirm(c)) if c.type_to_confirm.is_some() => Mode::TypedConfirm,
             Some(Overlay::Confirm(_)) => Mode::Confirm,
             Some(Overlay::Conflict(_)) => Mode::Conflict,
-            Some(Overlay::Picker { .. } | Overlay::Find(_)) => Mode::Picker,
+            Some(
+                Overlay::Picker { .. }
+                | Overlay::Find(_)
+                | Overlay::CompareWith(_)
+                | Overlay::ExpiringAll(_),
+            ) => Mode::Picker,
+            Some(Overlay::VaultCompare(_)) => Mode::VaultCompare,
+            Some(Overlay::CopyPlan(_)) => Mode::CopyPlan,
             Some(Overlay::Help { .. } | Overlay::Errors { .. } | Overlay::Access(_)) => Mode::Help,
             None if self.details.as_ref().is_some_and(|d| d.compare.is_some()) => Mode::Compare,
             None if self.details.as_ref().is_some_and(|d| d.deleted.is_some()) => {
@@ -350,6 +366,15 @@ impl Model {
                     && !b.undo_requested
             });
             return self.undo.is_some() || deleting;
+        }
+        // The lists over vaults choose and open; they neither search nor pin.
+        if matches!(action, Action::Refresh | Action::Pin)
+            && matches!(
+                self.overlays.last(),
+                Some(Overlay::Find(_) | Overlay::CompareWith(_) | Overlay::ExpiringAll(_))
+            )
+        {
+            return false;
         }
         if let (Action::EditInEditor, Some(Overlay::Form(form))) = (action, self.overlays.last()) {
             return form

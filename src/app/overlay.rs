@@ -88,4 +88,12 @@ pub enum Overlay {
     Find(super::find::FindState),
     /// The access doctor's report for the vault at `url` (`a`).
     Access(super::access::AccessPanel),
+    /// Choose the vault to compare the one on screen with (`c`).
+    CompareWith(super::across::ChooseState),
+    /// Two vaults compared, name by name.
+    VaultCompare(super::across::VaultCompare),
+    /// A copy's plan, shown before anything is written.
+    CopyPlan(super::across::CopyPlan),
+    /// Expired and expiring secrets of every open vault (`X`).
+    ExpiringAll(super::across::ExpiringAll),
 }

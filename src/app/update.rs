@@ -31,6 +31,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Discovery(event) => model.on_discovery(&mut fx, event, false),
         Msg::AzureDiscovery(event) => model.on_discovery(&mut fx, event, true),
         Msg::Doctor { url, report } => super::access::on_report(model, &url, report),
+        Msg::Across(event) => super::across::on_event(model, &mut fx, event),
         Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
         Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),
         Msg::CacheLoaded { route, lists } => cache_sync::cache_loaded(model, route, lists),
@@ -140,6 +141,16 @@ fn on_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent) {
             dialogs::on_key(model, fx, key, action)
         }
         Mode::Help => on_help_key(model, fx, action),
+        Mode::VaultCompare => match action {
+            Some(Action::Help) => model.overlays.push(Overlay::Help { scroll: 0 }),
+            Some(action) => super::across::view::on_action(model, fx, action),
+            None => {}
+        },
+        Mode::CopyPlan => {
+            if let Some(action) = action {
+                super::across::copy::on_action(model, fx, action);
+            }
+        }
         Mode::Compare => {
             if let Some(action) = action {
                 super::details::versions::on_compare_action(model, fx, action);
@@ -371,6 +382,8 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::ToggleManaged => model.toggle_managed(),
         Action::ToggleNoExpiry => model.toggle_no_expiry(),
         Action::FindEverywhere => model.open_find(),
+        Action::CompareVaults => super::across::choose::open(model),
+        Action::ExpiringEverywhere => super::across::expiring::open(model, fx),
         Action::Backup if live => {
             if let Some(props) = selected {
                 model

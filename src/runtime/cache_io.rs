@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use tokio::sync::mpsc;
 
 use crate::app::Msg;
-use crate::app::lists::cached::CachedLists;
+use crate::list_cache::CachedLists;
 use crate::list_cache::ListCache;
 
 /// The cache of the vaults the UI shows, by route.

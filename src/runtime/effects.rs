@@ -62,6 +62,7 @@ impl Performer<'_> {
             Effect::DiscoverAzure { tenant } => self.discover(tenant, true),
             Effect::OpenVault { url } => self.open(url),
             Effect::Doctor { url } => self.doctor(url),
+            Effect::Across(job) => self.across(job),
             Effect::SaveVaultCache(cache) => {
                 if let Some(opener) = self.opener {
                     opener.save_cache(cache);
@@ -124,6 +125,33 @@ impl Performer<'_> {
         let fut = opener.open(url.clone());
         tokio::spawn(async move {
             let _ = opened.send(fut.await.map_err(|reason| (url, reason)));
+        });
+    }
+
+    /// Compares or copies between two vaults off the loop; its reports come
+    /// back as `Msg::Across`.
+    fn across(&self, job: crate::app::across::AcrossJob) {
+        let answers = self.answers.clone();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        match self.opener {
+            Some(opener) => {
+                tokio::spawn(opener.across(job, tx));
+            }
+            None => {
+                let id = job.id();
+                let error = crate::vault::VaultError::new(
+                    crate::vault::ErrorKind::Other,
+                    "this run compares no vaults",
+                );
+                let _ = tx.send(crate::app::across::AcrossEvent::Failed { id, error });
+            }
+        }
+        tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                if answers.send(Msg::Across(ev)).is_err() {
+                    return;
+                }
+            }
         });
     }
 

@@ -205,6 +205,21 @@ pub trait VaultOpener: Send + Sync {
         azure: bool,
         tx: mpsc::UnboundedSender<crate::vault::discovery::DiscoveryEvent>,
     ) -> futures::future::BoxFuture<'static, ()>;
+    /// Compares two vaults or copies between them (by URL), reporting
+    /// through `tx` until the job's last event.
+    fn across(
+        &self,
+        job: crate::app::across::AcrossJob,
+        tx: mpsc::UnboundedSender<crate::app::across::AcrossEvent>,
+    ) -> futures::future::BoxFuture<'static, ()> {
+        let id = job.id();
+        let error = crate::vault::VaultError::new(
+            crate::vault::ErrorKind::Other,
+            "this run compares no vaults",
+        );
+        let _ = tx.send(crate::app::across::AcrossEvent::Failed { id, error });
+        Box::pin(async {})
+    }
     /// The access doctor's report on `url`, as lines of text.
     fn doctor(
         &self,

@@ -10,10 +10,10 @@ use super::conn::Vault;
 use super::exit::{DIFFERENT, ScriptError};
 use super::output::{Out, SecretJson};
 use super::progress::with_progress;
-use crate::across::compare::{CompareOptions, Row, State, summary};
+use crate::across::compare::{CompareOptions, Row, summary};
 use crate::across::fetch::{Progress, compare};
 use crate::across::names::NameRules;
-use crate::cli::TuiArgs;
+use crate::flags::TuiArgs;
 
 /// Both vaults of a pair, opened with the shared credential flags.
 pub async fn open_pair(pair: &PairArgs, top: &TuiArgs) -> Result<(Vault, Vault), ScriptError> {
@@ -109,42 +109,12 @@ pub async fn run(args: &DiffArgs, top: &TuiArgs) -> Result<(), ScriptError> {
 
 /// The note after a row: what differs, or why it was not compared.
 pub fn note(r: &Row) -> String {
-    let props = |prefix: &str| {
-        if r.diffs.is_empty() {
-            prefix.to_owned()
-        } else {
-            format!("{prefix}; {}", r.diffs.describe())
-        }
-    };
-    match r.state {
-        State::Differs => r.diffs.describe(),
-        State::DeletedInTarget => {
-            "recoverable there: a copy must --recover or --purge-first".into()
-        }
-        State::Managed => "not compared (--include-managed compares it)".into(),
-        State::Disabled => {
-            let which = match (
-                r.source.as_ref().is_some_and(|p| !p.enabled),
-                r.target.as_ref().is_some_and(|p| !p.enabled),
-            ) {
-                (true, true) => "disabled in both",
-                (true, false) => "disabled in source",
-                (false, true) => "disabled in target",
-                (false, false) => "unreadable",
-            };
-            props(&format!("value not compared: {which}"))
-        }
-        _ => String::new(),
-    }
+    r.note()
 }
 
 /// `name` or `name → target-name` when a map renamed it.
 pub fn shown_name(r: &Row) -> String {
-    if r.name.as_str() == r.target_name.as_str() {
-        r.name.to_string()
-    } else {
-        format!("{} → {}", r.name, r.target_name)
-    }
+    r.shown_name()
 }
 
 #[derive(Serialize)]

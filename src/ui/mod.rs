@@ -1,6 +1,7 @@
 //! Drawing: one file per view. `render` reads the model; only scroll offsets
 //! (kept in `UiState`) change while drawing.
 
+mod across;
 mod columns;
 mod compare;
 mod details;
@@ -83,6 +84,14 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
     status::render(frame, status_area, model, &theme);
     status::render_hints(frame, hints, hint_lines, &theme);
 
+    // The compare view stays in the list's place under its dialogs and help.
+    let compare = model.overlays.iter().rev().find_map(|o| match o {
+        Overlay::VaultCompare(v) => Some(v),
+        _ => None,
+    });
+    if let Some(view) = compare {
+        across::render_compare(frame, body, model, view, &theme);
+    }
     // Only the top overlay is drawn: a dialog over a form hides the form
     // rather than letting its edges show around the dialog.
     if let Some(overlay) = model.overlays.last() {
@@ -99,6 +108,10 @@ pub fn render(frame: &mut Frame, model: &Model, state: &mut UiState) {
             Overlay::Picker(state) => picker::render_picker(frame, model, state, &theme),
             Overlay::Find(state) => find::render_find(frame, model, state, &theme),
             Overlay::Access(panel) => help::render_access(frame, panel, &theme),
+            Overlay::CompareWith(state) => across::render_choose(frame, model, state, &theme),
+            Overlay::VaultCompare(_) => {}
+            Overlay::CopyPlan(plan) => across::render_plan(frame, model, plan, &theme),
+            Overlay::ExpiringAll(state) => across::render_expiring(frame, model, state, &theme),
         }
     }
 }

@@ -242,3 +242,14 @@ mod tests {
         assert!(!format!("{s:?}").contains("hunter2-sentinel"));
     }
 }
+
+/// How exported values are written, and how names map to keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// `NAME='value'` lines a POSIX shell can source; `db-password` → `DB_PASSWORD`.
+    Env,
+    /// One JSON object, `{"db-password": "value"}`.
+    Json,
+    /// A flat JSON object as `dotnet user-secrets` keeps it; `--` → `:`.
+    Dotnet,
+}

@@ -114,6 +114,16 @@ pub(crate) fn on_key(
         Some(Overlay::Conflict(_)) => on_conflict_key(model, fx, action),
         Some(Overlay::Picker(_)) => super::picker::on_picker_key(model, fx, key, action),
         Some(Overlay::Find(_)) => super::find::on_find_key(model, fx, key, action),
+        Some(Overlay::CompareWith(_)) => {
+            if let Some(action) = action {
+                super::across::choose::on_action(model, fx, action);
+            }
+        }
+        Some(Overlay::ExpiringAll(_)) => {
+            if let Some(action) = action {
+                super::across::expiring::on_action(model, fx, action);
+            }
+        }
         _ => {}
     }
 }

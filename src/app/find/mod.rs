@@ -90,7 +90,7 @@ impl Model {
 
     /// Shows `name` in the vault at `route`: switches there and selects it,
     /// clearing a filter that hides it.
-    fn go_to(&mut self, fx: &mut Vec<Effect>, route: usize, name: &str) {
+    pub(crate) fn go_to(&mut self, fx: &mut Vec<Effect>, route: usize, name: &str) {
         self.switch_vault(fx, route);
         let rows = self.secrets_mut();
         let at = |rows: &super::lists::rows::Rows<SecretProps>| {

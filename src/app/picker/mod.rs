@@ -181,7 +181,7 @@ fn matches(filter: &str, texts: &[&str]) -> bool {
 
 /// Same vault: URLs compared without the trailing slash, case-insensitively;
 /// a local service's bare `localhost` is its `default` vault.
-fn same_url(a: &str, b: &str) -> bool {
+pub(crate) fn same_url(a: &str, b: &str) -> bool {
     let canonical = |u: &str| {
         u.trim_end_matches('/').to_ascii_lowercase().replacen(
             "://default.localhost",
@@ -574,7 +574,7 @@ pub(crate) fn on_picker_key(
 
 impl Model {
     /// Switches to `url` when it is open, else asks the runtime to open it.
-    fn open_url(&mut self, fx: &mut Vec<Effect>, url: String) {
+    pub(crate) fn open_url(&mut self, fx: &mut Vec<Effect>, url: String) {
         if let Some(index) = self.vaults.iter().position(|s| same_url(&s.label, &url)) {
             self.switch_vault(fx, index);
             return;
