@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::app::keymap::BindingSpec;
+use crate::binding::BindingSpec;
 
 /// Seconds a copied value stays on the clipboard by default.
 pub const DEFAULT_CLIPBOARD_CLEAR_SECS: u64 = 30;

@@ -3,6 +3,8 @@
 
 pub mod across;
 pub mod app;
+#[warn(unreachable_pub)]
+pub mod binding;
 pub mod cli;
 pub mod completions;
 #[warn(unreachable_pub)]
@@ -15,6 +17,7 @@ pub mod dirs;
 pub mod doctor;
 #[warn(unreachable_pub)]
 pub mod emulator;
+pub mod flags;
 #[warn(unreachable_pub)]
 pub mod fsx;
 #[warn(unreachable_pub)]
@@ -37,3 +40,6 @@ pub mod tui;
 pub mod ui;
 #[warn(unreachable_pub)]
 pub mod vault;
+
+#[cfg(test)]
+mod layering;

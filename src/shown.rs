@@ -10,6 +10,11 @@ use std::borrow::Cow;
 
 use unicode_width::UnicodeWidthChar;
 
+/// `n` and the noun that goes with it: `1 secret`, `2 secrets`, `0 secrets`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Stands in for a space a reader could not see (leading or trailing).
 pub const SPACE_MARK: char = '␣';
 

@@ -206,4 +206,35 @@ async fn the_tui_jobs_compare_then_copy_through_the_plan() {
     assert_eq!(v.value("dst", "changed").await.as_deref(), Some("mine-Val"));
     assert_eq!(v.value("dst", "fresh").await.as_deref(), Some("fresh-Val"));
     assert_eq!(v.versions("dst", "same").await, 1, "no new version");
+
+    // `s` reads one name's value on both sides.
+    let job = AcrossJob::Values {
+        id: ReqId(10),
+        source: v.url("src"),
+        target: v.url("dst"),
+        name: kvtui::vault::SecretName::parse("fresh").expect("name"),
+        target_name: kvtui::vault::SecretName::parse("fresh").expect("name"),
+    };
+    run(&s, &t, job, &tx).await;
+    let Ok(AcrossEvent::Values { id, source, target }) = rx.try_recv() else {
+        panic!("both values are reported");
+    };
+    use secrecy::ExposeSecret;
+    assert_eq!(id, ReqId(10));
+    assert_eq!(source.expose_secret(), "fresh-Val");
+    assert_eq!(target.expose_secret(), "fresh-Val");
+
+    // `X` lists a pinned vault that is not open: its properties, no value.
+    let job = AcrossJob::List {
+        id: ReqId(9),
+        vault: v.url("dst"),
+    };
+    run(&t, &t, job, &tx).await;
+    let Ok(AcrossEvent::Listed { id, items }) = rx.try_recv() else {
+        panic!("the listing is reported");
+    };
+    assert_eq!(id, ReqId(9));
+    let mut names: Vec<&str> = items.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["changed", "fresh", "same"]);
 }

@@ -468,3 +468,131 @@ fn x_lists_what_expires_in_every_open_vault_and_enter_goes_there() {
     assert_eq!(model.vault_label(), PROD);
     assert_eq!(selected_name(&model), "prod-cert-password");
 }
+
+#[test]
+fn x_lists_pinned_vaults_that_are_not_open_and_enter_opens_one() {
+    const PINNED: &str = "https://kv-pinned.vault.azure.net";
+    let mut model = with_prod();
+    model.pinned_vaults.push(PROD.into());
+    model.pinned_vaults.push(PINNED.into());
+    model
+        .pinned_vaults
+        .push("https://kv-gone.vault.azure.net".into());
+    let fx = press(&mut model, "X");
+    let listed: Vec<(ReqId, &str)> = across_jobs(&fx)
+        .into_iter()
+        .map(|j| match j {
+            AcrossJob::List { id, vault } => (*id, vault.as_str()),
+            other => panic!("only listings: {other:?}"),
+        })
+        .collect();
+    let [
+        (pinned_id, PINNED),
+        (gone_id, "https://kv-gone.vault.azure.net"),
+    ] = listed[..]
+    else {
+        panic!("the pinned vaults not open are listed, the open one not: {listed:?}");
+    };
+    let shown = screen(&model, 120, 20);
+    assert!(shown.contains("listing 2 pinned"), "{shown}");
+
+    let mut soon = props("pinned-api-key");
+    soon.expires = Some(NOW + Duration::days(1));
+    let mut off = props("pinned-retired");
+    off.expires = Some(NOW - Duration::days(1));
+    off.enabled = false;
+    update(
+        &mut model,
+        Msg::Across(AcrossEvent::Listed {
+            id: pinned_id,
+            items: vec![soon, off, props("pinned-undated")],
+        }),
+    );
+    update(
+        &mut model,
+        Msg::Across(AcrossEvent::Failed {
+            id: gone_id,
+            error: VaultError::new(ErrorKind::NotFound, "no such vault"),
+        }),
+    );
+    let due: Vec<(Option<usize>, String)> = kvtui::app::across::expiring::rows(&model)
+        .into_iter()
+        .map(|(route, r)| (route, r.props.name.to_string()))
+        .collect();
+    assert_eq!(
+        due,
+        [
+            (Some(0), "old-cert".to_string()),
+            (None, "pinned-api-key".to_string()),
+            (Some(0), "api-key".to_string()),
+        ],
+        "a disabled secret is no alarm"
+    );
+    let shown = screen(&model, 120, 20);
+    assert!(
+        shown.contains("kv-gone.vault.azure.net not listed: no such vault"),
+        "{shown}"
+    );
+    assert!(!shown.contains("listing"), "{shown}");
+    insta::assert_snapshot!("expiring_everywhere_pinned_120x20", shown);
+
+    let fx = press(&mut model, "down enter");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::OpenVault { url } if url == PINNED)),
+        "Enter on a pinned vault's row opens it"
+    );
+}
+
+#[test]
+fn s_compares_the_selected_rows_values_masked_until_asked() {
+    let (mut model, _) = compared();
+    press(&mut model, "j enter");
+    let shown = screen(&model, 120, 40);
+    assert!(shown.contains("press s to compare the values"), "{shown}");
+    let fx = press(&mut model, "s");
+    let jobs = across_jobs(&fx);
+    let [
+        AcrossJob::Values {
+            id,
+            name,
+            target_name,
+            ..
+        },
+    ] = jobs.as_slice()
+    else {
+        panic!("one read of both values: {jobs:?}");
+    };
+    assert_eq!(
+        (name.as_str(), target_name.as_str()),
+        ("db-password", "db-password")
+    );
+    let id = *id;
+    assert!(screen(&model, 120, 40).contains("reading both values"));
+    update(
+        &mut model,
+        Msg::Across(AcrossEvent::Values {
+            id,
+            source: SecretString::from("user=app\nhost=dev-db"),
+            target: SecretString::from("user=app\nhost=prod-db"),
+        }),
+    );
+    let shown = screen(&model, 120, 40);
+    assert!(
+        shown.contains("- host=dev-db") && shown.contains("+ host=prod-db"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("vault_compare_values_120x40", shown);
+    // Moving on drops the values; a row only one side holds has none to compare.
+    press(&mut model, "j");
+    assert!(view(&model).value.is_none());
+    assert!(!screen(&model, 120, 40).contains("host="));
+    let fx = press(&mut model, "s");
+    assert!(across_jobs(&fx).is_empty());
+    assert!(
+        model
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("both vaults"))
+    );
+}

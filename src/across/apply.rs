@@ -145,11 +145,12 @@ async fn write(
     s: &Step,
     force: bool,
 ) -> Result<Outcome, VaultError> {
-    let now = current(target, &s.target_name).await?;
-    if !force && !same_version(s.target.as_ref(), now.as_ref()) {
+    // Both sides are read again at once: one round trip before the write, not two.
+    let (now, secret) = futures::join!(current(target, &s.target_name), get(source, &s.name, None));
+    if !force && !same_version(s.target.as_ref(), now?.as_ref()) {
         return Ok(Outcome::TargetChanged);
     }
-    let secret = get(source, &s.name, None).await?;
+    let secret = secret?;
     if !force && !same_version(s.source.as_ref(), Some(&secret.props)) {
         return Ok(Outcome::SourceChanged);
     }

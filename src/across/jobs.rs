@@ -12,11 +12,11 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::apply::apply;
 use super::compare::CompareOptions;
 use super::fetch::{Progress, compare};
-use crate::app::across::{AcrossEvent, AcrossJob};
-use crate::cli::Cloud;
+use super::job::{AcrossEvent, AcrossJob};
 use crate::compose::{self, ConnectOptions};
 use crate::script::conn::Api;
 use crate::script::exit::ScriptError;
+use crate::vault::Cloud;
 use crate::vault::connect::process_env;
 use crate::vault::{ErrorKind, VaultError};
 use crate::vault::{VaultTarget, endpoint};
@@ -24,7 +24,8 @@ use crate::vault::{VaultTarget, endpoint};
 /// How often a running job reports how far it got.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
-/// Runs `job` on `source` and `target`, reporting through `tx`.
+/// Runs `job` on `source` and `target` (a listing on `source` alone),
+/// reporting through `tx`.
 pub async fn run(
     source: &Api<'_>,
     target: &Api<'_>,
@@ -68,6 +69,40 @@ pub async fn run(
             .await;
             let results = steps.into_iter().zip(outcomes).collect();
             let _ = tx.send(AcrossEvent::Copied { id, results });
+        }
+        AcrossJob::Values {
+            id,
+            name,
+            target_name,
+            ..
+        } => {
+            let (a, b) = futures::join!(
+                crate::script::list::get(source, &name, None),
+                crate::script::list::get(target, &target_name, None)
+            );
+            let _ = tx.send(match (a, b) {
+                (Ok(a), Ok(b)) => AcrossEvent::Values {
+                    id,
+                    source: a.value,
+                    target: b.value,
+                },
+                (Err(error), _) | (_, Err(error)) => AcrossEvent::Failed { id, error },
+            });
+        }
+        AcrossJob::List { id, .. } => {
+            let mut items = Vec::new();
+            let listed = crate::script::list::each_page(source, |page| {
+                items.extend(page);
+                Ok(true)
+            })
+            .await;
+            let _ = tx.send(match listed {
+                Ok(()) => AcrossEvent::Listed { id, items },
+                Err(e) => AcrossEvent::Failed {
+                    id,
+                    error: script_error(e),
+                },
+            });
         }
     }
 }
@@ -135,6 +170,15 @@ impl Clients {
     pub async fn run_job(self: Arc<Self>, job: AcrossJob, tx: UnboundedSender<AcrossEvent>) {
         let id = job.id();
         let (source, target) = job.vaults();
+        if let AcrossJob::List { .. } = job {
+            match self.client(source).await {
+                Ok(c) => run(&Api::new(&c), &Api::new(&c), job, &tx).await,
+                Err(error) => {
+                    let _ = tx.send(AcrossEvent::Failed { id, error });
+                }
+            }
+            return;
+        }
         let clients = futures::join!(self.client(source), self.client(target));
         match clients {
             (Ok(s), Ok(t)) => run(&Api::new(&s), &Api::new(&t), job, &tx).await,

@@ -15,10 +15,7 @@ pub fn date(d: Option<OffsetDateTime>) -> String {
     Zone::utc().date(d)
 }
 
-/// `n` and the noun that goes with it: `1 secret`, `2 secrets`, `0 secrets`.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use crate::shown::count;
 
 /// Whole days from `now` until `then` (negative once past).
 pub fn days_until(now: OffsetDateTime, then: OffsetDateTime) -> i64 {

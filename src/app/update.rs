@@ -388,7 +388,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         Action::ToggleNoExpiry => model.toggle_no_expiry(),
         Action::FindEverywhere => model.open_find(),
         Action::CompareVaults => super::across::choose::open(model),
-        Action::ExpiringEverywhere => super::across::expiring::open(model),
+        Action::ExpiringEverywhere => super::across::expiring::open(model, fx),
         Action::Backup if live => {
             if let Some(props) = selected {
                 model

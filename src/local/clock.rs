@@ -8,8 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use time::OffsetDateTime;
 
-use crate::app::format::Zone;
-use crate::app::forms::form_dates::parse_date;
+use crate::dates::Zone;
+use crate::dates::parse_date;
 
 /// Real time shifted by a number of seconds.
 #[derive(Debug, Default)]

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::cli::{AuthMethod, Cloud, TuiArgs};
+use crate::flags::TuiArgs;
 use crate::vault::SecretName;
+use crate::vault::{AuthMethod, Cloud};
 
 /// Which vault and credential a script uses; the same flags as the TUI.
 #[derive(Debug, Clone, Default, Args)]
@@ -204,16 +205,7 @@ pub struct UpdateArgs {
     pub version: Option<String>,
 }
 
-/// How exported values are written, and how names map to keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    /// `NAME='value'` lines a POSIX shell can source; `db-password` → `DB_PASSWORD`.
-    Env,
-    /// One JSON object, `{"db-password": "value"}`.
-    Json,
-    /// A flat JSON object as `dotnet user-secrets` keeps it; `--` → `:`.
-    Dotnet,
-}
+pub use crate::vault::ExportFormat;
 
 /// Which secrets export and run take.
 #[derive(Debug, Clone, Default, Args)]

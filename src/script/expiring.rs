@@ -10,7 +10,7 @@ use super::exit::{EXPIRING, ScriptError};
 use super::list::each_page;
 use super::output::{Out, rfc3339, short_date};
 use crate::across::expiring::{DueRow, due, parse_window, sort};
-use crate::cli::TuiArgs;
+use crate::flags::TuiArgs;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -88,7 +88,7 @@ pub async fn run(args: &ExpiringArgs, top: &TuiArgs) -> Result<(), ScriptError> 
         "{expired} expired, {} expiring within {} across {}",
         rows.len() - expired,
         args.within,
-        crate::app::format::count(targets.len(), "vault", "vaults")
+        crate::shown::count(targets.len(), "vault", "vaults")
     );
     if !rows.is_empty() {
         return Err(ScriptError::Reported {

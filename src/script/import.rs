@@ -226,7 +226,7 @@ pub async fn run(api: &Api<'_>, args: &ImportArgs) -> Result<(), ScriptError> {
         };
         out.line(&format!("{:<12} {}{note}", p.step.label(), p.name))?;
     }
-    let count = crate::app::format::count;
+    let count = crate::shown::count;
     let summary = format!(
         "{} to create, {}, {} unchanged, {}",
         counts[Step::Create as usize],

@@ -29,7 +29,7 @@ use conn::Vault;
 use exit::{ScriptError, finish};
 use manage::Action;
 
-use crate::cli::TuiArgs;
+use crate::flags::TuiArgs;
 
 /// A request read and checked before the vault is opened, so bad input
 /// fails fast and a value is read before any network wait.
@@ -160,7 +160,7 @@ async fn export_cmd(api: &conn::Api<'_>, args: &args::ExportArgs) -> Result<(), 
         files::write_private(&args.output, &bytes, args.force)?;
         eprintln!(
             "exported {} to {}",
-            crate::app::format::count(count, "secret", "secrets"),
+            crate::shown::count(count, "secret", "secrets"),
             args.output.display()
         );
     }

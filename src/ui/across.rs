@@ -99,17 +99,83 @@ pub(super) fn render_compare(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let props_rows = if view.props_open { 9 } else { 0 };
-    let [head, rows_area, props_area] = Layout::vertical([
+    let value_rows = if view.props_open {
+        (inner.height / 3).max(3)
+    } else {
+        0
+    };
+    let [head, rows_area, props_area, value_area] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(1),
         Constraint::Length(props_rows),
+        Constraint::Length(value_rows),
     ])
     .areas(inner);
     render_head(frame, head, model, view, theme);
     render_rows(frame, rows_area, view, theme);
     if let Some(row) = view.selected_row().filter(|_| view.props_open) {
         render_sides(frame, props_area, model, row, theme);
+        render_value(frame, value_area, model, view, theme);
     }
+}
+
+/// The selected row's values: masked until `s`, then their line diff
+/// (`-` source, `+` target), as the version compare shows it.
+fn render_value(frame: &mut Frame, area: Rect, model: &Model, view: &VaultCompare, theme: &Theme) {
+    use crate::app::details::compare::{LineTag, ValueView};
+    use secrecy::ExposeSecret;
+    let key = model
+        .keymap
+        .key_for(Mode::VaultCompare, crate::app::keymap::Action::ShowValue)
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| "s".to_owned());
+    let mut title = " Values ".to_owned();
+    let para = match &view.value {
+        None => Paragraph::new(Line::from(vec![
+            Span::raw("••••••••••••"),
+            Span::styled(
+                format!("   press {key} to compare the values (- source, + target)"),
+                theme.dim(),
+            ),
+        ])),
+        Some(v) if v.error.is_some() => Paragraph::new(format!(
+            "could not read a value: {}",
+            visible(v.error.as_deref().unwrap_or_default())
+        ))
+        .style(theme.error()),
+        Some(v) => match &v.view {
+            None => Paragraph::new("reading both values…").style(theme.dim()),
+            Some(ValueView::Identical) => Paragraph::new("values are identical").style(theme.ok()),
+            Some(ValueView::Diff(diff)) => {
+                let layout = if diff.as_json {
+                    "JSON re-indented"
+                } else {
+                    "as stored"
+                };
+                title = format!(" Values ({layout}; - source, + target) ");
+                let old: Vec<&str> = diff.old.expose_secret().lines().collect();
+                let new: Vec<&str> = diff.new.expose_secret().lines().collect();
+                let rows = usize::from(area.height.saturating_sub(2));
+                let lines: Vec<Line> = diff
+                    .lines
+                    .iter()
+                    .take(rows)
+                    .map(|l| {
+                        let (mark, text, style) = match l.tag {
+                            LineTag::Same => (' ', old.get(l.line), Style::new()),
+                            LineTag::Removed => ('-', old.get(l.line), theme.error()),
+                            LineTag::Added => ('+', new.get(l.line), theme.ok()),
+                        };
+                        let text = visible(text.copied().unwrap_or_default()).into_owned();
+                        Line::styled(format!("{mark} {text}"), style)
+                    })
+                    .collect();
+                Paragraph::new(lines)
+            }
+        },
+    };
+    let block = Block::bordered().title(title).border_style(theme.dim());
+    frame.render_widget(para.block(block), area);
 }
 
 fn render_head(frame: &mut Frame, area: Rect, model: &Model, view: &VaultCompare, theme: &Theme) {
@@ -128,7 +194,7 @@ fn render_head(frame: &mut Frame, area: Rect, model: &Model, view: &VaultCompare
             "showing {filter} · {} marked · values {}",
             view.marked.len(),
             if view.values {
-                "compared by a keyed hash, never shown"
+                "compared by a keyed hash (s shows one row's)"
             } else {
                 "not compared"
             }
@@ -301,13 +367,22 @@ pub(super) fn render_expiring(
     let rows = expiring::rows(model);
     let room = frame.area().height.saturating_sub(7).max(1) as usize;
     let start = state.selected.saturating_sub(room.saturating_sub(1));
-    let mut lines = vec![Line::styled(
-        format!(
-            "Expired, or expiring within {} days, in every open vault:",
-            model.expiring_days()
-        ),
-        theme.dim(),
-    )];
+    let mut head = format!(
+        "Expired, or expiring within {} days, in every open and pinned vault",
+        model.expiring_days()
+    );
+    match state.waiting() {
+        0 => head.push(':'),
+        n => head.push_str(&format!(" (listing {n} pinned…):")),
+    }
+    let mut lines = vec![Line::styled(head, theme.dim())];
+    for p in state.pinned.iter().filter(|p| p.failure.is_some()) {
+        let why = p.failure.as_deref().unwrap_or_default();
+        lines.push(Line::styled(
+            format!("  {} not listed: {}", visible(&p.url), visible(why)),
+            theme.warn(),
+        ));
+    }
     for (i, (_, r)) in rows.iter().enumerate().skip(start).take(room) {
         let (marker, style) = chosen(i == state.selected, theme);
         let due_style = match r.due {
@@ -324,7 +399,7 @@ pub(super) fn render_expiring(
     }
     if rows.is_empty() {
         lines.push(Line::styled(
-            "  nothing has expired or expires soon in an open vault",
+            "  nothing has expired or expires soon in an open or pinned vault",
             theme.dim(),
         ));
     }

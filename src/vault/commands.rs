@@ -85,7 +85,7 @@ async fn refuse_existing(path: &Path, overwrite: bool) -> Result<(), VaultError>
 async fn export(
     s: &Shared,
     names: &[SecretName],
-    format: crate::script::args::ExportFormat,
+    format: super::types::ExportFormat,
     path: PathBuf,
     overwrite: bool,
 ) -> Result<VaultEventKind, VaultError> {

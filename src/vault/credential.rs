@@ -24,7 +24,7 @@ use azure_identity::{
     WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
 };
 
-use crate::cli::{AuthMethod, Cloud};
+use super::choice::{AuthMethod, Cloud};
 
 /// What to do when no credential works; shown with every `NotSignedIn` error.
 pub(crate) const SIGN_IN_HINT: &str = "Run `az login` (or `azd auth login`), or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal; pick one source with --auth.";

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use url::Url;
 
-use crate::cli::Cloud;
+use super::choice::Cloud;
 
 /// Resource Manager API versions of the calls made.
 const SUBSCRIPTIONS_API: &str = "2022-12-01";

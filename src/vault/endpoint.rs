@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use url::Url;
 
-use crate::cli::Cloud;
+use super::choice::Cloud;
 
 /// Where a vault lives, which decides how to trust and authenticate it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -464,6 +464,28 @@ fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// The message with its status, code and hint, for a form's error line and
+/// the history. A status or code the message already names is not repeated.
+pub fn describe(error: &VaultError) -> String {
+    let mut s = error.message.clone();
+    let status = error
+        .status
+        .map(|st| st.to_string())
+        .filter(|st| !s.contains(st.as_str()));
+    let code = error.code.clone().filter(|c| !s.contains(c.as_str()));
+    match (status, code) {
+        (Some(st), Some(code)) => s.push_str(&format!(" ({st} {code})")),
+        (Some(st), None) => s.push_str(&format!(" ({st})")),
+        (None, Some(code)) => s.push_str(&format!(" ({code})")),
+        (None, None) => {}
+    }
+    if let Some(hint) = &error.hint {
+        s.push_str(". ");
+        s.push_str(hint);
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -550,7 +572,7 @@ mod tests {
                     op,
                     "kv.vault.azure.net",
                 );
-                let text = crate::app::answers::describe(&e);
+                let text = describe(&e);
                 assert_eq!(text.matches(&status.to_string()).count(), 1, "{text}");
                 if let Some(code) = code {
                     assert!(text.matches(code).count() <= 1, "{text}");

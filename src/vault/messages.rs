@@ -68,7 +68,7 @@ pub enum VaultCmd {
     /// `kvtui export` does; an existing file is replaced only when `overwrite`.
     Export {
         names: Vec<SecretName>,
-        format: crate::script::args::ExportFormat,
+        format: super::types::ExportFormat,
         path: PathBuf,
         overwrite: bool,
     },

@@ -9,87 +9,12 @@ pub mod copy;
 pub mod expiring;
 pub mod view;
 
-use crate::across::apply::Outcome;
-use crate::across::compare::Row;
-use crate::across::plan::Step;
-use crate::vault::{ReqId, VaultError};
-
 pub use choose::ChooseState;
 pub use copy::CopyPlan;
 pub use expiring::ExpiringAll;
 pub use view::VaultCompare;
 
-/// Work between two vaults the runtime carries out (`Effect::Across`).
-#[derive(Debug, Clone)]
-pub enum AcrossJob {
-    /// Compare `source` with `target` (vault URLs); values hashed and dropped
-    /// unless `values` is off.
-    Compare {
-        id: ReqId,
-        source: String,
-        target: String,
-        values: bool,
-    },
-    /// Carry out `steps`, re-reading the target before each write.
-    Copy {
-        id: ReqId,
-        source: String,
-        target: String,
-        steps: Vec<Step>,
-    },
-}
-
-impl AcrossJob {
-    pub fn id(&self) -> ReqId {
-        match self {
-            AcrossJob::Compare { id, .. } | AcrossJob::Copy { id, .. } => *id,
-        }
-    }
-
-    /// The two vault URLs.
-    pub fn vaults(&self) -> (&str, &str) {
-        match self {
-            AcrossJob::Compare { source, target, .. } | AcrossJob::Copy { source, target, .. } => {
-                (source, target)
-            }
-        }
-    }
-}
-
-/// What the runtime reports of an [`AcrossJob`].
-#[derive(Debug, Clone)]
-pub enum AcrossEvent {
-    /// How far it got: `listed 2400 secrets · values 130/1000`, `copied 3/10`.
-    Progress {
-        id: ReqId,
-        line: String,
-    },
-    /// The comparison, in source-name order.
-    Compared {
-        id: ReqId,
-        rows: Vec<Row>,
-    },
-    /// Each step of the copy with how it ended.
-    Copied {
-        id: ReqId,
-        results: Vec<(Step, Outcome)>,
-    },
-    Failed {
-        id: ReqId,
-        error: VaultError,
-    },
-}
-
-impl AcrossEvent {
-    pub fn id(&self) -> ReqId {
-        match self {
-            AcrossEvent::Progress { id, .. }
-            | AcrossEvent::Compared { id, .. }
-            | AcrossEvent::Copied { id, .. }
-            | AcrossEvent::Failed { id, .. } => *id,
-        }
-    }
-}
+pub use crate::across::job::{AcrossEvent, AcrossJob};
 
 /// Applies a report; one for a closed view or a superseded job is dropped.
 pub(crate) fn on_event(
@@ -97,10 +22,25 @@ pub(crate) fn on_event(
     fx: &mut Vec<super::effect::Effect>,
     event: AcrossEvent,
 ) {
+    if expiring::owns(model, event.id()) {
+        return expiring::on_event(model, event);
+    }
     let Some(view) = view::open_view(model) else {
         return;
     };
     let id = event.id();
+    if let Some(shown) = view.value.as_mut().filter(|v| v.id == id) {
+        match event {
+            AcrossEvent::Values { source, target, .. } => {
+                shown.view = Some(crate::app::details::compare::compare_values(
+                    &source, &target,
+                ));
+            }
+            AcrossEvent::Failed { error, .. } => shown.error = Some(error.message),
+            _ => {}
+        }
+        return;
+    }
     if view.job != Some(id) && view.copying.as_ref().is_none_or(|c| c.id != id) {
         return;
     }
@@ -109,5 +49,6 @@ pub(crate) fn on_event(
         AcrossEvent::Compared { rows, .. } => view.compared(rows),
         AcrossEvent::Failed { error, .. } => view::failed(model, fx, id, error),
         AcrossEvent::Copied { results, .. } => copy::copied(model, fx, results),
+        AcrossEvent::Listed { .. } | AcrossEvent::Values { .. } => {}
     }
 }

@@ -17,6 +17,18 @@ pub struct Copying {
     pub total: usize,
 }
 
+/// Both sides' values of the selected row, asked for with `s`: the texts live
+/// in the diff (`SecretString`s, zeroized when dropped), which is dropped as
+/// soon as the selection moves or the view closes.
+#[derive(Debug, Clone)]
+pub struct ValueShown {
+    pub id: ReqId,
+    pub name: SecretName,
+    /// `None` while both are being read.
+    pub view: Option<crate::app::details::compare::ValueView>,
+    pub error: Option<String>,
+}
+
 /// Two vaults side by side.
 #[derive(Debug, Clone)]
 pub struct VaultCompare {
@@ -42,6 +54,8 @@ pub struct VaultCompare {
     pub marked: BTreeSet<SecretName>,
     /// Both sides' properties of the selected row are shown.
     pub props_open: bool,
+    /// The selected row's values, when asked for (`s`).
+    pub value: Option<ValueShown>,
     pub copying: Option<Copying>,
 }
 
@@ -60,6 +74,7 @@ impl VaultCompare {
             selected: 0,
             marked: BTreeSet::new(),
             props_open: false,
+            value: None,
             copying: None,
         }
     }
@@ -87,6 +102,7 @@ impl VaultCompare {
         self.job = None;
         self.progress = None;
         self.failure = None;
+        self.value = None;
         self.marked
             .retain(|n| self.rows.iter().any(|r| &r.name == n && r.source.is_some()));
         if self
@@ -119,6 +135,7 @@ impl VaultCompare {
     }
 
     fn nav(&mut self, by: isize) {
+        self.value = None;
         let n = self.visible().len();
         if n == 0 {
             self.selected = 0;
@@ -225,11 +242,20 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
         Action::Filter => {
             view.filter = view.next_filter();
             view.selected = 0;
+            view.value = None;
         }
-        Action::Details => view.props_open = !view.props_open,
+        Action::Details => {
+            view.props_open = !view.props_open;
+            view.value = None;
+        }
+        Action::ShowValue if view.value.is_some() => view.value = None,
+        Action::ShowValue => show_values(model, fx),
         Action::CopyAcross => super::copy::open_plan(model),
         Action::Refresh if view.job.is_none() && view.copying.is_none() => start(model, fx),
-        Action::Back if view.props_open => view.props_open = false,
+        Action::Back if view.props_open => {
+            view.props_open = false;
+            view.value = None;
+        }
         Action::Back => {
             // A comparison or copy still running ends unseen; its results are
             // dropped (a copy's outcome still reaches the history).
@@ -243,4 +269,38 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
         }
         _ => {}
     }
+}
+
+/// `s`: reads the selected row's value on both sides and shows their diff
+/// under the two sides' properties; only a row both vaults hold has two.
+fn show_values(model: &mut Model, fx: &mut Vec<Effect>) {
+    let id = model.fresh_id();
+    let Some(view) = open_view(model) else {
+        return;
+    };
+    let Some(row) = view
+        .selected_row()
+        .filter(|r| r.source.is_some() && r.target.is_some())
+    else {
+        model.toast(
+            "the values compare only where both vaults hold the name",
+            true,
+        );
+        return;
+    };
+    let (name, target_name) = (row.name.clone(), row.target_name.clone());
+    view.props_open = true;
+    view.value = Some(ValueShown {
+        id,
+        name: name.clone(),
+        view: None,
+        error: None,
+    });
+    fx.push(Effect::Across(AcrossJob::Values {
+        id,
+        source: view.source.clone(),
+        target: view.target.clone(),
+        name,
+        target_name,
+    }));
 }

@@ -137,27 +137,7 @@ pub(crate) fn unexpected(what: &str, kind: &VaultEventKind) {
     tracing::debug!(what, ?kind, "unexpected answer ignored");
 }
 
-/// The message with its status, code and hint, for a form's error line and
-/// the history. A status or code the message already names is not repeated.
-pub fn describe(error: &VaultError) -> String {
-    let mut s = error.message.clone();
-    let status = error
-        .status
-        .map(|st| st.to_string())
-        .filter(|st| !s.contains(st.as_str()));
-    let code = error.code.clone().filter(|c| !s.contains(c.as_str()));
-    match (status, code) {
-        (Some(st), Some(code)) => s.push_str(&format!(" ({st} {code})")),
-        (Some(st), None) => s.push_str(&format!(" ({st})")),
-        (None, Some(code)) => s.push_str(&format!(" ({code})")),
-        (None, None) => {}
-    }
-    if let Some(hint) = &error.hint {
-        s.push_str(". ");
-        s.push_str(hint);
-    }
-    s
-}
+pub use crate::vault::describe;
 
 /// One line for the status bar and a failed list: the hint (the likely fix)
 /// first when there is one, then the message.

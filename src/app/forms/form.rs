@@ -12,7 +12,7 @@ use crate::app::forms::editor::ValueEditor;
 pub use crate::app::forms::form_dates::{date_hint, format_date_input, parse_date};
 pub use crate::app::forms::tag_text::{MAX_TAGS, format_tags, parse_tags};
 use crate::kv_facts::{MAX_CONTENT_TYPE_CHARS, validate_name};
-use crate::script::args::ExportFormat;
+use crate::vault::ExportFormat;
 use crate::vault::{NewSecret, PropsUpdate, ReqId, SecretName, SecretProps};
 
 pub use crate::kv_facts::MAX_VALUE_BYTES;

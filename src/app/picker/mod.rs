@@ -574,7 +574,7 @@ pub(crate) fn on_picker_key(
 
 impl Model {
     /// Switches to `url` when it is open, else asks the runtime to open it.
-    fn open_url(&mut self, fx: &mut Vec<Effect>, url: String) {
+    pub(crate) fn open_url(&mut self, fx: &mut Vec<Effect>, url: String) {
         if let Some(index) = self.vaults.iter().position(|s| same_url(&s.label, &url)) {
             self.switch_vault(fx, index);
             return;
