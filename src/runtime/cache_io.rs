@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use crate::app::Msg;
 use crate::list_cache::CachedLists;
 use crate::list_cache::ListCache;
+use crate::vault::SecretProps;
 
 /// The cache of the vaults the UI shows, by route.
 pub struct CacheIo {
@@ -61,6 +62,16 @@ impl CacheIo {
         });
     }
 
+    /// Reads the cached secret lists of the vaults at `urls` (not open, for
+    /// `F`) and answers with `Msg::OtherCachesLoaded`; one unreadable is left out.
+    pub fn load_urls(&self, urls: Vec<String>, answers: &mpsc::UnboundedSender<Msg>) {
+        let answers = answers.clone();
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = answers.send(Msg::OtherCachesLoaded(secrets_of(&store, urls)));
+        });
+    }
+
     pub fn save(&self, route: usize, lists: CachedLists) {
         if let Some(saves) = &self.saves {
             let _ = saves.send((route, lists));
@@ -76,6 +87,19 @@ impl Drop for CacheIo {
             let _ = writer.join();
         }
     }
+}
+
+/// The cached secret rows of each of `urls` that has them.
+fn secrets_of(store: &ListCache, urls: Vec<String>) -> Vec<(String, Vec<SecretProps>)> {
+    urls.into_iter()
+        .filter_map(|url| {
+            let lists = store.load(&url).unwrap_or_else(|e| {
+                tracing::warn!("{e}");
+                None
+            })?;
+            Some((url, lists.secrets?.rows))
+        })
+        .collect()
 }
 
 fn write_loop(
