@@ -9,8 +9,8 @@ use std::sync::Arc;
 use azure_security_keyvault_secrets::SecretClient;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::cli::Cloud;
 use crate::local::{self, LocalVault, LocalVaultOptions};
+use crate::vault::Cloud;
 use crate::vault::connect;
 use crate::vault::credential::{self, CredentialOptions};
 use crate::vault::discovery::{self, Discovery};

@@ -9,9 +9,9 @@ use azure_core::credentials::TokenCredential;
 use clap::{Args, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::cli::{DataArgs, TuiArgs};
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
+use crate::flags::{DataArgs, TuiArgs};
 use crate::local::client::{choose_token_source, token_source};
 use crate::script::args::VaultArgs;
 use crate::script::exit::{self, ScriptError, finish};
@@ -91,7 +91,7 @@ pub async fn examine(args: &VaultArgs) -> Result<Report, ScriptError> {
 /// Examines `url` (as the TUI's panel does), with the options it was opened with.
 pub async fn examine_url(
     url: &str,
-    cloud: crate::cli::Cloud,
+    cloud: crate::vault::Cloud,
     opts: &ConnectOptions,
 ) -> Result<Report, String> {
     let target = endpoint::parse_vault(url, cloud).map_err(|e| e.to_string())?;

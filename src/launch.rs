@@ -9,11 +9,12 @@ use futures::future::BoxFuture;
 use tokio::sync::mpsc;
 
 use crate::app::picker::vault_cache::VaultCache;
-use crate::cli::{Cloud, TuiArgs};
 use crate::compose::{self, ConnectOptions};
 use crate::config::Config;
+use crate::flags::TuiArgs;
 use crate::list_cache::ListCache;
 use crate::runtime::{self, VaultConn, VaultOpener};
+use crate::vault::Cloud;
 use crate::vault::connect::process_env;
 use crate::vault::credential::CredentialOptions;
 use std::path::Path;

@@ -17,6 +17,7 @@ pub mod dirs;
 pub mod doctor;
 #[warn(unreachable_pub)]
 pub mod emulator;
+pub mod flags;
 #[warn(unreachable_pub)]
 pub mod fsx;
 #[warn(unreachable_pub)]
@@ -39,3 +40,6 @@ pub mod tui;
 pub mod ui;
 #[warn(unreachable_pub)]
 pub mod vault;
+
+#[cfg(test)]
+mod layering;

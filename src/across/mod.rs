@@ -8,6 +8,7 @@ pub mod compare;
 pub mod expiring;
 pub mod fetch;
 pub mod hash;
+pub mod job;
 pub mod jobs;
 pub mod names;
 pub mod plan;

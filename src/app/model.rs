@@ -225,6 +225,8 @@ pub struct Model {
     pub find_target: Option<(String, String)>,
     /// How far the help or history on screen scrolls, as last drawn.
     pub overlay_max: Option<usize>,
+    /// `/` in help or the history: the lines shown hold this text.
+    pub text_search: Option<super::text_search::TextSearch>,
     /// The Deleted list's generation the undo offer was last checked against.
     undo_checked: Option<u64>,
     next_req: u64,
@@ -284,6 +286,7 @@ impl Model {
             find_target: None,
             undo_checked: None,
             overlay_max: None,
+            text_search: None,
             next_req: 0,
         }
     }
@@ -534,6 +537,18 @@ impl Model {
             View::Expiring => &slot.expiring,
             View::Deleted => &slot.deleted,
         }
+    }
+
+    /// Something moves or runs out with time (a spinner, a message's stay,
+    /// the undo offer, a bulk action's pause, an answer awaited): the loop
+    /// ticks only then, and otherwise sleeps until an event.
+    pub fn animating(&self) -> bool {
+        self.is_loading()
+            || self.toast.is_some()
+            || self.undo.is_some()
+            || self.bulk.is_some()
+            || self.opening.is_some()
+            || !self.pending.is_empty()
     }
 
     pub fn is_loading(&self) -> bool {

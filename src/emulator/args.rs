@@ -30,13 +30,13 @@ pub struct EmulatorArgs {
     pub with_values: bool,
     /// Credential for Azure vaults seeded from [default: auto].
     #[arg(long, value_enum, value_name = "METHOD")]
-    pub seed_auth: Option<crate::cli::AuthMethod>,
+    pub seed_auth: Option<crate::vault::AuthMethod>,
     /// Tenant to request tokens from for --seed-from.
     #[arg(long, value_name = "TENANT")]
     pub seed_tenant: Option<String>,
     /// Cloud of bare vault names in --seed-from [default: public].
     #[arg(long, value_enum, value_name = "CLOUD")]
-    pub seed_cloud: Option<crate::cli::Cloud>,
+    pub seed_cloud: Option<crate::vault::Cloud>,
     /// Data dir whose CA and token reach a local (loopback) vault seeded from.
     #[arg(long, value_name = "DIR")]
     pub seed_data_dir: Option<PathBuf>,
@@ -62,7 +62,7 @@ pub enum StateAction {
     /// values sealed with KVTUI_STATE_PASSPHRASE unless --plain.
     Export {
         #[command(flatten)]
-        data: crate::cli::DataArgs,
+        data: crate::flags::DataArgs,
         /// Values in clear text (test fixtures only).
         #[arg(long)]
         plain: bool,
@@ -74,7 +74,7 @@ pub enum StateAction {
     /// it holds secrets unless --replace.
     Import {
         #[command(flatten)]
-        data: crate::cli::DataArgs,
+        data: crate::flags::DataArgs,
         /// Drop everything the data dir holds first.
         #[arg(long)]
         replace: bool,

@@ -12,7 +12,6 @@ use azure_security_keyvault_secrets::models::{
 use futures::StreamExt as _;
 use zeroize::Zeroizing;
 
-use crate::cli::{AuthMethod, Cloud};
 use crate::compose::{self, ConnectOptions};
 use crate::local::seed::{SeedReport, SeedSecret, SeedVersion};
 use crate::local::{LocalVault, is_local_vault_name};
@@ -23,6 +22,7 @@ use crate::vault::credential::CredentialOptions;
 use crate::vault::endpoint::parse_vault;
 use crate::vault::error::Op;
 use crate::vault::types::SecretProps;
+use crate::vault::{AuthMethod, Cloud};
 
 /// How to reach the vaults seeded from.
 #[derive(Debug, Clone)]

@@ -59,6 +59,7 @@ impl CacheIo {
                 None
             });
             let _ = answers.send(Msg::CacheLoaded { route, lists });
+            super::heap::give_back();
         });
     }
 
@@ -120,6 +121,8 @@ fn write_loop(
                 tracing::warn!("{e}");
             }
         }
+        // The copy of the rows just written is free again.
+        super::heap::give_back();
     }
 }
 

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::cli::{AuthMethod, Cloud, TuiArgs};
+use crate::flags::TuiArgs;
 use crate::vault::SecretName;
+use crate::vault::{AuthMethod, Cloud};
 
 /// Which vault and credential a script uses; the same flags as the TUI.
 #[derive(Debug, Clone, Default, Args)]

@@ -9,7 +9,7 @@ use super::progress::with_progress;
 use crate::across::apply::{Outcome, apply};
 use crate::across::fetch::{Progress, compare};
 use crate::across::plan::{OnDeleted, Pick, Step, plan, summary};
-use crate::cli::TuiArgs;
+use crate::flags::TuiArgs;
 
 fn pick(args: &CopyArgs) -> Pick {
     Pick {

@@ -13,7 +13,7 @@ use super::progress::with_progress;
 use crate::across::compare::{CompareOptions, Row, summary};
 use crate::across::fetch::{Progress, compare};
 use crate::across::names::NameRules;
-use crate::cli::TuiArgs;
+use crate::flags::TuiArgs;
 
 /// Both vaults of a pair, opened with the shared credential flags.
 pub async fn open_pair(pair: &PairArgs, top: &TuiArgs) -> Result<(Vault, Vault), ScriptError> {

@@ -10,7 +10,7 @@ use super::exit::{EXPIRING, ScriptError};
 use super::list::each_page;
 use super::output::{Out, rfc3339, short_date};
 use crate::across::expiring::{DueRow, due, parse_window, sort};
-use crate::cli::TuiArgs;
+use crate::flags::TuiArgs;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -29,7 +29,7 @@ use conn::Vault;
 use exit::{ScriptError, finish};
 use manage::Action;
 
-use crate::cli::TuiArgs;
+use crate::flags::TuiArgs;
 
 /// A request read and checked before the vault is opened, so bad input
 /// fails fast and a value is read before any network wait.

@@ -2,6 +2,7 @@
 //! which credential, error classification and the domain types.
 
 pub mod access;
+pub mod call;
 mod choice;
 mod commands;
 pub(crate) mod connect;

@@ -50,11 +50,13 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             max_in_flight: 8,
-            request_timeout: Duration::from_secs(30),
+            request_timeout: super::call::REQUEST_TIMEOUT,
             page_size: None,
             channel_capacity: 256,
-            recover_backoff: [1, 2, 4, 8, 16].map(Duration::from_secs).to_vec(),
-            throttle_retries: 3,
+            recover_backoff: super::call::RECOVER_BACKOFF
+                .map(Duration::from_secs)
+                .to_vec(),
+            throttle_retries: super::call::THROTTLE_RETRIES,
         }
     }
 }
@@ -334,11 +336,7 @@ fn retry_plan(
         return Some((wait, format!("recovering… retrying {}", when(wait))));
     }
     if e.kind == ErrorKind::Throttled && attempt < cfg.throttle_retries {
-        let fallback = Duration::from_secs(1 << attempt.min(4));
-        let wait = e
-            .retry_after
-            .unwrap_or(fallback)
-            .min(Duration::from_secs(60));
+        let wait = super::call::throttle_wait(e.retry_after, attempt);
         return Some((wait, format!("throttled, retrying {}", when(wait))));
     }
     None
