@@ -573,6 +573,7 @@ impl Model {
             is_error,
             ticks_left,
             op,
+            retry_of: None,
         });
     }
 
