@@ -31,7 +31,10 @@ fn item_bytes(p: &SecretProps) -> usize {
         + p.id.capacity()
         + p.version.as_ref().map_or(0, String::capacity)
         + p.content_type.as_ref().map_or(0, String::capacity)
-        + p.recovery_level.as_ref().map_or(0, String::capacity)
+        + p.recovery_level.as_ref().map_or(0, |l| match l {
+            std::borrow::Cow::Owned(s) => s.capacity(),
+            std::borrow::Cow::Borrowed(_) => 0,
+        })
         + p.tags
             .iter()
             .map(|(k, v)| k.capacity() + v.capacity() + 48)

@@ -35,6 +35,27 @@ fn temp_path(path: &Path) -> PathBuf {
 /// Writes `bytes` to `path` with mode 0600 (or 0644 when `public`), replacing
 /// it atomically through a new file.
 pub fn write_file(path: &Path, bytes: &[u8], public: bool) -> std::io::Result<()> {
+    write_file_with(path, public, |file| file.write_all(bytes))
+}
+
+/// [`write_file`] (0600) with the content written by `write` into a buffered
+/// writer, so a large file is streamed rather than built in memory first.
+pub fn write_private_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_file_with(path, false, |file| {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+        write(&mut out)?;
+        out.flush()
+    })
+}
+
+fn write_file_with(
+    path: &Path,
+    public: bool,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let tmp = temp_path(path);
     let mut opts = OpenOptions::new();
     opts.write(true).create_new(true);
@@ -44,7 +65,7 @@ pub fn write_file(path: &Path, bytes: &[u8], public: bool) -> std::io::Result<()
         opts.mode(if public { 0o644 } else { 0o600 });
     }
     let written = open_nofollow(&tmp, &mut opts).and_then(|mut file| {
-        file.write_all(bytes)?;
+        write(&mut file)?;
         file.sync_all()?;
         fs::rename(&tmp, path)
     });

@@ -118,6 +118,61 @@ async fn the_loop_drives_the_vault_and_the_clipboard() {
     vault.shutdown().await;
 }
 
+/// Idle, the loop sleeps until an event: once the lists are in and nothing
+/// moves, no tick comes however short the tick is (each tick advances the
+/// spinner, so `model.spinner` counts them).
+#[tokio::test]
+async fn an_idle_loop_waits_for_events_without_ticking() {
+    let dir = TempDir::new().expect("temp dir");
+    let mut opts = LocalVaultOptions::new(dir.path());
+    opts.in_memory = true;
+    let vault = local::start(opts).await.expect("local vault");
+    let client = vault.client(&vault.url()).expect("client");
+    let (requests, events) = spawn_worker(client, WorkerConfig::default());
+    let (mut model, mut wiring) = wired(&vault.url(), true, requests, events);
+    let (mut terminal, shared) = screen(100, 30);
+    let (keys, input) = unbounded();
+    let script = Script {
+        keys,
+        screen: shared,
+    };
+    let tick = Duration::from_millis(5);
+    let idle = Duration::from_secs(1);
+    let start = Instant::now();
+    let drive = async {
+        script
+            .until("both lists in", |s| {
+                s.contains("no secrets") && s.contains("0 deleted") && !s.contains("loading")
+            })
+            .await;
+        let settled = start.elapsed();
+        tokio::time::sleep(idle).await;
+        script.keys("q");
+        settled
+    };
+    let (result, settled) = tokio::join!(
+        event_loop(
+            &mut terminal,
+            input,
+            &mut model,
+            &mut wiring,
+            quiet_clipboard(),
+            tick
+        ),
+        drive
+    );
+    result.expect("the loop ends cleanly");
+    // Ticks while loading, and a few after; an idle second at 5 ms a tick
+    // would add 200.
+    let allowed = settled.as_millis() / tick.as_millis() + 40;
+    assert!(
+        (model.spinner as u128) <= allowed,
+        "{} ticks in {settled:?} of loading and {idle:?} idle (at most {allowed})",
+        model.spinner
+    );
+    vault.shutdown().await;
+}
+
 /// Terminal input that behaves like crossterm's `EventStream`: a pending poll
 /// hands its waker to a reader "thread" once, and only that waker is woken
 /// when input arrives. A loop that polls it with a throw-away waker never

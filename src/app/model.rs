@@ -529,6 +529,18 @@ impl Model {
         }
     }
 
+    /// Something moves or runs out with time (a spinner, a message's stay,
+    /// the undo offer, a bulk action's pause, an answer awaited): the loop
+    /// ticks only then, and otherwise sleeps until an event.
+    pub fn animating(&self) -> bool {
+        self.is_loading()
+            || self.toast.is_some()
+            || self.undo.is_some()
+            || self.bulk.is_some()
+            || self.opening.is_some()
+            || !self.pending.is_empty()
+    }
+
     pub fn is_loading(&self) -> bool {
         self.secrets().loading.is_some() || self.deleted().loading.is_some()
     }

@@ -58,6 +58,7 @@ impl CacheIo {
                 None
             });
             let _ = answers.send(Msg::CacheLoaded { route, lists });
+            super::heap::give_back();
         });
     }
 
@@ -96,5 +97,7 @@ fn write_loop(
                 tracing::warn!("{e}");
             }
         }
+        // The copy of the rows just written is free again.
+        super::heap::give_back();
     }
 }

@@ -224,6 +224,11 @@ impl Clipboard {
         }
     }
 
+    /// When a copied value is due to be cleared, so an idle loop wakes for it.
+    pub fn due(&self) -> Option<Instant> {
+        self.pending.as_ref().map(|p| p.due)
+    }
+
     pub fn clear_if_due(&mut self) {
         if self
             .pending

@@ -119,9 +119,15 @@ pub async fn run_vaults(
     result
 }
 
-/// How often the clock, spinner, toasts and the clipboard timer advance. Keys
-/// never wait for it: they are handled and drawn as they arrive.
+/// How often the clock, spinner and toasts advance while something moves
+/// (`Model::animating`). Keys never wait for it: they are handled and drawn as
+/// they arrive.
 pub const TICK: Duration = Duration::from_millis(250);
+
+/// With nothing moving the loop sleeps until an event, waking only this
+/// often to redraw what is shown relative to the clock ("saved 3 min ago",
+/// expiry colours), and when a copied value is due to be cleared.
+pub const IDLE_CLOCK: Duration = Duration::from_secs(60);
 
 /// The workers as the loop sees them: inboxes by vault index, and their
 /// events merged into one stream of messages (request ids are unique across
@@ -283,7 +289,8 @@ pub fn wire(model: &mut Model, vaults: Vec<VaultConn>) -> Wiring {
 
 /// The loop proper, over any backend and any stream of terminal events, so
 /// tests can drive it with a `TestBackend` and scripted events. `tick_every`
-/// paces the clock, spinner, toasts and clipboard timer; keys never wait for it.
+/// paces the clock, spinner and toasts while something moves; idle, the loop
+/// waits on events (and `IDLE_CLOCK`); keys never wait for either.
 pub async fn event_loop<B, S>(
     terminal: &mut Terminal<B>,
     mut input: S,
@@ -297,8 +304,7 @@ where
     S: Stream<Item = io::Result<Event>> + Unpin,
 {
     let draw_err = |e: B::Error| AppError::Draw(e.to_string());
-    let mut tick = tokio::time::interval(tick_every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut next_tick = Instant::now() + tick_every;
     let mut stop = std::pin::pin!(tui::terminate_signal());
     let mut ui_state = UiState::default();
     let (answers_tx, mut answers) = mpsc::unbounded_channel();
@@ -313,6 +319,8 @@ where
         Msg::Start,
     ];
     let mut dirty = true;
+    // The tick was the idle clock's: redraw what depends on the time.
+    let mut clock_tick = false;
     loop {
         let mut performer = Performer {
             workers: &wiring.senders,
@@ -324,6 +332,7 @@ where
             cache: wiring.cache.as_ref(),
             edit: None,
         };
+        let was_loading = model.is_loading();
         for msg in msgs.drain(..) {
             let is_tick = matches!(msg, Msg::Tick(_));
             let had_toast = model.toast.is_some();
@@ -332,7 +341,12 @@ where
                     return Ok(());
                 }
             }
-            dirty |= !is_tick || model.is_loading() || had_toast;
+            dirty |= !is_tick || model.is_loading() || had_toast || clock_tick;
+        }
+        clock_tick = false;
+        if was_loading && !model.is_loading() {
+            // A listing's pages and their decoding are free now.
+            super::heap::give_back_soon();
         }
         if let Some(initial) = performer.edit.take() {
             let result = match wiring.editor.as_mut() {
@@ -371,6 +385,15 @@ where
                 continue;
             }
         }
+        // Ticks only while something moves; a change of pace takes effect
+        // at once when it is sooner, after the tick due when it is later.
+        let pace = if model.animating() {
+            tick_every
+        } else {
+            IDLE_CLOCK.max(tick_every)
+        };
+        next_tick = next_tick.min(Instant::now() + pace);
+        let wake = clipboard.due().map_or(next_tick, |due| due.min(next_tick));
         tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(ev)) => msgs.extend(to_msg(ev, model, &mut ui_state)),
@@ -386,7 +409,14 @@ where
                 Ok(conn) => wiring.add(conn),
                 Err((url, reason)) => Msg::VaultOpenFailed { url, reason },
             }),
-            _ = tick.tick() => msgs.push(Msg::Tick(OffsetDateTime::now_utc())),
+            () = tokio::time::sleep_until(wake.into()) => {
+                let now = Instant::now();
+                if now >= next_tick {
+                    msgs.push(Msg::Tick(OffsetDateTime::now_utc()));
+                    clock_tick = pace > tick_every;
+                    next_tick = now + pace;
+                }
+            }
             _ = &mut stop => {
                 clipboard.clear_now();
                 return Ok(());

@@ -7,6 +7,7 @@ pub mod clipboard;
 pub mod edit;
 mod effects;
 mod event_loop;
+mod heap;
 mod logging;
 mod tmux_buffers;
 

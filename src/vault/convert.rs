@@ -71,7 +71,10 @@ fn props(p: Parts<'_>) -> Result<SecretProps, VaultError> {
             .tags
             .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
-        recovery_level: a.recovery_level.as_ref().map(|l| l.to_string()),
+        recovery_level: a
+            .recovery_level
+            .as_ref()
+            .map(|l| super::types::recovery_level(l.as_ref())),
         recoverable_days: a.recoverable_days,
         managed: p.managed.unwrap_or(false),
     })

@@ -114,7 +114,8 @@ pub struct SecretProps {
     pub not_before: Option<OffsetDateTime>,
     pub expires: Option<OffsetDateTime>,
     pub tags: Tags,
-    pub recovery_level: Option<String>,
+    /// One of a few words, shared rather than allocated per row.
+    pub recovery_level: Option<std::borrow::Cow<'static, str>>,
     pub recoverable_days: Option<i32>,
     pub managed: bool,
 }
@@ -138,6 +139,24 @@ impl SecretProps {
             recoverable_days: None,
             managed: false,
         }
+    }
+}
+
+/// A recovery level as a row keeps it: the levels Key Vault names are
+/// shared words; anything else is kept as given.
+pub(crate) fn recovery_level(level: &str) -> std::borrow::Cow<'static, str> {
+    const KNOWN: [&str; 7] = [
+        "Purgeable",
+        "Recoverable+Purgeable",
+        "Recoverable",
+        "Recoverable+ProtectedSubscription",
+        "CustomizedRecoverable+Purgeable",
+        "CustomizedRecoverable",
+        "CustomizedRecoverable+ProtectedSubscription",
+    ];
+    match KNOWN.iter().find(|k| **k == level) {
+        Some(k) => std::borrow::Cow::Borrowed(k),
+        None => std::borrow::Cow::Owned(level.to_owned()),
     }
 }
 

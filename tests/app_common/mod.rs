@@ -27,7 +27,7 @@ pub fn props(name: &str) -> SecretProps {
         not_before: None,
         expires: None,
         tags: Default::default(),
-        recovery_level: Some("Recoverable+Purgeable".to_owned()),
+        recovery_level: Some("Recoverable+Purgeable".into()),
         recoverable_days: Some(90),
         managed: false,
     }

@@ -250,6 +250,11 @@ impl<T: ListRow> Rows<T> {
         self.partial = false;
         self.merge_new();
         self.clamp();
+        // Pages grew these by doubling: up to half of each was spare.
+        self.items.shrink_to_fit();
+        self.extras.shrink_to_fit();
+        self.order.shrink_to_fit();
+        self.visible.shrink_to_fit();
     }
 
     /// Which items in `0..len` the filter keeps (all when it is empty),
