@@ -183,3 +183,55 @@ action = "delete"
     let toast = model.toast.as_ref().expect("a toast");
     assert!(toast.text.contains("2 keymap warnings"), "{}", toast.text);
 }
+
+/// `?` lists what works: a key unbound on the screen under it leaves the
+/// help there, and stays where it still works.
+#[test]
+fn help_follows_an_unbind() {
+    let mut km = Keymap::default_keymap();
+    let q = KeySpec::parse("q").unwrap();
+    let quit_keys = |km: &Keymap, context: Mode| {
+        km.help_in(Mode::Lists, context)
+            .into_iter()
+            .find(|e| e.action == Action::Quit)
+            .map(|e| e.keys)
+            .unwrap_or_default()
+    };
+    assert!(quit_keys(&km, Mode::List).contains(&q));
+    km.apply_overrides(&[spec(Mode::List, &["q"], "unbind")]);
+    assert!(
+        !quit_keys(&km, Mode::List).contains(&q),
+        "gone from the secrets list's help"
+    );
+    assert!(
+        quit_keys(&km, Mode::Deleted).contains(&q),
+        "still works in Deleted"
+    );
+    // Unbinding `?` itself: help no longer names it.
+    km.apply_overrides(&[spec(Mode::Lists, &["?"], "unbind")]);
+    assert!(
+        !km.help_in(Mode::Lists, Mode::List)
+            .iter()
+            .any(|e| e.keys.contains(&KeySpec::parse("?").unwrap())),
+        "? unbound"
+    );
+}
+
+/// A key bound (or replaced) in a shared mode that a narrower mode binds to
+/// something else does nothing there: the override says so.
+#[test]
+fn a_shadowed_replace_is_warned_about() {
+    let mut km = Keymap::default_keymap();
+    let mut replace = spec(Mode::Lists, &["n"], "refresh");
+    replace.replace = true;
+    let warnings = km.apply_overrides(&[replace]);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("n for Refresh in Both lists does nothing in Secrets")),
+        "{warnings:?}"
+    );
+    // A key nobody shadows draws no warning.
+    let warnings = km.apply_overrides(&[spec(Mode::Lists, &["ctrl-g"], "refresh")]);
+    assert!(warnings.is_empty(), "{warnings:?}");
+}

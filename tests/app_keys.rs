@@ -395,3 +395,64 @@ fn help_scrolls_no_further_than_its_end_so_page_up_moves_at_once() {
     press(&mut model, "pageup");
     assert_eq!(scroll(&model), 30, "one PgUp moves at once");
 }
+
+/// `/` in help and in the message history shows only the lines holding the
+/// typed text; Esc drops the search first, a second Esc closes.
+#[test]
+fn slash_searches_inside_help_and_the_message_history() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let draw = |model: &kvtui::app::Model| {
+        let mut terminal = Terminal::new(TestBackend::new(100, 40)).unwrap();
+        let mut state = kvtui::ui::UiState::default();
+        terminal
+            .draw(|f| kvtui::ui::render(f, model, &mut state))
+            .unwrap();
+        terminal.backend().to_string()
+    };
+    let mut model = loaded_model();
+    press(&mut model, "?");
+    assert!(draw(&model).contains("sort by the next column"));
+    press(&mut model, "/");
+    type_text(&mut model, "purge");
+    let screen = draw(&model);
+    assert!(screen.contains("Search: purge"), "{screen}");
+    assert!(screen.contains("purge"), "{screen}");
+    assert!(!screen.contains("sort by the next column"), "{screen}");
+    // Enter keeps the search while j/k scroll; Esc shows all again.
+    press(&mut model, "enter");
+    assert!(draw(&model).contains("Lines with \"purge\""));
+    press(&mut model, "esc");
+    assert!(matches!(
+        model.overlays.last(),
+        Some(kvtui::app::Overlay::Help { .. })
+    ));
+    assert!(draw(&model).contains("sort by the next column"));
+    press(&mut model, "esc");
+    assert!(model.overlays.is_empty());
+
+    // The history: a message is shown whole when any of its lines matches.
+    let now = model.now;
+    for (what, failures) in [
+        (
+            "delete 3 secrets",
+            vec![("db-password".to_owned(), "403 Forbidden".to_owned())],
+        ),
+        ("copied the value of api-key", vec![]),
+    ] {
+        model.errors.push(kvtui::app::notices::ErrorEntry {
+            at: now,
+            what: what.into(),
+            error: None,
+            failures,
+        });
+    }
+    press(&mut model, "!");
+    let screen = draw(&model);
+    assert!(screen.contains("copied the value of api-key"), "{screen}");
+    press(&mut model, "/");
+    type_text(&mut model, "forbidden");
+    let screen = draw(&model);
+    assert!(screen.contains("delete 3 secrets"), "{screen}");
+    assert!(screen.contains("db-password: 403 Forbidden"), "{screen}");
+    assert!(!screen.contains("copied the value"), "{screen}");
+}

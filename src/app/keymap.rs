@@ -224,6 +224,7 @@ impl Keymap {
                 self.unbound.remove(&(o.mode, *k));
                 self.map.insert((o.mode, *k), action);
             }
+            warnings.extend(self.shadowed(o.mode, &keys, action));
             let entries = self.help.entry(o.mode).or_default();
             match entries.iter_mut().find(|e| e.action == action) {
                 Some(e) => {
@@ -246,6 +247,53 @@ impl Keymap {
             }
         }
         warnings
+    }
+
+    /// Warnings for `keys` bound to `action` in `mode` that a mode inheriting
+    /// from it binds to something else (or unbinds): there they do not reach.
+    fn shadowed(&self, mode: Mode, keys: &[KeySpec], action: Action) -> Vec<String> {
+        let mut out = Vec::new();
+        for k in keys {
+            for child in Mode::ALL {
+                if child == mode || !child.chain().any(|m| m == mode) {
+                    continue;
+                }
+                let what = match self.lookup(child, *k) {
+                    Some(a) if a == action => continue,
+                    Some(a) => format!("{a:?}"),
+                    None => "unbound".to_owned(),
+                };
+                out.push(format!(
+                    "keymap: {k} for {action:?} in {} does nothing in {}, where it is {what}",
+                    mode.title(),
+                    child.title()
+                ));
+            }
+        }
+        out
+    }
+
+    /// What help lists under `mode` while `context` is on screen: the mode's
+    /// own entries, each with only the keys that still run it there (and,
+    /// for a mode `context` inherits, in `context` too), so an unbound key
+    /// leaves help as well.
+    pub fn help_in(&self, mode: Mode, context: Mode) -> Vec<HelpEntry> {
+        let inherited = context.chain().any(|m| m == mode);
+        self.help(mode)
+            .iter()
+            .filter_map(|e| {
+                let keys: Vec<KeySpec> = e
+                    .keys
+                    .iter()
+                    .copied()
+                    .filter(|k| {
+                        self.lookup(mode, *k) == Some(e.action)
+                            && (!inherited || self.lookup(context, *k) == Some(e.action))
+                    })
+                    .collect();
+                (!keys.is_empty()).then(|| HelpEntry { keys, ..e.clone() })
+            })
+            .collect()
     }
 
     /// Takes `key` away in `mode`, also from what `mode` inherits.

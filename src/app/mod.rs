@@ -20,6 +20,7 @@ pub mod overlay;
 pub mod pending;
 pub mod picker;
 pub mod protections;
+pub mod text_search;
 pub mod update;
 pub mod vaults;
 

@@ -219,6 +219,8 @@ pub struct Model {
     pub opening: Option<String>,
     /// How far the help or history on screen scrolls, as last drawn.
     pub overlay_max: Option<usize>,
+    /// `/` in help or the history: the lines shown hold this text.
+    pub text_search: Option<super::text_search::TextSearch>,
     /// The Deleted list's generation the undo offer was last checked against.
     undo_checked: Option<u64>,
     next_req: u64,
@@ -277,6 +279,7 @@ impl Model {
             opening: None,
             undo_checked: None,
             overlay_max: None,
+            text_search: None,
             next_req: 0,
         }
     }

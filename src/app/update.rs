@@ -140,7 +140,11 @@ fn on_key(model: &mut Model, fx: &mut Vec<Effect>, key: KeyEvent) {
         Mode::Confirm | Mode::TypedConfirm | Mode::Conflict | Mode::Picker | Mode::Dialog => {
             dialogs::on_key(model, fx, key, action)
         }
-        Mode::Help => on_help_key(model, fx, action),
+        Mode::Help => {
+            if !super::text_search::on_key(model, key, action) {
+                on_help_key(model, fx, action);
+            }
+        }
         Mode::VaultCompare => match action {
             Some(Action::Help) => model.overlays.push(Overlay::Help { scroll: 0 }),
             Some(action) => super::across::view::on_action(model, fx, action),
@@ -300,6 +304,7 @@ fn on_help_key(model: &mut Model, fx: &mut Vec<Effect>, action: Option<Action>) 
     match action {
         Some(Action::Back) => {
             model.overlays.pop();
+            model.text_search = None;
         }
         Some(Action::Down) => *scroll = (*scroll + 1).min(lines.saturating_sub(1)),
         Some(Action::Up) => *scroll = scroll.saturating_sub(1),

@@ -29,32 +29,47 @@ pub(super) fn render_help(frame: &mut Frame, model: &Model, scroll: usize, theme
         Mode::ALL
             .iter()
             .copied()
-            .filter(|m| *m != context && !model.keymap.help(*m).is_empty()),
+            .filter(|m| *m != context && !model.keymap.help_in(*m, context).is_empty()),
     );
+    let search = model.text_search.as_ref();
     let mut lines = Vec::new();
     for mode in modes {
-        if !lines.is_empty() {
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::styled(mode.title(), theme.header()));
-        for e in model.keymap.help(mode) {
+        let mut section = Vec::new();
+        for e in model.keymap.help_in(mode, context) {
             let keys = e
                 .keys
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(" ");
-            lines.push(Line::from(vec![
+            if search.is_some_and(|s| !s.matches(&format!("{keys} {}", e.desc))) {
+                continue;
+            }
+            section.push(Line::from(vec![
                 Span::styled(format!("  {keys:<16}"), theme.accent()),
                 Span::raw(e.desc.clone()),
             ]));
         }
+        if section.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(mode.title(), theme.header()));
+        lines.extend(section);
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("no key matches", theme.dim()));
     }
     let area = frame.area();
     let rect = popup(area, 90, area.height.saturating_sub(2));
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
-        .title(" Keys · j/k scroll · Esc closes ")
+        .title(search_title(
+            " Keys · j/k scroll · / search · Esc closes ",
+            search,
+        ))
         .border_style(theme.border(false));
     let (shown, max) = scrolled(&lines, rect, scroll);
     let block = block.title_bottom(position(shown, lines.len(), max));
@@ -80,32 +95,54 @@ pub(super) fn render_errors(
     if model.errors.is_empty() {
         lines.push(Line::styled("no messages so far", theme.dim()));
     }
+    let search = model.text_search.as_ref();
     for e in model.errors.iter().rev() {
         let style = if e.is_error() {
             theme.error()
         } else {
             theme.ok()
         };
+        let when = model.zone.date_time_secs(Some(e.at));
+        let what = visible(&e.what).into_owned();
+        let detail = e
+            .error
+            .as_ref()
+            .map(|error| format!("  {}", visible(&describe(error))));
+        let failures: Vec<String> = e
+            .failures
+            .iter()
+            .map(|(name, why)| format!("  {}: {}", visible(name), visible(why)))
+            .collect();
+        // A message is shown whole when any of its lines holds the text.
+        if let Some(s) = search
+            && !s.matches(&what)
+            && !detail.as_deref().is_some_and(|d| s.matches(d))
+            && !failures.iter().any(|f| s.matches(f))
+        {
+            continue;
+        }
         lines.push(Line::from(vec![
-            Span::styled(model.zone.date_time_secs(Some(e.at)), theme.dim()),
+            Span::styled(when, theme.dim()),
             Span::raw(" "),
-            Span::styled(visible(&e.what).into_owned(), style),
+            Span::styled(what, style),
         ]));
-        if let Some(error) = &e.error {
-            lines.push(Line::raw(format!("  {}", visible(&describe(error)))));
-        }
-        for (name, why) in &e.failures {
-            lines.push(Line::raw(format!("  {}: {}", visible(name), visible(why))));
-        }
+        lines.extend(detail.map(Line::raw));
+        lines.extend(failures.into_iter().map(Line::raw));
+    }
+    if search.is_some() && lines.is_empty() && !model.errors.is_empty() {
+        lines.push(Line::styled("no message matches", theme.dim()));
     }
     let area = frame.area();
     let rect = popup(area, 100, area.height.saturating_sub(4));
     frame.render_widget(Clear, rect);
     let (shown, max) = scrolled(&lines, rect, scroll);
-    let title = format!(
-        " Messages ({}, {} failed) · Esc closes ",
-        model.errors.len(),
-        model.error_count()
+    let title = search_title(
+        &format!(
+            " Messages ({}, {} failed) · / search · Esc closes ",
+            model.errors.len(),
+            model.error_count()
+        ),
+        search,
     );
     let block = Block::bordered()
         .title(title)
@@ -127,6 +164,18 @@ fn scrolled(lines: &[Line<'_>], rect: Rect, scroll: usize) -> (usize, usize) {
     let height = usize::from(rect.height.saturating_sub(2));
     let max = lines.len().saturating_sub(height);
     (scroll.min(max), max)
+}
+
+/// The box's title, or the search under way in its place.
+fn search_title(title: &str, search: Option<&crate::app::text_search::TextSearch>) -> String {
+    match search {
+        None => title.to_owned(),
+        Some(s) if s.typing => format!(" Search: {}▏ · Enter keeps · Esc drops ", s.input.value()),
+        Some(s) => format!(
+            " Lines with {:?} · / edits · Esc shows all ",
+            s.input.value()
+        ),
+    }
 }
 
 /// `3/40` at the bottom right of a scrolled box: the first line shown.
