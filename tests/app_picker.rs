@@ -547,3 +547,29 @@ fn azure_is_searched_beside_the_local_vaults_and_asks_for_a_sign_in() {
     assert_eq!(cache.azure_discovered.len(), 1);
     assert_eq!(cache.azure_discovered[0].name, "kv-prod");
 }
+
+/// `Ctrl-T pin` is hinted only on a vault that can be pinned: a loopback
+/// URL's port changes every run, so there the hint goes.
+#[test]
+fn the_pin_hint_is_offered_only_where_pinning_works() {
+    use kvtui::app::keymap::Action;
+    let mut model = discovering_model();
+    model.known_vaults.push("https://localhost:8443".into());
+    press(&mut model, "v");
+    assert!(model.offers(Action::Pin), "{:?}", selectable(&model));
+    let rows = selectable(&model);
+    let local = rows
+        .iter()
+        .position(|r| matches!(r, PickerRow::Vault { url, .. } if url.contains("localhost")))
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    for _ in 0..local {
+        press(&mut model, "down");
+    }
+    assert!(!model.offers(Action::Pin));
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let mut state = UiState::default();
+    terminal.draw(|f| render(f, &model, &mut state)).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("Ctrl-R search again"), "{screen}");
+    assert!(!screen.contains("Ctrl-T pin"), "{screen}");
+}

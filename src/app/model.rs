@@ -379,6 +379,9 @@ impl Model {
         {
             return false;
         }
+        if let (Action::Pin, Some(Overlay::Picker(_))) = (action, self.overlays.last()) {
+            return super::picker::can_pin(self);
+        }
         if let (Action::EditInEditor, Some(Overlay::Form(form))) = (action, self.overlays.last()) {
             return form
                 .fields

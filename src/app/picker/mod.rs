@@ -477,6 +477,25 @@ impl Model {
 
 /// Keys in the picker: arrows move, typing filters, Enter opens, Esc closes,
 /// ctrl-r searches again.
+/// Whether `Ctrl-T` can pin the chosen row: a vault whose URL stays the
+/// same from run to run (a local vault's port does not).
+pub(crate) fn can_pin(model: &Model) -> bool {
+    let Some(Overlay::Picker(state)) = model.overlays.last() else {
+        return false;
+    };
+    let rows = picker_rows(model, &state.filter);
+    let url = match rows
+        .iter()
+        .filter(|r| r.is_selectable())
+        .nth(state.selected)
+    {
+        Some(PickerRow::Vault { url, .. }) => url.clone(),
+        Some(PickerRow::Open { label, .. }) => label.clone(),
+        _ => return false,
+    };
+    !vault_cache::is_ephemeral(&url)
+}
+
 pub(crate) fn on_picker_key(
     model: &mut Model,
     fx: &mut Vec<Effect>,

@@ -178,6 +178,6 @@ fn found(d: &Discovered) -> Vec<CachedVault> {
 }
 
 /// A loopback URL names an ephemeral port: not worth remembering.
-fn is_ephemeral(url: &str) -> bool {
+pub(crate) fn is_ephemeral(url: &str) -> bool {
     url.contains("localhost") || url.contains("127.0.0.1") || url.contains("[::1]")
 }
