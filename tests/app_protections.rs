@@ -160,6 +160,23 @@ fn a_retry_is_said_and_the_request_stays_pending() {
         model.pending.contains_key(&get),
         "the answer is still awaited"
     );
+    // The value arrives: the retry note goes with it.
+    let secret = kvtui::vault::Secret {
+        props: props(&selected_name(&model)),
+        value: secrecy::SecretString::from("v".to_owned()),
+    };
+    update(
+        &mut model,
+        event(get, VaultEventKind::Secret(Box::new(secret))),
+    );
+    assert!(
+        model
+            .toast
+            .as_ref()
+            .is_none_or(|t| !t.text.contains("retrying")),
+        "{:?}",
+        model.toast.as_ref().map(|t| &t.text)
+    );
 }
 
 #[test]

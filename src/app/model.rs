@@ -566,6 +566,7 @@ impl Model {
             is_error,
             ticks_left,
             op,
+            retry_of: None,
         });
     }
 

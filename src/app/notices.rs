@@ -43,6 +43,8 @@ pub struct Toast {
     /// The operation an error is about ("list secrets"), so its success
     /// can replace it.
     pub op: Option<String>,
+    /// The request a "retrying…" note waits on: its answer ends the note.
+    pub retry_of: Option<crate::vault::ReqId>,
 }
 
 /// Something to copy; a value is cleared from the clipboard after a while.

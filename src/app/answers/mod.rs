@@ -44,6 +44,9 @@ pub(crate) fn on_event(model: &mut Model, fx: &mut Vec<Effect>, event: VaultEven
         VaultEventKind::Retrying { note } => {
             // Said, not failed: the answer comes later.
             model.toast(format!("{}: {note}", what.describe()), false);
+            if let Some(t) = &mut model.toast {
+                t.retry_of = Some(req);
+            }
             return;
         }
         VaultEventKind::Cancelled => {
@@ -54,6 +57,14 @@ pub(crate) fn on_event(model: &mut Model, fx: &mut Vec<Effect>, event: VaultEven
         kind => Ok(kind),
     };
     model.pending.remove(&req);
+    // "recovering… retrying in 2 s" is over once the answer is here.
+    if model
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.retry_of == Some(req))
+    {
+        model.toast = None;
+    }
     if route != model.active_vault {
         return write::on_another_vault(model, route, &what, outcome);
     }
