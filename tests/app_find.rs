@@ -92,7 +92,115 @@ fn enter_opens_that_vault_on_that_secret() {
     assert_eq!(selected_name(&model), "api-key");
     press(&mut model, "F");
     type_text(&mut model, "nothing-like-it");
-    assert!(screen(&model).contains("no secret in an open vault matches"));
+    assert!(screen(&model).contains("no secret in an open or cached vault matches"));
     press(&mut model, "esc");
     assert!(model.overlays.is_empty());
+}
+
+const PINNED: &str = "https://kv-pinned.vault.azure.net";
+const RECENT: &str = "https://kv-recent.vault.azure.net";
+
+#[test]
+fn pinned_vaults_not_open_are_found_in_their_list_caches_and_enter_opens_them_on_the_secret() {
+    use kvtui::app::{Msg, effect::Effect, update};
+    use kvtui::vault::{VaultCmd, VaultEventKind};
+
+    let mut model = loaded_model();
+    model.pinned_vaults = vec![PINNED.into()];
+    // The open vault among the recent ones is searched in its list, not its cache.
+    model.recent_vaults = vec![RECENT.into(), VAULT.into(), PINNED.into()];
+    let fx = press(&mut model, "F");
+    let asked: Vec<&Vec<String>> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LoadOtherCaches { urls } => Some(urls),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked, [&vec![PINNED.to_string(), RECENT.to_string()]]);
+    assert!(screen(&model).contains("reading the list caches"));
+
+    let mut tagged = props("billing-token");
+    tagged.tags.insert("team".into(), "ledger".into());
+    update(
+        &mut model,
+        Msg::OtherCachesLoaded(vec![(
+            PINNED.into(),
+            vec![props("alpha"), tagged, props("pinned-db-password")],
+        )]),
+    );
+    type_text(&mut model, "db-pass");
+    let found: Vec<(Option<usize>, String, String)> = find_rows(&model, "db-pass")
+        .into_iter()
+        .map(|r| (r.route, r.vault, r.name))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Some(0), VAULT.to_string(), "db-password".to_string()),
+            (
+                None,
+                format!("(cached) {PINNED}"),
+                "pinned-db-password".to_string()
+            ),
+        ]
+    );
+    let why: Vec<String> = find_rows(&model, "ledger")
+        .into_iter()
+        .map(|r| format!("{} {}", r.name, r.why))
+        .collect();
+    assert_eq!(why, ["billing-token tag team=ledger"]);
+    let shown = screen(&model);
+    assert!(shown.contains("(cached) https://kv-pinned"), "{shown}");
+    assert!(!shown.contains("reading the list caches"), "{shown}");
+
+    // Enter on the cached row opens that vault the way the picker does.
+    let fx = press(&mut model, "down enter");
+    assert!(model.overlays.is_empty());
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::OpenVault { url } if url == PINNED)),
+        "{fx:?}"
+    );
+    assert_eq!(model.opening.as_deref(), Some(PINNED));
+
+    // Once open, its list is asked for, and the secret is selected as its page arrives.
+    let fx = update(
+        &mut model,
+        Msg::VaultOpened {
+            label: PINNED.into(),
+            is_local: false,
+        },
+    );
+    assert_eq!(model.vault_label(), PINNED);
+    let list = routed_runs(&fx)
+        .into_iter()
+        .find(|(route, r)| *route == 1 && matches!(r.cmd, VaultCmd::ListSecrets))
+        .map(|(_, r)| r.id)
+        .expect("the opened vault is listed");
+    update(
+        &mut model,
+        event(
+            list,
+            VaultEventKind::SecretsPage(vec![
+                props("alpha"),
+                props("beta"),
+                props("pinned-db-password"),
+                props("zeta"),
+            ]),
+        ),
+    );
+    assert_eq!(selected_name(&model), "pinned-db-password");
+    update(
+        &mut model,
+        event(list, VaultEventKind::ListDone { count: 4 }),
+    );
+    assert_eq!(selected_name(&model), "pinned-db-password");
+    assert!(model.find_target.is_none());
+
+    // With the vault open, find reads no cache of it again.
+    let fx = press(&mut model, "F");
+    assert!(fx.iter().any(
+        |e| matches!(e, Effect::LoadOtherCaches { urls } if urls == &vec![RECENT.to_string()])
+    ));
 }

@@ -33,6 +33,9 @@ pub enum Effect {
     /// Read the list cache of vault `route`; the lists come back as
     /// `Msg::CacheLoaded`.
     LoadCache { route: usize },
+    /// Read the cached secret lists of vaults not open, by URL, for `F`;
+    /// `Msg::OtherCachesLoaded` follows.
+    LoadOtherCaches { urls: Vec<String> },
     /// Replace the list cache of vault `route` (metadata only, no value).
     SaveCache { route: usize, lists: CachedLists },
     /// Leave: clear a copied value and give the terminal back.

@@ -66,7 +66,7 @@ pub enum Action {
     ToggleManaged,
     /// The Expiring tab also lists enabled secrets with no expiry date.
     ToggleNoExpiry,
-    /// Find a secret by name, tag or content type in every open vault.
+    /// Find a secret by name, tag or content type in every open, pinned and recent vault.
     FindEverywhere,
     /// Compare this vault with another (`c`).
     CompareVaults,

@@ -96,6 +96,9 @@ pub enum Msg {
     },
     /// A report of a comparison or copy between two vaults (`Effect::Across`).
     Across(super::across::AcrossEvent),
+    /// The cached secret lists of vaults not open (`Effect::LoadOtherCaches`),
+    /// by URL; a vault with no cache is absent.
+    OtherCachesLoaded(Vec<(String, Vec<crate::vault::SecretProps>)>),
 }
 
 /// Which list the main screen shows. Each view names its row source, its
@@ -217,6 +220,9 @@ pub struct Model {
     pub picker_at_start: bool,
     /// A vault the runtime is opening.
     pub opening: Option<String>,
+    /// The vault URL and secret name `F` opened a vault on: selected as its
+    /// list arrives.
+    pub find_target: Option<(String, String)>,
     /// How far the help or history on screen scrolls, as last drawn.
     pub overlay_max: Option<usize>,
     /// `/` in help or the history: the lines shown hold this text.
@@ -277,6 +283,7 @@ impl Model {
             azure_discovered: None,
             picker_at_start: false,
             opening: None,
+            find_target: None,
             undo_checked: None,
             overlay_max: None,
             text_search: None,

@@ -84,7 +84,7 @@ pub enum Overlay {
     },
     /// The vault picker.
     Picker(super::picker::PickerState),
-    /// Find a secret in every open vault (`F`).
+    /// Find a secret in every open, pinned and recent vault (`F`).
     Find(super::find::FindState),
     /// The access doctor's report for the vault at `url` (`a`).
     Access(super::access::AccessPanel),

@@ -32,6 +32,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::AzureDiscovery(event) => model.on_discovery(&mut fx, event, true),
         Msg::Doctor { url, report } => super::access::on_report(model, &url, report),
         Msg::Across(event) => super::across::on_event(model, &mut fx, event),
+        Msg::OtherCachesLoaded(lists) => super::find::on_other_caches(model, lists),
         Msg::VaultOpened { label, is_local } => model.on_vault_opened(&mut fx, label, is_local),
         Msg::VaultOpenFailed { url, reason } => model.on_vault_open_failed(url, reason),
         Msg::CacheLoaded { route, lists } => cache_sync::cache_loaded(model, route, lists),
@@ -386,7 +387,7 @@ fn on_secret_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action) {
         }
         Action::ToggleManaged => model.toggle_managed(),
         Action::ToggleNoExpiry => model.toggle_no_expiry(),
-        Action::FindEverywhere => model.open_find(),
+        Action::FindEverywhere => model.open_find(fx),
         Action::CompareVaults => super::across::choose::open(model),
         Action::ExpiringEverywhere => super::across::expiring::open(model, fx),
         Action::Backup if live => {

@@ -74,6 +74,12 @@ impl Performer<'_> {
                     let _ = self.answers.send(Msg::CacheLoaded { route, lists: None });
                 }
             },
+            Effect::LoadOtherCaches { urls } => match self.cache {
+                Some(cache) => cache.load_urls(urls, self.answers),
+                None => {
+                    let _ = self.answers.send(Msg::OtherCachesLoaded(Vec::new()));
+                }
+            },
             Effect::SaveCache { route, lists } => {
                 if let Some(cache) = self.cache {
                     cache.save(route, lists);

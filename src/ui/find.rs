@@ -21,7 +21,7 @@ pub(super) fn render_find(frame: &mut Frame, model: &Model, state: &FindState, t
     let start = state.selected.saturating_sub(body_room.saturating_sub(1));
     let name_w = (width as usize / 3).max(12);
     let mut lines = vec![Line::from(vec![
-        Span::styled("Find in every open vault: ", theme.dim()),
+        Span::styled("Find in every open, pinned and recent vault: ", theme.dim()),
         Span::raw(visible(&state.query).into_owned()),
         Span::styled("▏", theme.accent()),
     ])];
@@ -41,7 +41,13 @@ pub(super) fn render_find(frame: &mut Frame, model: &Model, state: &FindState, t
     }
     if rows.is_empty() {
         lines.push(Line::styled(
-            "  no secret in an open vault matches",
+            "  no secret in an open or cached vault matches",
+            theme.dim(),
+        ));
+    }
+    if state.waiting {
+        lines.push(Line::styled(
+            "  reading the list caches of the pinned and recent vaults…",
             theme.dim(),
         ));
     }

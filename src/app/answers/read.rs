@@ -11,6 +11,7 @@ pub(crate) fn secrets_page(model: &mut Model, req: ReqId, what: &Pending, page: 
     match what {
         Pending::ListSecrets => {
             model.secrets_mut().push_page(page);
+            crate::app::find::select_target(model, false);
             let rows = model.secrets();
             let (brought, expected) = (rows.brought, rows.expected);
             let thousands = crate::app::lists::bulk::thousands;
@@ -64,6 +65,7 @@ pub(crate) fn secrets_listed(model: &mut Model, outcome: Outcome) {
             model.record_error(OP, error);
         }
     }
+    crate::app::find::select_target(model, true);
     list_finished(model);
 }
 

@@ -1,14 +1,17 @@
-//! `F` in a list: find a secret in every open vault at once. Names, tag keys
-//! and values, and content types are searched in the vaults' lists as they
-//! stand (cached rows shown at once, refreshed as pages arrive); `Enter`
-//! switches to the vault and selects the secret. Never a value.
+//! `F` in a list: find a secret in every open, pinned and recent vault at
+//! once. Names, tag keys and values, and content types are searched in the
+//! open vaults' lists as they stand (refreshed as pages arrive) and in the
+//! list caches of the others (read by the runtime, `Effect::LoadOtherCaches`);
+//! `Enter` switches to the vault, or opens it, and selects the secret. Never
+//! a value: the caches hold properties only.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::effect::Effect;
 use super::keymap::Action;
-use super::model::Model;
+use super::model::{Model, View};
 use super::overlay::Overlay;
+use super::picker::same_url;
 use crate::vault::SecretProps;
 
 /// Rows shown at most; a longer query narrows them.
@@ -19,12 +22,20 @@ pub const MAX_RESULTS: usize = 500;
 pub struct FindState {
     pub query: String,
     pub selected: usize,
+    /// Pinned and recent vaults not open, each with its cached secret list.
+    pub others: Vec<(String, Vec<SecretProps>)>,
+    /// Their caches are still being read.
+    pub waiting: bool,
 }
 
-/// One secret that matches, in the vault at `route`.
+/// One secret that matches, in the open vault at `route`, or (`None`) in a
+/// vault not open, found in its list cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindRow {
-    pub route: usize,
+    pub route: Option<usize>,
+    /// The vault's URL.
+    pub url: String,
+    /// The URL as shown: `(cached) …` for a vault not open.
     pub vault: String,
     pub name: String,
     /// `name`, `tag env=prod`, `content type text/plain`.
@@ -53,21 +64,34 @@ fn reason(p: &SecretProps, needle: &str) -> Option<String> {
         .map(|ct| format!("content type {ct}"))
 }
 
-/// The matches of `query` in every open vault, by vault then name; all
-/// secrets when the query is empty.
+/// The matches of `query` in every open vault, then in the cached lists of
+/// the pinned and recent ones not open, by vault then name; all secrets when
+/// the query is empty.
 pub fn find_rows(model: &Model, query: &str) -> Vec<FindRow> {
     let needle = query.trim().to_lowercase();
+    let open = model
+        .vaults
+        .iter()
+        .enumerate()
+        .map(|(route, slot)| (Some(route), &slot.label, &slot.secrets.items[..]));
+    let others = state(model)
+        .into_iter()
+        .flat_map(|s| s.others.iter())
+        .map(|(url, items)| (None, url, &items[..]));
     let mut out = Vec::new();
-    for (route, slot) in model.vaults.iter().enumerate() {
-        let mut hits: Vec<FindRow> = slot
-            .secrets
-            .items
+    for (route, url, items) in open.chain(others) {
+        let vault = match route {
+            Some(_) => url.clone(),
+            None => format!("(cached) {url}"),
+        };
+        let mut hits: Vec<FindRow> = items
             .iter()
             .filter_map(|p| {
                 let why = reason(p, &needle)?;
                 Some(FindRow {
                     route,
-                    vault: slot.label.clone(),
+                    url: url.clone(),
+                    vault: vault.clone(),
                     name: p.name.to_string(),
                     why,
                 })
@@ -83,9 +107,75 @@ pub fn find_rows(model: &Model, query: &str) -> Vec<FindRow> {
     out
 }
 
+fn state(model: &Model) -> Option<&FindState> {
+    model.overlays.iter().rev().find_map(|o| match o {
+        Overlay::Find(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// The pinned and recent vaults not open, each once.
+fn other_urls(model: &Model) -> Vec<String> {
+    let mut urls: Vec<String> = Vec::new();
+    for url in model.pinned_vaults.iter().chain(&model.recent_vaults) {
+        let open = model.vaults.iter().any(|s| same_url(&s.label, url));
+        if !open && !urls.iter().any(|u| same_url(u, url)) {
+            urls.push(url.clone());
+        }
+    }
+    urls
+}
+
+/// The cached lists of the vaults not open came: their rows join the results.
+pub(crate) fn on_other_caches(model: &mut Model, lists: Vec<(String, Vec<SecretProps>)>) {
+    let Some(s) = model.overlays.iter_mut().rev().find_map(|o| match o {
+        Overlay::Find(s) => Some(s),
+        _ => None,
+    }) else {
+        return;
+    };
+    s.others = lists
+        .into_iter()
+        .filter(|(url, _)| !model.vaults.iter().any(|v| same_url(&v.label, url)))
+        .collect();
+    s.waiting = false;
+}
+
+/// Selects the secret `F` opened a vault on, once the vault is shown and the
+/// secret is among the rows come so far; forgotten when the list is `done`.
+pub(crate) fn select_target(model: &mut Model, done: bool) {
+    let Some((url, name)) = model.find_target.clone() else {
+        return;
+    };
+    if !same_url(model.vault_label(), &url) {
+        return;
+    }
+    let rows = model.secrets_mut();
+    if let Some(i) = rows
+        .visible
+        .iter()
+        .position(|&i| rows.items[i].name.eq_ignore_ascii_case(&name))
+    {
+        rows.selected = i;
+    }
+    if done {
+        model.find_target = None;
+    }
+}
+
 impl Model {
-    pub(crate) fn open_find(&mut self) {
-        self.overlays.push(Overlay::Find(FindState::default()));
+    /// Opens the overlay and asks for the list caches of the pinned and
+    /// recent vaults not open.
+    pub(crate) fn open_find(&mut self, fx: &mut Vec<Effect>) {
+        let urls = other_urls(self);
+        let waiting = !urls.is_empty();
+        if waiting {
+            fx.push(Effect::LoadOtherCaches { urls });
+        }
+        self.overlays.push(Overlay::Find(FindState {
+            waiting,
+            ..FindState::default()
+        }));
     }
 
     /// Shows `name` in the vault at `route`: switches there and selects it,
@@ -141,9 +231,25 @@ pub(crate) fn on_find_key(
         Some(Action::Up) => state.selected = (state.selected + n - 1) % n,
         Some(Action::Confirm) => {
             model.overlays.pop();
-            if let Some(row) = rows.get(state.selected) {
-                let (route, name) = (row.route, row.name.clone());
-                model.go_to(fx, route, &name);
+            match rows.get(state.selected) {
+                Some(FindRow {
+                    route: Some(route),
+                    name,
+                    ..
+                }) => model.go_to(fx, *route, name),
+                Some(FindRow {
+                    route: None,
+                    url,
+                    name,
+                    ..
+                }) => {
+                    model.open_url(fx, url.clone());
+                    if model.opening.as_deref() == Some(url.as_str()) {
+                        model.view = View::Secrets;
+                        model.find_target = Some((url.clone(), name.clone()));
+                    }
+                }
+                None => {}
             }
             return;
         }
