@@ -91,7 +91,7 @@ fn overrides_unbind_or_replace_defaults_only_when_asked() {
     assert_eq!(km.action(Mode::List, &ev("d")), None, "replaced");
     let hints = km.hints(Mode::List);
     assert!(
-        hints.iter().any(|(_, h)| h == "D delete"),
+        hints.iter().any(|h| h.text() == "D delete"),
         "the hint shows the new key only: {hints:?}"
     );
 }
@@ -142,7 +142,7 @@ fn hints_come_from_the_keymap_and_follow_a_rebinding() {
     let line = |km: &Keymap| {
         km.hints(Mode::List)
             .into_iter()
-            .map(|(_, h)| h)
+            .map(|h| h.text())
             .collect::<Vec<_>>()
             .join(" · ")
     };
@@ -154,7 +154,7 @@ fn hints_come_from_the_keymap_and_follow_a_rebinding() {
     assert!(
         confirm
             .iter()
-            .any(|(a, h)| *a == Action::Confirm && h == "Enter/y confirm"),
+            .any(|h| h.action == Action::Confirm && h.text() == "Enter/y confirm"),
         "dialogs inherit their keys: {confirm:?}"
     );
 }

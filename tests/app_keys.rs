@@ -106,7 +106,7 @@ fn undo_recovers_what_the_last_delete_removed_while_offered() {
     let toast = model.toast.clone().unwrap();
     assert!(toast.text.contains("u undo"), "{}", toast.text);
     let hints = model.keymap.hints(Mode::List);
-    assert!(hints.iter().any(|(_, h)| h == "u undo"), "{hints:?}");
+    assert!(hints.iter().any(|h| h.text() == "u undo"), "{hints:?}");
 
     let reqs = reqs_of(press(&mut model, "u"));
     let (_, cmd) = only_cmd(&reqs);

@@ -386,19 +386,70 @@ impl Keymap {
             .and_then(|e| e.keys.first().copied())
     }
 
-    /// The on-screen hints of `mode`: each binding with a `hint`, as
-    /// `(action, "Enter/y confirm")`, in keymap file order.
-    pub fn hints(&self, mode: Mode) -> Vec<(Action, String)> {
+    /// The on-screen hints of `mode`: each binding with a `hint`, as data
+    /// (keys, label, priority), in keymap file order.
+    pub fn hints(&self, mode: Mode) -> Vec<Hint> {
         let mut entries = self.effective(mode);
         entries.sort_by_key(|e| e.order);
         entries
             .into_iter()
             .filter_map(|e| {
-                let hint = e.hint?;
+                let label = e.hint?;
                 let keys: Vec<String> = e.keys.iter().take(2).map(ToString::to_string).collect();
-                Some((e.action, format!("{} {hint}", keys.join("/"))))
+                Some(Hint {
+                    action: e.action,
+                    keys: keys.join("/"),
+                    label,
+                    priority: HintPriority::of(e.action),
+                })
             })
             .collect()
+    }
+}
+
+/// How readily a hint leaves a footer too narrow for all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HintPriority {
+    /// Dropped first: toggles and moves that help (`?`) lists anyway.
+    Low,
+    Normal,
+    /// Never dropped: help and quit, the way to everything else and out.
+    Always,
+}
+
+impl HintPriority {
+    pub fn of(action: Action) -> Self {
+        match action {
+            Action::Help | Action::Quit => HintPriority::Always,
+            Action::ToggleMouse
+            | Action::ToggleManaged
+            | Action::ToggleNoExpiry
+            | Action::ReverseSort
+            | Action::Pin
+            | Action::Errors
+            | Action::HalfPageDown
+            | Action::HalfPageUp
+            | Action::PropsDown
+            | Action::PropsUp
+            | Action::DismissWelcome => HintPriority::Low,
+            _ => HintPriority::Normal,
+        }
+    }
+}
+
+/// One on-screen key hint: `keys` (accented) and what they do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub action: Action,
+    pub keys: String,
+    pub label: String,
+    pub priority: HintPriority,
+}
+
+impl Hint {
+    /// `Enter details`, as one piece of a hint line.
+    pub fn text(&self) -> String {
+        format!("{} {}", self.keys, self.label)
     }
 }
 

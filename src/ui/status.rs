@@ -11,7 +11,7 @@ use ratatui::style::Style;
 
 use super::visible::{ellipsis, visible, width as text_width};
 use crate::app::Model;
-use crate::app::keymap::Mode;
+use crate::app::keymap::{Action, Hint, HintPriority, Mode};
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 
@@ -102,7 +102,7 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 }
 
 /// The key hint lines (from `hint_lines`), keys accented.
-pub(super) fn render_hints(frame: &mut Frame, area: Rect, lines: Vec<String>, theme: &Theme) {
+pub(super) fn render_hints(frame: &mut Frame, area: Rect, lines: Vec<Vec<Hint>>, theme: &Theme) {
     let lines: Vec<Line> = lines
         .into_iter()
         .map(|l| Line::from(styled_hints(&l, theme)))
@@ -114,99 +114,151 @@ pub(super) fn render_hints(frame: &mut Frame, area: Rect, lines: Vec<String>, th
 /// out what would do nothing here, laid out in at most `rows` lines of
 /// `width` (a second only when one is not enough). Dialogs and forms carry
 /// their own.
-pub(super) fn hint_lines(model: &Model, width: u16, rows: u16) -> Vec<String> {
+pub(super) fn hint_lines(model: &Model, width: u16, rows: u16) -> Vec<Vec<Hint>> {
     let mode = model.mode();
-    let text = match mode {
+    let hints = match mode {
         Mode::Form | Mode::Confirm | Mode::TypedConfirm | Mode::Conflict | Mode::Picker => {
-            String::new()
+            Vec::new()
         }
-        Mode::Filter => format!(
-            "type to filter ('exact ^start end$ !not, tag=value) · {}",
-            hint_line(model, mode)
-        ),
-        _ => hint_line(model, mode),
+        Mode::Filter => {
+            let mut hints = vec![Hint {
+                action: Action::Filter,
+                keys: "type".to_owned(),
+                label: "to filter ('exact ^start end$ !not, tag=value)".to_owned(),
+                priority: HintPriority::Normal,
+            }];
+            hints.extend(offered_hints(model, mode));
+            hints
+        }
+        _ => offered_hints(model, mode),
     };
-    fitted_hints(&text, usize::from(width), usize::from(rows.max(1)))
+    fitted_hints(hints, usize::from(width), usize::from(rows.max(1)))
 }
 
 /// `Enter details` as a key (accented) and what it does (dimmed).
-fn styled_hints<'a>(line: &str, theme: &Theme) -> Vec<Span<'a>> {
+fn styled_hints<'a>(line: &[Hint], theme: &Theme) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
-    for (i, hint) in line.split(" · ").enumerate() {
+    for (i, hint) in line.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.dim()));
         }
-        match hint.split_once(' ') {
-            Some((keys, label)) => {
-                spans.push(Span::styled(keys.to_owned(), theme.accent()));
-                spans.push(Span::styled(format!(" {label}"), theme.dim()));
-            }
-            None => spans.push(Span::styled(hint.to_owned(), theme.dim())),
-        }
+        spans.push(Span::styled(hint.keys.clone(), theme.accent()));
+        spans.push(Span::styled(format!(" {}", hint.label), theme.dim()));
     }
     spans
 }
 
-/// `Enter details · n new · …` for `mode`, from the keymap.
-pub(super) fn hint_line(model: &Model, mode: Mode) -> String {
+/// The hints of `mode` whose action would do something now.
+fn offered_hints(model: &Model, mode: Mode) -> Vec<Hint> {
     model
         .keymap
         .hints(mode)
         .into_iter()
-        .filter(|(action, _)| model.offers(*action))
-        .map(|(_, text)| text)
+        .filter(|h| model.offers(h.action))
+        .collect()
+}
+
+/// `Enter details · n new · …` for `mode`, from the keymap (dialogs).
+pub(super) fn hint_line(model: &Model, mode: Mode) -> String {
+    offered_hints(model, mode)
+        .iter()
+        .map(Hint::text)
         .collect::<Vec<_>>()
         .join(" · ")
 }
 
-/// As many whole hints as fit in `rows` lines of `width`, never half of
-/// one; help (`?`) is the last to go, since it lists the rest.
-fn fitted_hints(line: &str, width: usize, rows: usize) -> Vec<String> {
-    if line.is_empty() {
-        return Vec::new();
-    }
-    let mut hints: Vec<&str> = line.split(" · ").collect();
-    let help = hints
-        .iter()
-        .position(|h| h.ends_with(" help"))
-        .map(|i| hints.remove(i));
-    let mut lines: Vec<String> = vec![String::new()];
+/// Whole hints laid out in order into `rows` lines of `width`, or `None`
+/// when one does not fit.
+fn lay_out(hints: &[Hint], width: usize, rows: usize) -> Option<Vec<Vec<Hint>>> {
+    let mut lines: Vec<Vec<Hint>> = vec![Vec::new()];
+    let mut used = 0;
     for hint in hints {
-        let w = text_width(hint);
-        let used = lines.last().map_or(0, |l| text_width(l));
+        let w = text_width(&hint.text());
         let sep = if used == 0 { 0 } else { 3 };
         if used + sep + w <= width {
-            if let Some(last) = lines.last_mut() {
-                if sep > 0 {
-                    last.push_str(" · ");
-                }
-                last.push_str(hint);
-            }
+            used += sep + w;
         } else if lines.len() < rows && w <= width {
-            lines.push(hint.to_owned());
+            lines.push(Vec::new());
+            used = w;
+        } else {
+            return None;
         }
-    }
-    if let Some(help) = help {
-        // Hints leave the end of the last line until help fits there.
-        while let Some(last) = lines.last_mut() {
-            let used = text_width(last);
-            if used == 0 {
-                if text_width(help) <= width {
-                    last.push_str(help);
-                }
-                break;
-            }
-            if used + 3 + text_width(help) <= width {
-                last.push_str(" · ");
-                last.push_str(help);
-                break;
-            }
-            match last.rfind(" · ") {
-                Some(cut) => last.truncate(cut),
-                None => last.clear(),
-            }
-        }
+        lines.last_mut()?.push(hint.clone());
     }
     lines.retain(|l| !l.is_empty());
-    lines
+    Some(lines)
+}
+
+/// As many whole hints as fit in `rows` lines of `width`: the lowest
+/// priority leaves first (the last of equals first); help and quit never
+/// leave, and help stays at the end, since it lists the rest.
+fn fitted_hints(mut hints: Vec<Hint>, width: usize, rows: usize) -> Vec<Vec<Hint>> {
+    if let Some(i) = hints.iter().position(|h| h.action == Action::Help) {
+        let help = hints.remove(i);
+        hints.push(help);
+    }
+    loop {
+        if let Some(lines) = lay_out(&hints, width, rows) {
+            return lines;
+        }
+        let drop = hints
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.priority != HintPriority::Always)
+            .min_by_key(|(i, h)| (h.priority, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i);
+        match drop {
+            Some(i) => {
+                hints.remove(i);
+            }
+            // Only help and quit left and still too wide: what fits of them.
+            None => {
+                hints.retain(|h| text_width(&h.text()) <= width);
+                return lay_out(&hints, width, rows).unwrap_or_default();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hint(action: Action, keys: &str, label: &str) -> Hint {
+        Hint {
+            action,
+            keys: keys.to_owned(),
+            label: label.to_owned(),
+            priority: HintPriority::of(action),
+        }
+    }
+
+    fn texts(lines: &[Vec<Hint>]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.iter().map(Hint::text).collect::<Vec<_>>().join(" · "))
+            .collect()
+    }
+
+    #[test]
+    fn a_full_footer_drops_low_priority_hints_first_and_never_help_or_quit() {
+        let hints = vec![
+            hint(Action::Details, "Enter", "details"),
+            hint(Action::ToggleMouse, "m", "mouse"),
+            hint(Action::New, "n", "new"),
+            hint(Action::Quit, "q", "quit"),
+            hint(Action::Delete, "d", "delete"),
+            hint(Action::Help, "?", "help"),
+        ];
+        let all = texts(&fitted_hints(hints.clone(), 80, 1));
+        assert_eq!(
+            all,
+            ["Enter details · m mouse · n new · q quit · d delete · ? help"]
+        );
+        // 44 columns: the low-priority toggle goes first, then the last normal one.
+        let narrow = texts(&fitted_hints(hints.clone(), 44, 1));
+        assert_eq!(narrow, ["Enter details · n new · q quit · ? help"]);
+        let tiny = texts(&fitted_hints(hints, 16, 1));
+        assert_eq!(tiny, ["q quit · ? help"]);
+    }
 }
