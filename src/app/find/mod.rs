@@ -7,11 +7,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::across::{AcrossEvent, AcrossJob};
 use super::effect::Effect;
 use super::keymap::Action;
 use super::model::{Model, View};
 use super::overlay::Overlay;
-use super::across::{AcrossEvent, AcrossJob};
 use super::picker::same_url;
 use crate::vault::{ReqId, SecretProps};
 
