@@ -239,3 +239,26 @@ fn status_messages_show_hidden_characters() {
     let text = screen(&model, 80, 24);
     assert!(text.contains("deleted evil<U+202E>txt"), "{text}");
 }
+
+/// `o` in details shows the properties as the CLI's `-o json` prints them,
+/// never the value; `o` again goes back to the table.
+#[test]
+fn o_shows_the_properties_as_json_without_the_value() {
+    let draw = |model: &Model| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        t.draw(|f| kvtui::ui::render(f, model, &mut kvtui::ui::UiState::default()))
+            .unwrap();
+        t.backend().to_string()
+    };
+    let mut model = with_value("hunter2-secret");
+    press(&mut model, "o");
+    let text = draw(&model);
+    assert!(text.contains("\"attributes\": {"), "{text}");
+    assert!(text.contains("\"enabled\": true"), "{text}");
+    assert!(text.contains("\"recoveryLevel\""), "{text}");
+    // The value pane shows it (s was pressed); the JSON never carries it.
+    assert_eq!(text.matches("hunter2-secret").count(), 1, "{text}");
+    assert!(!text.contains("\"value\""), "{text}");
+    press(&mut model, "o");
+    assert!(!draw(&model).contains("\"attributes\""));
+}

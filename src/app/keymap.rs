@@ -48,6 +48,8 @@ pub enum Action {
     PropsUp,
     /// Raw value / JSON re-indented, in the details view.
     TogglePretty,
+    /// The properties as JSON (`az … -o json`), in the details view.
+    RawProperties,
     CopyValue,
     CopyId,
     /// Compare the selected version with the current one (or two marked).

@@ -231,7 +231,14 @@ pub(super) fn render(
     theme: &Theme,
 ) {
     let p = &d.props;
-    let lines = property_lines(model, d, area.width, theme);
+    let lines = if d.raw_props {
+        crate::app::details::raw_props::raw_properties(p)
+            .lines()
+            .map(|l| Line::raw(visible(l).into_owned()))
+            .collect()
+    } else {
+        property_lines(model, d, area.width, theme)
+    };
     let name = visible(&p.name);
     let title = match (&d.deleted, d.is_version()) {
         (Some(_), _) => format!(" Deleted secret {name} "),

@@ -173,6 +173,10 @@ pub(crate) fn on_action(model: &mut Model, fx: &mut Vec<Effect>, action: Action)
             };
             crate::app::details::versions::load_more_if_near_end(model, fx);
         }
+        Action::RawProperties => {
+            details.raw_props = !details.raw_props;
+            details.props_scroll = 0;
+        }
         Action::TogglePretty if details.deleted.is_none() => {
             details.raw = !details.raw;
             details.scroll = 0;

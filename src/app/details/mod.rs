@@ -5,5 +5,6 @@ pub mod compare;
 pub mod json_indent;
 pub mod keys;
 pub mod make_current;
+pub mod raw_props;
 pub mod state;
 pub mod versions;

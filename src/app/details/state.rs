@@ -18,6 +18,8 @@ pub struct Details {
     pub pretty: Option<SecretString>,
     /// Shows the value as stored even when `pretty` exists.
     pub raw: bool,
+    /// The properties as the CLI's `-o json` prints them (`o`).
+    pub raw_props: bool,
     pub shown: bool,
     pub value_req: Option<ReqId>,
     /// The versions of the secret, newest first.
@@ -53,6 +55,7 @@ impl Details {
             value: None,
             pretty: None,
             raw: false,
+            raw_props: false,
             shown: false,
             value_req: None,
             versions: Vec::new(),
