@@ -204,3 +204,52 @@ fn pinned_vaults_not_open_are_found_in_their_list_caches_and_enter_opens_them_on
         |e| matches!(e, Effect::LoadOtherCaches { urls } if urls == &vec![RECENT.to_string()])
     ));
 }
+
+#[test]
+fn a_vault_not_open_is_listed_too_and_its_list_replaces_the_cached_rows() {
+    use kvtui::app::across::{AcrossEvent, AcrossJob};
+    use kvtui::app::{Msg, effect::Effect, update};
+
+    let mut model = loaded_model();
+    model.pinned_vaults = vec![PINNED.into()];
+    let fx = press(&mut model, "F");
+    let jobs: Vec<(kvtui::vault::ReqId, String)> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Across(AcrossJob::List { id, vault }) => Some((*id, vault.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].1, PINNED);
+    update(
+        &mut model,
+        Msg::OtherCachesLoaded(vec![(PINNED.into(), vec![props("old-db-password")])]),
+    );
+    let names = |model: &kvtui::app::Model| {
+        find_rows(model, "pinned-db")
+            .into_iter()
+            .chain(find_rows(model, "old-db"))
+            .map(|r| format!("{} {}", r.vault, r.name))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&model),
+        [format!("(cached) {PINNED} old-db-password")]
+    );
+    // The listing came: the vault's rows as they are now, no longer cached.
+    update(
+        &mut model,
+        Msg::Across(AcrossEvent::Listed {
+            id: jobs[0].0,
+            items: vec![props("pinned-db-password")],
+        }),
+    );
+    assert_eq!(names(&model), [format!("{PINNED} pinned-db-password")]);
+    // A cache read that lands late does not bring the old rows back.
+    update(
+        &mut model,
+        Msg::OtherCachesLoaded(vec![(PINNED.into(), vec![props("old-db-password")])]),
+    );
+    assert_eq!(names(&model), [format!("{PINNED} pinned-db-password")]);
+}

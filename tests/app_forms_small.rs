@@ -127,3 +127,42 @@ fn a_confirmation_over_a_form_hides_what_is_under_it() {
     );
     insta::assert_snapshot!("confirm_over_form_80x24", drawn.text);
 }
+
+/// The export's format steps through env, json and dotnet with Space, → and
+/// ←, and the file's default name follows it; a name typed by hand stays.
+#[test]
+fn the_export_format_cycles_and_renames_the_file() {
+    use kvtui::app::forms::form::FieldId;
+    let mut model = loaded_model();
+    press(&mut model, "x");
+    let fields = |model: &kvtui::app::Model| match model.overlays.last() {
+        Some(kvtui::app::Overlay::Form(f)) => (
+            f.field(FieldId::Format).unwrap().value().to_owned(),
+            f.field(FieldId::File).unwrap().value().to_owned(),
+        ),
+        other => panic!("the export form, not {other:?}"),
+    };
+    assert_eq!(fields(&model), ("env".into(), "secrets.env".into()));
+    press(&mut model, "space");
+    assert_eq!(fields(&model), ("json".into(), "secrets.json".into()));
+    press(&mut model, "right");
+    assert_eq!(
+        fields(&model),
+        ("dotnet".into(), "secrets.dotnet.json".into())
+    );
+    press(&mut model, "right");
+    assert_eq!(fields(&model), ("env".into(), "secrets.env".into()));
+    press(&mut model, "left");
+    assert_eq!(
+        fields(&model),
+        ("dotnet".into(), "secrets.dotnet.json".into())
+    );
+    // A file named by hand is left alone.
+    press(&mut model, "tab");
+    for _ in 0.."secrets.dotnet.json".len() {
+        press(&mut model, "backspace");
+    }
+    type_text(&mut model, "mine.txt");
+    press(&mut model, "backtab space");
+    assert_eq!(fields(&model), ("env".into(), "mine.txt".into()));
+}

@@ -25,6 +25,9 @@ pub(crate) fn on_event(
     if expiring::owns(model, event.id()) {
         return expiring::on_event(model, event);
     }
+    if crate::app::find::owns(model, event.id()) {
+        return crate::app::find::on_listed(model, event);
+    }
     let Some(view) = view::open_view(model) else {
         return;
     };

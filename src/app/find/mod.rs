@@ -7,12 +7,13 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::across::{AcrossEvent, AcrossJob};
 use super::effect::Effect;
 use super::keymap::Action;
 use super::model::{Model, View};
 use super::overlay::Overlay;
 use super::picker::same_url;
-use crate::vault::SecretProps;
+use crate::vault::{ReqId, SecretProps};
 
 /// Rows shown at most; a longer query narrows them.
 pub const MAX_RESULTS: usize = 500;
@@ -22,10 +23,15 @@ pub const MAX_RESULTS: usize = 500;
 pub struct FindState {
     pub query: String,
     pub selected: usize,
-    /// Pinned and recent vaults not open, each with its cached secret list.
+    /// Pinned and recent vaults not open, each with its cached secret list
+    /// (or, once listed, its list).
     pub others: Vec<(String, Vec<SecretProps>)>,
     /// Their caches are still being read.
     pub waiting: bool,
+    /// The listings asked for them (`AcrossJob::List`), by id and URL.
+    pub listing: Vec<(ReqId, String)>,
+    /// The vaults among `others` whose list came: no longer cached.
+    pub listed: Vec<String>,
 }
 
 /// One secret that matches, in the open vault at `route`, or (`None`) in a
@@ -80,9 +86,10 @@ pub fn find_rows(model: &Model, query: &str) -> Vec<FindRow> {
         .map(|(url, items)| (None, url, &items[..]));
     let mut out = Vec::new();
     for (route, url, items) in open.chain(others) {
+        let listed = state(model).is_some_and(|s| s.listed.contains(url));
         let vault = match route {
-            Some(_) => url.clone(),
-            None => format!("(cached) {url}"),
+            None if !listed => format!("(cached) {url}"),
+            _ => url.clone(),
         };
         let mut hits: Vec<FindRow> = items
             .iter()
@@ -134,11 +141,39 @@ pub(crate) fn on_other_caches(model: &mut Model, lists: Vec<(String, Vec<SecretP
     }) else {
         return;
     };
+    let fresh = std::mem::take(&mut s.others);
     s.others = lists
         .into_iter()
         .filter(|(url, _)| !model.vaults.iter().any(|v| same_url(&v.label, url)))
+        .filter(|(url, _)| !s.listed.contains(url))
+        .chain(fresh.into_iter().filter(|(url, _)| s.listed.contains(url)))
         .collect();
     s.waiting = false;
+}
+
+/// Whether `id` is a listing the find overlay asked for.
+pub(crate) fn owns(model: &Model, id: ReqId) -> bool {
+    state(model).is_some_and(|s| s.listing.iter().any(|(i, _)| *i == id))
+}
+
+/// A vault not open was listed: its list replaces its cached rows. A
+/// failure keeps the cached rows (still marked cached).
+pub(crate) fn on_listed(model: &mut Model, event: AcrossEvent) {
+    let AcrossEvent::Listed { id, items } = event else {
+        return;
+    };
+    let Some(s) = model.overlays.iter_mut().rev().find_map(|o| match o {
+        Overlay::Find(s) => Some(s),
+        _ => None,
+    }) else {
+        return;
+    };
+    let Some((_, url)) = s.listing.iter().find(|(i, _)| *i == id).cloned() else {
+        return;
+    };
+    s.others.retain(|(u, _)| *u != url);
+    s.others.push((url.clone(), items));
+    s.listed.push(url);
 }
 
 /// Selects the secret `F` opened a vault on, once the vault is shown and the
@@ -169,11 +204,21 @@ impl Model {
     pub(crate) fn open_find(&mut self, fx: &mut Vec<Effect>) {
         let urls = other_urls(self);
         let waiting = !urls.is_empty();
+        let mut listing = Vec::new();
+        for url in &urls {
+            let id = self.fresh_id();
+            fx.push(Effect::Across(AcrossJob::List {
+                id,
+                vault: url.clone(),
+            }));
+            listing.push((id, url.clone()));
+        }
         if waiting {
             fx.push(Effect::LoadOtherCaches { urls });
         }
         self.overlays.push(Overlay::Find(FindState {
             waiting,
+            listing,
             ..FindState::default()
         }));
     }

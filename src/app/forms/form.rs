@@ -307,6 +307,44 @@ impl Form {
         )
     }
 
+    /// Moves the export's format to the next (`step` 1) or previous one, and
+    /// renames the file when it still ends as the old format's default did
+    /// (`secrets.env` → `secrets.json`); a name typed by hand stays.
+    pub fn cycle_format(&mut self, step: isize) {
+        const ALL: [(&str, &str); 3] = [
+            ("env", ".env"),
+            ("json", ".json"),
+            ("dotnet", ".dotnet.json"),
+        ];
+        let now = self.text(FieldId::Format).trim().to_owned();
+        let at = ALL.iter().position(|(f, _)| *f == now);
+        let next = match at {
+            Some(i) => (i as isize + step).rem_euclid(ALL.len() as isize) as usize,
+            None => 0,
+        };
+        let file = self.text(FieldId::File).to_owned();
+        let renamed = at
+            .map(|i| ALL[i].1)
+            .and_then(|old| file.strip_suffix(old))
+            .filter(|stem| !stem.is_empty() && !stem.ends_with(".dotnet"))
+            .map(|stem| format!("{stem}{}", ALL[next].1));
+        for f in &mut self.fields {
+            match f.id {
+                FieldId::Format => {
+                    f.text = FieldText::Line(tui_input::Input::new(ALL[next].0.to_owned()));
+                    f.error = None;
+                }
+                FieldId::File => {
+                    if let Some(name) = &renamed {
+                        f.text = FieldText::Line(tui_input::Input::new(name.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.dirty = true;
+    }
+
     /// The export's format, once it is one of the three.
     pub fn export_format(&self) -> Option<ExportFormat> {
         parse_format(self.text(FieldId::Format)).ok()

@@ -81,6 +81,19 @@ fn edit_focused(form: &mut Form, key: KeyEvent) -> bool {
         return false;
     };
     let kind = field.kind;
+    // The format is one of three: Space and →/← step through them.
+    if kind == FieldKind::Format && key.modifiers.is_empty() {
+        let step = match key.code {
+            KeyCode::Char(' ') | KeyCode::Right => Some(1),
+            KeyCode::Left => Some(-1),
+            _ => None,
+        };
+        if let Some(step) = step {
+            form.cycle_format(step);
+            form.error = None;
+            return true;
+        }
+    }
     let changed = match (&mut field.text, key.code) {
         // A one-line value (a password, a token) must not end in a line break
         // by a stray Enter: Enter moves on; Ctrl-J, Alt-Enter or a paste add one.
