@@ -375,3 +375,15 @@ fn a_failed_later_batch_keeps_the_list_and_is_asked_for_again() {
         "{cmd:?}"
     );
 }
+
+/// At 60x15 the versions box still shows a version, not only its header.
+#[test]
+fn a_small_screen_shows_at_least_one_version() {
+    let model = details_with(3, false);
+    let mut t = Terminal::new(TestBackend::new(60, 15)).unwrap();
+    let mut state = UiState::default();
+    t.draw(|f| render(f, &model, &mut state)).unwrap();
+    let text = t.backend().to_string();
+    assert!(text.contains("Versions"), "{text}");
+    assert!(text.contains(&version_id(0)[..12]), "{text}");
+}

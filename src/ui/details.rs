@@ -241,13 +241,14 @@ pub(super) fn render(
         ),
         (None, false) => format!(" {name} "),
     };
-    // The value and the versions keep three rows each on a small screen.
+    // On a small screen the value keeps three rows and the versions four
+    // (borders, their header and at least one version).
     let reserved = if d.deleted.is_some() {
         0
     } else if d.is_version() {
         3
     } else {
-        6
+        7
     };
     let props_h = (lines.len() as u16 + 2).min(area.height.saturating_sub(reserved).max(3));
     let props_block = Block::bordered()
@@ -257,11 +258,17 @@ pub(super) fn render(
         render_props(frame, area, (lines, props_block), d, state, theme);
         return;
     }
-    let versions_h = if d.is_version() { 0 } else { 1 };
+    // What is left is shared evenly, the versions never under four rows.
+    let rest = area.height.saturating_sub(props_h);
+    let versions_h = if d.is_version() {
+        0
+    } else {
+        (rest / 2).max(4).min(rest.saturating_sub(3))
+    };
     let [props_area, value_area, versions_area] = Layout::vertical([
         Constraint::Length(props_h),
-        Constraint::Fill(1),
-        Constraint::Fill(versions_h),
+        Constraint::Length(rest - versions_h),
+        Constraint::Length(versions_h),
     ])
     .areas(area);
     render_props(frame, props_area, (lines, props_block), d, state, theme);
